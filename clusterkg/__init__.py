@@ -1,0 +1,8 @@
+"""clusterkg: a linked-data publisher for cluster organisation profiles.
+
+The installed package maps the project's top-level folders into one namespace:
+``clusterkg.graph`` (read, map, validate, store), ``clusterkg.service`` (HTTP),
+``clusterkg.ontology``, ``clusterkg.shapes`` and ``clusterkg.data`` (package data).
+"""
+
+__version__ = "0.1.0"

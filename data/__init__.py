@@ -1,0 +1,1 @@
+"""Package data: the bundled real ECCP profiles, their manifest and the network alias table."""

@@ -1,0 +1,97 @@
+"""Countries and languages by name, as codes of the EU authority tables.
+
+The EU Publications Office authority tables identify countries and languages with
+three-letter codes (``http://publications.europa.eu/resource/authority/country/SRB``,
+``.../language/ENG``). For countries these are ISO 3166-1 alpha-3 codes, with the EU's
+own code for Kosovo; for languages, ISO 639-2/T codes. Names are looked up with
+:mod:`pycountry` (ISO names, common and official names) plus the few forms ECCP pages use
+that ISO does not.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pycountry
+
+__all__ = ["country_code", "language_code", "COUNTRY_AUTHORITY", "LANGUAGE_AUTHORITY"]
+
+COUNTRY_AUTHORITY = "http://publications.europa.eu/resource/authority/country/"
+LANGUAGE_AUTHORITY = "http://publications.europa.eu/resource/authority/language/"
+
+_COUNTRY_EXTRA = {
+    "kosovo": "XKX",
+    "united states": "USA",
+    "usa": "USA",
+    "us": "USA",
+    "united states of america": "USA",
+    "uk": "GBR",
+    "united kingdom": "GBR",
+    "great britain": "GBR",
+    "russia": "RUS",
+    "south korea": "KOR",
+    "korea": "KOR",
+    "north macedonia": "MKD",
+    "macedonia": "MKD",
+    "fyrom": "MKD",
+    "moldova": "MDA",
+    "czech republic": "CZE",
+    "czechia": "CZE",
+    "turkey": "TUR",
+    "turkiye": "TUR",
+    "iran": "IRN",
+    "vietnam": "VNM",
+    "taiwan": "TWN",
+    "bosnia": "BIH",
+    "bosnia and herzegovina": "BIH",
+    "slovak republic": "SVK",
+    "the netherlands": "NLD",
+    "holland": "NLD",
+}
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\s+", " ", name.replace("&", "and")).strip().lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def country_code(name: str) -> str | None:
+    """EU authority code of a country named in English ("Serbia" -> "SRB").
+
+    :param name: a country's common, official or ISO name, or an alpha-2/alpha-3 code.
+    :return: the three-letter code, or None when the name is not a country.
+
+    >>> country_code("United States"), country_code("Serbia"), country_code("Vojvodina")
+    ('USA', 'SRB', None)
+    """
+    k = _key(name)
+    if not k:
+        return None
+    if k in _COUNTRY_EXTRA:
+        return _COUNTRY_EXTRA[k]
+    for c in pycountry.countries:
+        names = {c.name, getattr(c, "common_name", ""), getattr(c, "official_name", "")}
+        if k in {_key(n) for n in names if n} or k in (c.alpha_2.lower(), c.alpha_3.lower()):
+            return c.alpha_3
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def language_code(name: str) -> str | None:
+    """EU authority code of a language named in English ("English" -> "ENG").
+
+    :return: the ISO 639-2/T code in upper case, or None when the name is not a language.
+
+    >>> language_code("English"), language_code("German"), language_code("Klingonese")
+    ('ENG', 'DEU', None)
+    """
+    k = _key(name)
+    if not k:
+        return None
+    for lang in pycountry.languages:
+        if _key(lang.name) == k or _key(getattr(lang, "common_name", "") or "") == k:
+            code = getattr(lang, "alpha_3", None)
+            if code:
+                return code.upper()
+    return None

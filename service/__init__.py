@@ -1,0 +1,1 @@
+"""clusterkg's HTTP side: a FastAPI app answering from a store. It never parses profiles."""
