@@ -1,0 +1,126 @@
+"""The vocabulary as lookup tables: concept schemes by label, network aliases.
+
+Loaded once per process from the package data (``ontology/``, ``data/networks.csv``) and
+handed to the mapping, which reads no files itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from .vocab import CONCEPT, SKOS, slugify
+
+__all__ = ["Vocabulary", "Network", "ontology_graph", "ontology_files", "SCHEMES"]
+
+#: Concept scheme keys shipped in ``ontology/schemes/``.
+SCHEMES = (
+    "sectoral-industry", "emerging-industry", "technology-field", "s3-priority-area",
+    "support-service", "organisation-type", "management-role", "label-level",
+    "cooperation-activity", "member-role",
+)
+
+
+def ontology_files() -> list[Path]:
+    """The vocabulary's Turtle files: ``clusterkg.ttl`` then each concept scheme."""
+    root = Path(str(files("clusterkg.ontology")))
+    return [root / "clusterkg.ttl", *sorted((root / "schemes").glob("*.ttl"))]
+
+
+@functools.lru_cache(maxsize=1)
+def ontology_graph() -> Graph:
+    """The vocabulary and all shipped concept schemes as one rdflib Graph (cached)."""
+    g = Graph()
+    for path in ontology_files():
+        g.parse(path, format="turtle")
+    return g
+
+
+@dataclass(frozen=True)
+class Network:
+    """A cluster network from the alias table: ``slug`` (URI key), canonical ``name``,
+    optional ECCP ``page`` URL."""
+
+    slug: str
+    name: str
+    page: str | None = None
+
+
+@dataclass
+class Vocabulary:
+    """Label -> concept tables of the shipped schemes, and the network alias table.
+
+    :param labels: scheme key -> {slug of a prefLabel or altLabel -> concept IRI}.
+    :param pref: concept IRI -> preferred label.
+    :param networks: slug of an alias -> :class:`Network`.
+    """
+
+    labels: dict[str, dict[str, URIRef]] = field(default_factory=dict)
+    pref: dict[URIRef, str] = field(default_factory=dict)
+    networks: dict[str, Network] = field(default_factory=dict)
+
+    @classmethod
+    @functools.lru_cache(maxsize=1)
+    def load(cls) -> "Vocabulary":
+        """The shipped vocabulary (cached per process).
+
+        :raises ValueError: when ``data/networks.csv`` lacks a column.
+        """
+        vocab = cls()
+        g = ontology_graph()
+        for scheme in SCHEMES:
+            table: dict[str, URIRef] = {}
+            for concept in g.subjects(SKOS.inScheme, CONCEPT[scheme]):
+                for prop in (SKOS.prefLabel, SKOS.altLabel):
+                    for label in g.objects(concept, prop):
+                        table.setdefault(slugify(str(label)), concept)
+                pl = g.value(concept, SKOS.prefLabel)
+                if isinstance(pl, Literal):
+                    vocab.pref[concept] = str(pl)
+            vocab.labels[scheme] = table
+        path = Path(str(files("clusterkg.data"))) / "networks.csv"
+        vocab.networks = read_network_aliases(path)
+        return vocab
+
+    def concept(self, scheme: str, text: str) -> URIRef | None:
+        """The shipped concept of ``scheme`` whose label matches ``text`` (case, spacing
+        and punctuation ignored), or None."""
+        return self.labels.get(scheme, {}).get(slugify(text))
+
+    def network(self, text: str) -> Network | None:
+        """The network an alias names, or None when the alias table does not know it."""
+        return self.networks.get(slugify(text))
+
+
+def read_network_aliases(path: Path) -> dict[str, Network]:
+    """Read the curated alias table (CSV: ``network,name,alias,page``).
+
+    One row per spelling; every row of a network repeats its slug, and the first row
+    gives its canonical name (and ECCP page, if any).
+
+    :return: slug of each alias (and of each canonical name) -> :class:`Network`.
+    :raises ValueError: naming the file and line when a column is missing.
+    """
+    out: dict[str, Network] = {}
+    canon: dict[str, Network] = {}
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"network", "alias"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
+        for row in reader:
+            slug = (row.get("network") or "").strip()
+            if not slug:
+                raise ValueError(f"{path}:{reader.line_num}: empty 'network'")
+            if slug not in canon:
+                canon[slug] = Network(slug, (row.get("name") or row["alias"]).strip(),
+                                      (row.get("page") or "").strip() or None)
+            net = canon[slug]
+            out[slugify(row["alias"])] = net
+            out[slugify(net.name)] = net
+    return out

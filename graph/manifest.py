@@ -1,0 +1,177 @@
+"""The manifest: what a profile page's text lacks, one CSV row per file.
+
+Columns (header row required; only ``file`` is mandatory):
+
+============ ==========================================================================
+file         file name, relative to the manifest's folder (``ict-net.txt``)
+id           profile id, used in the named graph IRI (default: the file name's slug)
+cluster      cluster id, used in the cluster IRI (default: ``id``); give two profiles of
+             the same cluster (e.g. an old and a 2021 page) the same ``cluster``
+name         the cluster's name, used when the page text does not hold it
+source_url   the page the text was copied from
+retrieved    the date it was copied (ISO 8601, ``2026-11-30``)
+country      the cluster's country: an English name or ISO code (``Serbia``, ``RS``)
+============ ==========================================================================
+
+Files of a folder that the manifest does not list are still read, with defaults, and the
+build reports them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ManifestError
+from .places import country_code
+from .vocab import slugify
+
+__all__ = ["ProfileSource", "read_manifest", "collect_sources", "MANIFEST_NAME", "PROFILE_SUFFIXES"]
+
+MANIFEST_NAME = "manifest.csv"
+PROFILE_SUFFIXES = (".txt",)
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class ProfileSource:
+    """One profile file and what the manifest says of it.
+
+    :param path: the file.
+    :param id: profile id (slug), unique within a build.
+    :param cluster_id: cluster id (slug); several profiles may share one.
+    :param name: the cluster's name from the manifest, or None.
+    :param source_url: the page URL, or None.
+    :param retrieved: the date the page was copied, or None.
+    :param country: EU authority country code (``SRB``), or None.
+    :param in_manifest: False when the file had no manifest row (defaults used).
+    """
+
+    path: Path
+    id: str
+    cluster_id: str
+    name: str | None = None
+    source_url: str | None = None
+    retrieved: _dt.date | None = None
+    country: str | None = None
+    in_manifest: bool = True
+
+    def sha256(self) -> str:
+        """Hex SHA-256 of the file's bytes."""
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+def _slug_id(value: str, where: str, line: int, column: str) -> str:
+    value = value.strip()
+    if not _ID_RE.match(value):
+        raise ManifestError(f"column {column!r}: {value!r} is not a slug (a-z, 0-9, '-')",
+                            where, line)
+    return value
+
+
+def read_manifest(path: str | Path) -> dict[str, ProfileSource]:
+    """Read a manifest CSV.
+
+    :param path: the manifest file; ``file`` entries are relative to its folder.
+    :return: file name -> :class:`ProfileSource`, in file order.
+    :raises ManifestError: naming the file and line: missing ``file`` column, a
+        duplicated file or id, a bad date, an unknown country, an id that is not a slug.
+    """
+    path = Path(path)
+    out: dict[str, ProfileSource] = {}
+    ids: set[str] = set()
+    try:
+        fh = open(path, newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise ManifestError(f"cannot read the manifest ({exc.strerror})", str(path)) from None
+    with fh:
+        reader = csv.DictReader(fh)
+        if "file" not in (reader.fieldnames or []):
+            raise ManifestError("no 'file' column in the header row", str(path), 1)
+        for row in reader:
+            line = reader.line_num
+            row = {k: (v or "").strip() for k, v in row.items() if k}
+            fname = row.get("file", "")
+            if not fname:
+                raise ManifestError("empty 'file'", str(path), line)
+            if fname in out:
+                raise ManifestError(f"file {fname!r} listed twice", str(path), line)
+            pid = _slug_id(row["id"], str(path), line, "id") if row.get("id") else slugify(Path(fname).stem)
+            if pid in ids:
+                raise ManifestError(f"id {pid!r} used twice", str(path), line)
+            ids.add(pid)
+            cid = _slug_id(row["cluster"], str(path), line, "cluster") if row.get("cluster") else pid
+            retrieved = None
+            if row.get("retrieved"):
+                try:
+                    retrieved = _dt.date.fromisoformat(row["retrieved"])
+                except ValueError:
+                    raise ManifestError(f"column 'retrieved': {row['retrieved']!r} is not an "
+                                        "ISO date (YYYY-MM-DD)", str(path), line) from None
+            country = None
+            if row.get("country"):
+                country = country_code(row["country"])
+                if country is None:
+                    raise ManifestError(f"column 'country': {row['country']!r} is not a country "
+                                        "name or ISO code", str(path), line)
+            url = row.get("source_url") or None
+            if url and not url.startswith(("http://", "https://")):
+                raise ManifestError(f"column 'source_url': {url!r} is not an http(s) URL",
+                                    str(path), line)
+            out[fname] = ProfileSource(path.parent / fname, pid, cid, row.get("name") or None,
+                                       url, retrieved, country)
+    return out
+
+
+def collect_sources(paths: list[str | Path]) -> tuple[list[ProfileSource], list[str]]:
+    """Turn command-line paths (files and folders) into profile sources.
+
+    A folder contributes every ``*.txt`` file in it (not recursive) and its
+    ``manifest.csv`` if present; a file contributes itself, with the row of the
+    ``manifest.csv`` beside it if there is one.
+
+    :return: ``(sources sorted by id, notes)``; notes name files without manifest rows.
+    :raises ManifestError: a bad manifest, a path that does not exist, or two files with
+        the same id.
+    """
+    sources: dict[Path, ProfileSource] = {}
+    notes: list[str] = []
+    manifests: dict[Path, dict[str, ProfileSource]] = {}
+
+    def manifest_for(folder: Path) -> dict[str, ProfileSource]:
+        if folder not in manifests:
+            m = folder / MANIFEST_NAME
+            manifests[folder] = read_manifest(m) if m.is_file() else {}
+        return manifests[folder]
+
+    files: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(sorted(f for f in p.iterdir() if f.suffix in PROFILE_SUFFIXES and f.is_file()))
+            for fname, src in manifest_for(p).items():
+                if not src.path.exists():
+                    raise ManifestError(f"lists {fname!r}, which does not exist", str(p / MANIFEST_NAME))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise ManifestError("no such file or folder", str(p))
+    for f in files:
+        m = manifest_for(f.parent)
+        src = m.get(f.name)
+        if src is None:
+            pid = slugify(f.stem)
+            src = ProfileSource(f, pid, pid, in_manifest=False)
+            notes.append(f"{f}: not in a manifest; id {pid!r}, no source URL, country or retrieval date")
+        sources[f.resolve()] = src
+    by_id: dict[str, ProfileSource] = {}
+    for src in sources.values():
+        if src.id in by_id:
+            raise ManifestError(f"two files have profile id {src.id!r}: {by_id[src.id].path} "
+                                f"and {src.path}", str(src.path))
+        by_id[src.id] = src
+    return [by_id[k] for k in sorted(by_id)], notes

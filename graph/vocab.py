@@ -1,0 +1,121 @@
+"""Namespaces and URI patterns: the only place clusterkg spells IRIs.
+
+Vocabulary terms and the shipped concept schemes have fixed IRIs (they are the same in
+every deployment); resources minted from data live under the configurable base URI
+(``CLUSTERKG_BASE_URI``), with these patterns:
+
+=========================== ====================================================
+``{base}id/cluster/{id}``       a cluster organisation
+``{base}id/cluster/{id}/...``   its parts: ``label/{level}``, ``contact/{n}``,
+                                ``membership/{member}``, ``staff``
+``{base}id/network/{slug}``     a cluster network ("Membership to other networks")
+``{base}id/organisation/{slug}`` a member organisation or facility
+``{base}id/region/{country}/{slug}`` a region (country: EU authority code, lower case)
+``{base}id/concept/{scheme}/{slug}`` a concept found in the data but not in the scheme
+``{base}id/profile/{id}/value/{line}`` a value kept under the catch-all property
+``{base}graph/profile/{id}``    the named graph of one profile
+``{base}graph/vocabulary``      the named graph holding the vocabulary and schemes
+``{base}graph/build``           the named graph holding build records (times)
+=========================== ====================================================
+
+Slugs are made with :func:`slugify` (python-slugify: ASCII, lower case, hyphens), so
+the same input always gives the same URIs.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
+from slugify import slugify as _slugify
+
+__all__ = [
+    "CKG", "CKG_ONTOLOGY", "CONCEPT", "SCHEMA", "LOCN", "SPDX", "EU_COUNTRY", "EU_LANGUAGE",
+    "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD", "SH",
+    "Uris", "slugify", "scheme_iri", "concept_iri", "DEFAULT_BASE_URI",
+]
+
+#: The clusterkg vocabulary namespace.
+CKG = Namespace("https://w3id.org/clusterkg/ns#")
+#: The ontology's own IRI (``rdfs:isDefinedBy`` of every term).
+CKG_ONTOLOGY = URIRef("https://w3id.org/clusterkg/ns")
+#: Concept schemes shipped with clusterkg: ``{CONCEPT}{scheme}/{slug}``.
+CONCEPT = Namespace("https://w3id.org/clusterkg/concept/")
+SCHEMA = Namespace("https://schema.org/")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+
+DEFAULT_BASE_URI = "http://localhost:8000/"
+
+
+def slugify(text: str) -> str:
+    """URI-safe slug of a name ("Bucureşti - Ilfov" -> "bucuresti-ilfov").
+
+    >>> slugify("Balkan & Black Sea ICT Custers Network")
+    'balkan-black-sea-ict-custers-network'
+    """
+    return _slugify(text, replacements=[["&", " "]]) or "x"
+
+
+def scheme_iri(scheme: str) -> URIRef:
+    """IRI of a shipped concept scheme, e.g. ``scheme_iri("label-level")``."""
+    return CONCEPT[scheme]
+
+
+def concept_iri(scheme: str, label: str) -> URIRef:
+    """IRI of a shipped concept from its preferred label."""
+    return CONCEPT[f"{scheme}/{slugify(label)}"]
+
+
+class Uris:
+    """Mints resource IRIs under one base URI.
+
+    :param base: absolute base URI ending in ``/`` (``http://localhost:8000/``).
+    :raises ValueError: when ``base`` is not an absolute http(s) URI ending in ``/``.
+    """
+
+    def __init__(self, base: str = DEFAULT_BASE_URI):
+        if not base.startswith(("http://", "https://")) or not base.endswith("/"):
+            raise ValueError(f"base URI must be absolute http(s) and end in '/': {base!r}")
+        self.base = base
+
+    def _u(self, path: str) -> URIRef:
+        return URIRef(self.base + path)
+
+    def cluster(self, cluster_id: str) -> URIRef:
+        return self._u(f"id/cluster/{cluster_id}")
+
+    def cluster_part(self, cluster_id: str, *parts: str) -> URIRef:
+        return self._u(f"id/cluster/{cluster_id}/" + "/".join(parts))
+
+    def network(self, slug: str) -> URIRef:
+        return self._u(f"id/network/{slug}")
+
+    def organisation(self, name: str) -> URIRef:
+        return self._u(f"id/organisation/{slugify(name)}")
+
+    def region(self, name: str, country: str | None) -> URIRef:
+        prefix = f"{country.lower()}/" if country else ""
+        return self._u(f"id/region/{prefix}{slugify(name)}")
+
+    def new_concept(self, scheme: str, label: str) -> URIRef:
+        return self._u(f"id/concept/{scheme}/{slugify(label)}")
+
+    def unmapped(self, profile_id: str, line: int, k: int = 0) -> URIRef:
+        return self._u(f"id/profile/{profile_id}/value/{line}" + (f"-{k}" if k else ""))
+
+    def profile_graph(self, profile_id: str) -> URIRef:
+        return self._u(f"graph/profile/{profile_id}")
+
+    @property
+    def vocabulary_graph(self) -> URIRef:
+        return self._u("graph/vocabulary")
+
+    @property
+    def build_graph(self) -> URIRef:
+        return self._u("graph/build")
+
+    def build(self, stamp: str) -> URIRef:
+        return self._u(f"id/build/{stamp}")
