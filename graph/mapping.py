@@ -396,8 +396,6 @@ class _Mapper:
             num = parse_count(n.number.text)
             lit = Literal(num, datatype=XSD.integer) if num is not None else Literal(n.number.text)
             self.add(self.c, prop, lit, n.number, label)
-            if n.caption and n.caption.line != n.number.line:
-                self.out.ledger[n.caption.line].append((self.c, prop, lit))
 
     def provenance(self) -> None:
         gi, src, p = self.gi, self.src, self.p
@@ -424,9 +422,6 @@ class _Mapper:
             self.add(page, RDF.type, PROV.Entity)
         if src.retrieved:
             self.add(gi, CKG.retrievedOn, Literal(src.retrieved.isoformat(), datatype=XSD.date))
-        for pos, line in sorted(p.structure.items()):
-            if p.structure[pos] == "name" and p.name is None:
-                pass
 
 
 def map_profile(profile: Profile, source: ProfileSource, uris: Uris, vocab: Vocabulary,

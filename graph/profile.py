@@ -143,8 +143,9 @@ class Profile:
     :param contacts: management team roles and contact persons.
     :param counts: composition numbers with their meaning.
     :param issues: what the reader recovered from.
-    :param structure: line number -> role (``heading``, ``label``, ``boilerplate``,
-        ``name``) for lines that carry no value of their own.
+    :param structure: line number -> role (``heading``, ``label``, ``caption``,
+        ``boilerplate``, ``breadcrumb``, ``name``) for lines that label values or are page
+        furniture; the name line is also a value.
     :param line_texts: line number -> normalised text, for every non-blank line.
     :param truncated: True when the page stops mid-way (a partly saved page).
     """
@@ -185,8 +186,6 @@ class Profile:
                     lines.add(v.line)
         for n in self.counts:
             lines.add(n.number.line)
-            if n.caption:
-                lines.add(n.caption.line)
         for v in (self.name, self.native_name):
             if v:
                 lines.add(v.line)

@@ -151,6 +151,7 @@ def _read_body(p: Profile, body: list[Line]) -> None:
                 ln.indent > 0 or norm in COMPOSITION_CAPTIONS
             ):
                 pending.caption = Value(text, ln.number)
+                p.structure[ln.number] = "caption"
                 pending.key = COMPOSITION_CAPTIONS.get(norm, "unknown")
                 if pending.key == "unknown":
                     p.issues.append(ReadIssue("unknown-label", p.source, ln.number, text))

@@ -1,0 +1,236 @@
+"""The ``clusterkg`` command line (Click).
+
+Commands: ``convert`` (print mapped RDF), ``validate`` (print the SHACL report),
+``build`` (read, map, validate, load into the store), ``query`` (SPARQL against the
+store), ``serve`` (HTTP). Options also read ``CLUSTERKG_*`` variables (see
+:mod:`clusterkg.settings`). Exit status: 0 success, 1 a profile rejected or a query
+failed, 2 bad usage or input that cannot be used (Click's convention).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .settings import Settings
+
+__all__ = ["main"]
+
+RDF_OUT = {"turtle": "turtle", "json-ld": "json-ld", "nt": "nt", "trig": "trig", "nquads": "nquads"}
+QUERY_OUT = {
+    "table": None,
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+}
+
+
+def _settings(**overrides) -> Settings:
+    try:
+        return Settings.from_env(**overrides)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+store_option = click.option("--store", type=click.Path(file_okay=False, path_type=Path),
+                            help="Store folder [env CLUSTERKG_STORE; default ~/.local/share/clusterkg/store].")
+base_option = click.option("--base-uri", help="Base of minted IRIs [env CLUSTERKG_BASE_URI; default http://localhost:8000/].")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="clusterkg")
+def main() -> None:
+    """clusterkg: publish cluster organisation profiles as linked data."""
+
+
+def _sources(files: tuple[Path, ...]):
+    from .graph.errors import ManifestError
+    from .graph.manifest import collect_sources
+
+    try:
+        return collect_sources(list(files))
+    except ManifestError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(list(RDF_OUT)), default="turtle", show_default=True)
+@base_option
+def convert(files: tuple[Path, ...], fmt: str, base_uri: str | None) -> None:
+    """Print the RDF mapped from profile FILES (or folders); no store is touched.
+
+    Turtle, JSON-LD and N-Triples merge the profiles' graphs; TriG and N-Quads keep
+    one named graph per profile.
+    """
+    from rdflib import Dataset
+
+    from .graph.build import process
+    from .graph.mapping import bind_prefixes
+    from .graph.vocab import Uris
+
+    settings = _settings(base_uri=base_uri)
+    sources, notes = _sources(files)
+    for n in notes:
+        click.echo(f"note: {n}", err=True)
+    ds = Dataset()
+    bind_prefixes(ds)
+    failed = False
+    for src in sources:
+        out = process(src, Uris(settings.base_uri))
+        if out.status == "unreadable":
+            click.echo(f"error: {out.error}", err=True)
+            failed = True
+            continue
+        for issue in out.issues:
+            click.echo(f"note: {issue}", err=True)
+        g = ds.graph(out.mapped.graph_iri)
+        for t in out.mapped.graph:
+            g.add(t)
+    if fmt in ("trig", "nquads"):
+        data = ds.serialize(format=fmt)
+    else:
+        from rdflib import Graph
+
+        merged = bind_prefixes(Graph())
+        for q in ds.quads((None, None, None, None)):
+            merged.add(q[:3])
+        data = merged.serialize(format=RDF_OUT[fmt])
+    click.echo(data if isinstance(data, str) else data.decode("utf-8"))
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--rdf", "rdf_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the SHACL report as Turtle to this file.")
+@base_option
+def validate(files: tuple[Path, ...], rdf_out: Path | None, base_uri: str | None) -> None:
+    """Validate profile FILES (or folders) with the SHACL shapes; exit 1 on any violation."""
+    from rdflib import Graph
+
+    from .graph.build import process
+    from .graph.vocab import Uris
+
+    settings = _settings(base_uri=base_uri)
+    sources, notes = _sources(files)
+    for n in notes:
+        click.echo(f"note: {n}", err=True)
+    bad = 0
+    reports = Graph()
+    for src in sources:
+        out = process(src, Uris(settings.base_uri))
+        if out.status == "unreadable":
+            click.echo(f"{out.error}")
+            bad += 1
+            continue
+        click.echo(out.report.text())
+        reports += out.report.graph
+        bad += 0 if out.report.publishable else 1
+    if rdf_out:
+        reports.serialize(destination=str(rdf_out), format="turtle")
+    click.echo(f"{len(sources) - bad} of {len(sources)} profiles conform (no violations)", err=True)
+    sys.exit(1 if bad else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@store_option
+@base_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only rejections and the totals.")
+def build(paths: tuple[Path, ...], store: Path | None, base_uri: str | None, quiet: bool) -> None:
+    """Read, map, validate and load PATHS (default: the bundled data) into the store.
+
+    Exit 1 when any profile was rejected or unreadable (the others are published).
+    """
+    settings = _settings(store=store, base_uri=base_uri)
+    summary = _run_build(settings, paths or settings.data, quiet)
+    sys.exit(0 if summary.ok else 1)
+
+
+def _run_build(settings: Settings, paths, quiet: bool = False):
+    from tqdm import tqdm
+
+    from .graph.build import build as run_build
+    from .graph.errors import ClusterkgError
+
+    def bar(items):
+        return tqdm(items, desc="profiles", unit="profile", file=sys.stderr, disable=None, leave=False)
+
+    try:
+        summary = run_build(paths, settings.store, settings.base_uri, progress=bar)
+    except ClusterkgError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(summary.text(verbose=not quiet), err=True)
+    return summary
+
+
+@main.command()
+@click.argument("sparql")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(list(QUERY_OUT)), default="table", show_default=True)
+def query(sparql: str, store: Path | None, fmt: str) -> None:
+    """Answer the SPARQL query from the store (the default graph is the union of all)."""
+    from .graph.errors import QuerySyntaxError, StoreError
+    from .graph.store import open_store
+
+    settings = _settings(store=store)
+    try:
+        result = open_store(settings.store).query(sparql)
+    except QuerySyntaxError as exc:
+        click.echo(f"SPARQL syntax error: {exc}", err=True)
+        sys.exit(1)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "table":
+        if result.kind == "ask":
+            click.echo("true" if result.boolean else "false")
+            return
+        if result.kind == "graph":
+            click.echo(result.serialize("text/turtle").decode("utf-8"))
+            return
+        variables = [v.value for v in result.raw.variables]
+        rows = result.rows()
+        click.echo("\t".join(variables))
+        for row in rows:
+            click.echo("\t".join(row.get(v, "") for v in variables))
+        click.echo(f"({len(rows)} rows)", err=True)
+        return
+    try:
+        click.echo(result.serialize(QUERY_OUT[fmt]).decode("utf-8"), nl=False)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@main.command()
+@store_option
+@base_option
+@click.option("--host", help="Listen address [env CLUSTERKG_HOST; default 127.0.0.1].")
+@click.option("--port", type=int, help="Listen port [env CLUSTERKG_PORT; default 8000].")
+def serve(store: Path | None, base_uri: str | None, host: str | None, port: int | None) -> None:
+    """Serve the store over HTTP (SPARQL endpoint at /sparql).
+
+    When the store is empty, the bundled data (or CLUSTERKG_DATA) is built first.
+    """
+    import uvicorn
+
+    from .graph.store import store_is_empty
+    from .service.app import create_app
+
+    settings = _settings(store=store, base_uri=base_uri, host=host, port=port)
+    if store_is_empty(settings.store):
+        click.echo(f"store {settings.store} is empty: building {', '.join(map(str, settings.data))}", err=True)
+        _run_build(settings, settings.data, quiet=True)
+    app = create_app(settings)
+    click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/sparql", err=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,87 @@
+"""Configuration, in one place: ``CLUSTERKG_*`` environment variables, overridden by
+command-line flags, with defaults that work on a laptop.
+
+============================ ============================================ =========================
+variable                     meaning                                      default
+============================ ============================================ =========================
+``CLUSTERKG_BASE_URI``       base of every minted IRI (ends in ``/``)     ``http://localhost:8000/``
+``CLUSTERKG_STORE``          the store folder                             ``$XDG_DATA_HOME/clusterkg/store``
+                                                                          (``~/.local/share/...``)
+``CLUSTERKG_DATA``           profile folders/files ``serve`` builds from  the bundled ``data/``
+                             when the store is empty (``:``-separated)
+``CLUSTERKG_HOST``           address ``serve`` listens on                 ``127.0.0.1``
+``CLUSTERKG_PORT``           port ``serve`` listens on                    ``8000``
+============================ ============================================ =========================
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from importlib.resources import files
+from pathlib import Path
+
+from .graph.vocab import DEFAULT_BASE_URI
+
+__all__ = ["Settings", "bundled_data", "default_store"]
+
+
+def bundled_data() -> Path:
+    """The folder of the bundled real profiles (``data/`` in the package)."""
+    return Path(str(files("clusterkg.data")))
+
+
+def default_store() -> Path:
+    """``$XDG_DATA_HOME/clusterkg/store``, or ``~/.local/share/clusterkg/store``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "clusterkg" / "store"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration (see the module docstring for the variables).
+
+    :param base_uri: base of minted IRIs, absolute, ending in ``/``.
+    :param store: the store folder.
+    :param data: profile files/folders to build from when the store is empty.
+    :param host: listen address; ``port``: listen port (1-65535).
+    """
+
+    base_uri: str = DEFAULT_BASE_URI
+    store: Path = field(default_factory=default_store)
+    data: tuple[Path, ...] = field(default_factory=lambda: (bundled_data(),))
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Settings from ``CLUSTERKG_*`` variables, then ``overrides`` (None = not given).
+
+        :raises ValueError: naming the variable, for a bad port or base URI.
+        """
+        env = dict(os.environ if env is None else env)
+        s = cls()
+        if env.get("CLUSTERKG_BASE_URI"):
+            s = replace(s, base_uri=env["CLUSTERKG_BASE_URI"])
+        if env.get("CLUSTERKG_STORE"):
+            s = replace(s, store=Path(env["CLUSTERKG_STORE"]))
+        if env.get("CLUSTERKG_DATA"):
+            s = replace(s, data=tuple(Path(p) for p in env["CLUSTERKG_DATA"].split(os.pathsep) if p))
+        if env.get("CLUSTERKG_HOST"):
+            s = replace(s, host=env["CLUSTERKG_HOST"])
+        if env.get("CLUSTERKG_PORT"):
+            try:
+                s = replace(s, port=int(env["CLUSTERKG_PORT"]))
+            except ValueError:
+                raise ValueError(f"CLUSTERKG_PORT: {env['CLUSTERKG_PORT']!r} is not a port number") from None
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if "store" in given:
+            given["store"] = Path(given["store"])
+        if "data" in given:
+            given["data"] = tuple(Path(p) for p in given["data"])
+        s = replace(s, **given)
+        if not s.base_uri.startswith(("http://", "https://")) or not s.base_uri.endswith("/"):
+            raise ValueError(f"CLUSTERKG_BASE_URI: {s.base_uri!r} must be an absolute http(s) URI ending in '/'")
+        if not 0 < s.port < 65536:
+            raise ValueError(f"CLUSTERKG_PORT: {s.port} is not a port number")
+        return s

@@ -1,0 +1,198 @@
+"""The pipeline: read -> map -> validate -> store, with a summary for people.
+
+:func:`process` runs the first three stages for one file (``convert`` and ``validate``
+use it); :func:`build` runs them for every file and loads what passes into a new store
+snapshot, published atomically at the end. A profile that cannot be read or has SHACL
+violations is reported and left out; the others are still published.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rdflib import Graph, Literal
+
+from .. import __version__
+from .concepts import Vocabulary, ontology_graph
+from .errors import ClusterkgError, ProfileReadError
+from .manifest import ProfileSource, collect_sources
+from .mapping import Mapped, map_profile
+from .profile import Profile, ReadIssue
+from .readers import read_profile_file
+from .store import open_writer
+from .validation import ValidationReport, validate_mapped
+from .vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
+
+__all__ = ["Outcome", "BuildSummary", "process", "build", "build_time"]
+
+
+@dataclass
+class Outcome:
+    """What happened to one profile file.
+
+    :param source: the file and its manifest row.
+    :param status: ``"published"`` (or ``"valid"`` outside a build), ``"rejected"``
+        (SHACL violations) or ``"unreadable"`` (a :class:`ProfileReadError`).
+    :param profile: what the reader read (None when unreadable).
+    :param mapped: the mapping result (None when unreadable).
+    :param report: the validation report (None when unreadable).
+    :param error: the read error, for unreadable files.
+    """
+
+    source: ProfileSource
+    status: str
+    profile: Profile | None = None
+    mapped: Mapped | None = None
+    report: ValidationReport | None = None
+    error: ProfileReadError | None = None
+
+    @property
+    def issues(self) -> list[ReadIssue]:
+        return self.profile.issues if self.profile else []
+
+
+def process(source: ProfileSource, uris: Uris, vocab: Vocabulary | None = None) -> Outcome:
+    """Read, map and validate one profile file.
+
+    :return: an :class:`Outcome` with status ``valid``, ``rejected`` or ``unreadable``.
+        Never raises for bad input: a :class:`ProfileReadError` is kept on the outcome.
+    """
+    vocab = vocab or Vocabulary.load()
+    try:
+        profile = read_profile_file(source.path)
+        checksum = source.sha256()
+    except ProfileReadError as exc:
+        return Outcome(source, "unreadable", error=exc)
+    mapped = map_profile(profile, source, uris, vocab, checksum)
+    report = validate_mapped(mapped, str(source.path))
+    return Outcome(source, "valid" if report.publishable else "rejected", profile, mapped, report)
+
+
+def build_time() -> _dt.datetime:
+    """The build's timestamp: now (UTC), or ``SOURCE_DATE_EPOCH`` when set (the
+    reproducible-builds convention), so a build can be made bit-for-bit repeatable."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+
+@dataclass
+class BuildSummary:
+    """The outcome of a build, for the terminal and for tests.
+
+    :param outcomes: one per profile file, sorted by profile id.
+    :param notes: remarks on the input (files missing from the manifest, ...).
+    :param generation: the published store snapshot's name.
+    :param started: build start (UTC); ``ended``: end.
+    """
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    generation: str | None = None
+    started: _dt.datetime | None = None
+    ended: _dt.datetime | None = None
+    triples: int = 0
+
+    def of(self, status: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def unmapped(self) -> int:
+        return sum(len(o.mapped.unmapped) for o in self.outcomes if o.mapped)
+
+    @property
+    def ok(self) -> bool:
+        """True when every profile was published."""
+        return all(o.status == "published" for o in self.outcomes)
+
+    def text(self, verbose: bool = True) -> str:
+        """The build report: per-file problems, unmapped values, then the totals."""
+        lines: list[str] = list(self.notes)
+        for o in self.outcomes:
+            if o.status == "unreadable":
+                lines.append(f"UNREADABLE {o.error}")
+                continue
+            if o.status == "rejected":
+                lines.append(f"REJECTED {o.source.path}:")
+                lines.extend("  " + str(r) for r in o.report.violations)
+            if verbose:
+                lines.extend(f"  note {i}" for i in o.issues)
+                for u in o.mapped.unmapped:
+                    lines.append(f"  unmapped {o.source.path}:{u.line}: [{u.label}] {u.text[:100]!r}")
+                for c in o.mapped.new_concepts:
+                    lines.append(f"  new concept {o.source.path}:{c.line}: {c.scheme}: {c.label!r}")
+                for n in o.mapped.new_networks:
+                    lines.append(f"  new network {o.source.path}: {n!r} (not in data/networks.csv)")
+                if o.report:
+                    lines.extend("  " + str(r) for r in o.report.warnings)
+        lines.append(
+            f"profiles read: {len(self.outcomes) - len(self.of('unreadable'))} of {len(self.outcomes)}, "
+            f"published: {len(self.of('published'))}, rejected: {len(self.of('rejected'))}, "
+            f"unreadable: {len(self.of('unreadable'))}, values unmapped: {self.unmapped}, "
+            f"triples: {self.triples}"
+            + (f", snapshot: {self.generation}" if self.generation else "")
+        )
+        return "\n".join(lines)
+
+
+def _nt(g: Graph) -> bytes:
+    return g.serialize(format="nt", encoding="utf-8")
+
+
+def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
+          progress: Callable[[Iterable], Iterable] | None = None) -> BuildSummary:
+    """Read, map, validate every profile under ``paths`` and publish a new store snapshot.
+
+    :param paths: profile files and folders (see :func:`collect_sources`).
+    :param store_root: the store folder (created if missing).
+    :param base_uri: base of minted IRIs (``CLUSTERKG_BASE_URI``).
+    :param progress: wraps the list of sources (e.g. ``tqdm``) to show progress.
+    :return: the :class:`BuildSummary`; the snapshot is published even when some
+        profiles were rejected (check ``summary.ok``).
+    :raises ManifestError: a bad manifest (nothing is written).
+    :raises StoreError: the store cannot be written (the previous snapshot stays).
+    """
+    uris = Uris(base_uri)
+    sources, notes = collect_sources(list(paths))
+    summary = BuildSummary(notes=notes, started=build_time())
+    vocab = Vocabulary.load()
+    writer = open_writer(store_root)
+    try:
+        voc_nt = _nt(ontology_graph())
+        writer.add_graph(str(uris.vocabulary_graph), voc_nt)
+        summary.triples += len(ontology_graph())
+        record = Graph()
+        activity = uris.build(summary.started.strftime("%Y%m%dT%H%M%SZ"))
+        iterable = progress(sources) if progress else sources
+        for src in iterable:
+            outcome = process(src, uris, vocab)
+            if outcome.status == "valid":
+                writer.add_graph(str(outcome.mapped.graph_iri), _nt(outcome.mapped.graph))
+                summary.triples += len(outcome.mapped.graph)
+                outcome.status = "published"
+                record.add((outcome.mapped.graph_iri, PROV.wasGeneratedBy, activity))
+                record.add((outcome.mapped.graph_iri, PROV.generatedAtTime,
+                            Literal(summary.started.isoformat(), datatype=XSD.dateTime)))
+                record.add((activity, PROV.generated, outcome.mapped.graph_iri))
+            summary.outcomes.append(outcome)
+        summary.ended = build_time()
+        record.add((activity, RDF.type, PROV.Activity))
+        record.add((activity, RDFS.label, Literal(f"clusterkg {__version__} build")))
+        record.add((activity, PROV.startedAtTime, Literal(summary.started.isoformat(), datatype=XSD.dateTime)))
+        record.add((activity, PROV.endedAtTime, Literal(summary.ended.isoformat(), datatype=XSD.dateTime)))
+        record.add((activity, DCTERMS.description, Literal(
+            f"{len(summary.of('published'))} profiles published, {len(summary.of('rejected'))} rejected, "
+            f"{len(summary.of('unreadable'))} unreadable")))
+        writer.add_graph(str(uris.build_graph), _nt(record))
+        summary.triples += len(record)
+        summary.generation = writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return summary

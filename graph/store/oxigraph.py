@@ -1,0 +1,244 @@
+"""The embedded store: Oxigraph (pyoxigraph) on disk, in atomic generations.
+
+Layout of a store folder::
+
+    STORE/
+      current -> generations/20261130T154500Z-1234    (symlink: the serving snapshot)
+      generations/20261130T154500Z-1234/              (an Oxigraph RocksDB folder)
+      generations/20261130T160102Z-1290.partial/      (a build in progress, or killed)
+
+A build writes a new ``.partial`` generation, renames it when complete, then swaps the
+``current`` symlink with ``os.replace`` (atomic on POSIX). Readers open ``current``
+read-only; a killed build leaves only a ``.partial`` folder, which the next build
+removes. The two newest complete generations are kept, so a server still reading the
+previous one is not pulled from under its feet.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import QuerySyntaxError, StoreError
+
+__all__ = [
+    "OxigraphStore", "OxigraphWriter", "QueryResult", "open_store", "open_writer",
+    "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "current_generation",
+]
+
+#: SPARQL result formats: media type -> pyoxigraph format (SPARQL 1.1 Query Results
+#: JSON, XML, CSV and TSV Formats, W3C Recommendations 2013).
+QUERY_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+
+#: RDF formats for CONSTRUCT and DESCRIBE results: media type -> pyoxigraph format.
+RDF_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+_CURRENT = "current"
+_GENERATIONS = "generations"
+_PARTIAL = ".partial"
+_KEEP = 2
+
+
+@dataclass
+class QueryResult:
+    """The answer to a query, not yet serialised.
+
+    :param kind: ``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT / DESCRIBE).
+    :param raw: the pyoxigraph result object.
+    """
+
+    kind: str
+    raw: object
+
+    def serialize(self, media_type: str) -> bytes:
+        """Serialise in a format named by its media type.
+
+        :param media_type: one of :data:`QUERY_RESULT_FORMATS` (SELECT, ASK) or
+            :data:`RDF_FORMATS` (CONSTRUCT, DESCRIBE).
+        :raises ValueError: when the format does not fit the query form.
+        """
+        if self.kind in ("select", "ask"):
+            fmt = QUERY_RESULT_FORMATS.get(media_type)
+            if fmt is None:
+                raise ValueError(f"{media_type} is not a SPARQL results format")
+            return self.raw.serialize(format=fmt)
+        fmt = RDF_FORMATS.get(media_type)
+        if fmt is None:
+            raise ValueError(f"{media_type} is not an RDF format this store writes")
+        return self.raw.serialize(format=fmt)
+
+    @property
+    def boolean(self) -> bool:
+        """The answer of an ASK query."""
+        return bool(self.raw)
+
+    def rows(self) -> list[dict[str, str]]:
+        """SELECT solutions as dicts of variable -> lexical value (unbound left out)."""
+        out = []
+        variables = [v.value for v in self.raw.variables]
+        for sol in self.raw:
+            row = {}
+            for name in variables:
+                term = sol[name]
+                if term is not None:
+                    row[name] = term.value
+            out.append(row)
+        return out
+
+
+def current_generation(root: Path) -> Path | None:
+    """The generation folder ``root/current`` points to, or None when there is none."""
+    link = root / _CURRENT
+    if not link.is_symlink() and not link.exists():
+        return None
+    target = link.resolve()
+    return target if target.is_dir() else None
+
+
+def store_is_empty(root: str | Path) -> bool:
+    """True when the store folder holds no published snapshot."""
+    return current_generation(Path(root)) is None
+
+
+class OxigraphStore:
+    """A read-only snapshot: the generation ``current`` pointed to when opened.
+
+    :param root: the store folder.
+    :raises StoreError: when the folder holds no snapshot or Oxigraph cannot open it.
+    """
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        gen = current_generation(self.root)
+        if gen is None:
+            raise StoreError(f"{self.root}: no data yet; run 'clusterkg build' first")
+        try:
+            self._store = ox.Store.read_only(str(gen))
+        except OSError as exc:
+            raise StoreError(f"{gen}: cannot open the store ({exc})") from exc
+        self.generation = gen.name
+
+    def is_stale(self) -> bool:
+        """True when a newer generation has been published since this one was opened."""
+        gen = current_generation(self.root)
+        return gen is not None and gen.name != self.generation
+
+    def query(self, sparql: str) -> QueryResult:
+        """Run a SPARQL 1.1 query; the default graph is the union of the named graphs.
+
+        :raises QuerySyntaxError: with the parser's message, for a malformed query.
+        :raises StoreError: when the store cannot be read.
+        """
+        try:
+            raw = self._store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from None
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+        if isinstance(raw, ox.QueryBoolean):
+            return QueryResult("ask", raw)
+        if isinstance(raw, ox.QuerySolutions):
+            return QueryResult("select", raw)
+        return QueryResult("graph", raw)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def dump_nquads(self) -> bytes:
+        """All quads as N-Quads (graph names kept)."""
+        return self._store.dump(format=ox.RdfFormat.N_QUADS)
+
+    def close(self) -> None:
+        self._store = None  # type: ignore[assignment]
+
+
+class OxigraphWriter:
+    """Writes a new generation; ``commit()`` publishes it atomically.
+
+    :param root: the store folder (created if missing).
+    :raises StoreError: when the folder cannot be created or written.
+    """
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        gens = self.root / _GENERATIONS
+        try:
+            gens.mkdir(parents=True, exist_ok=True)
+            for stale in gens.glob(f"*{_PARTIAL}"):
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError as exc:
+            raise StoreError(f"{self.root}: cannot create the store folder ({exc.strerror})") from exc
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        self.name = f"{stamp}-{os.getpid()}"
+        self.path = gens / (self.name + _PARTIAL)
+        try:
+            self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the store ({exc})") from exc
+        self.triples = 0
+
+    def add_graph(self, graph_iri: str, ntriples: bytes) -> None:
+        """Load N-Triples into named graph ``graph_iri`` (bulk loader, no transaction)."""
+        try:
+            self._store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES,
+                                  to_graph=ox.NamedNode(graph_iri))
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"cannot load graph <{graph_iri}>: {exc}") from exc
+
+    def commit(self) -> str:
+        """Flush, close, rename the generation and point ``current`` at it.
+
+        :return: the generation's name.
+        :raises StoreError: when any step fails (the previous snapshot keeps serving).
+        """
+        try:
+            self._store.flush()
+            self._store.optimize()
+            del self._store
+            final = self.path.with_name(self.name)
+            os.rename(self.path, final)
+            tmp_link = self.root / f".{_CURRENT}.{self.name}"
+            os.symlink(Path(_GENERATIONS) / self.name, tmp_link)
+            os.replace(tmp_link, self.root / _CURRENT)
+        except OSError as exc:
+            raise StoreError(f"{self.root}: cannot publish the new snapshot ({exc})") from exc
+        self._prune()
+        return self.name
+
+    def abort(self) -> None:
+        """Drop the partial generation."""
+        try:
+            del self._store
+        except AttributeError:
+            pass
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _prune(self) -> None:
+        gens = sorted(p for p in (self.root / _GENERATIONS).iterdir()
+                      if p.is_dir() and not p.name.endswith(_PARTIAL))
+        for old in gens[:-_KEEP]:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def open_store(root: str | Path) -> OxigraphStore:
+    """Open the store folder's current snapshot read-only (see :class:`OxigraphStore`)."""
+    return OxigraphStore(root)
+
+
+def open_writer(root: str | Path) -> OxigraphWriter:
+    """Start a new generation in the store folder (see :class:`OxigraphWriter`)."""
+    return OxigraphWriter(root)

@@ -1,0 +1,75 @@
+"""The web application: ``create_app(settings)`` assembles routes and error handlers.
+
+Routes (this release): ``/sparql`` (SPARQL 1.1 Protocol, read-only), ``/health``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import Namespace, RDF
+
+from .. import __version__
+from ..settings import Settings
+from .errors import install_error_handlers
+from .routes import sparql
+from .state import StoreHolder
+
+__all__ = ["create_app"]
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+
+def _service_description(settings: Settings):
+    """The SPARQL Service Description (W3C SPARQL 1.1 Service Description, §3)."""
+
+    def describe(request: Request) -> Response:
+        g = Graph()
+        g.bind("sd", SD)
+        endpoint = URIRef(settings.base_uri + "sparql")
+        svc = URIRef(settings.base_uri + "sparql#service")
+        g.add((svc, RDF.type, SD.Service))
+        g.add((svc, SD.endpoint, endpoint))
+        g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
+        g.add((svc, SD.feature, SD.UnionDefaultGraph))
+        for fmt in ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                    "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML"]:
+            g.add((svc, SD.resultFormat, URIRef("http://www.w3.org/ns/formats/" + fmt)))
+        ds = URIRef(settings.base_uri + "sparql#dataset")
+        g.add((svc, SD.defaultDataset, ds))
+        g.add((ds, RDF.type, SD.Dataset))
+        for name in request.app.state.store.get().named_graphs():
+            ng = URIRef(f"{settings.base_uri}sparql#graph-{len(g)}")
+            g.add((ds, SD.namedGraph, ng))
+            g.add((ng, SD.name, URIRef(name)))
+        g.add((svc, URIRef("http://purl.org/dc/terms/description"),
+               Literal("clusterkg read-only SPARQL endpoint; the default graph is the union of the named graphs")))
+        return Response(g.serialize(format="turtle"), headers={
+            "Content-Type": "text/turtle; charset=utf-8", "Vary": "Accept"})
+
+    return describe
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the FastAPI application over the store folder ``settings.store``.
+
+    :param settings: resolved configuration.
+    :return: the ASGI app.
+    :raises StoreError: when the store holds no snapshot yet (build first).
+    """
+    app = FastAPI(title="clusterkg", version=__version__,
+                  description="Linked data about cluster organisations: SPARQL 1.1 endpoint.")
+    app.state.settings = settings
+    app.state.store = StoreHolder(settings.store)
+    app.state.service_description = _service_description(settings)
+    install_error_handlers(app)
+    app.include_router(sparql.router)
+
+    @app.get("/health", summary="Liveness and the serving snapshot")
+    def health() -> JSONResponse:
+        store = app.state.store.get()
+        return JSONResponse({"status": "ok", "snapshot": store.generation,
+                             "named_graphs": len(store.named_graphs()), "version": __version__})
+
+    return app

@@ -1,0 +1,79 @@
+"""Domain errors -> HTTP responses, in one place.
+
+=============================== ====== ==========================================
+error                           status body
+=============================== ====== ==========================================
+QuerySyntaxError                400    the parser's message (text/plain)
+BadRequest (protocol misuse)    400    what is wrong with the request
+UpdateRefused                   403    the endpoint is read-only
+NotAcceptable                   406    the media types that could be served
+UnsupportedMediaType            415    the request body types accepted
+StoreError                      500    a generic message; details go to the log
+=============================== ====== ==========================================
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse
+
+from ..graph.errors import QuerySyntaxError, StoreError
+from .negotiation import NotAcceptable
+
+__all__ = ["BadRequest", "UpdateRefused", "UnsupportedMediaType", "install_error_handlers"]
+
+log = logging.getLogger("clusterkg.service")
+
+
+class BadRequest(Exception):
+    """The request breaks the protocol (no query, query given twice, ...)."""
+
+
+class UpdateRefused(Exception):
+    """A SPARQL Update was sent to the read-only endpoint."""
+
+
+class UnsupportedMediaType(Exception):
+    """The request body has a media type the endpoint does not take."""
+
+    def __init__(self, got: str, accepted: list[str]):
+        self.got, self.accepted = got, accepted
+        super().__init__(f"unsupported request body type {got!r}; use one of: {', '.join(accepted)}")
+
+
+def _text(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:
+    h = {"Vary": "Accept"}
+    h.update(headers or {})
+    return PlainTextResponse(message + "\n", status_code=status, headers=h)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers of the table above on ``app``."""
+
+    @app.exception_handler(QuerySyntaxError)
+    async def _syntax(_: Request, exc: QuerySyntaxError):
+        return _text(400, f"SPARQL syntax error: {exc}")
+
+    @app.exception_handler(BadRequest)
+    async def _bad(_: Request, exc: BadRequest):
+        return _text(400, str(exc))
+
+    @app.exception_handler(UpdateRefused)
+    async def _update(_: Request, exc: UpdateRefused):
+        return _text(403, "This SPARQL endpoint is read-only: updates are refused. "
+                          "Data is loaded with 'clusterkg build'.")
+
+    @app.exception_handler(NotAcceptable)
+    async def _not_acceptable(_: Request, exc: NotAcceptable):
+        return _text(406, "Not Acceptable: this resource can be served as " + ", ".join(exc.offered))
+
+    @app.exception_handler(UnsupportedMediaType)
+    async def _unsupported(_: Request, exc: UnsupportedMediaType):
+        return _text(415, str(exc))
+
+    @app.exception_handler(StoreError)
+    async def _store(_: Request, exc: StoreError):
+        log.exception("store error: %s", exc)
+        return _text(500, "Internal error while reading the store.")

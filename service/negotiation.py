@@ -1,0 +1,45 @@
+"""Content negotiation: pick the media type to answer with from an Accept header.
+
+Wraps Werkzeug's Accept parser (q-values, wildcards, specificity, ``q=0`` exclusions),
+so the rest of the service only sees :func:`negotiate`.
+"""
+
+from __future__ import annotations
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+__all__ = ["NotAcceptable", "negotiate"]
+
+
+class NotAcceptable(Exception):
+    """No offered media type is acceptable; ``offered`` lists what could be served."""
+
+    def __init__(self, offered: list[str]):
+        self.offered = offered
+        super().__init__("none of the offered media types is acceptable: " + ", ".join(offered))
+
+
+def negotiate(accept: str | None, offered: list[str]) -> str:
+    """The media type to answer with.
+
+    :param accept: the request's Accept header, or None/empty (then the first offer).
+    :param offered: media types the server can produce, the preferred one first.
+    :return: one of ``offered``: the one with the highest q-value, the most specific
+        matching range deciding between ranges, and server order deciding ties.
+    :raises NotAcceptable: when every offered type has q=0 or matches no range.
+
+    Spec: RFC 9110 §12.5.1 (Accept) and §12.4.2 (quality values).
+
+    >>> negotiate("text/csv;q=0.5, application/sparql-results+json", ["text/csv", "application/sparql-results+json"])
+    'application/sparql-results+json'
+    >>> negotiate("*/*", ["text/turtle", "application/n-triples"])
+    'text/turtle'
+    """
+    if not accept or not accept.strip():
+        return offered[0]
+    parsed = parse_accept_header(accept, MIMEAccept)
+    best = parsed.best_match(offered)
+    if best is None:
+        raise NotAcceptable(offered)
+    return best

@@ -1,0 +1,33 @@
+"""The serving snapshot, reopened when a build publishes a new one."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ..graph.store import OxigraphStore, open_store
+
+__all__ = ["StoreHolder"]
+
+
+class StoreHolder:
+    """Holds the open read-only store; :meth:`get` swaps to a newer snapshot when a
+    build has published one (checked with one ``readlink`` per call).
+
+    :param root: the store folder.
+    :raises StoreError: when the folder holds no snapshot.
+    """
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self._lock = threading.Lock()
+        self._store: OxigraphStore = open_store(self.root)
+
+    def get(self) -> OxigraphStore:
+        store = self._store
+        if store.is_stale():
+            with self._lock:
+                if self._store.is_stale():
+                    self._store = open_store(self.root)
+                store = self._store
+        return store
