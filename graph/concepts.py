@@ -92,6 +92,10 @@ class Vocabulary:
         and punctuation ignored), or None."""
         return self.labels.get(scheme, {}).get(slugify(text))
 
+    def labels_by_concept(self, concept: URIRef) -> list[tuple[str, URIRef]]:
+        """(label slug, concept) pairs of one concept, across all schemes."""
+        return [(k, v) for table in self.labels.values() for k, v in table.items() if v == concept]
+
     def network(self, text: str) -> Network | None:
         """The network an alias names, or None when the alias table does not know it."""
         return self.networks.get(slugify(text))

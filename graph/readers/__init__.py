@@ -81,7 +81,8 @@ def read_profile(text: str, source: str = "<text>") -> Profile:
     if looks_like_2021(lines):
         return read_2021(lines, source)
     known = sum(1 for ln in lines if norm_label(ln.text.partition(":")[0]) in LABELS_OLD)
-    printer = any(norm_label(ln.text).startswith("printer-friendly version") for ln in lines)
+    printer = any(norm_label(ln.text).startswith(("printer-friendly version", "home > cluster organisations >"))
+                  for ln in lines)
     if printer or known >= 2:
         return read_printer(lines, source, detect_variant(lines))
     first = next(ln for ln in lines if not ln.blank)

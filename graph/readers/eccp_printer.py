@@ -178,8 +178,10 @@ def _contacts(p: Profile) -> None:
 def _members(p: Profile) -> None:
     """Flattened tables: a member name line, then (optionally) its organisation type line
     and website line. A type line with no name before it is a member whose name is lost."""
-    for key, table in (("major_players", "major-players"), ("facilities", "facilities")):
-        for f in p.get(key):
+    tables = {"major_players": "major-players", "facilities": "facilities"}
+    for f in p.fields:
+        if f.key in tables:
+            table = tables[f.key]
             last: Member | None = None
             for v in f.values:
                 if is_organisation_type(v.text):
