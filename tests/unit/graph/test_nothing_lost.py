@@ -86,8 +86,10 @@ def test_any_truncation_reads_and_accounts_for_every_line(pid, sources):
     # cut after every line from the first layout landmark on, and mid-way through every 7th
     first = next(i for i, l in enumerate(lines)
                  if l.text.startswith(("Home >", "Printer-friendly")) or l.text.endswith("% completed"))
-    cuts = [sum(len(l.raw) + 1 for l in lines[:k]) for k in range(first + 1, len(lines) + 1)]
-    cuts += [c - 7 for c in cuts[2::7]]  # mid-line, past the landmark line
+    starts = [sum(len(l.raw) + 1 for l in lines[:k]) for k in range(len(lines) + 1)]
+    cuts = starts[first + 1:]
+    cuts += [starts[k] + len(lines[k].raw) // 2 for k in range(first + 1, len(lines), 7)
+             if len(lines[k].raw) > 4]  # mid-line, past the landmark line
     for cut in cuts:
         p = read_profile(text[:cut], f"{pid}[:{cut}]")
         assert p.unaccounted_lines() == [], cut
