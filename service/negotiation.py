@@ -6,10 +6,14 @@ so the rest of the service only sees :func:`negotiate`.
 
 from __future__ import annotations
 
+import re
+
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 __all__ = ["NotAcceptable", "negotiate"]
+
+_CHARSET = re.compile(r";\s*charset\s*=\s*[^,;]*", re.I)
 
 
 class NotAcceptable(Exception):
@@ -38,6 +42,8 @@ def negotiate(accept: str | None, offered: list[str]) -> str:
     """
     if not accept or not accept.strip():
         return offered[0]
+    # A charset parameter narrows nothing here (every text format is served as UTF-8).
+    accept = _CHARSET.sub("", accept)
     parsed = parse_accept_header(accept, MIMEAccept)
     best = parsed.best_match(offered)
     if best is None:

@@ -62,7 +62,7 @@ def split_lines(text: str) -> list[Line]:
     :return: one :class:`Line` per source line, in order (blank lines included).
 
     >>> [l.text for l in split_lines("a:\\u00a0\\r\\n  \\u2022 b  \\n")]
-    ['a:', '• b', '']
+    ['a:', '• b']
     """
     text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
     out: list[Line] = []

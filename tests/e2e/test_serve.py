@@ -1,0 +1,108 @@
+"""End to end: ``clusterkg serve`` answers cross-cluster questions over HTTP."""
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+PREFIXES = """PREFIX ckg: <https://w3id.org/clusterkg/ns#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+SHARED_NETWORKS = PREFIXES + """
+SELECT ?network (GROUP_CONCAT(DISTINCT ?id; separator=" ") AS ?clusters) WHERE {
+  ?c a ckg:ClusterOrganisation ; org:memberOf ?n .
+  ?n schema:name ?network .
+  BIND(STRAFTER(STR(?c), "/id/cluster/") AS ?id)
+} GROUP BY ?network HAVING (COUNT(DISTINCT ?c) > 1) ORDER BY ?network"""
+
+BRONZE = PREFIXES + """
+SELECT DISTINCT ?id WHERE {
+  ?c a ckg:ClusterOrganisation ; ckg:excellenceLabel/ckg:labelLevel ?level .
+  ?level skos:prefLabel "Bronze"@en .
+  BIND(STRAFTER(STR(?c), "/id/cluster/") AS ?id)
+} ORDER BY ?id"""
+
+
+def rows(resp):
+    assert resp.status_code == 200, resp.text
+    data = resp.json()
+    return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
+
+
+def test_health(server):
+    r = httpx.get(server.url + "health")
+    assert r.json()["status"] == "ok" and r.json()["named_graphs"] == 8
+
+
+def test_clusters_sharing_a_network(server):
+    r = httpx.get(server.url + "sparql", params={"query": SHARED_NETWORKS},
+                  headers={"Accept": "application/sparql-results+json"})
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+    assert r.headers["vary"] == "Accept"
+    assert rows(r) == [{"network": "The Balkan and Black Sea ICT Clusters Network",
+                        "clusters": "ict-net vojvodina-ict-cluster"}]
+
+
+def test_clusters_holding_a_bronze_label_by_form_post(server):
+    r = httpx.post(server.url + "sparql", data={"query": BRONZE})
+    assert rows(r) == [{"id": "ict-net"}, {"id": "klaster-innowacyjna-medycyna"}, {"id": "vojvodina-ict-cluster"}]
+
+
+def test_direct_post_and_csv(server):
+    q = PREFIXES + "SELECT ?d WHERE { ?c schema:name \"ICT NET\" ; schema:foundingDate ?d }"
+    r = httpx.post(server.url + "sparql", content=q.encode(),
+                   headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    assert r.status_code == 200 and r.text.splitlines() == ["d", "2010-07-12"]
+
+
+def test_ask_and_construct(server):
+    r = httpx.get(server.url + "sparql", params={"query": PREFIXES + "ASK { ?c ckg:smeMembers 280 }"})
+    assert r.json()["boolean"] is True
+    r = httpx.get(server.url + "sparql", headers={"Accept": "application/n-triples"},
+                  params={"query": "CONSTRUCT WHERE { ?c <https://schema.org/foundingDate> ?d }"})
+    assert r.headers["content-type"].startswith("application/n-triples")
+    assert '"2010-07-12"^^<http://www.w3.org/2001/XMLSchema#date>' in r.text
+
+
+def test_malformed_query_is_400_with_the_parser_message(server):
+    r = httpx.get(server.url + "sparql", params={"query": "SELECT ?x WHERE { ?x "})
+    assert r.status_code == 400
+    assert r.text.startswith("SPARQL syntax error: error at 1:")
+
+
+def test_not_acceptable_is_406(server):
+    r = httpx.get(server.url + "sparql", params={"query": "ASK {}"}, headers={"Accept": "image/png"})
+    assert r.status_code == 406 and "application/sparql-results+json" in r.text
+    assert r.headers["vary"] == "Accept"
+
+
+def test_updates_are_refused(server):
+    r = httpx.post(server.url + "sparql", content=b"DROP ALL",
+                   headers={"Content-Type": "application/sparql-update"})
+    assert r.status_code == 403
+    r = httpx.post(server.url + "sparql", data={"update": "DROP ALL"})
+    assert r.status_code == 403
+    r = httpx.post(server.url + "sparql", data={"query": "DROP ALL"})
+    assert r.status_code == 400  # not a query
+    assert rows(httpx.post(server.url + "sparql", data={"query": BRONZE}))  # data still there
+
+
+def test_unsupported_body_and_repeated_parameter(server):
+    r = httpx.post(server.url + "sparql", content=b"{}", headers={"Content-Type": "application/json"})
+    assert r.status_code == 415
+    r = httpx.get(server.url + "sparql?query=ASK%7B%7D&query=ASK%7B%7D")
+    assert r.status_code == 400
+
+
+def test_bare_get_is_the_service_description(server):
+    r = httpx.get(server.url + "sparql")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    assert "sd:Service" in r.text and f"<{server.url}sparql>" in r.text
+
+
+def test_uris_use_the_configured_base(server):
+    r = httpx.get(server.url + "sparql", params={"query": PREFIXES + "SELECT ?c WHERE { ?c schema:name \"ICT NET\" }"})
+    assert rows(r) == [{"c": server.url + "id/cluster/ict-net"}]

@@ -1,0 +1,32 @@
+"""Manifest errors name the file and line."""
+
+import pytest
+
+from clusterkg.graph.errors import ManifestError
+from clusterkg.graph.manifest import collect_sources, read_manifest
+
+
+def test_bundled_manifest(sources):
+    s = sources["ict-net"]
+    assert (s.name, s.country, s.cluster_id) == ("ICT NET", "SRB", "ict-net")
+    assert s.source_url == "https://www.clustercollaboration.eu/cluster-organisations/ict-net"
+    assert sources["vojvodina-ict-cluster-2021"].cluster_id == "vojvodina-ict-cluster"
+
+
+@pytest.mark.parametrize("row, message", [
+    ("a.txt,,,,,2024-13-01,", "manifest.csv:2: column 'retrieved'"),
+    ("a.txt,,,,,,Atlantis", "manifest.csv:2: column 'country': 'Atlantis'"),
+    ("a.txt,Bad Id,,,,,", "manifest.csv:2: column 'id'"),
+    ("a.txt,,,,ftp://x,,", "manifest.csv:2: column 'source_url'"),
+])
+def test_bad_rows(tmp_path, row, message):
+    m = tmp_path / "manifest.csv"
+    m.write_text("file,id,cluster,name,source_url,retrieved,country\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match=message):
+        read_manifest(m)
+
+
+def test_files_missing_from_the_manifest_are_read_with_a_note(tmp_path):
+    (tmp_path / "x.txt").write_text("Printer-friendly version\n", encoding="utf-8")
+    srcs, notes = collect_sources([tmp_path])
+    assert [s.id for s in srcs] == ["x"] and "not in a manifest" in notes[0]
