@@ -21,7 +21,7 @@ from .. import __version__
 from .concepts import Vocabulary, ontology_graph
 from .errors import ClusterkgError, ProfileReadError
 from .manifest import ProfileSource, collect_sources
-from .mapping import Mapped, map_profile
+from .mapping import PREFIXES, Mapped, map_profile
 from .profile import Profile, ReadIssue
 from .readers import read_profile_file
 from .store import open_writer
@@ -191,6 +191,7 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
             f"{len(summary.of('unreadable'))} unreadable")))
         writer.add_graph(str(uris.build_graph), _nt(record))
         summary.triples += len(record)
+        writer.write_dumps(PREFIXES)
         summary.generation = writer.commit()
     except BaseException:
         writer.abort()

@@ -29,7 +29,7 @@ from .vocab import (
     RDF, RDFS, SCHEMA, SKOS, SPDX, XSD, Uris, slugify,
 )
 
-__all__ = ["Mapped", "Unmapped", "NewConcept", "map_profile", "bind_prefixes"]
+__all__ = ["Mapped", "Unmapped", "NewConcept", "map_profile", "bind_prefixes", "PREFIXES"]
 
 Triple = tuple[Node, Node, Node]
 
@@ -131,13 +131,18 @@ class Mapped:
     new_networks: list[str] = field(default_factory=list)
 
 
+#: The prefixes clusterkg writes Turtle and compact JSON-LD with.
+PREFIXES = {
+    "ckg": str(CKG), "ckgc": str(CONCEPT), "org": str(ORG), "schema": str(SCHEMA),
+    "skos": str(SKOS), "dct": str(DCTERMS), "prov": str(PROV), "dcat": str(DCAT),
+    "locn": str(LOCN), "spdx": str(SPDX), "foaf": str(FOAF), "rdfs": str(RDFS),
+    "xsd": str(XSD), "country": str(EU_COUNTRY), "lang": str(EU_LANGUAGE),
+}
+
+
 def bind_prefixes(g: Graph) -> Graph:
-    """Bind the usual prefixes (ckg, org, schema, skos, dct, prov, ...) on ``g``."""
-    for prefix, ns in [
-        ("ckg", CKG), ("ckgc", CONCEPT), ("org", ORG), ("schema", SCHEMA), ("skos", SKOS),
-        ("dct", DCTERMS), ("prov", PROV), ("dcat", DCAT), ("locn", LOCN), ("spdx", SPDX),
-        ("foaf", FOAF), ("country", EU_COUNTRY), ("lang", EU_LANGUAGE),
-    ]:
+    """Bind :data:`PREFIXES` (ckg, org, schema, skos, dct, prov, ...) on ``g``."""
+    for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
     return g
 

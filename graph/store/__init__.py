@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .oxigraph import (
+    DUMPS,
     QUERY_RESULT_FORMATS,
     RDF_FORMATS,
     OxigraphStore,
@@ -30,7 +31,7 @@ from .oxigraph import (
 
 __all__ = [
     "Store", "StoreWriter", "QueryResult", "OxigraphStore", "OxigraphWriter", "open_store",
-    "open_writer", "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS",
+    "open_writer", "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "DUMPS",
 ]
 
 

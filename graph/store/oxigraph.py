@@ -4,7 +4,8 @@ Layout of a store folder::
 
     STORE/
       current -> generations/20261130T154500Z-1234    (symlink: the serving snapshot)
-      generations/20261130T154500Z-1234/              (an Oxigraph RocksDB folder)
+      generations/20261130T154500Z-1234/db/           (an Oxigraph RocksDB folder)
+      generations/20261130T154500Z-1234/dumps/        (the dumps made at build time)
       generations/20261130T160102Z-1290.partial/      (a build in progress, or killed)
 
 A build writes a new ``.partial`` generation, renames it when complete, then swaps the
@@ -17,6 +18,7 @@ previous one is not pulled from under its feet.
 from __future__ import annotations
 
 import datetime as _dt
+import gzip
 import os
 import shutil
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from ..errors import QuerySyntaxError, StoreError
 
 __all__ = [
     "OxigraphStore", "OxigraphWriter", "QueryResult", "open_store", "open_writer",
-    "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "current_generation",
+    "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "DUMPS", "current_generation",
 ]
 
 #: SPARQL result formats: media type -> pyoxigraph format (SPARQL 1.1 Query Results
@@ -44,7 +46,18 @@ QUERY_RESULT_FORMATS = {
 RDF_FORMATS = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+#: Dump files written at build time: file name -> (pyoxigraph format, whole dataset?).
+#: Turtle and N-Triples hold the union of the named graphs (each triple once); N-Quads
+#: and JSON-LD keep the graph names.
+DUMPS = {
+    "clusterkg.ttl": (ox.RdfFormat.TURTLE, False),
+    "clusterkg.nt": (ox.RdfFormat.N_TRIPLES, False),
+    "clusterkg.nq": (ox.RdfFormat.N_QUADS, True),
+    "clusterkg.jsonld": (ox.RdfFormat.JSON_LD, True),
 }
 
 _CURRENT = "current"
@@ -106,7 +119,7 @@ def current_generation(root: Path) -> Path | None:
     if not link.is_symlink() and not link.exists():
         return None
     target = link.resolve()
-    return target if target.is_dir() else None
+    return target if (target / "db").is_dir() else None
 
 
 def store_is_empty(root: str | Path) -> bool:
@@ -127,24 +140,44 @@ class OxigraphStore:
         if gen is None:
             raise StoreError(f"{self.root}: no data yet; run 'clusterkg build' first")
         try:
-            self._store = ox.Store.read_only(str(gen))
+            self._store = ox.Store.read_only(str(gen / "db"))
         except OSError as exc:
             raise StoreError(f"{gen}: cannot open the store ({exc})") from exc
         self.generation = gen.name
+        self.dumps_dir = gen / "dumps"
 
     def is_stale(self) -> bool:
         """True when a newer generation has been published since this one was opened."""
         gen = current_generation(self.root)
         return gen is not None and gen.name != self.generation
 
-    def query(self, sparql: str) -> QueryResult:
-        """Run a SPARQL 1.1 query; the default graph is the union of the named graphs.
+    def query(self, sparql: str, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None,
+              substitutions: dict[str, str] | None = None) -> QueryResult:
+        """Run a SPARQL 1.1 query.
 
+        :param sparql: the query text.
+        :param default_graphs: IRIs whose merge is the default graph (the protocol's
+            ``default-graph-uri``, SPARQL 1.1 Protocol §2.1.4); None for the union of
+            all named graphs.
+        :param named_graphs: IRIs available to ``GRAPH`` (``named-graph-uri``); None
+            for all.
+        :param substitutions: variable name -> IRI, bound before evaluation (so request
+            values are never pasted into query text).
         :raises QuerySyntaxError: with the parser's message, for a malformed query.
         :raises StoreError: when the store cannot be read.
         """
+        kwargs: dict = {}
+        if default_graphs is not None or named_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in (default_graphs or [])] or ox.DefaultGraph()
+            if named_graphs is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): ox.NamedNode(v) for k, v in substitutions.items()}
         try:
-            raw = self._store.query(sparql, use_default_graph_as_union=True)
+            raw = self._store.query(sparql, **kwargs)
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from None
         except OSError as exc:
@@ -186,7 +219,8 @@ class OxigraphWriter:
         self.name = f"{stamp}-{os.getpid()}"
         self.path = gens / (self.name + _PARTIAL)
         try:
-            self._store = ox.Store(str(self.path))
+            self.path.mkdir()
+            self._store = ox.Store(str(self.path / "db"))
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create the store ({exc})") from exc
         self.triples = 0
@@ -199,6 +233,45 @@ class OxigraphWriter:
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load graph <{graph_iri}>: {exc}") from exc
 
+    def write_dumps(self, prefixes: dict[str, str] | None = None) -> dict[str, Path]:
+        """Write the dumps (:data:`DUMPS`) and a gzipped copy of each into the new
+        generation's ``dumps/`` folder.
+
+        :param prefixes: prefix -> namespace for the Turtle dump.
+        :return: file name -> path, for every file written.
+        :raises StoreError: when a file cannot be written.
+        """
+        out_dir = self.path / "dumps"
+        written: dict[str, Path] = {}
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for name, (fmt, dataset) in DUMPS.items():
+                path = out_dir / name
+                if dataset:
+                    self._store.dump(str(path), format=fmt)
+                else:
+                    union = self._union()
+                    kw = {"prefixes": prefixes} if prefixes and fmt == ox.RdfFormat.TURTLE else {}
+                    union.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), **kw)
+                written[name] = path
+                gz = out_dir / (name + ".gz")
+                with open(path, "rb") as src, open(gz, "wb") as raw:
+                    with gzip.GzipFile(filename=name, mode="wb", fileobj=raw, mtime=0) as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
+                written[gz.name] = gz
+        except OSError as exc:
+            raise StoreError(f"{out_dir}: cannot write the dumps ({exc})") from exc
+        return written
+
+    def _union(self) -> ox.Store:
+        """The union of the named graphs, each triple once, as an in-memory store."""
+        if getattr(self, "_union_store", None) is None:
+            union = ox.Store()
+            union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                              for q in self._store.quads_for_pattern(None, None, None, None))
+            self._union_store = union
+        return self._union_store
+
     def commit(self) -> str:
         """Flush, close, rename the generation and point ``current`` at it.
 
@@ -206,6 +279,7 @@ class OxigraphWriter:
         :raises StoreError: when any step fails (the previous snapshot keeps serving).
         """
         try:
+            self._union_store = None
             self._store.flush()
             self._store.optimize()
             del self._store
