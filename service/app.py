@@ -1,6 +1,8 @@
 """The web application: ``create_app(settings)`` assembles routes and error handlers.
 
-Routes (this release): ``/sparql`` (SPARQL 1.1 Protocol, read-only), ``/health``.
+Routes: ``/sparql`` (SPARQL 1.1 Protocol, read-only), ``/id/...`` (303) and ``/doc/...``
+(resource documents), ``/ontology``, ``/shapes``, ``/context.jsonld``, ``/dumps/``,
+``/health``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from rdflib.namespace import Namespace, RDF
 from .. import __version__
 from ..settings import Settings
 from .errors import install_error_handlers
-from .routes import sparql
+from .routes import documents, dumps, sparql
 from .state import StoreHolder
 
 __all__ = ["create_app"]
@@ -65,8 +67,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.service_description = _service_description(settings)
     install_error_handlers(app)
     app.include_router(sparql.router)
+    app.include_router(documents.router)
+    app.include_router(dumps.router)
 
-    @app.get("/health", summary="Liveness and the serving snapshot")
+    @app.api_route("/health", methods=["GET", "HEAD"], summary="Liveness and the serving snapshot")
     def health() -> JSONResponse:
         store = app.state.store.get()
         return JSONResponse({"status": "ok", "snapshot": store.generation,

@@ -6,6 +6,7 @@ error                           status body
 QuerySyntaxError                400    the parser's message (text/plain)
 BadRequest (protocol misuse)    400    what is wrong with the request
 UpdateRefused                   403    the endpoint is read-only
+NotFound                        404    what was not found
 NotAcceptable                   406    the media types that could be served
 UnsupportedMediaType            415    the request body types accepted
 StoreError                      500    a generic message; details go to the log
@@ -22,7 +23,7 @@ from fastapi.responses import PlainTextResponse
 from ..graph.errors import QuerySyntaxError, StoreError
 from .negotiation import NotAcceptable
 
-__all__ = ["BadRequest", "UpdateRefused", "UnsupportedMediaType", "install_error_handlers"]
+__all__ = ["BadRequest", "UpdateRefused", "UnsupportedMediaType", "NotFound", "install_error_handlers"]
 
 log = logging.getLogger("clusterkg.service")
 
@@ -33,6 +34,14 @@ class BadRequest(Exception):
 
 class UpdateRefused(Exception):
     """A SPARQL Update was sent to the read-only endpoint."""
+
+
+class NotFound(Exception):
+    """Nothing is known about the requested resource or file."""
+
+    def __init__(self, what: str):
+        self.what = what
+        super().__init__(f"Not found: nothing is known about {what}")
 
 
 class UnsupportedMediaType(Exception):
@@ -68,6 +77,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotAcceptable)
     async def _not_acceptable(_: Request, exc: NotAcceptable):
         return _text(406, "Not Acceptable: this resource can be served as " + ", ".join(exc.offered))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, exc: NotFound):
+        return _text(404, str(exc))
 
     @app.exception_handler(UnsupportedMediaType)
     async def _unsupported(_: Request, exc: UnsupportedMediaType):

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from clusterkg.graph.build import build
@@ -60,3 +66,75 @@ def built_store(tmp_path_factory, data_dir):
     root = tmp_path_factory.mktemp("store")
     summary = build([data_dir], root, BASE)
     return root, summary
+
+
+@dataclass
+class Server:
+    """A running ``clusterkg serve`` process: its root ``url`` (ends in ``/``), store, log."""
+
+    url: str
+    store: Path
+    log: Path
+    proc: subprocess.Popen
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(store: Path, workdir: Path, env_extra: dict | None = None) -> Server:
+    """Start ``python -m clusterkg serve`` on a free 127.0.0.1 port (base URI = that
+    address) and wait for ``/health``; an empty store is built from the bundled data."""
+    port = free_port()
+    log = workdir / f"serve-{port}.log"
+    env = dict(os.environ, CLUSTERKG_BASE_URI=f"http://127.0.0.1:{port}/", **(env_extra or {}))
+    fh = open(log, "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "clusterkg", "serve", "--store", str(store), "--host", "127.0.0.1",
+         "--port", str(port)], stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=workdir)
+    fh.close()
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"clusterkg serve exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(url + "health", timeout=2).status_code == 200:
+                return Server(url, store, log, proc)
+        except httpx.TransportError:
+            pass
+        if time.time() > deadline:
+            stop_server(Server(url, store, log, proc))
+            pytest.fail(f"clusterkg serve did not answer in 90 s:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+def stop_server(server: Server) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+        server.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """``clusterkg serve`` over an empty store (so it builds the bundled data first)."""
+    tmp = tmp_path_factory.mktemp("serve")
+    srv = start_server(tmp / "store", tmp)
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="session")
+def server_factory():
+    """``start_server(store, workdir)`` for tests that need a server over their own store."""
+    return start_server
+
+
+@pytest.fixture(scope="session")
+def server_stopper():
+    return stop_server

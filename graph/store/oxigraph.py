@@ -153,7 +153,7 @@ class OxigraphStore:
 
     def query(self, sparql: str, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None,
-              substitutions: dict[str, str] | None = None) -> QueryResult:
+              substitutions: dict[str, str] | None = None, base_iri: str | None = None) -> QueryResult:
         """Run a SPARQL 1.1 query.
 
         :param sparql: the query text.
@@ -164,18 +164,23 @@ class OxigraphStore:
             for all.
         :param substitutions: variable name -> IRI, bound before evaluation (so request
             values are never pasted into query text).
+        :param base_iri: IRI relative IRIs in the query resolve against (for a query
+            sent over HTTP, the endpoint's URL: SPARQL 1.1 Query §4.1.1.1, RFC 3986 §5.1.3).
         :raises QuerySyntaxError: with the parser's message, for a malformed query.
         :raises StoreError: when the store cannot be read.
         """
-        kwargs: dict = {}
-        if default_graphs is not None or named_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in (default_graphs or [])] or ox.DefaultGraph()
-            if named_graphs is not None:
-                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if substitutions:
-            kwargs["substitutions"] = {ox.Variable(k): ox.NamedNode(v) for k, v in substitutions.items()}
+        kwargs: dict = {"base_iri": base_iri} if base_iri else {}
+        try:
+            if default_graphs is not None or named_graphs is not None:
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []] or ox.DefaultGraph()
+                if named_graphs is not None:
+                    kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            else:
+                kwargs["use_default_graph_as_union"] = True
+            if substitutions:
+                kwargs["substitutions"] = {ox.Variable(k): ox.NamedNode(v) for k, v in substitutions.items()}
+        except ValueError as exc:
+            raise QuerySyntaxError(f"invalid IRI: {exc}") from None
         try:
             raw = self._store.query(sparql, **kwargs)
         except SyntaxError as exc:

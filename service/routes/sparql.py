@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ...graph.store import QUERY_RESULT_FORMATS, RDF_FORMATS
 from ..errors import BadRequest, UnsupportedMediaType, UpdateRefused
@@ -33,6 +34,14 @@ _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
 
 
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
 def _one(params: dict[str, list[str]], name: str) -> str | None:
     values = params.get(name, [])
     if len(values) > 1:
@@ -40,9 +49,24 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _answer(request: Request, sparql: str) -> Response:
+def _dataset(params: dict[str, list[str]]) -> tuple[list[str] | None, list[str] | None]:
+    """``default-graph-uri`` / ``named-graph-uri`` (SPARQL 1.1 Protocol §2.1.4): when
+    either is given, it replaces the dataset of the query (and its FROM clauses)."""
+    dg = params.get("default-graph-uri")
+    ng = params.get("named-graph-uri")
+    for iri in (dg or []) + (ng or []):
+        if not iri.startswith(("http://", "https://", "urn:")) or any(c in iri for c in '<>" {}|\\^`'):
+            raise BadRequest(f"not an absolute IRI: {iri!r}")
+    if dg is None and ng is None:
+        return None, None
+    return dg or [], ng or []
+
+
+def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
     store = request.app.state.store.get()
-    result = store.query(sparql)
+    default_graphs, named_graphs = _dataset(params)
+    result = store.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
+                         base_iri=request.app.state.settings.base_uri + "sparql")
     offered = GRAPH_TYPES if result.kind == "graph" else RESULT_TYPES
     media = negotiate(request.headers.get("accept"), offered)
     body = result.serialize(media)
@@ -59,12 +83,16 @@ def sparql_get(request: Request) -> Response:
     query = _one(params, "query")
     if query is None:
         return request.app.state.service_description(request)
-    return _answer(request, query)
+    return _answer(request, query, params)
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query (POST, form-encoded or direct)")
 async def sparql_post(request: Request) -> Response:
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw_ctype = request.headers.get("content-type", "")
+    ctype = raw_ctype.split(";")[0].strip().lower()
+    charset = _charset(raw_ctype)
+    if charset not in (None, "utf-8", "utf8"):
+        raise UnsupportedMediaType(raw_ctype, [_FORM + "; charset=UTF-8", _QUERY + "; charset=UTF-8"])
     body = await request.body()
     url_params = parse_qs(request.url.query, keep_blank_values=True)
     if ctype == _UPDATE or "update" in url_params:
@@ -79,6 +107,9 @@ async def sparql_post(request: Request) -> Response:
         if "query" in params and "query" in url_params:
             raise BadRequest("'query' is given both in the URL and in the body")
         query = _one(params, "query")
+        for name in ("default-graph-uri", "named-graph-uri"):
+            if name in params:
+                url_params.setdefault(name, []).extend(params[name])
     elif ctype == _QUERY:
         if "query" in url_params:
             raise BadRequest("'query' is given in the URL of a direct POST")
@@ -90,6 +121,4 @@ async def sparql_post(request: Request) -> Response:
         raise UnsupportedMediaType(ctype or "(none)", [_FORM, _QUERY])
     if not query:
         raise BadRequest("no 'query' given")
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(_answer, request, query)
+    return await run_in_threadpool(_answer, request, query, url_params)

@@ -1,0 +1,155 @@
+"""Linked-data documents: dereferenceable resource IRIs, the vocabulary, the shapes.
+
+* ``GET {base}id/{path}`` answers ``303 See Other`` to the document ``{base}doc/{path}``
+  (W3C "Cool URIs for the Semantic Web", §4.3, the 303 solution).
+* ``GET {base}doc/{path}`` serves the resource's description (its triples and those of its
+  parts: label, staff, contact points, memberships) as HTML, Turtle, JSON-LD (compact,
+  with our context at ``{base}context.jsonld``) or N-Triples, chosen by ``Accept`` or by a
+  suffix (``.html``, ``.ttl``, ``.jsonld``, ``.nt``), with ``Link: <...>; rel="alternate"``
+  headers for the other variants.
+* ``GET /ontology`` and ``GET /shapes`` serve the vocabulary and the SHACL shapes the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from rdflib import Graph, URIRef
+
+from ...graph.concepts import ontology_graph
+from ...graph.validation import shapes_graph
+from ..formats import CONTEXT_PATH, DOC_TYPES, SUFFIX_OF_MEDIA, SUFFIXES, jsonld_context, serialize_graph
+from ..errors import NotFound
+from ..html import render_html
+from ..negotiation import negotiate
+
+__all__ = ["router", "DESCRIBE", "LABELS"]
+
+router = APIRouter()
+
+#: The description of ?r: its own triples, its parts' (IRIs under its own), and the
+#: memberships that point at it. ?r is bound by substitution, never pasted in.
+DESCRIBE = """CONSTRUCT { ?s ?p ?o } WHERE {
+  { ?r ?p ?o . BIND(?r AS ?s) }
+  UNION { ?r ?q ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), "/"))) ?s ?p ?o }
+  UNION { ?s <http://www.w3.org/ns/org#organization> ?r . ?s ?p ?o }
+}"""
+
+LABELS = """SELECT ?x (SAMPLE(?l) AS ?label) WHERE {
+  VALUES ?x { %s }
+  ?x <http://www.w3.org/2004/02/skos/core#prefLabel>|<https://schema.org/name>|<http://www.w3.org/2000/01/rdf-schema#label> ?l
+  FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en"))
+} GROUP BY ?x"""
+
+
+def _split_suffix(path: str) -> tuple[str, str | None]:
+    for suffix, media in SUFFIXES.items():
+        if path.endswith(suffix):
+            return path[: -len(suffix)], media
+    return path, None
+
+
+def _links(url_base: str, chosen: str) -> str:
+    return ", ".join(f'<{url_base}{suffix}>; rel="alternate"; type="{media}"'
+                     for suffix, media in SUFFIXES.items() if media != chosen)
+
+
+def _document(request: Request, g: Graph, focus: URIRef | None, title: str, url_base: str,
+              media: str | None, labels: dict[str, str]) -> Response:
+    negotiated = media is None
+    media = media or negotiate(request.headers.get("accept"), DOC_TYPES)
+    base = request.app.state.settings.base_uri
+    if media == "text/html":
+        alternates = {m: url_base + s for s, m in SUFFIXES.items() if m != "text/html"}
+
+        def link_for(iri: str) -> str:
+            return iri if not iri.startswith(base + "id/") else iri
+
+        body = render_html(g, focus, title, alternates, labels, link_for)
+        ctype = "text/html; charset=utf-8"
+    else:
+        body = serialize_graph(g, media, context_url=base + CONTEXT_PATH)
+        ctype = media + ("" if media == "application/rdf+xml" else "; charset=utf-8")
+    headers = {"Content-Type": ctype, "Link": _links(url_base, media),
+               "Content-Location": url_base + SUFFIX_OF_MEDIA[media]}
+    if negotiated:
+        headers["Vary"] = "Accept"
+    return Response(body, headers=headers)
+
+
+def _labels(store, g: Graph) -> dict[str, str]:
+    iris = {str(o) for o in g.objects() if isinstance(o, URIRef)} | {str(p) for p in g.predicates()}
+    iris = sorted(i for i in iris if ">" not in i and " " not in i)
+    if not iris:
+        return {}
+    rows = store.query(LABELS % " ".join(f"<{i}>" for i in iris)).rows()
+    return {r["x"]: r["label"] for r in rows if "label" in r}
+
+
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], summary="Resource IRI: 303 to its document")
+def resource(path: str, request: Request) -> Response:
+    base = request.app.state.settings.base_uri
+    return RedirectResponse(base + "doc/" + path, status_code=303)
+
+
+@router.api_route("/doc/{path:path}", methods=["GET", "HEAD"], summary="A resource's description")
+def document(path: str, request: Request) -> Response:
+    path, media = _split_suffix(path)
+    base = request.app.state.settings.base_uri
+    iri = base + "id/" + path
+    store = request.app.state.store.get()
+    result = store.query(DESCRIBE, substitutions={"r": iri})
+    g = Graph().parse(data=result.serialize("application/n-triples").decode("utf-8"), format="nt")
+    if len(g) == 0:
+        raise NotFound(iri)
+    labels = _labels(store, g)
+    focus = URIRef(iri)
+    title = labels.get(iri) or next((str(o) for p in ("https://schema.org/name",) for o in g.objects(focus, URIRef(p))), path)
+    return _document(request, g, focus, title, base + "doc/" + path, media, labels)
+
+
+@functools.lru_cache(maxsize=1)
+def _vocabulary_labels() -> dict[str, str]:
+    from rdflib.namespace import RDFS, SKOS
+
+    g = ontology_graph()
+    out = {}
+    for p in (RDFS.label, SKOS.prefLabel):
+        for s, o in g.subject_objects(p):
+            out.setdefault(str(s), str(o))
+    return out
+
+
+def _static_graph(name: str) -> Graph:
+    g = Graph()
+    src = ontology_graph() if name == "ontology" else shapes_graph()
+    for t in src:
+        g.add(t)
+    return g
+
+
+@router.api_route("/ontology{suffix:path}", methods=["GET", "HEAD"], summary="The clusterkg vocabulary and concept schemes")
+def ontology(suffix: str, request: Request) -> Response:
+    return _static(request, "ontology", suffix, "clusterkg vocabulary and concept schemes")
+
+
+@router.api_route("/shapes{suffix:path}", methods=["GET", "HEAD"], summary="The SHACL shapes profiles are validated with")
+def shapes(suffix: str, request: Request) -> Response:
+    return _static(request, "shapes", suffix, "clusterkg SHACL shapes")
+
+
+def _static(request: Request, name: str, suffix: str, title: str) -> Response:
+    if suffix and suffix not in SUFFIXES:
+        raise NotFound(request.app.state.settings.base_uri + name + suffix)
+    g = _static_graph(name)
+    base = request.app.state.settings.base_uri
+    return _document(request, g, None, title, base + name, SUFFIXES.get(suffix), _vocabulary_labels())
+
+
+@router.api_route("/" + CONTEXT_PATH, methods=["GET", "HEAD"], summary="The JSON-LD context of our documents")
+def context() -> Response:
+    return Response(json.dumps(jsonld_context(), indent=2, sort_keys=True),
+                    headers={"Content-Type": "application/ld+json", "Access-Control-Allow-Origin": "*"})
