@@ -208,6 +208,41 @@ def query(sparql: str, store: Path | None, fmt: str) -> None:
         raise click.UsageError(str(exc)) from None
 
 
+DUMP_OUT = {"turtle": "clusterkg.ttl", "nt": "clusterkg.nt", "nquads": "clusterkg.nq", "json-ld": "clusterkg.jsonld"}
+
+
+@main.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(list(DUMP_OUT)), default="turtle", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write; a name ending in .gz gets the gzipped dump.")
+def dump(store: Path | None, fmt: str, out: Path) -> None:
+    """Write the whole graph, as made at build time, to a file.
+
+    Turtle and N-Triples hold the union of the named graphs; N-Quads and JSON-LD keep
+    the graph names.
+    """
+    import shutil
+
+    from .graph.errors import StoreError
+    from .graph.store import open_store
+
+    settings = _settings(store=store)
+    try:
+        snapshot = open_store(settings.store)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    name = DUMP_OUT[fmt] + (".gz" if out.name.endswith(".gz") else "")
+    src = snapshot.dumps_dir / name
+    if not src.is_file():
+        raise click.ClickException(f"{src}: no such dump in this snapshot; rebuild with 'clusterkg build'")
+    try:
+        shutil.copyfile(src, out)
+    except OSError as exc:
+        raise click.ClickException(f"{out}: cannot write ({exc.strerror})") from None
+    click.echo(f"wrote {out} ({out.stat().st_size:,} bytes, {fmt})", err=True)
+
+
 @main.command()
 @store_option
 @base_option

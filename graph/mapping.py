@@ -25,8 +25,8 @@ from .places import country_code, language_code
 from .profile import Field, Profile, Value
 from .values import is_email, is_phone, is_url, parse_count, parse_date, parse_range
 from .vocab import (
-    CKG, CKG_ONTOLOGY, CONCEPT, DCAT, DCTERMS, EU_COUNTRY, EU_LANGUAGE, FOAF, LOCN, ORG, PROV,
-    RDF, RDFS, SCHEMA, SKOS, SPDX, XSD, Uris, slugify,
+    CKG, CKG_ONTOLOGY, CONCEPT, DCAT, DCTERMS, EU_COUNTRY, EU_LANGUAGE, FOAF, LOCN, ORG, PREFIXES,
+    PROV, RDF, RDFS, SCHEMA, SKOS, SPDX, XSD, Uris, bind_prefixes, slugify,
 )
 
 __all__ = ["Mapped", "Unmapped", "NewConcept", "map_profile", "bind_prefixes", "PREFIXES"]
@@ -129,22 +129,6 @@ class Mapped:
     unmapped: list[Unmapped] = field(default_factory=list)
     new_concepts: list[NewConcept] = field(default_factory=list)
     new_networks: list[str] = field(default_factory=list)
-
-
-#: The prefixes clusterkg writes Turtle and compact JSON-LD with.
-PREFIXES = {
-    "ckg": str(CKG), "ckgc": str(CONCEPT), "org": str(ORG), "schema": str(SCHEMA),
-    "skos": str(SKOS), "dct": str(DCTERMS), "prov": str(PROV), "dcat": str(DCAT),
-    "locn": str(LOCN), "spdx": str(SPDX), "foaf": str(FOAF), "rdfs": str(RDFS),
-    "xsd": str(XSD), "country": str(EU_COUNTRY), "lang": str(EU_LANGUAGE),
-}
-
-
-def bind_prefixes(g: Graph) -> Graph:
-    """Bind :data:`PREFIXES` (ckg, org, schema, skos, dct, prov, ...) on ``g``."""
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, override=True)
-    return g
 
 
 class _Mapper:

@@ -24,14 +24,14 @@ the same input always gives the same URIs.
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 from slugify import slugify as _slugify
 
 __all__ = [
     "CKG", "CKG_ONTOLOGY", "CONCEPT", "SCHEMA", "LOCN", "SPDX", "EU_COUNTRY", "EU_LANGUAGE",
     "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD", "SH",
-    "Uris", "slugify", "scheme_iri", "concept_iri", "DEFAULT_BASE_URI",
+    "Uris", "slugify", "scheme_iri", "concept_iri", "DEFAULT_BASE_URI", "PREFIXES", "bind_prefixes",
 ]
 
 #: The clusterkg vocabulary namespace.
@@ -48,6 +48,21 @@ EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country
 EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 
 DEFAULT_BASE_URI = "http://localhost:8000/"
+
+#: The prefixes clusterkg writes Turtle and compact JSON-LD with.
+PREFIXES = {
+    "ckg": str(CKG), "ckgc": str(CONCEPT), "org": str(ORG), "schema": str(SCHEMA),
+    "skos": str(SKOS), "dct": str(DCTERMS), "prov": str(PROV), "dcat": str(DCAT),
+    "locn": str(LOCN), "spdx": str(SPDX), "foaf": str(FOAF), "rdfs": str(RDFS),
+    "xsd": str(XSD), "country": str(EU_COUNTRY), "lang": str(EU_LANGUAGE),
+}
+
+
+def bind_prefixes(g: Graph) -> Graph:
+    """Bind :data:`PREFIXES` (ckg, org, schema, skos, dct, prov, ...) on ``g``."""
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    return g
 
 
 def slugify(text: str) -> str:

@@ -11,7 +11,7 @@ import json
 
 from rdflib import Graph
 
-from ..graph.mapping import PREFIXES, bind_prefixes
+from ..graph.vocab import PREFIXES, bind_prefixes
 
 __all__ = ["DOC_TYPES", "SUFFIXES", "MEDIA_OF_SUFFIX", "jsonld_context", "serialize_graph", "CONTEXT_PATH"]
 

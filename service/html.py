@@ -8,7 +8,7 @@ from html import escape
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from ..graph.mapping import PREFIXES
+from ..graph.vocab import PREFIXES
 from ..graph.vocab import SCHEMA
 
 __all__ = ["render_html", "LABEL_PROPERTIES"]

@@ -1,0 +1,164 @@
+"""End to end: README queries, RDF formats, dereferenceable URIs, dumps with ETag."""
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+QUERIES = ROOT / "docs" / "queries"
+
+EXPECTED = {
+    "clusters-per-country.rq": [["country", "clusters"], ["SRB", "2"], ["BGR", "1"], ["POL", "1"], ["ROU", "1"]],
+    "clusters-sharing-a-network.rq": [
+        ["network", "cluster", "label"],
+        ["The Balkan and Black Sea ICT Clusters Network", "ICT NET", "Bronze"],
+        ["The Balkan and Black Sea ICT Clusters Network", "Vojvodina ICT Cluster", "Bronze"]],
+    "clusters-by-technology-and-label.rq": [
+        ["field", "cluster", "label"],
+        ["Computer Software", "Vojvodina ICT Cluster", "Bronze"],
+        ["Creative services", "Klaster Innowacyjna Medycyna/ Innovative medicine Cluster", "Bronze"],
+        ["Education and Training", "Klaster Innowacyjna Medycyna/ Innovative medicine Cluster", "Bronze"],
+        ["Electronic engineering", "ICT NET", "Bronze"],
+        ["Embedded Systems and Real Time Systems", "ICT NET", "Bronze"],
+        ["Information Technology/Informatics", "Vojvodina ICT Cluster", "Bronze"]],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_readme_queries(server, name):
+    query = (QUERIES / name).read_text(encoding="utf-8")
+    assert query.strip() in (ROOT / "README.md").read_text(encoding="utf-8"), f"README lacks {name}"
+    r = httpx.post(server.url + "sparql", data={"query": query}, headers={"Accept": "text/csv"})
+    assert r.status_code == 200, r.text
+    assert list(csv.reader(io.StringIO(r.text))) == EXPECTED[name]
+
+
+CONSTRUCT = """PREFIX schema: <https://schema.org/> PREFIX ckg: <https://w3id.org/clusterkg/ns#>
+CONSTRUCT { ?c schema:name ?n ; schema:foundingDate ?d ; ckg:smeMembers ?s }
+WHERE { ?c a ckg:ClusterOrganisation ; schema:name ?n OPTIONAL { ?c schema:foundingDate ?d } OPTIONAL { ?c ckg:smeMembers ?s } }"""
+
+
+def test_construct_in_each_rdf_format_parses_to_the_same_graph(server):
+    graphs = {}
+    for media, fmt in [("text/turtle", "turtle"), ("application/n-triples", "nt"),
+                       ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")]:
+        r = httpx.get(server.url + "sparql", params={"query": CONSTRUCT}, headers={"Accept": media})
+        assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == media
+        assert r.headers["vary"] == "Accept"
+        graphs[media] = Graph().parse(data=r.text, format=fmt)
+    first = graphs["text/turtle"]
+    assert len(first) == 12  # 5 clusters, 6 names (two pages name Vojvodina ICT Cluster)
+    assert (URIRef(server.url + "id/cluster/ict-net"), URIRef("https://schema.org/foundingDate"),
+            Literal("2010-07-12", datatype=XSD.date)) in first
+    for media, g in graphs.items():
+        assert isomorphic(first, g), media
+
+
+def test_select_in_each_results_format(server):
+    q = 'SELECT ?d WHERE { ?c <https://schema.org/name> "ICT NET" ; <https://schema.org/foundingDate> ?d }'
+    bodies = {m: httpx.get(server.url + "sparql", params={"query": q}, headers={"Accept": m})
+              for m in ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                        "text/tab-separated-values"]}
+    assert json.loads(bodies["application/sparql-results+json"].text)["results"]["bindings"][0]["d"]["value"] == "2010-07-12"
+    assert "<literal datatype=\"http://www.w3.org/2001/XMLSchema#date\">2010-07-12</literal>" in bodies["application/sparql-results+xml"].text
+    assert bodies["text/csv"].text.splitlines() == ["d", "2010-07-12"]
+    assert bodies["text/tab-separated-values"].text.splitlines() == ["?d", '"2010-07-12"^^<http://www.w3.org/2001/XMLSchema#date>']
+    r = httpx.get(server.url + "sparql", params={"query": q}, headers={"Accept": "text/csv;q=0.4, application/*;q=0.5"})
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+
+
+def test_dataset_parameters(server):
+    graph = server.url + "graph/profile/ict-net"
+    q = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a <https://w3id.org/clusterkg/ns#ClusterOrganisation> }"
+    r = httpx.get(server.url + "sparql", params={"query": q, "default-graph-uri": graph})
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == "1"
+    r = httpx.get(server.url + "sparql", params={"query": q})
+    assert r.json()["results"]["bindings"][0]["n"]["value"] == "5"
+
+
+def test_ict_net_resource_and_its_representations(server):
+    iri = server.url + "id/cluster/ict-net"
+    r = httpx.get(iri)
+    assert r.status_code == 303 and r.headers["location"] == server.url + "doc/cluster/ict-net"
+    doc = server.url + "doc/cluster/ict-net"
+    founding = (URIRef(iri), URIRef("https://schema.org/foundingDate"), Literal("2010-07-12", datatype=XSD.date))
+    parsed = {}
+    for media, suffix, fmt in [("text/turtle", ".ttl", "turtle"), ("application/n-triples", ".nt", "nt"),
+                               ("application/ld+json", ".jsonld", "json-ld")]:
+        by_accept = httpx.get(doc, headers={"Accept": media})
+        by_suffix = httpx.get(doc + suffix)
+        for resp in (by_accept, by_suffix):
+            assert resp.status_code == 200 and resp.headers["content-type"].split(";")[0] == media
+            assert 'rel="alternate"' in resp.headers["link"]
+        assert by_accept.headers["vary"] == "Accept"
+        text = by_accept.text
+        if fmt == "json-ld":
+            body = json.loads(text)
+            assert body["@context"] == server.url + "context.jsonld"
+            ctx = httpx.get(body["@context"]).json()
+            body["@context"] = ctx["@context"]
+            text = json.dumps(body)
+        parsed[media] = Graph().parse(data=text, format=fmt)
+        assert founding in parsed[media]
+    assert isomorphic(parsed["text/turtle"], parsed["application/n-triples"])
+    assert isomorphic(parsed["text/turtle"], parsed["application/ld+json"])
+    # the description includes the cluster's parts: its label, with its level
+    label = URIRef(iri + "/label/bronze")
+    assert (label, URIRef("https://w3id.org/clusterkg/ns#labelLevel"),
+            URIRef("https://w3id.org/clusterkg/concept/label-level/bronze")) in parsed["text/turtle"]
+    html = httpx.get(doc, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    page = html.text
+    assert "<title>ICT NET</title>" in page
+    assert ">Bronze<" in page  # the label level by its label, not its IRI
+    assert ">Business Services<" in page and ">The Balkan and Black Sea ICT Clusters Network<" in page
+    assert f'href="{server.url}id/network/bbs-ict-clusters-network"' in page
+    assert f'href="{doc}.ttl"' in page and f'href="{doc}.jsonld"' in page
+    assert httpx.get(doc + ".html").status_code == 200
+    assert httpx.get(doc, headers={"Accept": "image/png"}).status_code == 406
+    assert httpx.get(server.url + "doc/cluster/no-such-cluster").status_code == 404
+    assert httpx.head(doc).status_code == 200
+
+
+def test_ontology_and_shapes_are_served(server):
+    r = httpx.get(server.url + "ontology", headers={"Accept": "text/turtle"})
+    g = Graph().parse(data=r.text, format="turtle")
+    assert (URIRef("https://w3id.org/clusterkg/ns#ClusterOrganisation"), None, None) in g
+    r = httpx.get(server.url + "shapes.ttl")
+    assert "ClusterOrganisationShape" in r.text
+    assert httpx.get(server.url + "ontology.jsonld").headers["content-type"].startswith("application/ld+json")
+    assert "Cluster organisation" in httpx.get(server.url + "ontology.html").text
+
+
+def test_dump_downloads_parses_and_revalidates(server):
+    listing = httpx.get(server.url + "dumps/", headers={"Accept": "application/json"}).json()["dumps"]
+    names = {d["name"] for d in listing}
+    assert {"clusterkg.ttl", "clusterkg.nt", "clusterkg.nq", "clusterkg.jsonld", "clusterkg.nq.gz"} <= names
+    r = httpx.get(server.url + "dumps/clusterkg.nq.gz")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/gzip"
+    assert int(r.headers["content-length"]) == len(r.content)
+    ds = Dataset()
+    ds.parse(data=gzip.decompress(r.content).decode("utf-8"), format="nquads")
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert server.url + "graph/profile/ict-net" in names
+    etag, modified = r.headers["etag"], r.headers["last-modified"]
+    again = httpx.get(server.url + "dumps/clusterkg.nq.gz", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert httpx.get(server.url + "dumps/clusterkg.nq.gz", headers={"If-Modified-Since": modified}).status_code == 304
+    assert httpx.get(server.url + "dumps/clusterkg.nq.gz", headers={"If-None-Match": '"other"'}).status_code == 200
+    ttl = httpx.get(server.url + "dumps/clusterkg.ttl")
+    assert ttl.headers["content-type"].startswith("text/turtle")
+    g = Graph().parse(data=ttl.text, format="turtle")
+    assert (URIRef(server.url + "id/cluster/ict-net"), URIRef("https://schema.org/foundingDate"),
+            Literal("2010-07-12", datatype=XSD.date)) in g
+    assert httpx.get(server.url + "dumps/nope.ttl").status_code == 404
