@@ -15,6 +15,8 @@ from rdflib.namespace import Namespace, RDF
 from .. import __version__
 from ..settings import Settings
 from .errors import install_error_handlers
+from .formats import DOC_TYPES, serialize_graph
+from .negotiation import NotAcceptable, negotiate
 from .routes import documents, dumps, sparql
 from .state import StoreHolder
 
@@ -47,8 +49,14 @@ def _service_description(settings: Settings):
             g.add((ng, SD.name, URIRef(name)))
         g.add((svc, URIRef("http://purl.org/dc/terms/description"),
                Literal("clusterkg read-only SPARQL endpoint; the default graph is the union of the named graphs")))
-        return Response(g.serialize(format="turtle"), headers={
-            "Content-Type": "text/turtle; charset=utf-8", "Vary": "Accept"})
+        offered = [t for t in DOC_TYPES if t != "text/html"]
+        try:
+            media = negotiate(request.headers.get("accept"), offered)
+        except NotAcceptable:
+            media = "text/turtle"  # a bare GET is often a browser or a probe: answer anyway
+        ctype = media + ("" if media == "application/rdf+xml" else "; charset=utf-8")
+        return Response(serialize_graph(g, media, context_url=None), headers={
+            "Content-Type": ctype, "Vary": "Accept"})
 
     return describe
 

@@ -106,3 +106,37 @@ def test_bare_get_is_the_service_description(server):
 def test_uris_use_the_configured_base(server):
     r = httpx.get(server.url + "sparql", params={"query": PREFIXES + "SELECT ?c WHERE { ?c schema:name \"ICT NET\" }"})
     assert rows(r) == [{"c": server.url + "id/cluster/ict-net"}]
+
+
+def test_a_slow_query_does_not_stall_others(server):
+    import threading
+    import time
+
+    slow = ("SELECT (COUNT(*) AS ?n) WHERE { ?a <http://www.w3.org/2004/02/skos/core#altLabel>|"
+            "<http://www.w3.org/2004/02/skos/core#prefLabel>|<http://www.w3.org/2000/01/rdf-schema#label>|"
+            "<http://www.w3.org/2004/02/skos/core#definition> ?c . ?d ?e ?f . "
+            "FILTER(STRLEN(STR(?c)) > STRLEN(STR(?f))) }")  # about 2 s here
+    done = {}
+
+    def run():
+        t = time.perf_counter()
+        httpx.get(server.url + "sparql", params={"query": slow}, timeout=300)
+        done["slow"] = time.perf_counter() - t
+
+    th = threading.Thread(target=run)
+    th.start()
+    time.sleep(0.2)
+    t = time.perf_counter()
+    r = httpx.get(server.url + "sparql", params={"query": "ASK { ?s ?p ?o }"})
+    fast = time.perf_counter() - t
+    answered_while_slow_ran = "slow" not in done
+    th.join()
+    assert r.json()["boolean"] is True
+    assert answered_while_slow_ran, f"the simple query waited for the slow one ({fast:.2f} s)"
+    assert done["slow"] > fast
+
+
+def test_service_description_by_accept(server):
+    r = httpx.get(server.url + "sparql", headers={"Accept": "application/ld+json"})
+    assert r.headers["content-type"].startswith("application/ld+json")
+    assert "sparql-service-description#Service" in r.text or "sd:Service" in r.text
