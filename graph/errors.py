@@ -8,6 +8,7 @@ Shape of the tree::
     ├── ValidationFailed                     a profile with SHACL violations (carries the report)
     └── StoreError                           the store cannot be opened, written or switched
         ├── QuerySyntaxError (also ValueError)  a malformed SPARQL query (parser's message kept)
+        ├── QueryEvaluationError             a query that failed while being evaluated
         └── QueryTimeout                     a query ran past its wall-clock limit
 
 Oddities a reader can recover from (an unknown label, a truncated page, a value whose
@@ -25,6 +26,7 @@ __all__ = [
     "ValidationFailed",
     "StoreError",
     "QuerySyntaxError",
+    "QueryEvaluationError",
     "QueryTimeout",
 ]
 
@@ -95,6 +97,11 @@ class StoreError(ClusterkgError):
 
 class QuerySyntaxError(StoreError, ValueError):
     """A SPARQL query the parser rejects; ``str()`` is the parser's own message."""
+
+
+class QueryEvaluationError(StoreError):
+    """A well-formed query that failed while it was evaluated (e.g. a type error the
+    engine does not tolerate); ``str()`` is the engine's message."""
 
 
 class QueryTimeout(StoreError):

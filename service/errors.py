@@ -4,10 +4,12 @@
 error                           status body
 =============================== ====== ==========================================
 QuerySyntaxError                400    the parser's message (text/plain)
+QueryEvaluationError            400    the engine's message
 BadRequest (protocol misuse)    400    what is wrong with the request
-UpdateRefused                   403    the endpoint is read-only
+UpdateRefused, QueryRefused     403    the endpoint is read-only; SERVICE is not allowed
 NotFound                        404    what was not found
 NotAcceptable                   406    the media types that could be served
+PayloadTooLarge                 413    the size limit
 UnsupportedMediaType            415    the request body types accepted
 StoreError                      500    a generic message; details go to the log
 =============================== ====== ==========================================
@@ -20,10 +22,14 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 
-from ..graph.errors import QuerySyntaxError, StoreError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+from .guard import QueryRefused
 from .negotiation import NotAcceptable
 
-__all__ = ["BadRequest", "UpdateRefused", "UnsupportedMediaType", "NotFound", "install_error_handlers"]
+__all__ = ["BadRequest", "UpdateRefused", "UnsupportedMediaType", "NotFound", "PayloadTooLarge",
+           "install_error_handlers"]
 
 log = logging.getLogger("clusterkg.service")
 
@@ -34,6 +40,14 @@ class BadRequest(Exception):
 
 class UpdateRefused(Exception):
     """A SPARQL Update was sent to the read-only endpoint."""
+
+
+class PayloadTooLarge(Exception):
+    """The request body is over the limit (bytes)."""
+
+    def __init__(self, size: int, limit: int):
+        self.size, self.limit = size, limit
+        super().__init__(f"the request body has {size:,} bytes or more; at most {limit:,} are accepted")
 
 
 class NotFound(Exception):
@@ -65,6 +79,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _syntax(_: Request, exc: QuerySyntaxError):
         return _text(400, f"SPARQL syntax error: {exc}")
 
+    @app.exception_handler(QueryEvaluationError)
+    async def _evaluation(_: Request, exc: QueryEvaluationError):
+        return _text(400, str(exc))
+
     @app.exception_handler(BadRequest)
     async def _bad(_: Request, exc: BadRequest):
         return _text(400, str(exc))
@@ -74,6 +92,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return _text(403, "This SPARQL endpoint is read-only: updates are refused. "
                           "Data is loaded with 'clusterkg build'.")
 
+    @app.exception_handler(QueryRefused)
+    async def _refused(_: Request, exc: QueryRefused):
+        return _text(403, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException):
+        return _text(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+
     @app.exception_handler(NotAcceptable)
     async def _not_acceptable(_: Request, exc: NotAcceptable):
         return _text(406, "Not Acceptable: this resource can be served as " + ", ".join(exc.offered))
@@ -81,6 +107,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound):
         return _text(404, str(exc))
+
+    @app.exception_handler(PayloadTooLarge)
+    async def _too_large(_: Request, exc: PayloadTooLarge):
+        return _text(413, str(exc))
 
     @app.exception_handler(UnsupportedMediaType)
     async def _unsupported(_: Request, exc: UnsupportedMediaType):

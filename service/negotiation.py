@@ -13,7 +13,27 @@ from werkzeug.http import parse_accept_header
 
 __all__ = ["NotAcceptable", "negotiate"]
 
-_CHARSET = re.compile(r";\s*charset\s*=\s*[^,;]*", re.I)
+_Q = re.compile(r"^q\s*=\s*([0-9.]+)$", re.I)
+
+
+def _clean(accept: str) -> str:
+    """Keep each media range's ``q`` only (clamped to 0..1): parameters such as
+    ``charset`` or ``profile`` narrow nothing among the formats served here."""
+    ranges = []
+    for part in accept.split(","):
+        bits = [b.strip() for b in part.split(";")]
+        if not bits[0]:
+            continue
+        q = next((m.group(1) for b in bits[1:] if (m := _Q.match(b))), None)
+        if q is not None:
+            try:
+                qv = min(max(float(q), 0.0), 1.0)
+            except ValueError:
+                qv = 1.0
+            ranges.append(f"{bits[0]};q={qv:g}")
+        else:
+            ranges.append(bits[0])
+    return ", ".join(ranges)
 
 
 class NotAcceptable(Exception):
@@ -42,9 +62,7 @@ def negotiate(accept: str | None, offered: list[str]) -> str:
     """
     if not accept or not accept.strip():
         return offered[0]
-    # A charset parameter narrows nothing here (every text format is served as UTF-8).
-    accept = _CHARSET.sub("", accept)
-    parsed = parse_accept_header(accept, MIMEAccept)
+    parsed = parse_accept_header(_clean(accept), MIMEAccept)
     best = parsed.best_match(offered)
     if best is None:
         raise NotAcceptable(offered)

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import QuerySyntaxError, StoreError
+from ..errors import QueryEvaluationError, QuerySyntaxError, StoreError
+from ..sparql_text import MAX_NESTING, keywords, nesting_depth
 
 __all__ = [
     "OxigraphStore", "OxigraphWriter", "QueryResult", "open_store", "open_writer",
@@ -88,11 +89,16 @@ class QueryResult:
             fmt = QUERY_RESULT_FORMATS.get(media_type)
             if fmt is None:
                 raise ValueError(f"{media_type} is not a SPARQL results format")
+        else:
+            fmt = RDF_FORMATS.get(media_type)
+            if fmt is None:
+                raise ValueError(f"{media_type} is not an RDF format this store writes")
+        try:
             return self.raw.serialize(format=fmt)
-        fmt = RDF_FORMATS.get(media_type)
-        if fmt is None:
-            raise ValueError(f"{media_type} is not an RDF format this store writes")
-        return self.raw.serialize(format=fmt)
+        except (OSError, RuntimeError) as exc:  # evaluation is lazy: errors surface here
+            message = str(exc)
+        self.raw = None  # drop the solutions in this thread (they may not cross threads)
+        raise QueryEvaluationError(f"the query failed while it was evaluated: {message}")
 
     @property
     def boolean(self) -> bool:
@@ -169,13 +175,17 @@ class OxigraphStore:
         :raises QuerySyntaxError: with the parser's message, for a malformed query.
         :raises StoreError: when the store cannot be read.
         """
+        depth = nesting_depth(sparql)
+        if depth > MAX_NESTING:
+            raise QuerySyntaxError(f"the query nests groups {depth} deep; at most {MAX_NESTING} are allowed")
         kwargs: dict = {"base_iri": base_iri} if base_iri else {}
+        own_dataset = "FROM" in keywords(sparql)
         try:
             if default_graphs is not None or named_graphs is not None:
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []] or ox.DefaultGraph()
                 if named_graphs is not None:
                     kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-            else:
+            elif not own_dataset:  # FROM / FROM NAMED in the query set the dataset themselves
                 kwargs["use_default_graph_as_union"] = True
             if substitutions:
                 kwargs["substitutions"] = {ox.Variable(k): ox.NamedNode(v) for k, v in substitutions.items()}

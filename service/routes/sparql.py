@@ -17,17 +17,22 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ...graph.store import QUERY_RESULT_FORMATS, RDF_FORMATS
-from ..errors import BadRequest, UnsupportedMediaType, UpdateRefused
+from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused
+from ..guard import check_query
 from ..negotiation import negotiate
 
 __all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES"]
 
 router = APIRouter()
 
-#: Offered for SELECT/ASK, preferred first.
-RESULT_TYPES = list(QUERY_RESULT_FORMATS)
+#: Offered for SELECT/ASK, preferred first; plain ``application/json`` (asked for by many
+#: clients) gets the SPARQL JSON results.
+RESULT_TYPES = [*QUERY_RESULT_FORMATS, "application/json"]
 #: Offered for CONSTRUCT/DESCRIBE, preferred first.
 GRAPH_TYPES = list(RDF_FORMATS)
+
+#: Largest request body accepted (bytes); a query is text, a few kB at most.
+MAX_BODY_BYTES = 1024 * 1024
 
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
@@ -63,21 +68,29 @@ def _dataset(params: dict[str, list[str]]) -> tuple[list[str] | None, list[str] 
 
 
 def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
+    check_query(sparql)
     store = request.app.state.store.get()
     default_graphs, named_graphs = _dataset(params)
     result = store.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
                          base_iri=request.app.state.settings.base_uri + "sparql")
     offered = GRAPH_TYPES if result.kind == "graph" else RESULT_TYPES
     media = negotiate(request.headers.get("accept"), offered)
-    body = result.serialize(media)
+    body = result.serialize("application/sparql-results+json" if media == "application/json" else media)
     charset = "" if media == "application/sparql-results+xml" else "; charset=utf-8"
     return Response(body, media_type=None, headers={
         "Content-Type": media + charset, "Vary": "Accept"})
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query (GET) or the service description")
+def _params(text: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequest("the parameters are not UTF-8 (after percent-decoding)") from None
+
+
+@router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL 1.1 query (GET) or the service description")
 def sparql_get(request: Request) -> Response:
-    params = parse_qs(request.url.query, keep_blank_values=True)
+    params = _params(request.url.query)
     if "update" in params:
         raise UpdateRefused()
     query = _one(params, "query")
@@ -93,15 +106,22 @@ async def sparql_post(request: Request) -> Response:
     charset = _charset(raw_ctype)
     if charset not in (None, "utf-8", "utf8"):
         raise UnsupportedMediaType(raw_ctype, [_FORM + "; charset=UTF-8", _QUERY + "; charset=UTF-8"])
-    body = await request.body()
-    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(int(declared), MAX_BODY_BYTES)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise PayloadTooLarge(len(body), MAX_BODY_BYTES)
+    url_params = _params(request.url.query)
     if ctype == _UPDATE or "update" in url_params:
         raise UpdateRefused()
     if ctype == _FORM:
         try:
-            params = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            params = _params(body.decode("ascii"))
         except UnicodeDecodeError:
-            raise BadRequest("the form body is not UTF-8") from None
+            raise BadRequest("the form body is not URL-encoded ASCII") from None
         if "update" in params:
             raise UpdateRefused()
         if "query" in params and "query" in url_params:

@@ -85,8 +85,8 @@ def test_updates_are_refused(server):
     assert r.status_code == 403
     r = httpx.post(server.url + "sparql", data={"update": "DROP ALL"})
     assert r.status_code == 403
-    r = httpx.post(server.url + "sparql", data={"query": "DROP ALL"})
-    assert r.status_code == 400  # not a query
+    r = httpx.post(server.url + "sparql", data={"query": "PREFIX ex: <http://x/> DROP ALL"})
+    assert r.status_code == 403 and "read-only" in r.text  # an update sent as a query
     assert rows(httpx.post(server.url + "sparql", data={"query": BRONZE}))  # data still there
 
 
@@ -140,3 +140,35 @@ def test_service_description_by_accept(server):
     r = httpx.get(server.url + "sparql", headers={"Accept": "application/ld+json"})
     assert r.headers["content-type"].startswith("application/ld+json")
     assert "sparql-service-description#Service" in r.text or "sd:Service" in r.text
+
+
+def test_service_is_refused_without_any_connection(server):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    try:
+        r = httpx.get(server.url + "sparql", params={
+            "query": f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"})
+        assert r.status_code == 403 and "SERVICE" in r.text
+        try:
+            conn, _ = listener.accept()
+            conn.close()
+            connected = True
+        except socket.timeout:
+            connected = False
+        assert not connected, "the server connected to the SERVICE endpoint"
+    finally:
+        listener.close()
+
+
+def test_plain_json_accept_and_head(server):
+    r = httpx.get(server.url + "sparql", params={"query": "ASK {}"}, headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    assert r.json() == {"head": {}, "boolean": True}
+    assert httpx.head(server.url + "sparql").status_code == 200
+    r = httpx.get(server.url + "no-such-page")
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/plain")
