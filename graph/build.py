@@ -28,7 +28,18 @@ from .store import open_writer
 from .validation import ValidationReport, validate_mapped
 from .vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
 
-__all__ = ["Outcome", "BuildSummary", "process", "build", "build_time"]
+__all__ = ["Outcome", "BuildSummary", "NothingToPublish", "process", "build", "build_time"]
+
+
+class NothingToPublish(ClusterkgError):
+    """A build in which no profile could be published; nothing is written.
+
+    :param summary: the :class:`BuildSummary` saying why each profile failed.
+    """
+
+    def __init__(self, message: str, summary: "BuildSummary"):
+        self.summary = summary
+        super().__init__(message)
 
 
 @dataclass
@@ -156,7 +167,10 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
     :return: the :class:`BuildSummary`; the snapshot is published even when some
         profiles were rejected (check ``summary.ok``).
     :raises ManifestError: a bad manifest (nothing is written).
-    :raises StoreError: the store cannot be written (the previous snapshot stays).
+    :raises NothingToPublish: when no profile passed (the previous snapshot stays); it
+        carries the summary.
+    :raises StoreError: the store cannot be written, or another build holds it (the
+        previous snapshot stays).
     """
     uris = Uris(base_uri)
     sources, notes = collect_sources(list(paths))
@@ -189,6 +203,12 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         record.add((activity, DCTERMS.description, Literal(
             f"{len(summary.of('published'))} profiles published, {len(summary.of('rejected'))} rejected, "
             f"{len(summary.of('unreadable'))} unreadable")))
+        if not summary.of("published"):
+            raise NothingToPublish(
+                f"no profile could be published ({len(summary.outcomes)} read"
+                + (f", {len(summary.of('rejected'))} rejected, {len(summary.of('unreadable'))} unreadable"
+                   if summary.outcomes else "")
+                + "); the previous snapshot keeps serving", summary)
         writer.add_graph(str(uris.build_graph), _nt(record))
         summary.triples += len(record)
         writer.write_dumps(PREFIXES)

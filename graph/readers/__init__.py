@@ -39,27 +39,49 @@ def decode(data: bytes, source: str) -> tuple[str, list[ReadIssue]]:
     :param source: file name, for messages.
     :return: ``(text, issues)``; issues say when a fallback encoding was used.
     :raises ProfileReadError: empty file, a file over :data:`MAX_BYTES`, or binary data
-        (NUL bytes, or text that no encoding reads).
+        (NUL bytes, or text that no encoding reads). UTF-16 and UTF-32 files with a
+        byte-order mark are decoded; a file mixing UTF-8 and Windows-1252 lines is decoded
+        line by line, each fallback reported with its line.
     """
     if not data.strip():
         raise ProfileReadError("the file is empty", source)
     if len(data) > MAX_BYTES:
         raise ProfileReadError(f"the file has {len(data):,} bytes; a profile page is at most "
                                f"{MAX_BYTES:,}", source)
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                       (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), [ReadIssue("encoding", source, None, f"decoded as {codec.upper()} "
+                                                      "(by its byte-order mark)")]
+            except UnicodeDecodeError as exc:
+                raise ProfileReadError(f"not valid {codec.upper()} ({exc.reason})", source) from None
     if b"\x00" in data:
         nul = data.index(b"\x00")
         line = data.count(b"\n", 0, nul) + 1
         raise ProfileReadError("binary data (NUL byte), not a text profile", source, line)
     try:
         return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+    except UnicodeDecodeError:
+        pass
+    # Line by line: lines that are UTF-8 stay so; the others are read as Windows-1252.
+    issues: list[ReadIssue] = []
+    out: list[str] = []
+    bad = 0
+    raw_lines = data.split(b"\n")
+    for number, raw in enumerate(raw_lines, start=1):
         try:
-            text = data.decode("cp1252")
+            out.append(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
         except UnicodeDecodeError:
-            raise ProfileReadError(f"not UTF-8 text ({exc.reason})", source, line) from None
-        return text, [ReadIssue("encoding", source, line,
-                                "not valid UTF-8; decoded as Windows-1252")]
+            bad += 1
+            text = raw.decode("cp1252", errors="replace")
+            out.append(text)
+            if "\ufffd" in text and bad > 20:
+                raise ProfileReadError("not a text file in UTF-8 or Windows-1252", source, number) from None
+            issues.append(ReadIssue("encoding", source, number, "not valid UTF-8; read as Windows-1252"))
+    if bad > 0.5 * len(raw_lines) and any("\ufffd" in t for t in out):
+        raise ProfileReadError("not a text file in UTF-8 or Windows-1252", source)
+    return "\n".join(out), issues
 
 
 def read_profile(text: str, source: str = "<text>") -> Profile:
@@ -79,15 +101,34 @@ def read_profile(text: str, source: str = "<text>") -> Profile:
     if not any(not ln.blank for ln in lines):
         raise ProfileReadError("the file holds no text", source)
     if looks_like_2021(lines):
-        return read_2021(lines, source)
-    known = sum(1 for ln in lines if norm_label(ln.text.partition(":")[0]) in LABELS_OLD)
+        return _require_values(read_2021(lines, source))
+    first = next(ln for ln in lines if not ln.blank)
+    if norm_label(first.text).startswith("home >") and not norm_label(first.text).startswith(
+            "home > cluster organisations >"):
+        raise ProfileReadError(f"not a cluster organisation profile: the page is "
+                               f"{first.text!r}", source, first.number)
+    known = {LABELS_OLD[n] for ln in lines if (n := norm_label(ln.text.partition(":")[0])) in LABELS_OLD
+             and LABELS_OLD[n] not in _GENERIC_LABELS}
     printer = any(norm_label(ln.text).startswith(("printer-friendly version", "home > cluster organisations >"))
                   for ln in lines)
-    if printer or known >= 2:
-        return read_printer(lines, source, detect_variant(lines))
-    first = next(ln for ln in lines if not ln.blank)
+    if printer or len(known) >= 2:
+        return _require_values(read_printer(lines, source, detect_variant(lines)))
     raise ProfileReadError("not an ECCP cluster profile: none of the known layouts "
                            f"({', '.join(LAYOUTS)}) matches", source, first.number)
+
+
+#: Labels any web page may have; they do not make a page a cluster profile.
+_GENERIC_LABELS = {"website", "email", "phone", "address", "country", "region"}
+
+
+def _require_values(profile: Profile) -> Profile:
+    """A page with the layout's furniture but not one value is not a profile to publish."""
+    has_values = (profile.name is not None or profile.members or profile.contacts or profile.counts
+                  or any(f.values for f in profile.fields if f.key != "completeness"))
+    if not has_values:
+        raise ProfileReadError("the page has the layout of an ECCP profile but holds no value "
+                               "(an empty or cut-off page)", profile.source)
+    return profile
 
 
 def read_profile_file(path: str | Path) -> Profile:

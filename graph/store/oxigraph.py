@@ -18,6 +18,7 @@ previous one is not pulled from under its feet.
 from __future__ import annotations
 
 import datetime as _dt
+import fcntl
 import gzip
 import os
 import shutil
@@ -226,10 +227,17 @@ class OxigraphWriter:
         gens = self.root / _GENERATIONS
         try:
             gens.mkdir(parents=True, exist_ok=True)
-            for stale in gens.glob(f"*{_PARTIAL}"):
-                shutil.rmtree(stale, ignore_errors=True)
+            self._lock = open(self.root / ".build.lock", "a+")
         except OSError as exc:
             raise StoreError(f"{self.root}: cannot create the store folder ({exc.strerror})") from exc
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            raise StoreError(f"{self.root}: another build is writing to this store; "
+                             "wait for it to finish") from None
+        for stale in gens.glob(f"*{_PARTIAL}"):  # left by a killed build (we hold the lock)
+            shutil.rmtree(stale, ignore_errors=True)
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         self.name = f"{stamp}-{os.getpid()}"
         self.path = gens / (self.name + _PARTIAL)
@@ -237,8 +245,16 @@ class OxigraphWriter:
             self.path.mkdir()
             self._store = ox.Store(str(self.path / "db"))
         except OSError as exc:
+            self._release()
             raise StoreError(f"{self.path}: cannot create the store ({exc})") from exc
         self.triples = 0
+
+    def _release(self) -> None:
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
+        except (OSError, ValueError):
+            pass
 
     def add_graph(self, graph_iri: str, ntriples: bytes) -> None:
         """Load N-Triples into named graph ``graph_iri`` (bulk loader, no transaction)."""
@@ -293,19 +309,27 @@ class OxigraphWriter:
         :return: the generation's name.
         :raises StoreError: when any step fails (the previous snapshot keeps serving).
         """
+        final = self.path.with_name(self.name)
+        tmp_link = self.root / f".{_CURRENT}.{self.name}"
         try:
             self._union_store = None
             self._store.flush()
             self._store.optimize()
             del self._store
-            final = self.path.with_name(self.name)
             os.rename(self.path, final)
-            tmp_link = self.root / f".{_CURRENT}.{self.name}"
             os.symlink(Path(_GENERATIONS) / self.name, tmp_link)
             os.replace(tmp_link, self.root / _CURRENT)
         except OSError as exc:
+            for leftover in (self.path, final):
+                shutil.rmtree(leftover, ignore_errors=True)
+            try:
+                tmp_link.unlink(missing_ok=True)
+            except OSError:
+                pass
+            self._release()
             raise StoreError(f"{self.root}: cannot publish the new snapshot ({exc})") from exc
         self._prune()
+        self._release()
         return self.name
 
     def abort(self) -> None:
@@ -315,12 +339,19 @@ class OxigraphWriter:
         except AttributeError:
             pass
         shutil.rmtree(self.path, ignore_errors=True)
+        self._release()
 
     def _prune(self) -> None:
+        """Keep the current generation and the one before it; remove the others."""
+        current = current_generation(self.root)
         gens = sorted(p for p in (self.root / _GENERATIONS).iterdir()
                       if p.is_dir() and not p.name.endswith(_PARTIAL))
-        for old in gens[:-_KEEP]:
-            shutil.rmtree(old, ignore_errors=True)
+        keep = {current.name} if current else set()
+        older = [g for g in gens if current is None or g.name < current.name]
+        keep.update(g.name for g in older[-(_KEEP - 1):])
+        for old in gens:
+            if old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
 
 
 def open_store(root: str | Path) -> OxigraphStore:

@@ -6,6 +6,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from clusterkg.graph.build import process
+from clusterkg.graph.errors import ProfileReadError
 from clusterkg.graph.places import country_code, language_code
 from clusterkg.graph.readers import read_profile
 from clusterkg.graph.readers.labels import norm_label
@@ -91,6 +92,10 @@ def test_any_truncation_reads_and_accounts_for_every_line(pid, sources):
     cuts += [starts[k] + len(lines[k].raw) // 2 for k in range(first + 1, len(lines), 7)
              if len(lines[k].raw) > 4]  # mid-line, past the landmark line
     for cut in cuts:
-        p = read_profile(text[:cut], f"{pid}[:{cut}]")
+        try:
+            p = read_profile(text[:cut], f"{pid}[:{cut}]")
+        except ProfileReadError as exc:  # only a prefix with no value at all may be refused
+            assert "holds no value" in str(exc), (cut, str(exc))
+            continue
         assert p.unaccounted_lines() == [], cut
         assert p.layout.startswith("eccp-")
