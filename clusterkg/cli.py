@@ -2,9 +2,10 @@
 
 Commands: ``convert`` (print mapped RDF), ``validate`` (print the SHACL report),
 ``build`` (read, map, validate, load into the store), ``query`` (SPARQL against the
-store), ``serve`` (HTTP). Options also read ``CLUSTERKG_*`` variables (see
-:mod:`clusterkg.settings`). Exit status: 0 success, 1 a profile rejected or a query
-failed, 2 bad usage or input that cannot be used (Click's convention).
+store), ``dump`` (write a dump), ``serve`` (HTTP). Options also read ``CLUSTERKG_*``
+variables (see :mod:`clusterkg.settings`). Exit status: 0 success; 1 a profile rejected
+or unreadable, a query that failed, a store that cannot be used; 2 bad usage, a bad
+manifest or alias table, no profile files found (Click's convention for usage errors).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .graph.sparql_text import keywords
 from .settings import Settings
 
 __all__ = ["main"]
@@ -54,7 +56,20 @@ def _sources(files: tuple[Path, ...]):
     from .graph.manifest import collect_sources
 
     try:
-        return collect_sources(list(files))
+        sources, notes = collect_sources(list(files))
+    except ManifestError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not sources:
+        raise click.UsageError(f"no profile files (*.txt) found in {', '.join(map(str, files))}")
+    return sources, notes
+
+
+def _vocabulary(files):
+    from .graph.build import load_vocabulary
+    from .graph.errors import ManifestError
+
+    try:
+        return load_vocabulary(list(files))
     except ManifestError as exc:
         raise click.UsageError(str(exc)) from None
 
@@ -77,13 +92,14 @@ def convert(files: tuple[Path, ...], fmt: str, base_uri: str | None) -> None:
 
     settings = _settings(base_uri=base_uri)
     sources, notes = _sources(files)
+    vocab = _vocabulary(files)
     for n in notes:
         click.echo(f"note: {n}", err=True)
     ds = Dataset()
     bind_prefixes(ds)
     failed = False
     for src in sources:
-        out = process(src, Uris(settings.base_uri))
+        out = process(src, Uris(settings.base_uri), vocab)
         if out.status == "unreadable":
             click.echo(f"error: {out.error}", err=True)
             failed = True
@@ -93,8 +109,10 @@ def convert(files: tuple[Path, ...], fmt: str, base_uri: str | None) -> None:
         g = ds.graph(out.mapped.graph_iri)
         for t in out.mapped.graph:
             g.add(t)
-    if fmt in ("trig", "nquads"):
-        data = ds.serialize(format=fmt)
+    if fmt == "nquads":
+        data = "".join(sorted(set(ds.serialize(format="nquads").splitlines(keepends=True))))
+    elif fmt == "trig":
+        data = ds.serialize(format="trig")
     else:
         from rdflib import Graph
 
@@ -102,7 +120,9 @@ def convert(files: tuple[Path, ...], fmt: str, base_uri: str | None) -> None:
         for q in ds.quads((None, None, None, None)):
             merged.add(q[:3])
         data = merged.serialize(format=RDF_OUT[fmt])
-    click.echo(data if isinstance(data, str) else data.decode("utf-8"))
+        if fmt == "nt":
+            data = "".join(sorted(set(data.splitlines(keepends=True))))
+    click.echo(data if isinstance(data, str) else data.decode("utf-8"), nl=False)
     sys.exit(1 if failed else 0)
 
 
@@ -120,12 +140,13 @@ def validate(files: tuple[Path, ...], rdf_out: Path | None, base_uri: str | None
 
     settings = _settings(base_uri=base_uri)
     sources, notes = _sources(files)
+    vocab = _vocabulary(files)
     for n in notes:
         click.echo(f"note: {n}", err=True)
     bad = 0
     reports = Graph()
     for src in sources:
-        out = process(src, Uris(settings.base_uri))
+        out = process(src, Uris(settings.base_uri), vocab)
         if out.status == "unreadable":
             click.echo(f"{out.error}")
             bad += 1
@@ -134,8 +155,12 @@ def validate(files: tuple[Path, ...], rdf_out: Path | None, base_uri: str | None
         reports += out.report.graph
         bad += 0 if out.report.publishable else 1
     if rdf_out:
-        reports.serialize(destination=str(rdf_out), format="turtle")
-    click.echo(f"{len(sources) - bad} of {len(sources)} profiles conform (no violations)", err=True)
+        try:
+            rdf_out.write_bytes(reports.serialize(format="turtle", encoding="utf-8"))
+        except OSError as exc:
+            raise click.ClickException(f"{rdf_out}: cannot write the report ({exc.strerror})") from None
+    click.echo(f"{len(sources) - bad} of {len(sources)} profiles have no violation"
+               + (f"; {bad} rejected or unreadable" if bad else ""), err=True)
     sys.exit(1 if bad else 0)
 
 
@@ -157,14 +182,23 @@ def build(paths: tuple[Path, ...], store: Path | None, base_uri: str | None, qui
 def _run_build(settings: Settings, paths, quiet: bool = False):
     from tqdm import tqdm
 
+    from .graph.build import NothingToPublish
     from .graph.build import build as run_build
-    from .graph.errors import ClusterkgError
+    from .graph.errors import ClusterkgError, ManifestError
 
     def bar(items):
         return tqdm(items, desc="profiles", unit="profile", file=sys.stderr, disable=None, leave=False)
 
     try:
         summary = run_build(paths, settings.store, settings.base_uri, progress=bar)
+    except ManifestError as exc:
+        raise click.UsageError(str(exc)) from None
+    except NothingToPublish as exc:
+        if exc.summary.outcomes:
+            click.echo(exc.summary.text(verbose=not quiet), err=True)
+        else:
+            raise click.UsageError(f"no profile files (*.txt) found in {', '.join(map(str, paths))}") from None
+        raise click.ClickException(str(exc)) from None
     except ClusterkgError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(summary.text(verbose=not quiet), err=True)
@@ -182,12 +216,18 @@ def query(sparql: str, store: Path | None, fmt: str) -> None:
 
     settings = _settings(store=store)
     try:
+        if "SERVICE" in keywords(sparql):
+            raise click.UsageError("SERVICE (federated query) is not supported: clusterkg answers from its own store")
         result = open_store(settings.store).query(sparql)
     except QuerySyntaxError as exc:
         click.echo(f"SPARQL syntax error: {exc}", err=True)
         sys.exit(1)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    if fmt != "table" and (result.kind == "graph") != (fmt in ("turtle", "nt")):
+        kinds = "turtle, nt" if result.kind == "graph" else "table, json, xml, csv, tsv"
+        raise click.UsageError(f"--format {fmt} does not fit a {'CONSTRUCT/DESCRIBE' if result.kind == 'graph' else 'SELECT/ASK'} "
+                               f"query; use one of: {kinds}")
     if fmt == "table":
         if result.kind == "ask":
             click.echo("true" if result.boolean else "false")
@@ -195,17 +235,26 @@ def query(sparql: str, store: Path | None, fmt: str) -> None:
         if result.kind == "graph":
             click.echo(result.serialize("text/turtle").decode("utf-8"))
             return
+        from .graph.errors import QueryEvaluationError
+
         variables = [v.value for v in result.raw.variables]
-        rows = result.rows()
+        try:
+            rows = result.rows()
+        except (OSError, RuntimeError) as exc:
+            raise click.ClickException(f"the query failed while it was evaluated: {exc}") from None
         click.echo("\t".join(variables))
         for row in rows:
             click.echo("\t".join(row.get(v, "") for v in variables))
         click.echo(f"({len(rows)} rows)", err=True)
         return
+    from .graph.errors import QueryEvaluationError
+
     try:
-        click.echo(result.serialize(QUERY_OUT[fmt]).decode("utf-8"), nl=False)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+        text = result.serialize(QUERY_OUT[fmt]).decode("utf-8")
+    except QueryEvaluationError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 DUMP_OUT = {"turtle": "clusterkg.ttl", "nt": "clusterkg.nt", "nquads": "clusterkg.nq", "json-ld": "clusterkg.jsonld"}

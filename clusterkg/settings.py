@@ -17,6 +17,7 @@ variable                     meaning                                      defaul
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
@@ -32,9 +33,15 @@ def bundled_data() -> Path:
 
 
 def default_store() -> Path:
-    """``$XDG_DATA_HOME/clusterkg/store``, or ``~/.local/share/clusterkg/store``."""
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    """``$XDG_DATA_HOME/clusterkg/store``, or ``~/.local/share/clusterkg/store`` (a
+    relative ``XDG_DATA_HOME`` is ignored, as the XDG Base Directory spec says)."""
+    base = os.environ.get("XDG_DATA_HOME", "")
+    if not os.path.isabs(base):
+        base = str(Path.home() / ".local" / "share")
     return Path(base) / "clusterkg" / "store"
+
+
+_BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
 
 
 @dataclass(frozen=True)
@@ -73,15 +80,17 @@ class Settings:
             try:
                 s = replace(s, port=int(env["CLUSTERKG_PORT"]))
             except ValueError:
-                raise ValueError(f"CLUSTERKG_PORT: {env['CLUSTERKG_PORT']!r} is not a port number") from None
+                raise ValueError(f"port (CLUSTERKG_PORT) {env['CLUSTERKG_PORT']!r} is not a port number") from None
         given = {k: v for k, v in overrides.items() if v is not None}
         if "store" in given:
             given["store"] = Path(given["store"])
         if "data" in given:
             given["data"] = tuple(Path(p) for p in given["data"])
         s = replace(s, **given)
-        if not s.base_uri.startswith(("http://", "https://")) or not s.base_uri.endswith("/"):
-            raise ValueError(f"CLUSTERKG_BASE_URI: {s.base_uri!r} must be an absolute http(s) URI ending in '/'")
+        if (not s.base_uri.startswith(("http://", "https://")) or not s.base_uri.endswith("/")
+                or _BAD_IRI.search(s.base_uri) or len(s.base_uri.split("/")[2]) == 0):
+            raise ValueError(f"base URI (--base-uri / CLUSTERKG_BASE_URI) {s.base_uri!r} must be an absolute "
+                             "http(s) IRI ending in '/', with no spaces or <>\"{}|\\^`")
         if not 0 < s.port < 65536:
-            raise ValueError(f"CLUSTERKG_PORT: {s.port} is not a port number")
+            raise ValueError(f"port (--port / CLUSTERKG_PORT) {s.port} is not a port number (1-65535)")
         return s

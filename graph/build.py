@@ -20,7 +20,7 @@ from rdflib import Graph, Literal
 from .. import __version__
 from .concepts import Vocabulary, ontology_graph
 from .errors import ClusterkgError, ProfileReadError
-from .manifest import ProfileSource, collect_sources
+from .manifest import ProfileSource, collect_sources, network_files
 from .mapping import PREFIXES, Mapped, map_profile
 from .profile import Profile, ReadIssue
 from .readers import read_profile_file
@@ -28,7 +28,7 @@ from .store import open_writer
 from .validation import ValidationReport, validate_mapped
 from .vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
 
-__all__ = ["Outcome", "BuildSummary", "NothingToPublish", "process", "build", "build_time"]
+__all__ = ["Outcome", "BuildSummary", "NothingToPublish", "process", "build", "build_time", "load_vocabulary"]
 
 
 class NothingToPublish(ClusterkgError):
@@ -65,6 +65,14 @@ class Outcome:
     @property
     def issues(self) -> list[ReadIssue]:
         return self.profile.issues if self.profile else []
+
+
+def load_vocabulary(paths: list[str | Path]) -> Vocabulary:
+    """The shipped vocabulary plus the ``networks.csv`` alias tables of the input folders.
+
+    :raises ManifestError: a bad alias table (naming its file and line).
+    """
+    return Vocabulary.load().with_networks(network_files(paths))
 
 
 def process(source: ProfileSource, uris: Uris, vocab: Vocabulary | None = None) -> Outcome:
@@ -133,13 +141,13 @@ class BuildSummary:
                 lines.append(f"REJECTED {o.source.path}:")
                 lines.extend("  " + str(r) for r in o.report.violations)
             if verbose:
-                lines.extend(f"  note {i}" for i in o.issues)
+                lines.extend(f"  note {i}" for i in sorted(o.issues, key=lambda i: i.line or 0))
                 for u in o.mapped.unmapped:
                     lines.append(f"  unmapped {o.source.path}:{u.line}: [{u.label}] {u.text[:100]!r}")
                 for c in o.mapped.new_concepts:
                     lines.append(f"  new concept {o.source.path}:{c.line}: {c.scheme}: {c.label!r}")
                 for n in o.mapped.new_networks:
-                    lines.append(f"  new network {o.source.path}: {n!r} (not in data/networks.csv)")
+                    lines.append(f"  new network {o.source.path}: {n!r} (in no networks.csv alias table)")
                 if o.report:
                     lines.extend("  " + str(r) for r in o.report.warnings)
         lines.append(
@@ -173,9 +181,10 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         previous snapshot stays).
     """
     uris = Uris(base_uri)
-    sources, notes = collect_sources(list(paths))
+    paths = list(paths)
+    sources, notes = collect_sources(paths)
     summary = BuildSummary(notes=notes, started=build_time())
-    vocab = Vocabulary.load()
+    vocab = load_vocabulary(paths)
     writer = open_writer(store_root)
     try:
         voc_nt = _nt(ontology_graph())

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
+from .errors import ManifestError
 from .vocab import CONCEPT, SKOS, slugify
 
 __all__ = ["Vocabulary", "Network", "ontology_graph", "ontology_files", "SCHEMES"]
@@ -69,7 +70,7 @@ class Vocabulary:
     def load(cls) -> "Vocabulary":
         """The shipped vocabulary (cached per process).
 
-        :raises ValueError: when ``data/networks.csv`` lacks a column.
+        :raises ManifestError: when ``data/networks.csv`` lacks a column.
         """
         vocab = cls()
         g = ontology_graph()
@@ -92,6 +93,19 @@ class Vocabulary:
         and punctuation ignored), or None."""
         return self.labels.get(scheme, {}).get(slugify(text))
 
+    def with_networks(self, paths: list[Path]) -> "Vocabulary":
+        """A copy whose alias table also holds the tables in ``paths`` (a folder's own
+        ``networks.csv``); their rows win over the shipped ones.
+
+        :raises ManifestError: naming the file and line of a bad table.
+        """
+        if not paths:
+            return self
+        networks = dict(self.networks)
+        for p in paths:
+            networks.update(read_network_aliases(Path(p)))
+        return Vocabulary(self.labels, self.pref, networks)
+
     def labels_by_concept(self, concept: URIRef) -> list[tuple[str, URIRef]]:
         """(label slug, concept) pairs of one concept, across all schemes."""
         return [(k, v) for table in self.labels.values() for k, v in table.items() if v == concept]
@@ -108,19 +122,23 @@ def read_network_aliases(path: Path) -> dict[str, Network]:
     gives its canonical name (and ECCP page, if any).
 
     :return: slug of each alias (and of each canonical name) -> :class:`Network`.
-    :raises ValueError: naming the file and line when a column is missing.
+    :raises ManifestError: naming the file and line when a column or cell is missing.
     """
     out: dict[str, Network] = {}
     canon: dict[str, Network] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
+    try:
+        fh = open(path, newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise ManifestError(f"cannot read the network alias table ({exc.strerror})", str(path)) from None
+    with fh:
         reader = csv.DictReader(fh)
         missing = {"network", "alias"} - set(reader.fieldnames or [])
         if missing:
-            raise ValueError(f"{path}:1: missing column(s) {', '.join(sorted(missing))}")
+            raise ManifestError(f"missing column(s) {', '.join(sorted(missing))}", str(path), 1)
         for row in reader:
             slug = (row.get("network") or "").strip()
-            if not slug:
-                raise ValueError(f"{path}:{reader.line_num}: empty 'network'")
+            if not slug or not (row.get("alias") or "").strip():
+                raise ManifestError("empty 'network' or 'alias'", str(path), reader.line_num)
             if slug not in canon:
                 canon[slug] = Network(slug, (row.get("name") or row["alias"]).strip(),
                                       (row.get("page") or "").strip() or None)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +31,20 @@ from .errors import ManifestError
 from .places import country_code
 from .vocab import slugify
 
-__all__ = ["ProfileSource", "read_manifest", "collect_sources", "MANIFEST_NAME", "PROFILE_SUFFIXES"]
+__all__ = ["ProfileSource", "read_manifest", "read_manifest_with_notes", "collect_sources", "network_files",
+           "MANIFEST_NAME", "NETWORKS_NAME", "PROFILE_SUFFIXES", "COLUMNS"]
 
 MANIFEST_NAME = "manifest.csv"
+#: A folder's own network alias table (same format as ``data/networks.csv``).
+NETWORKS_NAME = "networks.csv"
 PROFILE_SUFFIXES = (".txt",)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Characters RFC 3987 does not allow in an IRI.
+_BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
+
+#: The manifest's columns.
+COLUMNS = ("file", "id", "cluster", "name", "source_url", "retrieved", "country")
 
 
 @dataclass(frozen=True)
@@ -81,50 +91,97 @@ def read_manifest(path: str | Path) -> dict[str, ProfileSource]:
     :raises ManifestError: naming the file and line: missing ``file`` column, a
         duplicated file or id, a bad date, an unknown country, an id that is not a slug.
     """
+    return read_manifest_with_notes(path)[0]
+
+
+def read_manifest_with_notes(path: str | Path) -> tuple[dict[str, ProfileSource], list[str]]:
+    """:func:`read_manifest`, plus notes on what was ignored (unknown columns).
+
+    :raises ManifestError: as :func:`read_manifest`.
+    """
     path = Path(path)
     out: dict[str, ProfileSource] = {}
+    notes: list[str] = []
     ids: set[str] = set()
     try:
-        fh = open(path, newline="", encoding="utf-8-sig")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ManifestError(f"cannot read the manifest ({exc.strerror})", str(path)) from None
-    with fh:
-        reader = csv.DictReader(fh)
-        if "file" not in (reader.fieldnames or []):
-            raise ManifestError("no 'file' column in the header row", str(path), 1)
-        for row in reader:
-            line = reader.line_num
-            row = {k: (v or "").strip() for k, v in row.items() if k}
-            fname = row.get("file", "")
-            if not fname:
-                raise ManifestError("empty 'file'", str(path), line)
-            if fname in out:
-                raise ManifestError(f"file {fname!r} listed twice", str(path), line)
-            pid = _slug_id(row["id"], str(path), line, "id") if row.get("id") else slugify(Path(fname).stem)
-            if pid in ids:
-                raise ManifestError(f"id {pid!r} used twice", str(path), line)
-            ids.add(pid)
-            cid = _slug_id(row["cluster"], str(path), line, "cluster") if row.get("cluster") else pid
-            retrieved = None
-            if row.get("retrieved"):
-                try:
-                    retrieved = _dt.date.fromisoformat(row["retrieved"])
-                except ValueError:
-                    raise ManifestError(f"column 'retrieved': {row['retrieved']!r} is not an "
-                                        "ISO date (YYYY-MM-DD)", str(path), line) from None
-            country = None
-            if row.get("country"):
-                country = country_code(row["country"])
-                if country is None:
-                    raise ManifestError(f"column 'country': {row['country']!r} is not a country "
-                                        "name or ISO code", str(path), line)
-            url = row.get("source_url") or None
-            if url and not url.startswith(("http://", "https://")):
-                raise ManifestError(f"column 'source_url': {url!r} is not an http(s) URL",
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ManifestError("not UTF-8 text; save the manifest as UTF-8 CSV", str(path), line) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ManifestError("the manifest is empty (no header row)", str(path), 1) from None
+    except csv.Error as exc:
+        raise ManifestError(f"not a CSV file ({exc})", str(path), 1) from None
+    if "file" not in header:
+        raise ManifestError(f"no 'file' column in the header row (columns: {', '.join(COLUMNS)})", str(path), 1)
+    dup = sorted({h for h in header if header.count(h) > 1 and h})
+    if dup:
+        raise ManifestError(f"column(s) {', '.join(dup)} given twice in the header row", str(path), 1)
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        notes.append(f"{path}:1: column(s) {', '.join(map(repr, unknown))} ignored "
+                     f"(known: {', '.join(COLUMNS)})")
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ManifestError(f"not valid CSV ({exc})", str(path), reader.line_num) from None
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            raise ManifestError(f"{len(cells)} cells, but the header has {len(header)} columns "
+                                "(a quote left open, or a comma inside a value without quotes?)",
+                                str(path), line)
+        row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+        fname = row.get("file", "")
+        if not fname:
+            raise ManifestError("empty 'file'", str(path), line)
+        if "/" in fname or "\\" in fname or fname in (".", "..") or Path(fname).suffix not in PROFILE_SUFFIXES:
+            raise ManifestError(f"column 'file': {fname!r} must be the name of a "
+                                f"{'/'.join(PROFILE_SUFFIXES)} file in the manifest's folder", str(path), line)
+        if fname in out:
+            raise ManifestError(f"file {fname!r} listed twice", str(path), line)
+        pid = _slug_id(row["id"], str(path), line, "id") if row.get("id") else slugify(Path(fname).stem)
+        if pid in ids:
+            raise ManifestError(f"id {pid!r} used twice", str(path), line)
+        ids.add(pid)
+        cid = _slug_id(row["cluster"], str(path), line, "cluster") if row.get("cluster") else pid
+        retrieved = None
+        if row.get("retrieved"):
+            try:
+                if not _DATE_RE.match(row["retrieved"]):
+                    raise ValueError
+                retrieved = _dt.date.fromisoformat(row["retrieved"])
+            except ValueError:
+                raise ManifestError(f"column 'retrieved': {row['retrieved']!r} is not a "
+                                    "date written YYYY-MM-DD", str(path), line) from None
+            if retrieved > _dt.date.today() + _dt.timedelta(days=1):
+                raise ManifestError(f"column 'retrieved': {row['retrieved']} is in the future",
                                     str(path), line)
-            out[fname] = ProfileSource(path.parent / fname, pid, cid, row.get("name") or None,
-                                       url, retrieved, country)
-    return out
+        country = None
+        if row.get("country"):
+            country = country_code(row["country"])
+            if country is None:
+                raise ManifestError(f"column 'country': {row['country']!r} is not a country "
+                                    "name or ISO code", str(path), line)
+        url = row.get("source_url") or None
+        if url and (not url.startswith(("http://", "https://")) or _BAD_IRI.search(url)):
+            raise ManifestError(f"column 'source_url': {url!r} is not an http(s) URL "
+                                "(no spaces or <>\"{}|\\^` allowed; percent-encode them)",
+                                str(path), line)
+        out[fname] = ProfileSource(path.parent / fname, pid, cid, row.get("name") or None,
+                                   url, retrieved, country)
+    return out, notes
 
 
 def collect_sources(paths: list[str | Path]) -> tuple[list[ProfileSource], list[str]]:
@@ -145,7 +202,11 @@ def collect_sources(paths: list[str | Path]) -> tuple[list[ProfileSource], list[
     def manifest_for(folder: Path) -> dict[str, ProfileSource]:
         if folder not in manifests:
             m = folder / MANIFEST_NAME
-            manifests[folder] = read_manifest(m) if m.is_file() else {}
+            if m.is_file():
+                manifests[folder], more = read_manifest_with_notes(m)
+                notes.extend(more)
+            else:
+                manifests[folder] = {}
         return manifests[folder]
 
     files: list[Path] = []
@@ -175,3 +236,15 @@ def collect_sources(paths: list[str | Path]) -> tuple[list[ProfileSource], list[
                                 f"and {src.path}", str(src.path))
         by_id[src.id] = src
     return [by_id[k] for k in sorted(by_id)], notes
+
+
+def network_files(paths: list[str | Path]) -> list[Path]:
+    """The ``networks.csv`` alias tables found in the given folders (or beside the files)."""
+    found: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        folder = p if p.is_dir() else p.parent
+        f = folder / NETWORKS_NAME
+        if f.is_file() and f not in found:
+            found.append(f)
+    return found

@@ -1,0 +1,109 @@
+"""Broken input ends in a clear message naming the file (and line), never a traceback;
+nothing already published is lost."""
+
+import pytest
+
+from clusterkg.graph.build import NothingToPublish, build
+from clusterkg.graph.errors import ManifestError, ProfileReadError, StoreError
+from clusterkg.graph.manifest import collect_sources, read_manifest
+from clusterkg.graph.readers import read_profile_file
+from clusterkg.graph.store import open_store, open_writer
+
+BASE = "http://localhost:8000/"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "the file is empty"),
+    (b"   \n\n", "the file is empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
+    (b"<html><body><h1>Hello</h1></body></html>", "not an ECCP cluster profile"),
+    (b"Printer-friendly version\n", "holds no value"),
+    (b"Home > Cluster Networks > Serbian Cluster Association\n\nSerbian Cluster Association\nemail: a@b.rs\nphone: +381 21 000 0000\n",
+     "not a cluster organisation profile"),
+])
+def test_unreadable_files_name_the_file(tmp_path, content, message):
+    f = tmp_path / "p.txt"
+    f.write_bytes(content)
+    with pytest.raises(ProfileReadError, match=message) as exc:
+        read_profile_file(f)
+    assert str(exc.value).startswith(str(f))
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    f = tmp_path / "p.txt"
+    f.write_text("Printer-friendly version\nGeneral Information\nCluster Excellence Label:\nGold Label\n", encoding="utf-16")
+    p = read_profile_file(f)
+    assert [v.text for v in p.values("excellence_label")] == ["Gold Label"]
+
+
+def test_one_bad_line_does_not_garble_the_rest(tmp_path, data_dir):
+    f = tmp_path / "p.txt"
+    f.write_bytes((data_dir / "ict-net.txt").read_bytes() + b"\nOther Label:\nQualit\xe4t\n")
+    p = read_profile_file(f)
+    assert [i.line for i in p.issues if i.kind == "encoding"] == [70]
+    assert [v.text for v in p.values("other_label")] == ["Qualität"]
+    assert p.values("support_service_details")[0].text.endswith("realization of new, joint projects.")
+    assert "years’ experience" in p.values("support_service_details")[0].text
+
+
+def test_a_build_that_publishes_nothing_keeps_the_previous_snapshot(tmp_path, data_dir):
+    build([data_dir], tmp_path / "s", BASE)
+    before = open_store(tmp_path / "s").generation
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "x.txt").write_text("Printer-friendly version\nGeneral Information\n"
+                               "The date when the cluster organisation was established:\n31 February 2011\n",
+                               encoding="utf-8")
+    with pytest.raises(NothingToPublish) as exc:
+        build([bad], tmp_path / "s", BASE)
+    assert [o.status for o in exc.value.summary.outcomes] == ["rejected"]
+    store = open_store(tmp_path / "s")
+    assert store.generation == before
+    assert sum(g.startswith(BASE + "graph/profile/") for g in store.named_graphs()) == 6
+
+
+def test_two_builds_on_one_store_do_not_run_at_once(tmp_path):
+    w = open_writer(tmp_path / "s")
+    try:
+        with pytest.raises(StoreError, match="another build"):
+            open_writer(tmp_path / "s")
+    finally:
+        w.abort()
+    open_writer(tmp_path / "s").abort()  # the lock was released
+
+
+@pytest.mark.parametrize("row, message", [
+    ("ict-net.txt,,,,http://exa mple.com/<x>,,", "column 'source_url'"),
+    ("/etc/hostname,,,,,,", "column 'file'"),
+    ("ict-net.txt,,,,,2021W011,", "YYYY-MM-DD"),
+    ("ict-net.txt,,,,,2999-01-01,", "in the future"),
+    ('"ict-net.txt,,,,,,\nmore,stuff', "column 'file'"),  # a quote left open
+])
+def test_manifest_rows_are_checked(tmp_path, row, message):
+    m = tmp_path / "manifest.csv"
+    m.write_text("file,id,cluster,name,source_url,retrieved,country\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(ManifestError, match=message):
+        read_manifest(m)
+
+
+def test_manifest_encoding_and_unknown_columns(tmp_path):
+    m = tmp_path / "manifest.csv"
+    m.write_bytes(b"file,country\nict-net.txt,Bucure\xbati\n")
+    with pytest.raises(ManifestError, match=r"manifest.csv:2: not UTF-8"):
+        read_manifest(m)
+    m.write_text(" File , colour \nx.txt,blue\n", encoding="utf-8")
+    (tmp_path / "x.txt").write_text("Printer-friendly version\n", encoding="utf-8")
+    _sources, notes = collect_sources([tmp_path])
+    assert any("'colour' ignored" in n for n in notes)
+
+
+def test_a_folder_networks_table_adds_aliases(tmp_path, data_dir):
+    (tmp_path / "romanian-textile-concept.txt").write_bytes((data_dir / "romanian-textile-concept.txt").read_bytes())
+    (tmp_path / "networks.csv").write_text(
+        "network,name,alias\nnoatex,NOATEX Metacluster,NOATEX metacluster\n", encoding="utf-8")
+    summary = build([tmp_path], tmp_path / "s", BASE)
+    out = summary.outcomes[0]
+    assert "NOATEX metacluster" not in out.mapped.new_networks
+    rows = open_store(tmp_path / "s").query(
+        f"SELECT ?n WHERE {{ <{BASE}id/network/noatex> <https://schema.org/name> ?n }}").rows()
+    assert rows == [{"n": "NOATEX Metacluster"}]
