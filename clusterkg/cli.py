@@ -190,7 +190,8 @@ def _run_build(settings: Settings, paths, quiet: bool = False):
         return tqdm(items, desc="profiles", unit="profile", file=sys.stderr, disable=None, leave=False)
 
     try:
-        summary = run_build(paths, settings.store, settings.base_uri, progress=bar)
+        summary = run_build(paths, settings.store, settings.base_uri, progress=bar,
+                            publishing=settings.publishing())
     except ManifestError as exc:
         raise click.UsageError(str(exc)) from None
     except NothingToPublish as exc:

@@ -59,6 +59,18 @@ class Settings:
     data: tuple[Path, ...] = field(default_factory=lambda: (bundled_data(),))
     host: str = "127.0.0.1"
     port: int = 8000
+    catalog_page_size: int = 50
+    publisher_name: str = "clusterkg publisher"
+    publisher_uri: str | None = None
+    contact_email: str = "data@example.org"
+    license: str = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+
+    def publishing(self):
+        """The :class:`~clusterkg.graph.catalog.Publishing` for the catalogue."""
+        from .graph.catalog import Publishing
+
+        return Publishing(publisher_name=self.publisher_name, publisher_uri=self.publisher_uri,
+                          contact_email=self.contact_email, license=self.license)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -81,6 +93,15 @@ class Settings:
                 s = replace(s, port=int(env["CLUSTERKG_PORT"]))
             except ValueError:
                 raise ValueError(f"port (CLUSTERKG_PORT) {env['CLUSTERKG_PORT']!r} is not a port number") from None
+        for var, attr in (("CLUSTERKG_PUBLISHER_NAME", "publisher_name"), ("CLUSTERKG_PUBLISHER_URI", "publisher_uri"),
+                          ("CLUSTERKG_CONTACT_EMAIL", "contact_email"), ("CLUSTERKG_LICENSE", "license")):
+            if env.get(var):
+                s = replace(s, **{attr: env[var]})
+        if env.get("CLUSTERKG_CATALOG_PAGE_SIZE"):
+            try:
+                s = replace(s, catalog_page_size=int(env["CLUSTERKG_CATALOG_PAGE_SIZE"]))
+            except ValueError:
+                raise ValueError("CLUSTERKG_CATALOG_PAGE_SIZE must be a whole number") from None
         given = {k: v for k, v in overrides.items() if v is not None}
         if "store" in given:
             given["store"] = Path(given["store"])
@@ -93,4 +114,12 @@ class Settings:
                              "http(s) IRI ending in '/', with no spaces or <>\"{}|\\^`")
         if not 0 < s.port < 65536:
             raise ValueError(f"port (--port / CLUSTERKG_PORT) {s.port} is not a port number (1-65535)")
+        if s.catalog_page_size < 1:
+            raise ValueError("CLUSTERKG_CATALOG_PAGE_SIZE must be 1 or more")
+        if "@" not in s.contact_email or _BAD_IRI.search(s.contact_email):
+            raise ValueError(f"CLUSTERKG_CONTACT_EMAIL: {s.contact_email!r} is not an e-mail address")
+        for name in ("license", "publisher_uri"):
+            value = getattr(s, name)
+            if value is not None and (not value.startswith(("http://", "https://")) or _BAD_IRI.search(value)):
+                raise ValueError(f"CLUSTERKG_{name.upper()}: {value!r} is not an http(s) IRI")
         return s

@@ -9,6 +9,7 @@ violations is reported and left out; the others are still published.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import os
 import sys
 from dataclasses import dataclass, field
@@ -24,9 +25,12 @@ from .manifest import ProfileSource, collect_sources, network_files
 from .mapping import PREFIXES, Mapped, map_profile
 from .profile import Profile, ReadIssue
 from .readers import read_profile_file
-from .store import open_writer
+from .store import open_writer, previous_meta
 from .validation import ValidationReport, validate_mapped
-from .vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
+from .catalog import PROFILES, DatasetFacts, DumpFile, Publishing, describe_catalog, describe_void
+from .feed import FeedMember, FeedState, ProfileState, content_hash, load_state, version_iri, version_triples
+from .places import country_name as pycountry_name
+from .vocab import CKG, DCTERMS, PROV, RDF, RDFS, SCHEMA, XSD, Uris
 
 __all__ = ["Outcome", "BuildSummary", "NothingToPublish", "process", "build", "build_time", "load_vocabulary"]
 
@@ -117,6 +121,7 @@ class BuildSummary:
     started: _dt.datetime | None = None
     ended: _dt.datetime | None = None
     triples: int = 0
+    changed: int = 0
 
     def of(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -154,7 +159,7 @@ class BuildSummary:
             f"profiles read: {len(self.outcomes) - len(self.of('unreadable'))} of {len(self.outcomes)}, "
             f"published: {len(self.of('published'))}, rejected: {len(self.of('rejected'))}, "
             f"unreadable: {len(self.of('unreadable'))}, values unmapped: {self.unmapped}, "
-            f"triples: {self.triples}"
+            f"changed since the last build: {self.changed}, triples: {self.triples}"
             + (f", snapshot: {self.generation}" if self.generation else "")
         )
         return "\n".join(lines)
@@ -165,13 +170,15 @@ def _nt(g: Graph) -> bytes:
 
 
 def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
-          progress: Callable[[Iterable], Iterable] | None = None) -> BuildSummary:
+          progress: Callable[[Iterable], Iterable] | None = None,
+          publishing: Publishing | None = None) -> BuildSummary:
     """Read, map, validate every profile under ``paths`` and publish a new store snapshot.
 
     :param paths: profile files and folders (see :func:`collect_sources`).
     :param store_root: the store folder (created if missing).
     :param base_uri: base of minted IRIs (``CLUSTERKG_BASE_URI``).
     :param progress: wraps the list of sources (e.g. ``tqdm``) to show progress.
+    :param publishing: publisher, contact and licence for the DCAT-AP catalogue.
     :return: the :class:`BuildSummary`; the snapshot is published even when some
         profiles were rejected (check ``summary.ok``).
     :raises ManifestError: a bad manifest (nothing is written).
@@ -220,9 +227,101 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
                 + "); the previous snapshot keeps serving", summary)
         writer.add_graph(str(uris.build_graph), _nt(record))
         summary.triples += len(record)
-        writer.write_dumps(PREFIXES)
+        _publish_metadata(writer, summary, uris, publishing or Publishing(), previous_meta(store_root))
         summary.generation = writer.commit()
     except BaseException:
         writer.abort()
         raise
     return summary
+
+
+_KEYWORDS = ["cluster organisations", "industrial clusters", "innovation clusters", "linked data",
+             "European Cluster Collaboration Platform"]
+
+
+def _digests(path: Path) -> tuple[str, str]:
+    h256, h1 = hashlib.sha256(), hashlib.sha1()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h256.update(chunk)
+            h1.update(chunk)
+    return h256.hexdigest(), h1.hexdigest()
+
+
+def _dump_file(path: Path) -> DumpFile:
+    gz = path.name.endswith(".gz")
+    inner = Path(path.name[:-3]) if gz else Path(path.name)
+    sha256, sha1 = _digests(path)
+    return DumpFile(path.name, path.stat().st_size, sha256, inner.suffix, gz, sha1)
+
+
+def _first_founded(graphs: list[Graph]) -> str | None:
+    dates = []
+    for g in graphs:
+        for d in g.objects(None, SCHEMA.foundingDate):
+            lex = str(d)
+            if len(lex) == 4 and lex.isdigit():
+                lex += "-01-01"
+            elif len(lex) == 7:
+                lex += "-01"
+            if len(lex) == 10:
+                dates.append(lex)
+    return min(dates) if dates else None
+
+
+def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing, prev_meta: Path | None) -> None:
+    """Versions and feed members, dumps (whole and per country), the DCAT-AP catalogue
+    and VoID, all written into the new snapshot before it is published."""
+    now = summary.started.isoformat()
+    stamp = summary.started.strftime("%Y%m%dT%H%M%SZ")
+    prev = load_state(prev_meta)
+    state = FeedState(members=list(prev.members), issued=dict(prev.issued))
+    published = summary.of("published")
+    by_country: dict[str, list[Outcome]] = {}
+    for o in published:
+        g, cluster = o.mapped.graph, o.mapped.cluster
+        country_iri = g.value(cluster, CKG.country)
+        country = str(country_iri).rsplit("/", 1)[-1] if country_iri is not None else None
+        h = content_hash(g)
+        old = prev.profiles.get(o.source.id)
+        if old is not None and old.hash == h:
+            modified, issued = old.modified, old.issued
+        else:
+            modified, issued = now, (old.issued if old else now)
+            version = version_iri(uris, o.source.id, stamp)
+            vg = version_triples(g, cluster, version, now)
+            state.members.append(FeedMember(o.source.id, str(version), str(cluster), now,
+                                            vg.serialize(format="nt", encoding="utf-8").decode("utf-8")))
+        state.profiles[o.source.id] = ProfileState(h, modified, issued, str(cluster), country)
+        if country:
+            by_country.setdefault(country, []).append(o)
+    summary.changed = sum(1 for m in state.members[len(prev.members):])
+
+    files = writer.write_dumps(PREFIXES)
+    all_dumps = [_dump_file(p) for name, p in sorted(files.items())]
+
+    def facts(key: str, outcomes: list[Outcome], country: str | None, dumps: list[DumpFile]) -> DatasetFacts:
+        states = [state.profiles[o.source.id] for o in outcomes]
+        name = pycountry_name(country) if country else None
+        return DatasetFacts(
+            key=key, country=country, country_name=name, profiles=len(outcomes),
+            clusters=len({o.mapped.cluster for o in outcomes}),
+            first_founded=_first_founded([o.mapped.graph for o in outcomes]),
+            issued=state.issued.setdefault(key, min(s.issued for s in states)),
+            modified=max(s.modified for s in states),
+            keywords=_KEYWORDS + ([name] if name else []), dumps=dumps)
+
+    datasets = [facts("all", published, None, all_dumps)]
+    for code in sorted(by_country):
+        paths = writer.write_subset_dumps(f"clusterkg-{code.lower()}",
+                                          [str(o.mapped.graph_iri) for o in by_country[code]], PREFIXES)
+        datasets.append(facts(code.lower(), by_country[code], code, [_dump_file(p) for p in sorted(paths)]))
+    catalog_issued = state.issued.setdefault("catalog", now)
+    meta = writer.meta_dir
+    meta.mkdir(parents=True, exist_ok=True)
+    for profile in PROFILES:
+        catalog = describe_catalog(uris, pub, datasets, summary.started, catalog_issued, profile)
+        (meta / f"catalog-{profile}.ttl").write_bytes(catalog.serialize(format="turtle", encoding="utf-8"))
+    void = describe_void(uris, writer.stats(), all_dumps, summary.started)
+    (meta / "void.ttl").write_bytes(void.serialize(format="turtle", encoding="utf-8"))
+    state.save(meta)

@@ -15,7 +15,7 @@ import re
 
 import pycountry
 
-__all__ = ["country_code", "language_code", "COUNTRY_AUTHORITY", "LANGUAGE_AUTHORITY"]
+__all__ = ["country_code", "country_name", "language_code", "COUNTRY_AUTHORITY", "LANGUAGE_AUTHORITY"]
 
 COUNTRY_AUTHORITY = "http://publications.europa.eu/resource/authority/country/"
 LANGUAGE_AUTHORITY = "http://publications.europa.eu/resource/authority/language/"
@@ -95,3 +95,11 @@ def language_code(name: str) -> str | None:
             if code:
                 return code.upper()
     return None
+
+
+def country_name(code: str) -> str | None:
+    """English short name of a country from its EU authority code ("SRB" -> "Serbia")."""
+    if code == "XKX":
+        return "Kosovo"
+    c = pycountry.countries.get(alpha_3=code)
+    return getattr(c, "common_name", None) or (c.name if c else None)

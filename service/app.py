@@ -17,7 +17,7 @@ from ..settings import Settings
 from .errors import install_error_handlers
 from .formats import DOC_TYPES, serialize_graph
 from .negotiation import NotAcceptable, negotiate
-from .routes import documents, dumps, sparql
+from .routes import documents, dumps, harvest, sparql
 from .state import StoreHolder
 
 __all__ = ["create_app"]
@@ -77,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sparql.router)
     app.include_router(documents.router)
     app.include_router(dumps.router)
+    app.include_router(harvest.router)
 
     @app.api_route("/health", methods=["GET", "HEAD"], summary="Liveness and the serving snapshot")
     def health() -> JSONResponse:

@@ -26,12 +26,13 @@ from .oxigraph import (
     QueryResult,
     open_store,
     open_writer,
+    previous_meta,
     store_is_empty,
 )
 
 __all__ = [
     "Store", "StoreWriter", "QueryResult", "OxigraphStore", "OxigraphWriter", "open_store",
-    "open_writer", "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "DUMPS",
+    "open_writer", "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "DUMPS", "previous_meta",
 ]
 
 

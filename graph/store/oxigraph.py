@@ -32,7 +32,7 @@ from ..sparql_text import MAX_NESTING, keywords, nesting_depth
 
 __all__ = [
     "OxigraphStore", "OxigraphWriter", "QueryResult", "open_store", "open_writer",
-    "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "DUMPS", "current_generation",
+    "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "DUMPS", "current_generation", "previous_meta",
 ]
 
 #: SPARQL result formats: media type -> pyoxigraph format (SPARQL 1.1 Query Results
@@ -152,6 +152,7 @@ class OxigraphStore:
             raise StoreError(f"{gen}: cannot open the store ({exc})") from exc
         self.generation = gen.name
         self.dumps_dir = gen / "dumps"
+        self.meta_dir = gen / "meta"
 
     def is_stale(self) -> bool:
         """True when a newer generation has been published since this one was opened."""
@@ -285,14 +286,79 @@ class OxigraphWriter:
                     kw = {"prefixes": prefixes} if prefixes and fmt == ox.RdfFormat.TURTLE else {}
                     union.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), **kw)
                 written[name] = path
-                gz = out_dir / (name + ".gz")
-                with open(path, "rb") as src, open(gz, "wb") as raw:
-                    with gzip.GzipFile(filename=name, mode="wb", fileobj=raw, mtime=0) as dst:
-                        shutil.copyfileobj(src, dst, 1 << 20)
+                gz = _gzip(path)
                 written[gz.name] = gz
         except OSError as exc:
             raise StoreError(f"{out_dir}: cannot write the dumps ({exc})") from exc
         return written
+
+    @property
+    def meta_dir(self) -> Path:
+        """The new generation's ``meta/`` folder (catalogue, VoID, feed state)."""
+        return self.path / "meta"
+
+    def write_subset_dumps(self, name: str, graphs: list[str], prefixes: dict[str, str] | None = None) -> list[Path]:
+        """Dump some named graphs as ``{name}.ttl`` (their union) and ``{name}.nq``, each
+        also gzipped, into ``dumps/``.
+
+        :return: the files written.
+        :raises StoreError: when a file cannot be written.
+        """
+        out_dir = self.path / "dumps"
+        sub = ox.Store()
+        union = ox.Store()
+        for gname in graphs:
+            node = ox.NamedNode(gname)
+            quads = list(self._store.quads_for_pattern(None, None, None, node))
+            sub.bulk_extend(quads)
+            union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+        written = []
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            ttl, nq = out_dir / f"{name}.ttl", out_dir / f"{name}.nq"
+            kw = {"prefixes": prefixes} if prefixes else {}
+            union.dump(str(ttl), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), **kw)
+            sub.dump(str(nq), format=ox.RdfFormat.N_QUADS)
+            for path in (ttl, nq):
+                written += [path, _gzip(path)]
+        except OSError as exc:
+            raise StoreError(f"{out_dir}: cannot write the dumps ({exc})") from exc
+        return written
+
+    def stats(self) -> dict:
+        """VoID figures over the union of the named graphs (VoID §4.6): triples, entities
+        (distinct IRI subjects), distinct subjects/objects, properties, classes, class and
+        property partitions, and links into the EU authority tables."""
+        def one(q: str) -> int:
+            sol = next(iter(self._store.query(q, use_default_graph_as_union=True)))
+            return int(sol["n"].value)
+
+        def pairs(q: str) -> dict[str, int]:
+            return {sol["k"].value: int(sol["n"].value)
+                    for sol in self._store.query(q, use_default_graph_as_union=True)}
+
+        stats = {
+            "triples": one("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"),
+            "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"),
+            "distinct_subjects": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+            "distinct_objects": one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+            "properties": one("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
+            "classes": one("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
+            "class_partitions": pairs("SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?k } GROUP BY ?k"),
+            "property_partitions": pairs("SELECT ?k (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?k ?o "
+                                         "WHERE { ?s ?k ?o } } GROUP BY ?k"),
+        }
+        links = {}
+        for target in ("http://publications.europa.eu/resource/authority/country/",
+                       "http://publications.europa.eu/resource/authority/language/"):
+            rows = [(sol["k"].value, int(sol["n"].value)) for sol in self._store.query(
+                "SELECT ?k (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?k ?o WHERE { ?s ?k ?o "
+                f'FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{target}")) }} }} GROUP BY ?k ORDER BY DESC(?n)',
+                use_default_graph_as_union=True)]
+            if rows:
+                links[target] = (rows[0][0], sum(n for _, n in rows))
+        stats["linksets"] = links
+        return stats
 
     def _union(self) -> ox.Store:
         """The union of the named graphs, each triple once, as an in-memory store."""
@@ -352,6 +418,21 @@ class OxigraphWriter:
         for old in gens:
             if old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _gzip(path: Path) -> Path:
+    """Write ``path.gz`` beside ``path`` (no timestamp in the header: same bytes each time)."""
+    gz = path.with_name(path.name + ".gz")
+    with open(path, "rb") as src, open(gz, "wb") as raw:
+        with gzip.GzipFile(filename=path.name, mode="wb", fileobj=raw, mtime=0) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+    return gz
+
+
+def previous_meta(root: str | Path) -> Path | None:
+    """The ``meta/`` folder of the store's current snapshot, or None."""
+    gen = current_generation(Path(root))
+    return gen / "meta" if gen is not None else None
 
 
 def open_store(root: str | Path) -> OxigraphStore:

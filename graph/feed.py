@@ -1,0 +1,108 @@
+"""Profile versions across builds: what changed, and the change feed (LDES) members.
+
+Each build computes a content hash per published profile (SHA-256 of the profile graph's
+sorted N-Triples: no blank nodes, so equal content gives equal hashes). Against the
+previous snapshot's state it decides which profiles are new or changed; each of those
+gets one feed member, a *version object* of the cluster (Linked Data Event Streams,
+https://w3id.org/ldes/specification, §"Version materialisation" via ``dct:isVersionOf``),
+holding the cluster's own triples from that profile under a version IRI. A build that
+changes nothing adds no member.
+
+State files (JSON, in the generation's ``meta/`` folder, carried to the next build):
+``state.json`` (profile id -> hash, modified time, cluster, country) and ``feed.jsonl``
+(one member per line: profile, version IRI, time, N-Triples).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from .vocab import DCTERMS, RDF, XSD, Uris
+
+__all__ = ["ProfileState", "FeedMember", "FeedState", "content_hash", "load_state", "version_triples",
+           "version_iri"]
+
+
+def content_hash(g: Graph) -> str:
+    """SHA-256 (hex) of a graph's sorted N-Triples lines: equal triples, equal hash."""
+    lines = sorted(set(g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()))
+    return hashlib.sha256("\n".join(l for l in lines if l.strip()).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ProfileState:
+    """One profile as of a build: content ``hash``, ``modified`` (ISO 8601 UTC, when its
+    content last changed), ``issued`` (first published), ``cluster`` IRI, ``country`` code."""
+
+    hash: str
+    modified: str
+    issued: str
+    cluster: str
+    country: str | None = None
+
+
+@dataclass
+class FeedMember:
+    """A version of a cluster, as one profile described it at ``time`` (ISO 8601 UTC)."""
+
+    profile: str
+    version: str
+    cluster: str
+    time: str
+    nt: str
+
+
+@dataclass
+class FeedState:
+    """Profiles' states and the feed so far."""
+
+    profiles: dict[str, ProfileState] = field(default_factory=dict)
+    members: list[FeedMember] = field(default_factory=list)
+    #: dataset key (``catalog``, ``all``, country code) -> first issued (ISO 8601)
+    issued: dict[str, str] = field(default_factory=dict)
+
+    def save(self, folder: Path) -> None:
+        """Write ``state.json`` and ``feed.jsonl`` into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "state.json").write_text(json.dumps(
+            {"profiles": {k: asdict(v) for k, v in sorted(self.profiles.items())},
+             "issued": dict(sorted(self.issued.items()))}, indent=1), encoding="utf-8")
+        with open(folder / "feed.jsonl", "w", encoding="utf-8") as fh:
+            for m in self.members:
+                fh.write(json.dumps(asdict(m), ensure_ascii=False) + "\n")
+
+
+def load_state(folder: Path | None) -> FeedState:
+    """The state a previous build left in ``folder`` (its ``meta/``), or an empty one."""
+    state = FeedState()
+    if folder is None or not (folder / "state.json").is_file():
+        return state
+    raw = json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    state.profiles = {k: ProfileState(**v) for k, v in raw.get("profiles", {}).items()}
+    state.issued = dict(raw.get("issued", {}))
+    feed = folder / "feed.jsonl"
+    if feed.is_file():
+        with open(feed, encoding="utf-8") as fh:
+            state.members = [FeedMember(**json.loads(line)) for line in fh if line.strip()]
+    return state
+
+
+def version_triples(g: Graph, cluster: URIRef, version: URIRef, time: str) -> Graph:
+    """The cluster's own triples from profile graph ``g``, with ``version`` as subject,
+    plus ``dct:isVersionOf`` the cluster and ``dct:modified`` the time."""
+    out = Graph()
+    for _s, p, o in g.triples((cluster, None, None)):
+        out.add((version, p, o))
+    out.add((version, DCTERMS.isVersionOf, cluster))
+    out.add((version, DCTERMS.modified, Literal(time, datatype=XSD.dateTime)))
+    return out
+
+
+def version_iri(uris: Uris, profile_id: str, stamp: str) -> URIRef:
+    """``{base}feed/member/{profile}/{stamp}``: one version of one profile's cluster."""
+    return URIRef(f"{uris.base}feed/member/{profile_id}/{stamp}")
