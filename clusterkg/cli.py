@@ -295,6 +295,72 @@ def dump(store: Path | None, fmt: str, out: Path) -> None:
 
 @main.command()
 @store_option
+@click.option("--profile", type=click.Choice(["dcat-ap-3.0", "dcat-ap-2.1.1"]), default="dcat-ap-3.0",
+              show_default=True, help="Application profile of the catalogue.")
+@click.option("--score", is_flag=True, help="Print the data.europa.eu MQA score instead of the catalogue.")
+@click.option("--url", help="Where the server answers, for the accessibility probes "
+                            "[default: the base URI].")
+@click.option("--dcat-ap-shapes", "shapes_dir", type=click.Path(file_okay=False, path_type=Path),
+              envvar="CLUSTERKG_DCAT_AP_SHAPES",
+              help="Folder of the DCAT-AP 2.1.1 SHACL shapes (dcat-ap_2.1.1_shacl_shapes.ttl, ..._range.ttl) "
+                   "for the compliance indicator [env CLUSTERKG_DCAT_AP_SHAPES].")
+@base_option
+def catalog(store: Path | None, profile: str, score: bool, url: str | None, shapes_dir: Path | None,
+            base_uri: str | None) -> None:
+    """Print the DCAT-AP catalogue made at build time, or its metadata quality score.
+
+    The score follows the data.europa.eu MQA indicators (405 points; 351+ is Excellent).
+    Accessibility is probed over HTTP (HEAD, then GET) against the running server: run
+    'clusterkg serve' first. Exit 1 when the score is below Excellent.
+    """
+    import httpx
+    import pyshacl
+    from rdflib import Graph
+
+    from .graph.errors import StoreError
+    from .graph.mqa import score_catalog
+    from .graph.store import open_store
+
+    settings = _settings(store=store, base_uri=base_uri)
+    try:
+        snapshot = open_store(settings.store)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    path = snapshot.meta_dir / f"catalog-{profile}.ttl"
+    if not path.is_file():
+        raise click.ClickException(f"{path}: no catalogue in this snapshot; rebuild with 'clusterkg build'")
+    if not score:
+        click.echo(path.read_text(encoding="utf-8"), nl=False)
+        return
+    g = Graph().parse(path, format="turtle")
+    served_at = (url or settings.base_uri).rstrip("/") + "/"
+
+    def probe(target: str) -> int | None:
+        local = served_at + target[len(settings.base_uri):] if target.startswith(settings.base_uri) else target
+        try:
+            r = httpx.head(local, timeout=10, follow_redirects=True)
+            if r.status_code == 405:
+                r = httpx.get(local, timeout=10, follow_redirects=True)
+            return r.status_code
+        except httpx.HTTPError:
+            return None
+
+    compliant = None
+    if shapes_dir is not None:
+        v2 = Graph().parse(snapshot.meta_dir / "catalog-dcat-ap-2.1.1.ttl", format="turtle")
+        shapes = Graph()
+        for name in ("dcat-ap_2.1.1_shacl_shapes.ttl", "dcat-ap_2.1.1_shacl_range.ttl"):
+            if not (shapes_dir / name).is_file():
+                raise click.UsageError(f"{shapes_dir / name}: no such file")
+            shapes.parse(shapes_dir / name, format="turtle")
+        compliant, _g, _t = pyshacl.validate(v2, shacl_graph=shapes, inference="none")
+    result = score_catalog(g, probe, compliant)
+    click.echo(result.text())
+    sys.exit(0 if result.rating == "Excellent" else 1)
+
+
+@main.command()
+@store_option
 @base_option
 @click.option("--host", help="Listen address [env CLUSTERKG_HOST; default 127.0.0.1].")
 @click.option("--port", type=int, help="Listen port [env CLUSTERKG_PORT; default 8000].")

@@ -320,7 +320,8 @@ def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing
     meta = writer.meta_dir
     meta.mkdir(parents=True, exist_ok=True)
     for profile in PROFILES:
-        catalog = describe_catalog(uris, pub, datasets, summary.started, catalog_issued, profile)
+        catalog = describe_catalog(uris, pub, datasets, summary.started, catalog_issued, profile,
+                                   uris.build(stamp))
         (meta / f"catalog-{profile}.ttl").write_bytes(catalog.serialize(format="turtle", encoding="utf-8"))
     void = describe_void(uris, writer.stats(), all_dumps, summary.started)
     (meta / "void.ttl").write_bytes(void.serialize(format="turtle", encoding="utf-8"))

@@ -116,7 +116,7 @@ PROFILES = {"dcat-ap-3.0": "https://semiceu.github.io/DCAT-AP/releases/3.0.1/",
 
 
 def describe_catalog(uris: Uris, pub: Publishing, datasets: list[DatasetFacts], built: _dt.datetime,
-                     issued: str, profile: str = "dcat-ap-3.0") -> Graph:
+                     issued: str, profile: str = "dcat-ap-3.0", activity: URIRef | None = None) -> Graph:
     """The DCAT-AP catalogue (see the module docstring), in one of :data:`PROFILES`.
 
     :param uris: the base URI's minter.
@@ -125,6 +125,7 @@ def describe_catalog(uris: Uris, pub: Publishing, datasets: list[DatasetFacts], 
     :param built: the build's time (UTC); the catalogue's ``dct:modified``.
     :param issued: when the catalogue was first published (ISO 8601 date-time).
     :param profile: ``dcat-ap-3.0`` (SHA-256 checksums) or ``dcat-ap-2.1.1`` (SHA-1).
+    :param activity: the build (a ``prov:Activity`` in the store), the datasets' provenance.
     :return: an rdflib Graph, prefixes bound.
     :raises ValueError: for an unknown profile.
     """
@@ -244,8 +245,9 @@ def describe_catalog(uris: Uris, pub: Publishing, datasets: list[DatasetFacts], 
             "Read from profile pages saved from the European Cluster Collaboration Platform, mapped to RDF and "
             "validated with SHACL by clusterkg; each profile's named graph records its source page, file "
             "checksum, retrieval date and reader layout.")))
-        g.add((d, PROV.wasGeneratedBy, URIRef(b + "graph/build")))
-        g.add((URIRef(b + "graph/build"), RDF.type, PROV.Activity))
+        if activity is not None:
+            g.add((d, PROV.wasGeneratedBy, activity))
+            g.add((activity, RDF.type, PROV.Activity))
         for f in ds.dumps:
             dist = URIRef(f"{b}catalog#dist-{f.name}")
             ftype, media, label = FILE_TYPES[f.suffix]

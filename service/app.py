@@ -8,7 +8,7 @@ Routes: ``/sparql`` (SPARQL 1.1 Protocol, read-only), ``/id/...`` (303) and ``/d
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import Namespace, RDF
 
@@ -78,6 +78,22 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(dumps.router)
     app.include_router(harvest.router)
+
+    @app.api_route("/", methods=["GET", "HEAD"], summary="Landing page", response_class=HTMLResponse)
+    def home() -> HTMLResponse:
+        b = settings.base_uri
+        links = [("sparql", "SPARQL 1.1 endpoint (service description on a bare GET)"),
+                 ("catalog", "DCAT-AP 3.0 catalogue (Turtle, JSON-LD, RDF/XML; ?profile=dcat-ap-2.1.1; ?page=N)"),
+                 (".well-known/void", "VoID description"), ("feed", "change feed (Linked Data Event Stream)"),
+                 ("dumps/", "dumps: Turtle, N-Triples, N-Quads, JSON-LD"), ("ontology", "vocabulary and concept schemes"),
+                 ("shapes", "SHACL shapes"), ("health", "status")]
+        items = "".join(f'<li><a href="{b}{path}">{b}{path}</a>: {text}</li>' for path, text in links)
+        return HTMLResponse(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>clusterkg</title>"
+            f'<link rel="alternate" type="text/turtle" href="{b}catalog"></head><body>'
+            "<h1>Cluster organisations knowledge graph</h1><p>Profiles of industrial and innovation cluster "
+            f"organisations as linked data. Resources live under <code>{b}id/</code>.</p><ul>{items}</ul>"
+            "</body></html>")
 
     @app.api_route("/health", methods=["GET", "HEAD"], summary="Liveness and the serving snapshot")
     def health() -> JSONResponse:

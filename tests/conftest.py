@@ -124,7 +124,7 @@ def stop_server(server: Server) -> None:
 def server(tmp_path_factory):
     """``clusterkg serve`` over an empty store (so it builds the bundled data first)."""
     tmp = tmp_path_factory.mktemp("serve")
-    srv = start_server(tmp / "store", tmp)
+    srv = start_server(tmp / "store", tmp, {"CLUSTERKG_CATALOG_PAGE_SIZE": "2"})
     yield srv
     stop_server(srv)
 

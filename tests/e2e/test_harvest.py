@@ -1,0 +1,174 @@
+"""Harvest-readiness end to end: DCAT-AP catalogue, paging, VoID, LDES, the MQA score."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pyshacl
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF
+
+from clusterkg.graph.build import build
+
+pytestmark = pytest.mark.e2e
+
+HYDRA = "http://www.w3.org/ns/hydra/core#"
+TREE = "https://w3id.org/tree#"
+DCAT_AP = Path("testsuites/dcat-ap/releases")
+
+
+def _shapes(shared, *names) -> Graph:
+    g = Graph()
+    for n in names:
+        g.parse(shared / DCAT_AP / n, format="turtle")
+    return g
+
+
+def _get(url, **kw) -> Graph:
+    r = httpx.get(url, **kw)
+    assert r.status_code == 200, (url, r.status_code, r.text[:300])
+    return Graph().parse(data=r.text, format="turtle")
+
+
+def test_catalog_conforms_to_dcat_ap_3_and_2(server, shared):
+    g3 = _get(server.url + "catalog", headers={"Accept": "text/turtle"})
+    ok, _g, text = pyshacl.validate(g3, shacl_graph=_shapes(shared, "3.0.1/html/shacl/shapes.ttl",
+                                                            "3.0.1/html/shacl/range.ttl"), inference="none")
+    assert ok, text
+    g2 = _get(server.url + "catalog", params={"profile": "dcat-ap-2.1.1"})
+    ok, _g, text = pyshacl.validate(g2, shacl_graph=_shapes(shared, "2.1.1/dcat-ap_2.1.1_shacl_shapes.ttl",
+                                                            "2.1.1/dcat-ap_2.1.1_shacl_range.ttl"), inference="none")
+    assert ok, text
+    cat = URIRef(server.url + "catalog")
+    datasets = set(g3.objects(cat, DCAT.dataset))
+    keys = sorted(str(d).rsplit("#", 1)[1] for d in datasets)
+    assert keys == ["all", "bgr", "pol", "rou", "srb"]
+    srb = URIRef(server.url + "catalog#srb")
+    assert (srb, DCTERMS.spatial, URIRef("http://publications.europa.eu/resource/authority/country/SRB")) in g3
+    assert str(g3.value(srb, DCTERMS.title)) == "Cluster organisations in Serbia"
+    dist = URIRef(server.url + "catalog#dist-clusterkg-srb.ttl")
+    assert dist in set(g3.objects(srb, DCAT.distribution))
+    size = int(g3.value(dist, DCAT.byteSize))
+    r = httpx.get(server.url + "dumps/clusterkg-srb.ttl")
+    assert len(r.content) == size
+    import hashlib
+
+    ck = g3.value(dist, URIRef("http://spdx.org/rdf/terms#checksum"))
+    assert str(g3.value(ck, URIRef("http://spdx.org/rdf/terms#checksumValue"))) == hashlib.sha256(r.content).hexdigest()
+    assert httpx.get(server.url + "catalog", headers={"Accept": "application/rdf+xml"}).headers[
+        "content-type"].startswith("application/rdf+xml")
+    assert httpx.get(server.url + "catalog", headers={"Accept": "application/ld+json"}).headers[
+        "content-type"].startswith("application/ld+json")
+
+
+def test_every_url_the_catalog_names_answers_get_and_head(server):
+    g = _get(server.url + "catalog")
+    urls = {str(o) for o in g.objects() if isinstance(o, URIRef) and str(o).startswith(server.url)}
+    urls |= {str(s) for s in g.subjects() if isinstance(s, URIRef) and str(s).startswith(server.url)}
+    urls = {u.split("#")[0] for u in urls}
+    assert len(urls) > 20
+    for u in sorted(urls):
+        for method in ("GET", "HEAD"):
+            r = httpx.request(method, u, follow_redirects=True)
+            assert r.status_code == 200, (method, u, r.status_code)
+
+
+def test_catalog_paging_with_hydra(server):
+    pages = []
+    url = server.url + "catalog?page=1"
+    while url:
+        g = _get(url)
+        view = URIRef(url)
+        assert (view, RDF.type, URIRef(HYDRA + "PartialCollectionView")) in g
+        pages.append(sorted(str(d) for d in g.objects(URIRef(server.url + "catalog"), DCAT.dataset)))
+        nxt = g.value(view, URIRef(HYDRA + "next"))
+        assert g.value(view, URIRef(HYDRA + "last")) == URIRef(server.url + "catalog?page=3")
+        url = str(nxt) if nxt else None
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert len({d for p in pages for d in p}) == 5
+    assert httpx.get(server.url + "catalog?page=4").status_code == 404
+    assert httpx.get(server.url + "catalog?page=x").status_code == 400
+
+
+def test_void(server):
+    g = _get(server.url + ".well-known/void")
+    d = URIRef(server.url + ".well-known/void#dataset")
+    void = "http://rdfs.org/ns/void#"
+    triples = int(g.value(d, URIRef(void + "triples")))
+    r = httpx.get(server.url + "sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"})
+    assert triples == int(r.json()["results"]["bindings"][0]["n"]["value"])
+    assert g.value(d, URIRef(void + "sparqlEndpoint")) == URIRef(server.url + "sparql")
+    assert URIRef(server.url + "dumps/clusterkg.nt.gz") in set(g.objects(d, URIRef(void + "dataDump")))
+    classes = {str(g.value(p, URIRef(void + "class"))): int(g.value(p, URIRef(void + "entities")))
+               for p in g.objects(d, URIRef(void + "classPartition"))}
+    assert classes["https://w3id.org/clusterkg/ns#ClusterOrganisation"] == 5
+    linksets = list(g.subjects(RDF.type, URIRef(void + "Linkset")))
+    assert len(linksets) == 1  # the samples name no languages: countries only
+    target = g.value(linksets[0], URIRef(void + "objectsTarget"))
+    assert str(g.value(target, URIRef(void + "uriSpace"))) == "http://publications.europa.eu/resource/authority/country/"
+    assert g.value(linksets[0], URIRef(void + "linkPredicate")) == URIRef("https://w3id.org/clusterkg/ns#country")
+
+
+def test_mqa_score_is_excellent(server, shared):
+    env = dict(os.environ, CLUSTERKG_BASE_URI=server.url)
+    r = subprocess.run([sys.executable, "-m", "clusterkg", "catalog", "--score", "--store", str(server.store),
+                        "--dcat-ap-shapes", str(shared / DCAT_AP / "2.1.1")],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    total = next(line for line in r.stdout.splitlines() if line.startswith("total"))
+    points = float(total.split()[1])
+    assert points >= 351 and "(Excellent)" in total
+    assert points == 405.0
+
+
+def test_one_changed_profile_gives_one_feed_member(tmp_path, data_dir, server_factory, server_stopper):
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    for f in data_dir.iterdir():
+        if f.suffix in (".txt", ".csv") and f.name != "networks.csv":
+            (folder / f.name).write_bytes(f.read_bytes())
+    store = tmp_path / "store"
+    os.environ["SOURCE_DATE_EPOCH"] = "1764000000"  # 2025-11-24T16:00:00Z
+    try:
+        srv = server_factory(store, tmp_path, {"SOURCE_DATE_EPOCH": "1764000000"})
+        # the first build happened in the server start; a second identical build adds nothing
+        try:
+            base = srv.url
+            build([folder], store, base)
+            feed = _get(base + "feed")
+            days = sorted({str(o) for o in feed.objects(None, URIRef(TREE + "node"))})
+            assert days == [base + "feed/2025-11-24"]
+            members1 = list(_get(days[0]).objects(URIRef(base + "feed#stream"), URIRef(TREE + "member")))
+            assert len(members1) == 6
+            before = _get(base + "catalog")
+            old_mod = before.value(URIRef(base + "catalog#all"), DCTERMS.modified)
+            # change one profile and rebuild a day later
+            p = folder / "romanian-textile-concept.txt"
+            p.write_text(p.read_text(encoding="utf-8").replace("Silver Label", "Gold Label"), encoding="utf-8")
+            os.environ["SOURCE_DATE_EPOCH"] = str(1764000000 + 86400)
+            build([folder], store, base)
+            feed = _get(base + "feed")
+            days = sorted({str(o) for o in feed.objects(None, URIRef(TREE + "node"))})
+            assert days == [base + "feed/2025-11-24", base + "feed/2025-11-25"]
+            new_members = list(_get(days[1]).objects(URIRef(base + "feed#stream"), URIRef(TREE + "member")))
+            assert [str(m).split("/member/")[1].split("/")[0] for m in new_members] == ["romanian-textile-concept"]
+            assert len(list(_get(days[0]).objects(URIRef(base + "feed#stream"), URIRef(TREE + "member")))) == 6
+            old_day = httpx.get(days[0])
+            assert "immutable" in old_day.headers["cache-control"]
+            assert httpx.get(days[0], headers={"If-None-Match": old_day.headers["etag"]}).status_code == 304
+            after = _get(base + "catalog")
+            new_mod = after.value(URIRef(base + "catalog#all"), DCTERMS.modified)
+            assert new_mod.toPython() > old_mod.toPython()
+            assert after.value(URIRef(base + "catalog#srb"), DCTERMS.modified) == \
+                before.value(URIRef(base + "catalog#srb"), DCTERMS.modified)
+            changed = _get(base + "catalog", params={"modified_since": "2025-11-25"})
+            keys = sorted(str(d).rsplit("#", 1)[1] for d in changed.objects(URIRef(base + "catalog"), DCAT.dataset))
+            assert keys == ["all", "rou"]
+            assert httpx.get(base + "catalog", params={"modified_since": "yesterday"}).status_code == 400
+        finally:
+            server_stopper(srv)
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
