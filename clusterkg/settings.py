@@ -60,6 +60,13 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     catalog_page_size: int = 50
+    query_timeout: float = 30.0
+    max_rows: int = 100_000
+    max_response_bytes: int = 256 * 1024 * 1024
+    query_workers: int = 2
+    query_queue: int = 32
+    queue_wait: float = 10.0
+    service_allow: tuple[str, ...] = ()
     publisher_name: str = "clusterkg publisher"
     publisher_uri: str | None = None
     contact_email: str = "data@example.org"
@@ -97,11 +104,23 @@ class Settings:
                           ("CLUSTERKG_CONTACT_EMAIL", "contact_email"), ("CLUSTERKG_LICENSE", "license")):
             if env.get(var):
                 s = replace(s, **{attr: env[var]})
-        if env.get("CLUSTERKG_CATALOG_PAGE_SIZE"):
-            try:
-                s = replace(s, catalog_page_size=int(env["CLUSTERKG_CATALOG_PAGE_SIZE"]))
-            except ValueError:
-                raise ValueError("CLUSTERKG_CATALOG_PAGE_SIZE must be a whole number") from None
+        for var, attr, kind in (("CLUSTERKG_CATALOG_PAGE_SIZE", "catalog_page_size", int),
+                                ("CLUSTERKG_QUERY_TIMEOUT", "query_timeout", float),
+                                ("CLUSTERKG_MAX_ROWS", "max_rows", int),
+                                ("CLUSTERKG_MAX_RESPONSE_BYTES", "max_response_bytes", int),
+                                ("CLUSTERKG_QUERY_WORKERS", "query_workers", int),
+                                ("CLUSTERKG_QUERY_QUEUE", "query_queue", int),
+                                ("CLUSTERKG_QUEUE_WAIT", "queue_wait", float)):
+            if env.get(var):
+                try:
+                    value = kind(env[var])
+                except ValueError:
+                    raise ValueError(f"{var}: {env[var]!r} is not a number") from None
+                if value <= 0 and var != "CLUSTERKG_QUERY_QUEUE":
+                    raise ValueError(f"{var} must be more than 0")
+                s = replace(s, **{attr: value})
+        if env.get("CLUSTERKG_SERVICE_ALLOW"):
+            s = replace(s, service_allow=tuple(x for x in env["CLUSTERKG_SERVICE_ALLOW"].split() if x))
         given = {k: v for k, v in overrides.items() if v is not None}
         if "store" in given:
             given["store"] = Path(given["store"])

@@ -7,10 +7,13 @@ Routes: ``/sparql`` (SPARQL 1.1 Protocol, read-only), ``/id/...`` (303) and ``/d
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import Namespace, RDF
+from rdflib.namespace import RDF, RDFS, Namespace
 
 from .. import __version__
 from ..settings import Settings
@@ -18,6 +21,8 @@ from .errors import install_error_handlers
 from .formats import DOC_TYPES, serialize_graph
 from .negotiation import NotAcceptable, negotiate
 from .routes import documents, dumps, harvest, sparql
+from .middleware import HeadAsGet, SecurityHeaders
+from .pool import QueryLimits, QueryPool
 from .state import StoreHolder
 
 __all__ = ["create_app"]
@@ -37,6 +42,13 @@ def _service_description(settings: Settings):
         g.add((svc, SD.endpoint, endpoint))
         g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
         g.add((svc, SD.feature, SD.UnionDefaultGraph))
+        if settings.service_allow:
+            g.add((svc, SD.feature, SD.BasicFederatedQuery))
+        g.add((svc, RDFS.comment, Literal(
+            "Read-only. SERVICE is " + ("allowed only to: " + ", ".join(settings.service_allow)
+                                         if settings.service_allow else "not allowed (no federated queries)")
+            + f". Limits per query: {settings.query_timeout:g} s, {settings.max_rows:,} rows, "
+              f"{settings.max_response_bytes:,} bytes; results cut by a limit carry a clusterkg:truncated marker.")))
         for fmt in ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                     "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML"]:
             g.add((svc, SD.resultFormat, URIRef("http://www.w3.org/ns/formats/" + fmt)))
@@ -68,8 +80,30 @@ def create_app(settings: Settings) -> FastAPI:
     :return: the ASGI app.
     :raises StoreError: when the store holds no snapshot yet (build first).
     """
-    app = FastAPI(title="clusterkg", version=__version__,
-                  description="Linked data about cluster organisations: SPARQL 1.1 endpoint.")
+    pool = QueryPool(settings.store, workers=settings.query_workers, queue=settings.query_queue,
+                     queue_wait=settings.queue_wait,
+                     limits=QueryLimits(settings.query_timeout, settings.max_rows, settings.max_response_bytes))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        await pool.start()
+        try:
+            yield
+        finally:
+            await pool.stop()
+
+    app = FastAPI(title="clusterkg", version=__version__, lifespan=lifespan,
+                  description="Linked data about cluster organisations: SPARQL 1.1 endpoint, "
+                              "dereferenceable resources, dumps, DCAT-AP catalogue.")
+    app.state.pool = pool
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+                       allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                       allow_headers=["Accept", "Accept-Profile", "Content-Type", "If-None-Match",
+                                      "If-Modified-Since"],
+                       expose_headers=["Content-Location", "ETag", "Link", "Retry-After", "Vary", "Content-Profile"],
+                       max_age=86400)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     app.state.settings = settings
     app.state.store = StoreHolder(settings.store)
     app.state.service_description = _service_description(settings)

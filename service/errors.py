@@ -10,6 +10,9 @@ UpdateRefused, QueryRefused     403    the endpoint is read-only; SERVICE is not
 NotFound                        404    what was not found
 NotAcceptable                   406    the media types that could be served
 PayloadTooLarge                 413    the size limit
+ResultTooLarge                  400    the limit, and the streamed formats to use instead
+Busy                            503    retry later (Retry-After)
+QueryTimedOut                   504    the time limit
 UnsupportedMediaType            415    the request body types accepted
 StoreError                      500    a generic message; details go to the log
 =============================== ====== ==========================================
@@ -25,7 +28,9 @@ from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+from ..graph.results import ResultTooLarge
 from .guard import QueryRefused
+from .pool import Busy, QueryTimedOut
 from .negotiation import NotAcceptable
 
 __all__ = ["BadRequest", "UpdateRefused", "UnsupportedMediaType", "NotFound", "PayloadTooLarge",
@@ -107,6 +112,18 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound):
         return _text(404, str(exc))
+
+    @app.exception_handler(ResultTooLarge)
+    async def _result_too_large(_: Request, exc: ResultTooLarge):
+        return _text(400, str(exc))
+
+    @app.exception_handler(Busy)
+    async def _busy(_: Request, exc: Busy):
+        return _text(503, str(exc), {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(QueryTimedOut)
+    async def _timeout(_: Request, exc: QueryTimedOut):
+        return _text(504, str(exc))
 
     @app.exception_handler(PayloadTooLarge)
     async def _too_large(_: Request, exc: PayloadTooLarge):

@@ -9,6 +9,8 @@ inside a literal or an IRI does not trip it.
 
 from __future__ import annotations
 
+import re
+
 from ..graph.sparql_text import keywords
 
 __all__ = ["check_query", "QueryRefused", "UPDATE_KEYWORDS"]
@@ -29,11 +31,14 @@ class QueryRefused(Exception):
         super().__init__(message)
 
 
-def check_query(sparql: str, service_allowed: bool = False) -> None:
+_SERVICE_IRI = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(<[^>]*>|[?$]\w+|\S+)", re.I)
+
+
+def check_query(sparql: str, service_allow: tuple[str, ...] = ()) -> None:
     """Refuse updates and federated queries.
 
     :param sparql: the request's query text.
-    :param service_allowed: when True, ``SERVICE`` is let through.
+    :param service_allow: endpoints ``SERVICE`` may call (exact IRIs); empty: none.
     :raises QueryRefused: ``reason="update"`` for a SPARQL Update, ``reason="service"`` for
         a query with a ``SERVICE`` clause.
 
@@ -47,6 +52,11 @@ def check_query(sparql: str, service_allowed: bool = False) -> None:
     first = next((w for w in words if w not in ("PREFIX", "BASE")), "")
     if first in UPDATE_KEYWORDS:
         raise QueryRefused("update", f"this endpoint is read-only: SPARQL Update ({first}) is refused")
-    if not service_allowed and "SERVICE" in words:
-        raise QueryRefused("service", "SERVICE (federated query) is not allowed on this endpoint: "
-                                      "it would make the server fetch other URLs")
+    if "SERVICE" in words:
+        targets = [m.group(1) for m in _SERVICE_IRI.finditer(sparql)]
+        allowed = {f"<{iri}>" for iri in service_allow}
+        if not service_allow or not targets or any(t not in allowed for t in targets):
+            bad = next((t for t in targets if t not in allowed), "")
+            raise QueryRefused("service", f"SERVICE {bad} is not allowed on this endpoint: it would make the "
+                                          "server fetch other URLs (allowed: "
+                                          + (", ".join(service_allow) or "none") + ")")

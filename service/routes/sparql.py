@@ -2,10 +2,11 @@
 
 Query operation (§2.1): ``GET ?query=``, ``POST`` form-encoded (``query=``) and ``POST``
 ``application/sparql-query``. SELECT/ASK results as SPARQL JSON, XML, CSV or TSV;
-CONSTRUCT/DESCRIBE as Turtle, N-Triples or RDF/XML, chosen by Accept. A GET without
-``query`` returns the SPARQL Service Description. Update operations are refused (403).
-Handlers are plain ``def``: FastAPI runs them in its thread pool, so a slow query never
-blocks the event loop.
+CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by Accept. A GET
+without ``query`` returns the SPARQL Service Description. Update operations and
+``SERVICE`` (unless allow-listed) are refused (403). Queries run in worker processes
+(:mod:`clusterkg.service.pool`) and stream back, so a slow query never blocks the event
+loop or other clients, and one past its time limit is really stopped.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ...graph.store import QUERY_RESULT_FORMATS, RDF_FORMATS
@@ -67,18 +68,24 @@ def _dataset(params: dict[str, list[str]]) -> tuple[list[str] | None, list[str] 
     return dg or [], ng or []
 
 
-def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
-    check_query(sparql)
-    store = request.app.state.store.get()
+async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
+    settings = request.app.state.settings
+    check_query(sparql, service_allow=settings.service_allow)
     default_graphs, named_graphs = _dataset(params)
-    result = store.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
-                         base_iri=request.app.state.settings.base_uri + "sparql")
-    offered = GRAPH_TYPES if result.kind == "graph" else RESULT_TYPES
-    media = negotiate(request.headers.get("accept"), offered)
-    body = result.serialize("application/sparql-results+json" if media == "application/json" else media)
-    charset = "" if media == "application/sparql-results+xml" else "; charset=utf-8"
-    return Response(body, media_type=None, headers={
-        "Content-Type": media + charset, "Vary": "Accept"})
+    accept = request.headers.get("accept")
+    chosen: dict[str, str] = {}
+
+    def choose(kind: str) -> str:
+        media = negotiate(accept, GRAPH_TYPES if kind == "graph" else RESULT_TYPES)
+        chosen["media"] = media
+        return "application/sparql-results+json" if media == "application/json" else media
+
+    started = await request.app.state.pool.run(
+        {"query": sparql, "default_graphs": default_graphs, "named_graphs": named_graphs,
+         "base_iri": settings.base_uri + "sparql"}, choose)
+    media = chosen["media"]
+    charset = "" if media in ("application/sparql-results+xml", "application/rdf+xml") else "; charset=utf-8"
+    return StreamingResponse(started.chunks, headers={"Content-Type": media + charset, "Vary": "Accept"})
 
 
 def _params(text: str) -> dict[str, list[str]]:
@@ -89,14 +96,14 @@ def _params(text: str) -> dict[str, list[str]]:
 
 
 @router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL 1.1 query (GET) or the service description")
-def sparql_get(request: Request) -> Response:
+async def sparql_get(request: Request) -> Response:
     params = _params(request.url.query)
     if "update" in params:
         raise UpdateRefused()
     query = _one(params, "query")
     if query is None:
-        return request.app.state.service_description(request)
-    return _answer(request, query, params)
+        return await run_in_threadpool(request.app.state.service_description, request)
+    return await _answer(request, query, params)
 
 
 @router.post("/sparql", summary="SPARQL 1.1 query (POST, form-encoded or direct)")
@@ -141,4 +148,4 @@ async def sparql_post(request: Request) -> Response:
         raise UnsupportedMediaType(ctype or "(none)", [_FORM, _QUERY])
     if not query:
         raise BadRequest("no 'query' given")
-    return await run_in_threadpool(_answer, request, query, url_params)
+    return await _answer(request, query, url_params)

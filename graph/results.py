@@ -1,0 +1,249 @@
+"""Streaming writers for query results, with row and size limits and explicit markers.
+
+Results are written in chunks as the engine produces them, so memory stays bounded
+whatever the result's size. When a limit cuts the results, the output says so in-band,
+in a way the format allows, never by silent truncation:
+
+========================================= =================================================
+format                                    marker when cut
+========================================= =================================================
+SPARQL JSON (SPARQL 1.1 Query Results     a top-level member
+JSON §3)                                  ``"clusterkg:truncated": {"reason", "rows"}``
+SPARQL XML (§2 of the XML format)         ``<!-- clusterkg:truncated reason=... rows=N -->``
+CSV / TSV (SPARQL 1.1 CSV and TSV)        a last line ``# clusterkg:truncated ...``
+N-Triples / Turtle (streamed as N-Triples) a comment line ``# clusterkg:truncated ...``
+========================================= =================================================
+
+JSON-LD and RDF/XML graph results are not streamed: they are built whole, up to the size
+limit, and refused beyond it (:class:`ResultTooLarge`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable
+from xml.sax.saxutils import escape as _xml_escape
+
+import pyoxigraph as ox
+
+__all__ = ["Cut", "ResultTooLarge", "write_solutions", "write_boolean", "write_triples", "STREAMED",
+           "XSD_STRING", "RDF_LANG_STRING"]
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+#: Media types written in a stream.
+STREAMED = {"application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+            "text/tab-separated-values", "application/n-triples", "text/turtle"}
+_CHUNK = 64 * 1024
+
+
+class ResultTooLarge(Exception):
+    """A non-streamed result went over the size limit (bytes)."""
+
+
+@dataclass
+class Cut:
+    """How a write ended: ``rows`` written, and ``reason`` (``row-limit``, ``size-limit``)
+    when a limit cut the results, else None."""
+
+    rows: int = 0
+    reason: str | None = None
+
+
+class _Out:
+    def __init__(self, emit: Callable[[bytes], None], max_bytes: int):
+        self.emit, self.max_bytes = emit, max_bytes
+        self.buf: list[bytes] = []
+        self.size = 0
+        self.total = 0
+
+    def write(self, data: bytes) -> None:
+        self.buf.append(data)
+        self.size += len(data)
+        self.total += len(data)
+        if self.size >= _CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buf:
+            self.emit(b"".join(self.buf))
+            self.buf, self.size = [], 0
+
+    @property
+    def full(self) -> bool:
+        return self.total >= self.max_bytes
+
+
+def _json_term(t) -> dict:
+    if isinstance(t, ox.NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, ox.BlankNode):
+        return {"type": "bnode", "value": t.value}
+    if isinstance(t, ox.Literal):
+        d = {"type": "literal", "value": t.value}
+        if t.language:
+            d["xml:lang"] = t.language
+        elif t.datatype.value != XSD_STRING:
+            d["datatype"] = t.datatype.value
+        return d
+    return {"type": "triple", "value": str(t)}
+
+
+def _xml_term(t) -> str:
+    if isinstance(t, ox.NamedNode):
+        return f"<uri>{_xml_escape(t.value)}</uri>"
+    if isinstance(t, ox.BlankNode):
+        return f"<bnode>{_xml_escape(t.value)}</bnode>"
+    if isinstance(t, ox.Literal):
+        v = _xml_escape(t.value)
+        if t.language:
+            return f'<literal xml:lang="{_xml_escape(t.language)}">{v}</literal>'
+        if t.datatype.value != XSD_STRING:
+            return f'<literal datatype="{_xml_escape(t.datatype.value)}">{v}</literal>'
+        return f"<literal>{v}</literal>"
+    return f"<literal>{_xml_escape(str(t))}</literal>"
+
+
+def _csv_term(t) -> str:
+    if t is None:
+        return ""
+    if isinstance(t, ox.BlankNode):
+        v = "_:" + t.value
+    else:
+        v = t.value if isinstance(t, (ox.NamedNode, ox.Literal)) else str(t)
+    if any(c in v for c in '",\r\n'):
+        return '"' + v.replace('"', '""') + '"'
+    return v
+
+
+def _tsv_term(t) -> str:
+    return "" if t is None else str(t)
+
+
+def write_solutions(solutions, media: str, emit: Callable[[bytes], None], max_rows: int,
+                    max_bytes: int, deadline: float | None = None) -> Cut:
+    """Write SELECT results.
+
+    :param solutions: a pyoxigraph ``QuerySolutions`` (an iterator).
+    :param media: one of the four SPARQL results media types.
+    :param emit: called with each chunk of bytes (about 64 KiB).
+    :param max_rows: at most this many rows; more are cut (with a marker).
+    :param max_bytes: stop (with a marker) once this many bytes have been written.
+    :param deadline: a ``time.monotonic()`` value; rows after it are cut (reason
+        ``time-limit``), checked every 256 rows.
+    :return: the :class:`Cut`.
+    """
+    names = [v.value for v in solutions.variables]
+    out = _Out(emit, max_bytes)
+    cut = Cut()
+    it = iter(solutions)
+
+    def stop() -> bool:
+        if cut.rows >= max_rows:
+            cut.reason = "row-limit"
+        elif out.full:
+            cut.reason = "size-limit"
+        elif deadline is not None and cut.rows % 256 == 0 and time.monotonic() > deadline:
+            cut.reason = "time-limit"
+        return cut.reason is not None
+    if media == "application/sparql-results+json":
+        out.write(b'{"head":{"vars":' + json.dumps(names).encode() + b'},"results":{"bindings":[')
+        sep = b""
+        for sol in it:
+            if stop():
+                break
+            row = {n: _json_term(sol[i]) for i, n in enumerate(names) if sol[i] is not None}
+            out.write(sep + json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            sep = b","
+            cut.rows += 1
+        out.write(b"]}")
+        if cut.reason:
+            out.write(b',"clusterkg:truncated":' + json.dumps({"reason": cut.reason, "rows": cut.rows}).encode())
+        out.write(b"}")
+    elif media == "application/sparql-results+xml":
+        out.write(b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+                  + "".join(f'<variable name="{_xml_escape(n)}"/>' for n in names).encode() + b"</head><results>")
+        for sol in it:
+            if stop():
+                break
+            parts = "".join(f'<binding name="{_xml_escape(n)}">{_xml_term(sol[i])}</binding>'
+                            for i, n in enumerate(names) if sol[i] is not None)
+            out.write(f"<result>{parts}</result>".encode("utf-8"))
+            cut.rows += 1
+        if cut.reason:
+            out.write(f"<!-- clusterkg:truncated reason={cut.reason} rows={cut.rows} -->".encode())
+        out.write(b"</results></sparql>\n")
+    elif media in ("text/csv", "text/tab-separated-values"):
+        csv = media == "text/csv"
+        term, sep, eol = (_csv_term, ",", "\r\n") if csv else (_tsv_term, "\t", "\n")
+        out.write((sep.join(names if csv else ["?" + n for n in names]) + eol).encode("utf-8"))
+        for sol in it:
+            if stop():
+                break
+            out.write((sep.join(term(sol[i]) for i in range(len(names))) + eol).encode("utf-8"))
+            cut.rows += 1
+        if cut.reason:
+            out.write(f"# clusterkg:truncated reason={cut.reason} rows={cut.rows}{eol}".encode())
+    else:
+        raise ValueError(f"{media} is not a SPARQL results format")
+    out.flush()
+    return cut
+
+
+def write_boolean(value: bool, media: str, emit: Callable[[bytes], None]) -> None:
+    """Write an ASK result in one of the SPARQL results formats."""
+    if media == "application/sparql-results+json":
+        emit(b'{"head":{},"boolean":' + (b"true" if value else b"false") + b"}")
+    elif media == "application/sparql-results+xml":
+        emit(b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+             b"<boolean>" + (b"true" if value else b"false") + b"</boolean></sparql>\n")
+    elif media == "text/csv":
+        emit(b"_askResult\r\n" + (b"true" if value else b"false") + b"\r\n")
+    elif media == "text/tab-separated-values":
+        emit(b"?_askResult\n" + (b"true" if value else b"false") + b"\n")
+    else:
+        raise ValueError(f"{media} is not a SPARQL results format")
+
+
+def write_triples(triples: Iterable, media: str, emit: Callable[[bytes], None], max_rows: int,
+                  max_bytes: int, deadline: float | None = None) -> Cut:
+    """Write CONSTRUCT/DESCRIBE results: N-Triples and Turtle streamed (a stream of
+    N-Triples lines is valid Turtle), JSON-LD and RDF/XML built whole.
+
+    :raises ResultTooLarge: a JSON-LD or RDF/XML result over ``max_bytes``.
+    """
+    cut = Cut()
+    if media in ("application/n-triples", "text/turtle"):
+        out = _Out(emit, max_bytes)
+        for t in triples:
+            if cut.rows >= max_rows:
+                cut.reason = "row-limit"
+            elif out.full:
+                cut.reason = "size-limit"
+            elif deadline is not None and cut.rows % 256 == 0 and time.monotonic() > deadline:
+                cut.reason = "time-limit"
+            if cut.reason:
+                break
+            out.write(f"{t} .\n".encode("utf-8"))
+            cut.rows += 1
+        if cut.reason:
+            out.write(f"# clusterkg:truncated reason={cut.reason} triples={cut.rows}\n".encode())
+        out.flush()
+        return cut
+    fmt = {"application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}.get(media)
+    if fmt is None:
+        raise ValueError(f"{media} is not an RDF format for graph results")
+    store = ox.Store()
+    size = 0
+    for t in triples:
+        cut.rows += 1
+        size += len(str(t)) + 3
+        if cut.rows > max_rows or size > max_bytes:
+            raise ResultTooLarge(f"the result is over the limit for {media} ({max_rows:,} triples or "
+                                 f"{max_bytes:,} bytes), which is not streamed; ask for application/n-triples "
+                                 "or text/turtle (streamed), or add a LIMIT")
+        store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
+    emit(store.dump(format=fmt, from_graph=ox.DefaultGraph()))
+    return cut

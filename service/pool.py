@@ -1,0 +1,310 @@
+"""Queries run in worker processes, so a runaway query can really be stopped.
+
+Oxigraph cannot cancel a running query from another thread; a thread that runs past its
+time keeps a core busy however long the query takes. So each query runs in one of a few
+worker processes (``CLUSTERKG_QUERY_WORKERS``), each with its own read-only handle on the
+current store snapshot. The web process:
+
+* admits at most one query per worker and keeps a short queue (``CLUSTERKG_QUERY_QUEUE``
+  waiting requests, each waiting at most ``CLUSTERKG_QUEUE_WAIT`` seconds); beyond that a
+  request gets ``503`` with ``Retry-After``;
+* streams the worker's output to the client in chunks (bounded memory);
+* enforces the wall-clock limit ``CLUSTERKG_QUERY_TIMEOUT``: the worker cuts a streaming
+  result itself at the limit (with an in-band marker, see :mod:`clusterkg.graph.results`);
+  a query that produces nothing by then (a cartesian product being counted, a big sort)
+  gets its worker killed (``SIGKILL``, the core is free at once) and a fresh one started,
+  and the client gets ``504``.
+
+Messages on the pipe (worker -> web): ``("kind", "select"|"ask"|"graph")``,
+``("chunk", bytes)``, ``("end", rows, reason|None)``, ``("error", kind, message)``;
+(web -> worker): the request dict, then the chosen media type (or None to abandon).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import AsyncIterator
+
+__all__ = ["QueryPool", "QueryLimits", "Busy", "QueryTimedOut", "Started"]
+
+log = logging.getLogger("clusterkg.service.pool")
+
+_CTX = mp.get_context("spawn")
+_GRACE = 1.0  # seconds a worker gets past the limit before it is killed
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """Per-query limits: ``timeout`` (seconds, wall clock), ``max_rows`` (rows or triples),
+    ``max_bytes`` (response bytes)."""
+
+    timeout: float = 30.0
+    max_rows: int = 100_000
+    max_bytes: int = 256 * 1024 * 1024
+
+
+class Busy(Exception):
+    """Every worker is busy and the queue is full (or the wait ran out): retry later."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(f"the endpoint is busy: all query workers are in use; retry in {retry_after} s")
+
+
+class QueryTimedOut(Exception):
+    """The query produced no answer within the limit and was stopped (seconds)."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        super().__init__(f"the query ran for more than {timeout:g} s and was stopped "
+                         "(CLUSTERKG_QUERY_TIMEOUT); narrow it down or add a LIMIT")
+
+
+@dataclass
+class Started:
+    """A query whose answer has begun: ``kind``, the chosen ``media`` type, and ``chunks``
+    (an async iterator of bytes, the first already read)."""
+
+    kind: str
+    media: str
+    chunks: AsyncIterator[bytes]
+
+
+def _worker_main(conn, store_root: str) -> None:  # runs in the worker process
+    import time as _time
+
+    from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+    from clusterkg.graph.results import ResultTooLarge, write_boolean, write_solutions, write_triples
+    from clusterkg.graph.store.oxigraph import OxigraphStore
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    store = None
+    while True:
+        try:
+            req = conn.recv()
+        except EOFError:
+            return
+        if req is None:
+            return
+        try:
+            if store is None or store.is_stale():
+                store = OxigraphStore(store_root)
+            deadline = _time.monotonic() + req["timeout"]
+            result = store.query(req["query"], default_graphs=req["default_graphs"],
+                                 named_graphs=req["named_graphs"], base_iri=req["base_iri"])
+            conn.send(("kind", result.kind))
+            media = conn.recv()
+            if media is None:
+                continue
+            emit = lambda b: conn.send(("chunk", b))  # noqa: E731
+            if result.kind == "ask":
+                write_boolean(result.boolean, media, emit)
+                conn.send(("end", 1, None))
+                continue
+            if result.kind == "select":
+                cut = write_solutions(result.raw, media, emit, req["max_rows"], req["max_bytes"], deadline)
+            else:
+                cut = write_triples(result.raw, media, emit, req["max_rows"], req["max_bytes"], deadline)
+            conn.send(("end", cut.rows, cut.reason))
+        except QuerySyntaxError as exc:
+            conn.send(("error", "syntax", str(exc)))
+        except ResultTooLarge as exc:
+            conn.send(("error", "too-large", str(exc)))
+        except (QueryEvaluationError, OSError, RuntimeError) as exc:
+            conn.send(("error", "evaluation", str(exc)))
+        except StoreError as exc:
+            conn.send(("error", "store", str(exc)))
+        except (BrokenPipeError, EOFError):
+            return
+
+
+@dataclass
+class _Worker:
+    proc: object
+    conn: object
+    id: int = 0
+
+
+@dataclass
+class QueryPool:
+    """Worker processes over the store folder ``root``.
+
+    :param root: the store folder.
+    :param workers: number of worker processes (queries running at once).
+    :param queue: how many requests may wait for a worker.
+    :param queue_wait: seconds a request waits for a worker before ``Busy``.
+    :param limits: the :class:`QueryLimits`.
+    """
+
+    root: Path
+    workers: int = 2
+    queue: int = 32
+    queue_wait: float = 10.0
+    limits: QueryLimits = field(default_factory=QueryLimits)
+
+    def __post_init__(self):
+        self._idle: asyncio.Queue[_Worker] | None = None
+        self._waiting = 0
+        self._all: list[_Worker] = []
+        self._next_id = 0
+        self._lock = threading.Lock()
+
+    def _spawn(self) -> _Worker:
+        parent, child = _CTX.Pipe(duplex=True)
+        proc = _CTX.Process(target=_worker_main, args=(child, str(self.root)), daemon=True,
+                            name="clusterkg-query-worker")
+        proc.start()
+        child.close()
+        with self._lock:
+            self._next_id += 1
+            w = _Worker(proc, parent, self._next_id)
+            self._all.append(w)
+        return w
+
+    async def start(self) -> None:
+        """Start the workers (call once, from the event loop)."""
+        self._idle = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        for w in await asyncio.gather(*[loop.run_in_executor(None, self._spawn) for _ in range(self.workers)]):
+            self._idle.put_nowait(w)
+
+    async def stop(self) -> None:
+        """Stop every worker."""
+        for w in list(self._all):
+            self._kill(w)
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers."""
+        return [w.proc.pid for w in self._all if w.proc.is_alive()]
+
+    def _kill(self, w: _Worker) -> None:
+        try:
+            os.kill(w.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, TypeError):
+            pass
+        w.proc.join(timeout=5)
+        try:
+            w.conn.close()
+        except OSError:
+            pass
+        with self._lock:
+            if w in self._all:
+                self._all.remove(w)
+
+    async def _acquire(self) -> _Worker:
+        assert self._idle is not None, "QueryPool.start() was not called"
+        if self._idle.empty() and self._waiting >= self.queue:
+            raise Busy(1)
+        self._waiting += 1
+        try:
+            return await asyncio.wait_for(self._idle.get(), timeout=self.queue_wait)
+        except asyncio.TimeoutError:
+            raise Busy(max(1, int(self.limits.timeout // 4))) from None
+        finally:
+            self._waiting -= 1
+
+    async def _release(self, w: _Worker, healthy: bool) -> None:
+        if healthy:
+            self._idle.put_nowait(w)
+            return
+        self._kill(w)
+        loop = asyncio.get_running_loop()
+        fresh = await loop.run_in_executor(None, self._spawn)
+        self._idle.put_nowait(fresh)
+
+    @staticmethod
+    def _recv(conn, deadline: float):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not conn.poll(remaining):
+            return None
+        try:
+            return conn.recv()
+        except (EOFError, OSError):
+            return ("error", "crash", "the query worker stopped unexpectedly")
+
+    async def run(self, request: dict, choose_media) -> Started:
+        """Run a query; return once its answer has begun (or raise).
+
+        :param request: ``query``, ``default_graphs``, ``named_graphs``, ``base_iri``.
+        :param choose_media: ``kind -> media type`` (content negotiation; may raise, in
+            which case the query is abandoned and the error propagates).
+        :return: :class:`Started`; iterate ``chunks`` to the end (it releases the worker).
+        :raises Busy: no worker free in time.
+        :raises QueryTimedOut: nothing came back within the limit (the worker was killed).
+        :raises QuerySyntaxError, QueryEvaluationError, StoreError: from the worker.
+        """
+        from ..graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+        from ..graph.results import ResultTooLarge
+
+        w = await self._acquire()
+        limits = self.limits
+        deadline = time.monotonic() + limits.timeout + _GRACE
+        loop = asyncio.get_running_loop()
+        healthy = True
+        handed_over = False
+        try:
+            msg = dict(request, timeout=limits.timeout, max_rows=limits.max_rows, max_bytes=limits.max_bytes)
+            w.conn.send(msg)
+            first = await loop.run_in_executor(None, self._recv, w.conn, deadline)
+            if first is None:
+                healthy = False
+                raise QueryTimedOut(limits.timeout)
+            if first[0] == "error":
+                healthy = first[1] != "crash"
+                kind, text = first[1], first[2]
+                if kind == "syntax":
+                    raise QuerySyntaxError(text)
+                if kind == "evaluation":
+                    raise QueryEvaluationError(text)
+                raise StoreError(text)
+            query_kind = first[1]
+            try:
+                media = choose_media(query_kind)
+            except BaseException:
+                w.conn.send(None)
+                raise
+            w.conn.send(media)
+            nxt = await loop.run_in_executor(None, self._recv, w.conn, deadline)
+            if nxt is None:
+                healthy = False
+                raise QueryTimedOut(limits.timeout)
+            if nxt[0] == "error":
+                healthy = nxt[1] != "crash"
+                if nxt[1] == "too-large":
+                    raise ResultTooLarge(nxt[2])
+                raise QueryEvaluationError(nxt[2])
+            handed_over = True
+            return Started(query_kind, media, self._stream(w, nxt, deadline))
+        except BaseException:
+            if not handed_over:
+                await self._release(w, healthy)
+            raise
+
+    async def _stream(self, w: _Worker, first, deadline: float) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        healthy = False
+        msg = first
+        try:
+            while True:
+                if msg is None:
+                    log.warning("query worker %s killed: past the time limit while streaming", w.proc.pid)
+                    return
+                if msg[0] == "chunk":
+                    yield msg[1]
+                elif msg[0] == "end":
+                    healthy = True
+                    return
+                else:
+                    log.warning("query failed while streaming: %s", msg[2])
+                    return
+                msg = await loop.run_in_executor(None, self._recv, w.conn, deadline)
+        finally:
+            await self._release(w, healthy)
