@@ -54,7 +54,7 @@ def test_construct_in_each_rdf_format_parses_to_the_same_graph(server):
                        ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")]:
         r = httpx.get(server.url + "sparql", params={"query": CONSTRUCT}, headers={"Accept": media})
         assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == media
-        assert r.headers["vary"] == "Accept"
+        assert "Accept" in [v.strip() for v in r.headers["vary"].split(",")]
         graphs[media] = Graph().parse(data=r.text, format=fmt)
     first = graphs["text/turtle"]
     assert len(first) == 12  # 5 clusters, 6 names (two pages name Vojvodina ICT Cluster)
@@ -100,7 +100,7 @@ def test_ict_net_resource_and_its_representations(server):
         for resp in (by_accept, by_suffix):
             assert resp.status_code == 200 and resp.headers["content-type"].split(";")[0] == media
             assert 'rel="alternate"' in resp.headers["link"]
-        assert by_accept.headers["vary"] == "Accept"
+        assert "Accept" in [v.strip() for v in by_accept.headers["vary"].split(",")]
         text = by_accept.text
         if fmt == "json-ld":
             body = json.loads(text)

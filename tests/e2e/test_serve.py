@@ -41,7 +41,7 @@ def test_clusters_sharing_a_network(server):
     r = httpx.get(server.url + "sparql", params={"query": SHARED_NETWORKS},
                   headers={"Accept": "application/sparql-results+json"})
     assert r.headers["content-type"].startswith("application/sparql-results+json")
-    assert r.headers["vary"] == "Accept"
+    assert "Accept" in [v.strip() for v in r.headers["vary"].split(",")]
     got = [(row["network"], sorted(row["clusters"].split())) for row in rows(r)]
     assert got == [("The Balkan and Black Sea ICT Clusters Network", ["ict-net", "vojvodina-ict-cluster"])]
 
@@ -76,7 +76,7 @@ def test_malformed_query_is_400_with_the_parser_message(server):
 def test_not_acceptable_is_406(server):
     r = httpx.get(server.url + "sparql", params={"query": "ASK {}"}, headers={"Accept": "image/png"})
     assert r.status_code == 406 and "application/sparql-results+json" in r.text
-    assert r.headers["vary"] == "Accept"
+    assert "Accept" in [v.strip() for v in r.headers["vary"].split(",")]
 
 
 def test_updates_are_refused(server):
