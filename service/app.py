@@ -113,7 +113,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(dumps.router)
     app.include_router(harvest.router)
 
-    @app.api_route("/", methods=["GET", "HEAD"], summary="Landing page", response_class=HTMLResponse)
+    @app.get("/", summary="Landing page", response_class=HTMLResponse)
     def home() -> HTMLResponse:
         b = settings.base_uri
         links = [("sparql", "SPARQL 1.1 endpoint (service description on a bare GET)"),
@@ -129,7 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
             f"organisations as linked data. Resources live under <code>{b}id/</code>.</p><ul>{items}</ul>"
             "</body></html>")
 
-    @app.api_route("/health", methods=["GET", "HEAD"], summary="Liveness and the serving snapshot")
+    @app.get("/health", summary="Liveness and the serving snapshot")
     def health() -> JSONResponse:
         store = app.state.store.get()
         return JSONResponse({"status": "ok", "snapshot": store.generation,

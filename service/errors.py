@@ -77,6 +77,33 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None) -> P
     return PlainTextResponse(message + "\n", status_code=status, headers=h)
 
 
+def _flat_routes(routes):
+    for r in routes:
+        inner = getattr(getattr(r, "original_router", None), "routes", None) or (
+            getattr(r, "routes", None) if not hasattr(r, "endpoint") else None)
+        if inner is not None:
+            yield from _flat_routes(inner)
+        else:
+            yield r
+
+
+def _allowed_methods(app, scope) -> set[str]:
+    """Methods of all routes whose path matches (RFC 9110 §15.5.6: a 405 lists them all)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in _flat_routes(app.router.routes):
+        route_methods = getattr(route, "methods", None)
+        if not route_methods:
+            continue
+        match, _ = route.matches({**scope, "method": next(iter(route_methods))})
+        if match == Match.FULL:
+            methods |= set(route_methods)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return methods
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers of the table above on ``app``."""
 
@@ -102,8 +129,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return _text(403, str(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException):
-        return _text(exc.status_code, str(exc.detail), dict(exc.headers or {}))
+    async def _http(request: Request, exc: StarletteHTTPException):
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # list the methods of every route on this path
+            methods = _allowed_methods(request.app, request.scope)
+            if methods:
+                headers["Allow"] = ", ".join(sorted(methods))
+        return _text(exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(NotAcceptable)
     async def _not_acceptable(_: Request, exc: NotAcceptable):

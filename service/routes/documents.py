@@ -16,15 +16,19 @@ import functools
 import json
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from urllib.parse import quote
+
+from fastapi.responses import PlainTextResponse, Response
 from rdflib import Graph, URIRef
 
 from ...graph.concepts import ontology_graph
+from ...graph.errors import QuerySyntaxError
 from ...graph.validation import shapes_graph
 from ..formats import CONTEXT_PATH, DOC_TYPES, SUFFIX_OF_MEDIA, SUFFIXES, jsonld_context, serialize_graph
 from ..errors import NotFound
 from ..html import render_html
 from ..negotiation import negotiate
+from ..openapi import responses
 
 __all__ = ["router", "DESCRIBE", "LABELS"]
 
@@ -89,19 +93,27 @@ def _labels(store, g: Graph) -> dict[str, str]:
     return {r["x"]: r["label"] for r in rows if "label" in r}
 
 
-@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], summary="Resource IRI: 303 to its document")
+@router.get("/id/{path:path}", summary="Resource IRI: 303 to its document", status_code=303,
+            response_class=PlainTextResponse,
+            responses={303: {"description": "See Other: the document describing the resource",
+                             "content": {"text/plain": {}}}, **responses(None, 404)})
 def resource(path: str, request: Request) -> Response:
     base = request.app.state.settings.base_uri
-    return RedirectResponse(base + "doc/" + path, status_code=303)
+    target = base + "doc/" + quote(path, safe="/:@!$&'()*+,;=-._~")
+    return PlainTextResponse(f"See Other: {target}\n", status_code=303, headers={"Location": target})
 
 
-@router.api_route("/doc/{path:path}", methods=["GET", "HEAD"], summary="A resource's description")
+@router.get("/doc/{path:path}", summary="A resource's description",
+            responses=responses(DOC_TYPES, 400, 404, 406))
 def document(path: str, request: Request) -> Response:
     path, media = _split_suffix(path)
     base = request.app.state.settings.base_uri
     iri = base + "id/" + path
     store = request.app.state.store.get()
-    result = store.query(DESCRIBE, substitutions={"r": iri})
+    try:
+        result = store.query(DESCRIBE, substitutions={"r": iri})
+    except QuerySyntaxError:  # not even an IRI: certainly nothing is known about it
+        raise NotFound(iri) from None
     g = Graph().parse(data=result.serialize("application/n-triples").decode("utf-8"), format="nt")
     if len(g) == 0:
         raise NotFound(iri)
@@ -131,12 +143,14 @@ def _static_graph(name: str) -> Graph:
     return g
 
 
-@router.api_route("/ontology{suffix:path}", methods=["GET", "HEAD"], summary="The clusterkg vocabulary and concept schemes")
+@router.get("/ontology{suffix:path}", summary="The clusterkg vocabulary and concept schemes",
+            responses=responses(DOC_TYPES, 404, 406))
 def ontology(suffix: str, request: Request) -> Response:
     return _static(request, "ontology", suffix, "clusterkg vocabulary and concept schemes")
 
 
-@router.api_route("/shapes{suffix:path}", methods=["GET", "HEAD"], summary="The SHACL shapes profiles are validated with")
+@router.get("/shapes{suffix:path}", summary="The SHACL shapes profiles are validated with",
+            responses=responses(DOC_TYPES, 404, 406))
 def shapes(suffix: str, request: Request) -> Response:
     return _static(request, "shapes", suffix, "clusterkg SHACL shapes")
 
@@ -149,7 +163,8 @@ def _static(request: Request, name: str, suffix: str, title: str) -> Response:
     return _document(request, g, None, title, base + name, SUFFIXES.get(suffix), _vocabulary_labels())
 
 
-@router.api_route("/" + CONTEXT_PATH, methods=["GET", "HEAD"], summary="The JSON-LD context of our documents")
+@router.get("/" + CONTEXT_PATH, summary="The JSON-LD context of our documents",
+            responses=responses(["application/ld+json"]))
 def context() -> Response:
     return Response(json.dumps(jsonld_context(), indent=2, sort_keys=True),
                     headers={"Content-Type": "application/ld+json", "Access-Control-Allow-Origin": "*"})

@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from ..errors import NotFound
 from ..negotiation import negotiate
+from ..openapi import responses
 
 __all__ = ["router", "DUMP_TYPES", "etag_of"]
 
@@ -68,7 +69,8 @@ def _files(request: Request) -> list[Path]:
     return sorted(p for p in d.iterdir() if p.is_file()) if d.is_dir() else []
 
 
-@router.api_route("/dumps/", methods=["GET", "HEAD"], summary="List of the dump files")
+@router.get("/dumps/", summary="List of the dump files",
+            responses=responses(["text/html", "application/json"], 406))
 def listing(request: Request) -> Response:
     files = _files(request)
     base = request.app.state.settings.base_uri
@@ -85,7 +87,8 @@ def listing(request: Request) -> Response:
                         "</table></body></html>", headers={"Vary": "Accept"})
 
 
-@router.api_route("/dumps/{name}", methods=["GET", "HEAD"], summary="One dump file")
+@router.get("/dumps/{name}", summary="One dump file",
+            responses=responses(sorted(set(DUMP_TYPES.values()) | {"application/octet-stream"}), 304, 404))
 def dump_file(name: str, request: Request) -> Response:
     files = {p.name: p for p in _files(request)}
     path = files.get(name)

@@ -30,6 +30,7 @@ from ...graph.vocab import DCAT, DCTERMS, RDF, XSD, bind_prefixes
 from ..errors import BadRequest, NotFound
 from ..formats import serialize_graph
 from ..negotiation import negotiate
+from ..openapi import responses
 
 __all__ = ["router", "CATALOG_TYPES"]
 
@@ -122,7 +123,14 @@ def _since(value: str) -> _dt.datetime:
     return d if d.tzinfo else d.replace(tzinfo=_dt.timezone.utc)
 
 
-@router.api_route("/catalog{suffix:path}", methods=["GET", "HEAD"], summary="DCAT-AP catalogue")
+@router.get("/catalog{suffix:path}", summary="DCAT-AP catalogue",
+            responses=responses(CATALOG_TYPES, 304, 400, 404, 406),
+            openapi_extra={"parameters": [
+                {"name": "profile", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": list(PROFILES)}},
+                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                {"name": "modified_since", "in": "query", "required": False,
+                 "schema": {"type": "string", "format": "date"}}]})
 def catalog(request: Request, suffix: str = "") -> Response:
     if suffix and suffix not in _SUFFIX:
         raise NotFound(request.url.path)
@@ -168,7 +176,8 @@ def catalog(request: Request, suffix: str = "") -> Response:
     return _respond(request, out, _SUFFIX.get(suffix), extra=extra)
 
 
-@router.api_route("/.well-known/void", methods=["GET", "HEAD"], summary="VoID description of the dataset")
+@router.get("/.well-known/void", summary="VoID description of the dataset",
+            responses=responses(CATALOG_TYPES, 304, 404, 406))
 def void(request: Request) -> Response:
     return _respond(request, _meta_graph(request, "void.ttl"), None)
 
@@ -186,7 +195,7 @@ def _day(ts: str) -> str:
     return ts[:10]
 
 
-@router.api_route("/feed", methods=["GET", "HEAD"], summary="Change feed (LDES): the root node")
+@router.get("/feed", summary="Change feed (LDES): the root node", responses=responses(CATALOG_TYPES, 304, 406))
 def feed_root(request: Request) -> Response:
     base = request.app.state.settings.base_uri
     members = _members(request)
@@ -215,7 +224,8 @@ def feed_root(request: Request) -> Response:
     return _respond(request, g, None, cache="public, max-age=60")
 
 
-@router.api_route("/feed/{day}", methods=["GET", "HEAD"], summary="Change feed (LDES): one day's members")
+@router.get("/feed/{day}", summary="Change feed (LDES): one day's members",
+            responses=responses(CATALOG_TYPES, 304, 404, 406))
 def feed_day(day: str, request: Request) -> Response:
     try:
         date = _dt.date.fromisoformat(day)

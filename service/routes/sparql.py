@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from ...graph.store import QUERY_RESULT_FORMATS, RDF_FORMATS
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused
 from ..guard import check_query
+from ..openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
 from ..negotiation import negotiate
 
 __all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES"]
@@ -95,7 +96,12 @@ def _params(text: str) -> dict[str, list[str]]:
         raise BadRequest("the parameters are not UTF-8 (after percent-decoding)") from None
 
 
-@router.api_route("/sparql", methods=["GET", "HEAD"], summary="SPARQL 1.1 query (GET) or the service description")
+_RESULTS = RESULT_TYPES + GRAPH_TYPES
+
+
+@router.get("/sparql", summary="SPARQL 1.1 query (GET) or the service description",
+            responses=responses(_RESULTS + ["application/n-triples"], *ERRORS),
+            openapi_extra={"parameters": SPARQL_PARAMETERS})
 async def sparql_get(request: Request) -> Response:
     params = _params(request.url.query)
     if "update" in params:
@@ -106,7 +112,8 @@ async def sparql_get(request: Request) -> Response:
     return await _answer(request, query, params)
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query (POST, form-encoded or direct)")
+@router.post("/sparql", summary="SPARQL 1.1 query (POST, form-encoded or direct)",
+             responses=responses(_RESULTS, *ERRORS, 413, 415), openapi_extra={"requestBody": SPARQL_BODY})
 async def sparql_post(request: Request) -> Response:
     raw_ctype = request.headers.get("content-type", "")
     ctype = raw_ctype.split(";")[0].strip().lower()
