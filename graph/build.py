@@ -24,6 +24,7 @@ from .errors import ClusterkgError, ProfileReadError
 from .manifest import ProfileSource, collect_sources, network_files
 from .mapping import PREFIXES, Mapped, map_profile
 from .profile import Profile, ReadIssue
+from .rdfio import find_extra, read_extra
 from .readers import read_profile_file
 from .store import open_writer, previous_meta
 from .validation import ValidationReport, validate_mapped
@@ -122,6 +123,8 @@ class BuildSummary:
     ended: _dt.datetime | None = None
     triples: int = 0
     changed: int = 0
+    extra: list = field(default_factory=list)
+    extra_errors: list = field(default_factory=list)
 
     def of(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -132,8 +135,8 @@ class BuildSummary:
 
     @property
     def ok(self) -> bool:
-        """True when every profile was published."""
-        return all(o.status == "published" for o in self.outcomes)
+        """True when every profile was published and every curated RDF file loaded."""
+        return all(o.status == "published" for o in self.outcomes) and not self.extra_errors
 
     def text(self, verbose: bool = True) -> str:
         """The build report: per-file problems, unmapped values, then the totals."""
@@ -155,6 +158,8 @@ class BuildSummary:
                     lines.append(f"  new network {o.source.path}: {n!r} (in no networks.csv alias table)")
                 if o.report:
                     lines.extend("  " + str(r) for r in o.report.warnings)
+        lines.extend(f"UNREADABLE {e}" for e in self.extra_errors)
+        lines.extend(f"  loaded {x.path} into <{x.iri}> ({x.quads} quads)" for x in self.extra if verbose)
         lines.append(
             f"profiles read: {len(self.outcomes) - len(self.of('unreadable'))} of {len(self.outcomes)}, "
             f"published: {len(self.of('published'))}, rejected: {len(self.of('rejected'))}, "
@@ -211,6 +216,15 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
                             Literal(summary.started.isoformat(), datatype=XSD.dateTime)))
                 record.add((activity, PROV.generated, outcome.mapped.graph_iri))
             summary.outcomes.append(outcome)
+        for path in find_extra(paths):
+            try:
+                extra = read_extra(path, uris)
+            except ProfileReadError as exc:
+                summary.extra_errors.append(exc)
+                continue
+            writer.add_quads(extra.nquads)
+            summary.extra.append(extra)
+            summary.triples += extra.quads
         summary.ended = build_time()
         record.add((activity, RDF.type, PROV.Activity))
         record.add((activity, RDFS.label, Literal(f"clusterkg {__version__} build")))

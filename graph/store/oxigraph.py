@@ -369,6 +369,13 @@ class OxigraphWriter:
             self._union_store = union
         return self._union_store
 
+    def add_quads(self, nquads: bytes) -> None:
+        """Load N-Quads (each quad into its own named graph)."""
+        try:
+            self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"cannot load quads: {exc}") from exc
+
     def commit(self) -> str:
         """Flush, close, rename the generation and point ``current`` at it.
 

@@ -107,3 +107,54 @@ def test_a_folder_networks_table_adds_aliases(tmp_path, data_dir):
     rows = open_store(tmp_path / "s").query(
         f"SELECT ?n WHERE {{ <{BASE}id/network/noatex> <https://schema.org/name> ?n }}").rows()
     assert rows == [{"n": "NOATEX Metacluster"}]
+
+
+def test_curated_rdf_files_load_offline_and_xxe_or_remote_contexts_are_never_fetched(tmp_path, data_dir):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ict-net.txt").write_bytes((data_dir / "ict-net.txt").read_bytes())
+    (folder / "links.ttl").write_text(
+        "@prefix ckg: <https://w3id.org/clusterkg/ns#> .\n"
+        f"<{BASE}id/region/srb/region-of-vojvodina> <http://www.w3.org/2004/02/skos/core#notation> \"RS12\" .\n",
+        encoding="utf-8")
+    (folder / "evil.rdf").write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY xxe SYSTEM "http://127.0.0.1:{port}/secret"> ]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
+        '<rdf:Description rdf:about="http://example.org/x"><ex:p>&xxe;</ex:p></rdf:Description></rdf:RDF>\n',
+        encoding="utf-8")
+    (folder / "remote.jsonld").write_text(
+        '{"@context": "http://127.0.0.1:%d/context.jsonld", "@id": "http://example.org/y", "name": "Y"}' % port,
+        encoding="utf-8")
+    try:
+        summary = build([folder], tmp_path / "s", BASE)
+        try:
+            conn, _ = listener.accept()
+            conn.close()
+            fetched = True
+        except socket.timeout:
+            fetched = False
+    finally:
+        listener.close()
+    assert not fetched, "a URL named in a loaded file was fetched"
+    assert [str(e).split(":")[0] for e in summary.extra_errors] == [str(folder / "evil.rdf"), str(folder / "remote.jsonld")]
+    assert "remote JSON-LD @context is not fetched" in str(summary.extra_errors[1])
+    assert not summary.ok and summary.of("published")
+    rows = open_store(tmp_path / "s").query(
+        f"SELECT ?n WHERE {{ GRAPH <{BASE}graph/extra/links> {{ ?r <http://www.w3.org/2004/02/skos/core#notation> ?n }} }}").rows()
+    assert rows == [{"n": "RS12"}]
+
+
+def test_labels_in_another_language_are_kept(tmp_path):
+    f = tmp_path / "de.txt"
+    f.write_text("Printer-friendly version\nGeneral Information\nCluster Excellence Label:\nGold Label\n"
+                 "Gründungsdatum des Clusters:\n12. Juli 2010\n", encoding="utf-8")
+    p = read_profile_file(f)
+    unknown = p.get("unknown")
+    assert [(u.label, [v.text for v in u.values]) for u in unknown] == [("Gründungsdatum des Clusters", ["12. Juli 2010"])]

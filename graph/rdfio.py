@@ -1,0 +1,79 @@
+"""Curated RDF files given to a build beside the profiles, read without any network.
+
+A folder of profiles may also hold RDF files (``.ttl``, ``.nt``, ``.nq``, ``.trig``,
+``.jsonld``, ``.rdf``): curated links (NUTS codes for regions, a network's founding
+members, ...). Each is loaded, as it is, into its own named graph
+``{base}graph/extra/{file-slug}`` (triples in a named graph of a TriG/N-Quads file keep it).
+
+They are parsed by Oxigraph's parsers, which never touch the network: a JSON-LD
+``@context`` given by URL is not fetched (the file is refused with a message), and RDF/XML
+DOCTYPE entities are not expanded (no XXE). Parse errors name the file, line and column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import ProfileReadError
+from .vocab import Uris, slugify
+
+__all__ = ["RDF_SUFFIXES", "ExtraGraph", "read_extra", "find_extra"]
+
+RDF_SUFFIXES = {
+    ".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG, ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass
+class ExtraGraph:
+    """One curated RDF file: ``path``, the named graph ``iri`` it goes to, and its N-Quads."""
+
+    path: Path
+    iri: str
+    nquads: bytes
+    quads: int
+
+
+def find_extra(paths: list[str | Path]) -> list[Path]:
+    """The curated RDF files in the given folders (not recursive), sorted."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.is_file() and f.suffix in RDF_SUFFIXES)
+    return out
+
+
+def read_extra(path: Path, uris: Uris) -> ExtraGraph:
+    """Parse one curated RDF file, offline.
+
+    :raises ProfileReadError: a file that cannot be read or parsed (with line and column),
+        or whose JSON-LD names a remote ``@context`` (never fetched).
+    """
+    fmt = RDF_SUFFIXES[path.suffix]
+    iri = str(uris.base) + "graph/extra/" + slugify(path.stem)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProfileReadError(f"cannot read the file ({exc.strerror})", str(path)) from None
+    store = ox.Store()
+    try:
+        quads = []
+        for q in ox.parse(data, format=fmt, base_iri=uris.base):
+            graph = q.graph_name if not isinstance(q.graph_name, ox.DefaultGraph) else ox.NamedNode(iri)
+            quads.append(ox.Quad(q.subject, q.predicate, q.object, graph))
+        store.extend(quads)
+    except SyntaxError as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "offset", None)
+        msg = str(exc.msg if hasattr(exc, "msg") else exc)
+        if "context" in msg.lower() and ("load" in msg.lower() or "remote" in msg.lower() or "http" in msg.lower()):
+            msg = f"a remote JSON-LD @context is not fetched ({msg}); embed the context in the file"
+        name = {".ttl": "Turtle", ".nt": "N-Triples", ".nq": "N-Quads", ".trig": "TriG", ".jsonld": "JSON-LD",
+                ".rdf": "RDF/XML"}[path.suffix]
+        raise ProfileReadError(f"not valid {name}: {msg}", str(path), line, col) from None
+    return ExtraGraph(path, iri, store.dump(format=ox.RdfFormat.N_QUADS), len(quads))
