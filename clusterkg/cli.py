@@ -380,7 +380,7 @@ def serve(store: Path | None, base_uri: str | None, host: str | None, port: int 
         _run_build(settings, settings.data, quiet=True)
     app = create_app(settings)
     click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/sparql", err=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -51,6 +51,16 @@ class Cut:
     rows: int = 0
     reason: str | None = None
 
+    def check(self, out: "_Out", max_rows: int, deadline: float | None) -> bool:
+        """Decide, before writing one more row, whether a limit cuts here (sets ``reason``)."""
+        if self.rows >= max_rows:
+            self.reason = "row-limit"
+        elif out.full:
+            self.reason = "size-limit"
+        elif deadline is not None and self.rows % 256 == 0 and time.monotonic() > deadline:
+            self.reason = "time-limit"
+        return self.reason is not None
+
 
 class _Out:
     def __init__(self, emit: Callable[[bytes], None], max_bytes: int):
@@ -140,14 +150,10 @@ def write_solutions(solutions, media: str, emit: Callable[[bytes], None], max_ro
     cut = Cut()
     it = iter(solutions)
 
+
     def stop() -> bool:
-        if cut.rows >= max_rows:
-            cut.reason = "row-limit"
-        elif out.full:
-            cut.reason = "size-limit"
-        elif deadline is not None and cut.rows % 256 == 0 and time.monotonic() > deadline:
-            cut.reason = "time-limit"
-        return cut.reason is not None
+        return cut.check(out, max_rows, deadline)
+
     if media == "application/sparql-results+json":
         out.write(b'{"head":{"vars":' + json.dumps(names).encode() + b'},"results":{"bindings":[')
         sep = b""
@@ -218,13 +224,7 @@ def write_triples(triples: Iterable, media: str, emit: Callable[[bytes], None], 
     if media in ("application/n-triples", "text/turtle"):
         out = _Out(emit, max_bytes)
         for t in triples:
-            if cut.rows >= max_rows:
-                cut.reason = "row-limit"
-            elif out.full:
-                cut.reason = "size-limit"
-            elif deadline is not None and cut.rows % 256 == 0 and time.monotonic() > deadline:
-                cut.reason = "time-limit"
-            if cut.reason:
+            if cut.check(out, max_rows, deadline):
                 break
             out.write(f"{t} .\n".encode("utf-8"))
             cut.rows += 1
