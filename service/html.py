@@ -8,19 +8,45 @@ from html import escape
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+import pycountry
+
+from ..graph.places import COUNTRY_AUTHORITY, LANGUAGE_AUTHORITY, country_name
 from ..graph.vocab import PREFIXES
 from ..graph.vocab import SCHEMA
 
 __all__ = ["render_html", "LABEL_PROPERTIES"]
 
 #: Properties read, in this order, for a resource's label.
-LABEL_PROPERTIES = [SKOS.prefLabel, SCHEMA.name, RDFS.label, URIRef("http://www.w3.org/ns/locn#geographicName")]
+LABEL_PROPERTIES = [SKOS.prefLabel, SCHEMA.name, RDFS.label, URIRef("http://www.w3.org/ns/locn#geographicName"),
+                    SCHEMA.contactType]
+
+#: Labels of the reused W3C / schema.org terms (their vocabularies are not in the store).
+STANDARD_LABELS = {
+    str(RDF.type): "type", str(RDFS.label): "label", str(RDFS.comment): "comment", str(RDF.value): "value",
+    str(SKOS.prefLabel): "preferred label", str(SKOS.altLabel): "alternative label",
+    str(SKOS.inScheme): "in scheme", str(SKOS.definition): "definition", str(SKOS.notation): "notation",
+    "http://www.w3.org/ns/org#memberOf": "member of", "http://www.w3.org/ns/org#hasMember": "has member",
+    "http://www.w3.org/ns/org#Membership": "Membership", "http://www.w3.org/ns/org#member": "member",
+    "http://www.w3.org/ns/org#organization": "organisation", "http://www.w3.org/ns/org#role": "role",
+    "http://www.w3.org/ns/org#Organization": "Organisation",
+    "http://www.w3.org/ns/org#OrganizationalCollaboration": "Organisational collaboration",
+    str(SCHEMA.name): "name", str(SCHEMA.alternateName): "native name", str(SCHEMA.foundingDate): "founding date",
+    str(SCHEMA.contactPoint): "contact point", str(SCHEMA.ContactPoint): "Contact point",
+    str(SCHEMA.contactType): "role", str(SCHEMA.telephone): "telephone", str(SCHEMA.email): "e-mail",
+    str(SCHEMA.url): "website", str(SCHEMA.numberOfEmployees): "management team size",
+    str(SCHEMA.minValue): "at least", str(SCHEMA.maxValue): "at most", str(SCHEMA.description): "as printed",
+    str(SCHEMA.QuantitativeValue): "Quantity", str(SCHEMA.knowsLanguage): "language spoken",
+    "http://purl.org/dc/terms/description": "description", "http://purl.org/dc/terms/title": "title",
+    "http://purl.org/dc/terms/source": "source", "http://purl.org/dc/terms/identifier": "identifier",
+    "http://purl.org/dc/terms/Location": "Location", "http://www.w3.org/ns/locn#geographicName": "name",
+    "http://xmlns.com/foaf/0.1/primaryTopic": "about", "http://www.w3.org/ns/prov#wasDerivedFrom": "derived from",
+}
 
 _STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
 h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%}td,th{vertical-align:top;text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eee}
 th{width:16rem;font-weight:600}code{font-size:.85em;color:#555}.alt a{margin-right:1rem}.iri{color:#666;font-size:.85em}
-p.text{white-space:pre-wrap}"""
+p.text{white-space:pre-wrap;margin:0}td div+div{margin-top:.45rem}"""
 
 
 def _qname(iri: str) -> str:
@@ -31,15 +57,24 @@ def _qname(iri: str) -> str:
 
 
 def label_of(g: Graph, node, labels: dict[str, str]) -> str:
-    """The best label for ``node``: from ``labels`` (looked up in the store), the graph, or
-    a prefixed name."""
-    if str(node) in labels:
-        return labels[str(node)]
+    """The best label for ``node``: from ``labels`` (looked up in the store), the graph,
+    the labels of reused standard terms, the EU country and language tables, or a
+    prefixed name."""
+    iri = str(node)
+    if iri in labels:
+        return labels[iri]
     for p in LABEL_PROPERTIES:
         for o in g.objects(node, p):
             if isinstance(o, Literal):
                 return str(o)
-    return _qname(str(node))
+    if iri in STANDARD_LABELS:
+        return STANDARD_LABELS[iri]
+    if iri.startswith(COUNTRY_AUTHORITY):
+        return country_name(iri[len(COUNTRY_AUTHORITY):]) or _qname(iri)
+    if iri.startswith(LANGUAGE_AUTHORITY):
+        lang = pycountry.languages.get(alpha_3=iri[len(LANGUAGE_AUTHORITY):].lower())
+        return lang.name if lang else _qname(iri)
+    return _qname(iri)
 
 
 def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str, str],
@@ -78,7 +113,7 @@ def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str
             for o in values:
                 if isinstance(o, Literal):
                     text = escape(str(o))
-                    if len(text) > 120:
+                    if "\n" in str(o):
                         cells.append(f'<p class="text">{text}</p>')
                     else:
                         lang = f' <code>@{escape(o.language)}</code>' if o.language else ""
@@ -88,7 +123,7 @@ def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str
                 else:
                     cells.append("(blank node)")
             parts.append(f'<tr><th title="{escape(str(p))}">{escape(label_of(g, p, labels))}</th>'
-                         f'<td>{"<br>".join(cells)}</td></tr>')
+                         f'<td>{"".join(f"<div>{c}</div>" for c in cells)}</td></tr>')
         parts.append("</table>")
     parts.append('<p class="iri">Published by clusterkg. <a href="/sparql">SPARQL endpoint</a> · '
                  '<a href="/dumps/">dumps</a> · <a href="/ontology">vocabulary</a></p></body></html>')
