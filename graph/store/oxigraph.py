@@ -249,6 +249,8 @@ class OxigraphWriter:
             self._release()
             raise StoreError(f"{self.path}: cannot create the store ({exc})") from exc
         self.triples = 0
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
 
     def _release(self) -> None:
         try:
@@ -258,12 +260,28 @@ class OxigraphWriter:
             pass
 
     def add_graph(self, graph_iri: str, ntriples: bytes) -> None:
-        """Load N-Triples into named graph ``graph_iri`` (bulk loader, no transaction)."""
+        """Queue N-Triples for named graph ``graph_iri``; they are bulk-loaded in batches
+        of a few MiB (one bulk load per graph costs far more than one per batch).
+
+        :raises StoreError: when a batch cannot be loaded (bad data or storage).
+        """
+        graph = b" <" + graph_iri.encode("utf-8") + b"> .\n"
+        lines = [line[:-2].rstrip() + graph for line in ntriples.splitlines(keepends=False)
+                 if line.strip() and line.rstrip().endswith(b".")]
+        self._pending.extend(lines)
+        self._pending_bytes += sum(len(x) for x in lines)
+        if self._pending_bytes > 8 * 1024 * 1024:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        data = b"".join(self._pending)
+        self._pending, self._pending_bytes = [], 0
         try:
-            self._store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES,
-                                  to_graph=ox.NamedNode(graph_iri))
+            self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
-            raise StoreError(f"cannot load graph <{graph_iri}>: {exc}") from exc
+            raise StoreError(f"cannot load the profile graphs: {exc}") from exc
 
     def write_dumps(self, prefixes: dict[str, str] | None = None) -> dict[str, Path]:
         """Write the dumps (:data:`DUMPS`) and a gzipped copy of each into the new
@@ -273,6 +291,7 @@ class OxigraphWriter:
         :return: file name -> path, for every file written.
         :raises StoreError: when a file cannot be written.
         """
+        self._flush()
         out_dir = self.path / "dumps"
         written: dict[str, Path] = {}
         try:
@@ -304,6 +323,7 @@ class OxigraphWriter:
         :return: the files written.
         :raises StoreError: when a file cannot be written.
         """
+        self._flush()
         out_dir = self.path / "dumps"
         sub = ox.Store()
         union = ox.Store()
@@ -329,6 +349,7 @@ class OxigraphWriter:
         """VoID figures over the union of the named graphs (VoID §4.6): triples, entities
         (distinct IRI subjects), distinct subjects/objects, properties, classes, class and
         property partitions, and links into the EU authority tables."""
+        self._flush()
         def one(q: str) -> int:
             sol = next(iter(self._store.query(q, use_default_graph_as_union=True)))
             return int(sol["n"].value)
@@ -371,6 +392,7 @@ class OxigraphWriter:
 
     def add_quads(self, nquads: bytes) -> None:
         """Load N-Quads (each quad into its own named graph)."""
+        self._flush()
         try:
             self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
@@ -385,6 +407,7 @@ class OxigraphWriter:
         final = self.path.with_name(self.name)
         tmp_link = self.root / f".{_CURRENT}.{self.name}"
         try:
+            self._flush()
             self._union_store = None
             self._store.flush()
             self._store.optimize()
