@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape as _xml_escape
 
 import pyoxigraph as ox
 
-__all__ = ["Cut", "ResultTooLarge", "write_solutions", "write_boolean", "write_triples", "STREAMED",
+__all__ = ["Cut", "ResultTooLarge", "NotSerializable", "write_solutions", "write_boolean", "write_triples", "STREAMED",
            "XSD_STRING", "RDF_LANG_STRING"]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -41,6 +41,14 @@ _CHUNK = 64 * 1024
 
 class ResultTooLarge(Exception):
     """A non-streamed result went over the size limit (bytes)."""
+
+
+class NotSerializable(ResultTooLarge):
+    """A result that the requested format cannot express (an RDF/XML predicate IRI that
+    does not end in an XML name)."""
+
+
+_NCNAME_END = __import__("re").compile(r"[A-Za-z_][\w.\-]*$")
 
 
 @dataclass
@@ -57,7 +65,7 @@ class Cut:
             self.reason = "row-limit"
         elif out.full:
             self.reason = "size-limit"
-        elif deadline is not None and self.rows % 256 == 0 and time.monotonic() > deadline:
+        elif deadline is not None and time.monotonic() > deadline:
             self.reason = "time-limit"
         return self.reason is not None
 
@@ -101,19 +109,27 @@ def _json_term(t) -> dict:
     return {"type": "triple", "value": str(t)}
 
 
+_XML_BAD = __import__("re").compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_escape_text(v: str) -> str:
+    """Escape for XML 1.0; characters it cannot carry at all become U+FFFD."""
+    return _xml_escape(_XML_BAD.sub("\ufffd", v))
+
+
 def _xml_term(t) -> str:
     if isinstance(t, ox.NamedNode):
-        return f"<uri>{_xml_escape(t.value)}</uri>"
+        return f"<uri>{_xml_escape_text(t.value)}</uri>"
     if isinstance(t, ox.BlankNode):
         return f"<bnode>{_xml_escape(t.value)}</bnode>"
     if isinstance(t, ox.Literal):
-        v = _xml_escape(t.value)
+        v = _xml_escape_text(t.value)
         if t.language:
             return f'<literal xml:lang="{_xml_escape(t.language)}">{v}</literal>'
         if t.datatype.value != XSD_STRING:
             return f'<literal datatype="{_xml_escape(t.datatype.value)}">{v}</literal>'
         return f"<literal>{v}</literal>"
-    return f"<literal>{_xml_escape(str(t))}</literal>"
+    return f"<literal>{_xml_escape_text(str(t))}</literal>"
 
 
 def _csv_term(t) -> str:
@@ -142,7 +158,7 @@ def write_solutions(solutions, media: str, emit: Callable[[bytes], None], max_ro
     :param max_rows: at most this many rows; more are cut (with a marker).
     :param max_bytes: stop (with a marker) once this many bytes have been written.
     :param deadline: a ``time.monotonic()`` value; rows after it are cut (reason
-        ``time-limit``), checked every 256 rows.
+        ``time-limit``).
     :return: the :class:`Cut`.
     """
     names = [v.value for v in solutions.variables]
@@ -238,6 +254,9 @@ def write_triples(triples: Iterable, media: str, emit: Callable[[bytes], None], 
     store = ox.Store()
     size = 0
     for t in triples:
+        if fmt == ox.RdfFormat.RDF_XML and not _NCNAME_END.search(t.predicate.value):
+            raise NotSerializable(f"the predicate <{t.predicate.value}> cannot be written in RDF/XML (its IRI "
+                                  "does not end in an XML name); ask for Turtle, N-Triples or JSON-LD")
         cut.rows += 1
         size += len(str(t)) + 3
         if cut.rows > max_rows or size > max_bytes:

@@ -1,31 +1,33 @@
 """Token-level facts about a SPARQL query's text, without a full parse.
 
 Used before a query reaches the store: which keywords it uses (to refuse updates and
-``SERVICE``, to see whether it names its own dataset with ``FROM``), and how deeply its
-groups nest (Oxigraph's recursive parser overflows the stack on thousands of nested
-braces, so such queries are refused first). Strings, IRIs and comments are removed
-before looking, so words inside them never count.
+``SERVICE``, to see whether it names its own dataset with ``FROM``), where its ``SERVICE``
+calls go, and how deeply its groups nest (Oxigraph's recursive parser overflows the stack
+on thousands of nested braces, so such queries are refused first). Strings and comments
+(and, for keywords, IRIs) are removed before looking, so words inside them never count.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["keywords", "nesting_depth", "MAX_NESTING"]
+__all__ = ["keywords", "nesting_depth", "service_targets", "MAX_NESTING"]
 
 #: Deepest nesting of ``{`` / ``(`` / ``[`` accepted; real queries stay far below.
 MAX_NESTING = 100
 
-_STRIP = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-    re.S,
-)
-_WORD = re.compile(r"(?<![\w:?$@.-])([A-Za-z]+)(?![\w:-])")
+_STRING = (r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+           r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+           r'|"(?:[^"\\\n]|\\.)*"'
+           r"|'(?:[^'\\\n]|\\.)*'")
+_IRI = r"<[^<>\"{}|^`\\\s]*>"
+_COMMENT = r"#[^\n]*"
+_STRIP = re.compile(f"{_STRING}|{_IRI}|{_COMMENT}", re.S)
+_NO_STRINGS = re.compile(f"{_STRING}|({_IRI})|{_COMMENT}", re.S)
+# A keyword is a run of letters not glued to a name, variable, prefixed name or language
+# tag on either side. "." and "-" do not protect: "?o .SERVICE <...>" is a SERVICE call.
+_WORD = re.compile(r"(?<![\w:?$@])([A-Za-z]+)(?![\w:])")
+_SERVICE = re.compile(r"(?<![\w:?$@])SERVICE(?![\w:])\s*(?:SILENT(?![\w:])\s*)?(<[^>]*>|[?$]\w+)?", re.I)
 
 
 def _bare(sparql: str) -> str:
@@ -40,6 +42,17 @@ def keywords(sparql: str) -> list[str]:
     ['PREFIX', 'SELECT', 'FROM', 'WHERE']
     """
     return [w.upper() for w in _WORD.findall(_bare(sparql))]
+
+
+def service_targets(sparql: str) -> list[str | None]:
+    """The target of every ``SERVICE`` keyword, in order: ``<iri>``, ``?var``, or None
+    when none can be read. Strings and comments are removed first; IRIs are kept.
+
+    >>> service_targets('SELECT * { ?s ?p ?o .SERVICE<http://a/> {} } # SERVICE <http://b/>')
+    ['<http://a/>']
+    """
+    text = _NO_STRINGS.sub(lambda m: m.group(1) or " ", sparql)
+    return [m.group(1) for m in _SERVICE.finditer(text)]
 
 
 def nesting_depth(sparql: str) -> int:

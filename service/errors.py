@@ -60,7 +60,8 @@ class NotFound(Exception):
 
     def __init__(self, what: str):
         self.what = what
-        super().__init__(f"Not found: nothing is known about {what}")
+        shown = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in what)
+        super().__init__(f"Not found: nothing is known about {shown}")
 
 
 class UnsupportedMediaType(Exception):

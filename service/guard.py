@@ -1,17 +1,16 @@
 """Checks on a query's text before it reaches the store: no updates, no ``SERVICE``.
 
 The endpoint is read-only (updates are refused with 403), and a query must not make the
-server fetch other URLs (``SERVICE``, SPARQL 1.1 Federated Query): that would make it an
-open proxy able to reach hosts only the server can see (server-side request forgery).
-The check works on tokens (:mod:`clusterkg.graph.sparql_text`), so the word "service"
-inside a literal or an IRI does not trip it.
+server fetch other URLs (``SERVICE``, SPARQL 1.1 Federated Query) unless the endpoint is
+on the allow-list: that would make it an open proxy able to reach hosts only the server
+can see (server-side request forgery). The check works on tokens
+(:mod:`clusterkg.graph.sparql_text`), so words inside literals or comments do not count,
+and it refuses whatever it cannot read (a ``SERVICE`` whose target it cannot find).
 """
 
 from __future__ import annotations
 
-import re
-
-from ..graph.sparql_text import keywords
+from ..graph.sparql_text import keywords, service_targets
 
 __all__ = ["check_query", "QueryRefused", "UPDATE_KEYWORDS"]
 
@@ -31,16 +30,13 @@ class QueryRefused(Exception):
         super().__init__(message)
 
 
-_SERVICE_IRI = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?(<[^>]*>|[?$]\w+|\S+)", re.I)
-
-
 def check_query(sparql: str, service_allow: tuple[str, ...] = ()) -> None:
-    """Refuse updates and federated queries.
+    """Refuse updates, and federated queries to endpoints not allowed.
 
     :param sparql: the request's query text.
     :param service_allow: endpoints ``SERVICE`` may call (exact IRIs); empty: none.
     :raises QueryRefused: ``reason="update"`` for a SPARQL Update, ``reason="service"`` for
-        a query with a ``SERVICE`` clause.
+        a ``SERVICE`` clause whose target is not allowed (or cannot be read).
 
     >>> check_query('SELECT * WHERE { ?s ?p "SERVICE" }')
     >>> check_query('PREFIX ex: <http://x/> DROP ALL')
@@ -50,13 +46,15 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = ()) -> None:
     """
     words = keywords(sparql)
     first = next((w for w in words if w not in ("PREFIX", "BASE")), "")
-    if first in UPDATE_KEYWORDS:
-        raise QueryRefused("update", f"this endpoint is read-only: SPARQL Update ({first}) is refused")
-    if "SERVICE" in words:
-        targets = [m.group(1) for m in _SERVICE_IRI.finditer(sparql)]
+    if first in UPDATE_KEYWORDS or any(w in ("INSERT", "DELETE", "DROP", "CLEAR", "LOAD") for w in words):
+        shown = first if first in UPDATE_KEYWORDS else next(w for w in words if w in UPDATE_KEYWORDS)
+        raise QueryRefused("update", f"this endpoint is read-only: SPARQL Update ({shown}) is refused")
+    targets = service_targets(sparql)
+    if "SERVICE" in words or targets:
         allowed = {f"<{iri}>" for iri in service_allow}
-        if not service_allow or not targets or any(t not in allowed for t in targets):
-            bad = next((t for t in targets if t not in allowed), "")
-            raise QueryRefused("service", f"SERVICE {bad} is not allowed on this endpoint: it would make the "
+        bad = [t for t in targets if t not in allowed]
+        if not targets or bad or words.count("SERVICE") != len(targets):
+            shown = (bad[0] or "(unreadable target)") if bad else "(unreadable target)"
+            raise QueryRefused("service", f"SERVICE {shown} is not allowed on this endpoint: it would make the "
                                           "server fetch other URLs (allowed: "
                                           + (", ".join(service_allow) or "none") + ")")

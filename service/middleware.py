@@ -55,7 +55,7 @@ class SecurityHeaders:
                 names = {k.lower() for k, _ in headers}
                 ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-                if ctype.startswith(b"text/html"):
+                if ctype.startswith(b"text/html") and not scope["path"].startswith(("/docs", "/redoc")):
                     extra += [(b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY")]
                 headers += [(k, v) for k, v in extra if k not in names]
                 message = dict(message, headers=headers)

@@ -33,7 +33,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator
 
-__all__ = ["QueryPool", "QueryLimits", "Busy", "QueryTimedOut", "Started"]
+__all__ = ["QueryPool", "QueryLimits", "Busy", "QueryTimedOut", "Started", "closing_marker"]
+
+_CRASHED = ("the query made the query engine fail (it is probably too long or too deeply "
+            "nested); simplify it")
+
+
+def closing_marker(media: str, reason: str) -> bytes:
+    """What the web side appends to a stream it cuts after a row boundary: it closes the
+    document and says it was truncated (see :mod:`clusterkg.graph.results`)."""
+    if media in ("application/sparql-results+json", "application/json"):
+        return b']},"clusterkg:truncated":{"reason":"' + reason.encode() + b'"}}'
+    if media == "application/sparql-results+xml":
+        return b"<!-- clusterkg:truncated reason=" + reason.encode() + b" --></results></sparql>\n"
+    if media == "text/csv":
+        return b"# clusterkg:truncated reason=" + reason.encode() + b"\r\n"
+    return b"# clusterkg:truncated reason=" + reason.encode() + b"\n"
 
 log = logging.getLogger("clusterkg.service.pool")
 
@@ -151,6 +166,7 @@ class QueryPool:
     limits: QueryLimits = field(default_factory=QueryLimits)
 
     def __post_init__(self):
+        self._tasks: set[asyncio.Task] = set()
         self._idle: asyncio.Queue[_Worker] | None = None
         self._waiting = 0
         self._all: list[_Worker] = []
@@ -211,14 +227,24 @@ class QueryPool:
         finally:
             self._waiting -= 1
 
-    async def _release(self, w: _Worker, healthy: bool) -> None:
+    async def _release_now(self, w: _Worker, healthy: bool) -> None:
         if healthy:
             self._idle.put_nowait(w)
             return
-        self._kill(w)
         loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self._kill, w)
         fresh = await loop.run_in_executor(None, self._spawn)
         self._idle.put_nowait(fresh)
+
+    def _release(self, w: _Worker, healthy: bool) -> None:
+        """Give the worker back (or replace it) in a task of its own, so a request being
+        cancelled (a client gone) cannot cancel the hand-back and leak the slot."""
+        if healthy:
+            self._idle.put_nowait(w)
+            return
+        task = asyncio.get_running_loop().create_task(self._release_now(w, False))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     @staticmethod
     def _recv(conn, deadline: float):
@@ -262,8 +288,8 @@ class QueryPool:
                 kind, text = first[1], first[2]
                 if kind == "syntax":
                     raise QuerySyntaxError(text)
-                if kind == "evaluation":
-                    raise QueryEvaluationError(text)
+                if kind in ("evaluation", "crash"):
+                    raise QueryEvaluationError(text if kind == "evaluation" else _CRASHED)
                 raise StoreError(text)
             query_kind = first[1]
             try:
@@ -280,22 +306,26 @@ class QueryPool:
                 healthy = nxt[1] != "crash"
                 if nxt[1] == "too-large":
                     raise ResultTooLarge(nxt[2])
-                raise QueryEvaluationError(nxt[2])
+                raise QueryEvaluationError(nxt[2] if nxt[1] != "crash" else _CRASHED)
             handed_over = True
-            return Started(query_kind, media, self._stream(w, nxt, deadline))
+            return Started(query_kind, media, self._stream(w, nxt, deadline, media))
         except BaseException:
             if not handed_over:
-                await self._release(w, healthy)
+                self._release(w, healthy)
             raise
 
-    async def _stream(self, w: _Worker, first, deadline: float) -> AsyncIterator[bytes]:
+    async def _stream(self, w: _Worker, first, deadline: float, media: str) -> AsyncIterator[bytes]:
+        """Yield the worker's chunks. Each chunk ends at a row boundary, so when the web
+        side must cut (time limit reached while the engine or the client is slow, or an
+        error mid-way) it can close the document and add the truncation marker itself."""
         loop = asyncio.get_running_loop()
         healthy = False
         msg = first
         try:
             while True:
                 if msg is None:
-                    log.warning("query worker %s killed: past the time limit while streaming", w.proc.pid)
+                    log.warning("query worker %s stopped: past the time limit while streaming", w.proc.pid)
+                    yield closing_marker(media, "time-limit")
                     return
                 if msg[0] == "chunk":
                     yield msg[1]
@@ -304,7 +334,8 @@ class QueryPool:
                     return
                 else:
                     log.warning("query failed while streaming: %s", msg[2])
+                    yield closing_marker(media, "error")
                     return
                 msg = await loop.run_in_executor(None, self._recv, w.conn, deadline)
         finally:
-            await self._release(w, healthy)
+            self._release(w, healthy)

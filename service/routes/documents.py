@@ -110,17 +110,25 @@ def document(path: str, request: Request) -> Response:
     base = request.app.state.settings.base_uri
     iri = base + "id/" + path
     store = request.app.state.store.get()
-    try:
-        result = store.query(DESCRIBE, substitutions={"r": iri})
-    except QuerySyntaxError:  # not even an IRI: certainly nothing is known about it
-        raise NotFound(iri) from None
-    g = Graph().parse(data=result.serialize("application/n-triples").decode("utf-8"), format="nt")
+    g = _describe(store, iri)
     if len(g) == 0:
         raise NotFound(iri)
     labels = _labels(store, g)
     focus = URIRef(iri)
     title = labels.get(iri) or next((str(o) for p in ("https://schema.org/name",) for o in g.objects(focus, URIRef(p))), path)
     return _document(request, g, focus, title, base + "doc/" + path, media, labels)
+
+
+def _describe(store, iri: str) -> Graph:
+    """The description of ``iri`` as an rdflib Graph; the engine's result object is
+    consumed and dropped here, in the thread that made it (it may not cross threads)."""
+    try:
+        result = store.query(DESCRIBE, substitutions={"r": iri})
+    except QuerySyntaxError:  # not even an IRI: certainly nothing is known about it
+        return Graph()
+    data = result.serialize("application/n-triples").decode("utf-8")
+    del result
+    return Graph().parse(data=data, format="nt")
 
 
 @functools.lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -70,8 +71,11 @@ def _respond(request: Request, g: Graph, media: str | None, cache: str = "public
     headers.update(extra or {})
     if negotiated:
         headers["Vary"] = "Accept, Accept-Profile"
+    elif "Vary" not in headers:
+        headers["Vary"] = "Accept-Profile"
     inm = request.headers.get("if-none-match")
-    if inm and etag in {t.strip().removeprefix("W/") for t in inm.split(",")}:
+    tags = {t.strip().removeprefix("W/") for t in inm.split(",")} if inm else set()
+    if "*" in tags or etag in tags:
         return Response(status_code=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
     return Response(body, headers=headers)
 
@@ -149,19 +153,18 @@ def catalog(request: Request, suffix: str = "") -> Response:
     if page is None:
         out = g if "modified_since" not in params else _subset(g, cat, datasets)
         return _respond(request, out, _SUFFIX.get(suffix), extra=extra)
-    try:
-        n = int(page)
-    except ValueError:
-        raise BadRequest(f"page={page!r} is not a page number") from None
+    if not (page.isascii() and page.isdigit()):
+        raise BadRequest(f"page={page!r} is not a page number")
+    n = int(page)
     size = request.app.state.settings.catalog_page_size
     last = max(1, math.ceil(len(datasets) / size))
     if not 1 <= n <= last:
         raise NotFound(f"catalogue page {n} (pages 1-{last})")
     out = _subset(g, cat, datasets[(n - 1) * size: n * size])
-    keep = [(k, v) for k, v in params.multi_items() if k != "page"]
+    keep = [(k, v) for k, v in params.multi_items() if k in ("profile", "modified_since")]
+
     def page_url(i: int) -> URIRef:
-        q = "&".join(f"{k}={v}" for k, v in keep + [("page", str(i))])
-        return URIRef(f"{base}catalog{suffix}?{q}")
+        return URIRef(f"{base}catalog{suffix}?{urlencode(keep + [('page', str(i))])}")
     view = page_url(n)
     out.bind("hydra", HYDRA)
     out.add((cat, HYDRA.view, view))

@@ -142,3 +142,66 @@ def test_cors_head_and_security_headers(server):
     page = httpx.get(server.url + "doc/cluster/ict-net.html")
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
+
+
+def test_clients_leaving_mid_stream_do_not_wedge_the_pool(limited):
+    q = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    for _ in range(4):  # more than the workers
+        with httpx.stream("GET", limited.url + "sparql", params={"query": q}, headers={"Accept": "text/csv"},
+                          timeout=30) as r:
+            assert r.status_code == 200
+            next(r.iter_bytes())  # read a little, then hang up
+    time.sleep(1.0)
+    for _ in range(4):
+        r = httpx.get(limited.url + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        assert r.status_code == 200 and r.json()["boolean"] is True
+
+
+def test_a_cut_made_while_the_client_reads_slowly_is_marked(limited):
+    q = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    body = b""
+    with httpx.stream("GET", limited.url + "sparql", params={"query": q}, headers={"Accept": "text/csv"},
+                      timeout=60) as r:
+        for chunk in r.iter_bytes():
+            body += chunk
+            time.sleep(0.05)  # a slow reader: the worker blocks on a full pipe
+    assert body.rstrip().splitlines()[-1].startswith(b"# clusterkg:truncated reason=")
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { ?s ?p ?o .SERVICE <http://127.0.0.1:9/sparql> { ?a ?b ?c } }",
+    "SELECT * { SERVICE<http://127.0.0.1:9/> {?s ?p ?o} } # SERVICE <http://allowed.example/>",
+    "select * { service silent ?x { ?s ?p ?o } }",
+])
+def test_service_spellings_are_refused(server, query):
+    r = httpx.get(server.url + "sparql", params={"query": query})
+    assert r.status_code == 403 and "SERVICE" in r.text
+
+
+def test_engine_failures_are_400_not_500(limited):
+    long_sum = "SELECT (" + "+".join(["1"] * 10000) + " AS ?x) {}"
+    r = httpx.post(limited.url + "sparql", content=long_sum.encode(),
+                   headers={"Content-Type": "application/sparql-query"}, timeout=60)
+    assert r.status_code in (200, 400), r.text[:200]
+    assert httpx.get(limited.url + "sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_xml_results_are_well_formed_with_control_characters(server):
+    from xml.dom.minidom import parseString
+
+    r = httpx.get(server.url + "sparql", params={"query": 'SELECT ("a\\u0000b\\u001Fc" AS ?x) {}'},
+                  headers={"Accept": "application/sparql-results+xml"})
+    assert r.status_code == 200
+    parseString(r.content)
+    r = httpx.get(server.url + "sparql", params={"query": 'CONSTRUCT { <urn:s> <http://ex.org/123> "ok" } WHERE {}'},
+                  headers={"Accept": "application/rdf+xml"})
+    assert r.status_code == 400 and "RDF/XML" in r.text
+
+
+def test_catalog_odd_parameters(server):
+    r = httpx.get(server.url + "catalog?page=1&x=a%20b&y=%3E")
+    assert r.status_code == 200 and "x=" not in r.text
+    assert httpx.get(server.url + "catalog?page=%D9%A1").status_code == 400
+    r = httpx.get(server.url + "catalog.ttl", headers={"Accept-Profile": "<dcat-ap-2.1.1>"})
+    assert "Accept-Profile" in r.headers["vary"]
+    assert httpx.get(server.url + "catalog", headers={"If-None-Match": "*"}).status_code == 304
