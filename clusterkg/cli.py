@@ -42,7 +42,7 @@ def _settings(**overrides) -> Settings:
 
 store_option = click.option("--store", type=click.Path(file_okay=False, path_type=Path),
                             help="Store folder [env CLUSTERKG_STORE; default ~/.local/share/clusterkg/store].")
-base_option = click.option("--base-uri", help="Base of minted IRIs [env CLUSTERKG_BASE_URI; default http://localhost:8000/].")
+base_option = click.option("--base-uri", help="Base of minted IRIs [env CLUSTERKG_BASE_URI; default http://127.0.0.1:8000/].")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,7 +4,7 @@ command-line flags, with defaults that work on a laptop.
 ============================ ============================================ =========================
 variable                     meaning                                      default
 ============================ ============================================ =========================
-``CLUSTERKG_BASE_URI``       base of every minted IRI (ends in ``/``)     ``http://localhost:8000/``
+``CLUSTERKG_BASE_URI``       base of every minted IRI (ends in ``/``)     ``http://127.0.0.1:8000/``
 ``CLUSTERKG_STORE``          the store folder                             ``$XDG_DATA_HOME/clusterkg/store``
                                                                           (``~/.local/share/...``)
 ``CLUSTERKG_DATA``           profile folders/files ``serve`` builds from  the bundled ``data/``

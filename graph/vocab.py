@@ -47,7 +47,7 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 
-DEFAULT_BASE_URI = "http://localhost:8000/"
+DEFAULT_BASE_URI = "http://127.0.0.1:8000/"
 
 #: The prefixes clusterkg writes Turtle and compact JSON-LD with.
 PREFIXES = {
@@ -87,7 +87,7 @@ def concept_iri(scheme: str, label: str) -> URIRef:
 class Uris:
     """Mints resource IRIs under one base URI.
 
-    :param base: absolute base URI ending in ``/`` (``http://localhost:8000/``).
+    :param base: absolute base URI ending in ``/`` (``http://127.0.0.1:8000/``).
     :raises ValueError: when ``base`` is not an absolute http(s) URI ending in ``/``.
     """
 
