@@ -13,6 +13,8 @@ import datetime as _dt
 import hashlib
 import multiprocessing
 import os
+import threading
+import time
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,9 +107,19 @@ PARALLEL_FROM = 64
 _WORKER_STATE: dict = {}
 
 
-def _init_worker(base_uri: str, vocab: Vocabulary) -> None:
+def _init_worker(base_uri: str, vocab: Vocabulary, parent: int) -> None:
     _WORKER_STATE["uris"] = Uris(base_uri)
     _WORKER_STATE["vocab"] = vocab
+    if os.getppid() != parent:  # the build died while this worker was starting
+        os._exit(0)
+
+    def watch_parent() -> None:  # a killed build must not leave its workers behind
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True, name="parent-watch").start()
 
 
 def _process_in_worker(source: ProfileSource) -> Outcome:
@@ -132,7 +144,7 @@ def _processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
         return
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
-                                                initargs=(uris.base, vocab)) as pool:
+                                                initargs=(uris.base, vocab, os.getpid())) as pool:
         yield from wrap(pool.map(_process_in_worker, sources, chunksize=8))
 
 

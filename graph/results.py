@@ -254,9 +254,13 @@ def write_triples(triples: Iterable, media: str, emit: Callable[[bytes], None], 
     store = ox.Store()
     size = 0
     for t in triples:
-        if fmt == ox.RdfFormat.RDF_XML and not _NCNAME_END.search(t.predicate.value):
-            raise NotSerializable(f"the predicate <{t.predicate.value}> cannot be written in RDF/XML (its IRI "
-                                  "does not end in an XML name); ask for Turtle, N-Triples or JSON-LD")
+        if fmt == ox.RdfFormat.RDF_XML:
+            if not _NCNAME_END.search(t.predicate.value):
+                raise NotSerializable(f"the predicate <{t.predicate.value}> cannot be written in RDF/XML (its IRI "
+                                      "does not end in an XML name); ask for Turtle, N-Triples or JSON-LD")
+            if any(_XML_BAD.search(getattr(term, "value", "")) for term in (t.subject, t.object)):
+                raise NotSerializable("a value holds characters XML 1.0 cannot carry, so the result cannot be "
+                                      "written in RDF/XML; ask for Turtle, N-Triples or JSON-LD")
         cut.rows += 1
         size += len(str(t)) + 3
         if cut.rows > max_rows or size > max_bytes:

@@ -172,6 +172,10 @@ def test_a_cut_made_while_the_client_reads_slowly_is_marked(limited):
     "SELECT * WHERE { ?s ?p ?o .SERVICE <http://127.0.0.1:9/sparql> { ?a ?b ?c } }",
     "SELECT * { SERVICE<http://127.0.0.1:9/> {?s ?p ?o} } # SERVICE <http://allowed.example/>",
     "select * { service silent ?x { ?s ?p ?o } }",
+    "SELECT * { ?s ?p 1SERVICE SILENT <http://127.0.0.1:9/sparql> { ?a ?b ?c } }",
+    "SELECT * { ?s ?p trueSERVICE <http://127.0.0.1:9/sparql> { ?a ?b ?c } }",
+    "SELECT * { OPTIONAL { ?s ?p <http://x/\\u0041#> } SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }",
+    "SELECT * { \\u0053ERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }",
 ])
 def test_service_spellings_are_refused(server, query):
     r = httpx.get(server.url + "sparql", params={"query": query})
@@ -196,6 +200,11 @@ def test_xml_results_are_well_formed_with_control_characters(server):
     r = httpx.get(server.url + "sparql", params={"query": 'CONSTRUCT { <urn:s> <http://ex.org/123> "ok" } WHERE {}'},
                   headers={"Accept": "application/rdf+xml"})
     assert r.status_code == 400 and "RDF/XML" in r.text
+    r = httpx.get(server.url + "sparql", params={"query": 'CONSTRUCT { <http://x/s> <http://x/p> "a\\u0000b" } {}'},
+                  headers={"Accept": "application/rdf+xml"})
+    assert r.status_code == 400 and "XML 1.0" in r.text
+    r = httpx.get(server.url + "sparql", params={"query": "SELECT * { ?s <https://w3id.org/clusterkg/ns#providesService> ?o } LIMIT 1"})
+    assert r.status_code == 200  # the word "service" in an IRI is fine
 
 
 def test_catalog_odd_parameters(server):
