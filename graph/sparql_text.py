@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["keywords", "nesting_depth", "service_targets", "MAX_NESTING"]
+__all__ = ["keywords", "nesting_depth", "service_targets", "without_literals", "MAX_NESTING"]
 
 #: Deepest nesting of ``{`` / ``(`` / ``[`` accepted; real queries stay far below.
 MAX_NESTING = 100
@@ -32,6 +32,15 @@ _SERVICE = re.compile(r"(?<![\w:?$@])SERVICE(?![\w:])\s*(?:SILENT(?![\w:])\s*)?(
 
 def _bare(sparql: str) -> str:
     return _STRIP.sub(" ", sparql)
+
+
+def without_literals(sparql: str) -> str:
+    """The query with its strings, IRIs and comments blanked out.
+
+    >>> without_literals('SELECT * { ?s <http://x/#a> "b#c" } # d')
+    'SELECT * { ?s     }  '
+    """
+    return _bare(sparql)
 
 
 def keywords(sparql: str) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from ..graph.sparql_text import keywords, service_targets
+from ..graph.sparql_text import keywords, service_targets, without_literals
 
 __all__ = ["check_query", "QueryRefused", "UPDATE_KEYWORDS"]
 
@@ -25,6 +25,9 @@ __all__ = ["check_query", "QueryRefused", "UPDATE_KEYWORDS"]
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+#: variables and prefixed names, where "service" may legitimately occur
+#: (``?service``, ``ckg:providesService``)
+_NAMES = re.compile(r"[?$]\w+|[\w.-]*:[\w.-]*")
 
 
 class QueryRefused(Exception):
@@ -109,7 +112,9 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = ()) -> None:
     allowed = {f"<{iri}>" for iri in service_allow}
     parsed = _parsed_service_targets(text)
     scanned = service_targets(text)
-    if parsed is None or len(scanned) > len(parsed) or words.count("SERVICE") > len(parsed):
+    bare = _NAMES.sub(" ", without_literals(text)).lower()
+    if (parsed is None or len(scanned) > len(parsed) or words.count("SERVICE") > len(parsed)
+            or bare.count("service") > len(parsed)):
         raise QueryRefused("service", "the query mentions SERVICE in a way this endpoint cannot check; "
                                       "federated queries are not allowed here (allowed endpoints: "
                                       + (", ".join(service_allow) or "none") + ")")
