@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["keywords", "nesting_depth", "service_targets", "without_literals", "MAX_NESTING"]
+__all__ = ["keywords", "keyword_occurrences", "nesting_depth", "service_targets", "without_literals",
+           "MAX_NESTING"]
 
 #: Deepest nesting of ``{`` / ``(`` / ``[`` accepted; real queries stay far below.
 MAX_NESTING = 100
@@ -21,7 +22,7 @@ _STRING = (r'"""(?:[^"\\]|\\.|"(?!""))*"""'
            r'|"(?:[^"\\\n]|\\.)*"'
            r"|'(?:[^'\\\n]|\\.)*'")
 _IRI = r"<[^<>\"{}|^`\\\s]*>"
-_COMMENT = r"#[^\n]*"
+_COMMENT = r"#[^\r\n]*"  # a comment ends at CR or LF (SPARQL 1.1 Query §19.8)
 _STRIP = re.compile(f"{_STRING}|{_IRI}|{_COMMENT}", re.S)
 _NO_STRINGS = re.compile(f"{_STRING}|({_IRI})|{_COMMENT}", re.S)
 # A keyword is a run of letters not glued to a name, variable, prefixed name or language
@@ -32,6 +33,23 @@ _SERVICE = re.compile(r"(?<![\w:?$@])SERVICE(?![\w:])\s*(?:SILENT(?![\w:])\s*)?(
 
 def _bare(sparql: str) -> str:
     return _STRIP.sub(" ", sparql)
+
+
+#: Variables, language tags and prefixed names (with PN_LOCAL escapes): names in which
+#: a word such as "service" may legitimately occur.
+_NAMES = re.compile(r"[?$]\w+|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
+                    r"|[A-Za-z_\d.-]*:(?:\\[_~.\-!$&'()*+,;=/?#@%]|%[0-9A-Fa-f]{2}|[\w.\-:])*")
+
+
+def keyword_occurrences(sparql: str, word: str) -> int:
+    """How many times ``word`` (case-insensitive) occurs in the query outside strings, IRIs,
+    comments, variables, language tags and prefixed names, glued to other tokens or not
+    (``1SERVICE`` counts: the engine reads it as ``1`` then ``SERVICE``).
+
+    >>> keyword_occurrences('SELECT * { ?service <http://x/service> "service" ; ex:a.service 1SERVICE }', "service")
+    1
+    """
+    return _NAMES.sub(" ", _bare(sparql)).lower().count(word.lower())
 
 
 def without_literals(sparql: str) -> str:

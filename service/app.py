@@ -81,7 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     :raises StoreError: when the store holds no snapshot yet (build first).
     """
     pool = QueryPool(settings.store, workers=settings.query_workers, queue=settings.query_queue,
-                     queue_wait=settings.queue_wait,
+                     queue_wait=settings.queue_wait, isolate=not settings.service_allow,
                      limits=QueryLimits(settings.query_timeout, settings.max_rows, settings.max_response_bytes))
 
     @contextlib.asynccontextmanager
@@ -133,6 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
     def health() -> JSONResponse:
         store = app.state.store.get()
         return JSONResponse({"status": "ok", "snapshot": store.generation,
-                             "named_graphs": len(store.named_graphs()), "version": __version__})
+                             "named_graphs": len(store.named_graphs()), "version": __version__,
+                             "query_workers_offline": pool.offline()})
 
     return app

@@ -9,6 +9,8 @@ current store snapshot. The web process:
   waiting requests, each waiting at most ``CLUSTERKG_QUEUE_WAIT`` seconds); beyond that a
   request gets ``503`` with ``Retry-After``;
 * streams the worker's output to the client in chunks (bounded memory);
+* runs each worker in a network namespace of its own when the system allows it and no
+  ``SERVICE`` endpoint is allowed, so a query can reach no host at all;
 * enforces the wall-clock limit ``CLUSTERKG_QUERY_TIMEOUT``: the worker cuts a streaming
   result itself at the limit (with an in-band marker, see :mod:`clusterkg.graph.results`);
   a query that produces nothing by then (a cartesian product being counted, a big sort)
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator
 
-__all__ = ["QueryPool", "QueryLimits", "Busy", "QueryTimedOut", "Started", "closing_marker"]
+__all__ = ["QueryPool", "QueryLimits", "Busy", "QueryTimedOut", "Started", "closing_marker", "isolate_network"]
 
 _CRASHED = ("the query made the query engine fail (it is probably too long or too deeply "
             "nested); simplify it")
@@ -93,7 +95,30 @@ class Started:
     chunks: AsyncIterator[bytes]
 
 
-def _worker_main(conn, store_root: str) -> None:  # runs in the worker process
+def isolate_network() -> bool:
+    """Move this process into a network namespace of its own, with no interface up: no
+    connection can leave it (Linux ``unshare(2)``; ``CLONE_NEWNET``, with a user namespace
+    when not privileged). Files and already open pipes are unaffected.
+
+    :return: True when isolated; False where the system does not allow it.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return False
+    clone_newnet, clone_newuser = 0x40000000, 0x10000000
+    for flags in (clone_newnet, clone_newuser | clone_newnet):
+        if libc.unshare(flags) == 0:
+            return True
+    return False
+
+
+def _worker_main(conn, store_root: str, isolate: bool = True) -> None:  # runs in the worker process
+    isolated = isolate_network() if isolate else False
+    conn.send(("ready", isolated))
     import time as _time
 
     from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
@@ -164,8 +189,10 @@ class QueryPool:
     queue: int = 32
     queue_wait: float = 10.0
     limits: QueryLimits = field(default_factory=QueryLimits)
+    isolate: bool = True
 
     def __post_init__(self):
+        self.isolated: dict[int, bool] = {}
         self._tasks: set[asyncio.Task] = set()
         self._idle: asyncio.Queue[_Worker] | None = None
         self._waiting = 0
@@ -175,13 +202,24 @@ class QueryPool:
 
     def _spawn(self) -> _Worker:
         parent, child = _CTX.Pipe(duplex=True)
-        proc = _CTX.Process(target=_worker_main, args=(child, str(self.root)), daemon=True,
+        proc = _CTX.Process(target=_worker_main, args=(child, str(self.root), self.isolate), daemon=True,
                             name="clusterkg-query-worker")
         proc.start()
         child.close()
+        isolated = False
+        if parent.poll(60):
+            try:
+                msg = parent.recv()
+                isolated = bool(msg[0] == "ready" and msg[1])
+            except (EOFError, OSError):
+                pass
+        if self.isolate and not isolated:
+            log.warning("query worker %s runs with network access: this system does not allow a private "
+                        "network namespace; the SERVICE check is the only guard", proc.pid)
         with self._lock:
             self._next_id += 1
             w = _Worker(proc, parent, self._next_id)
+            self.isolated[w.id] = isolated
             self._all.append(w)
         return w
 
@@ -196,6 +234,10 @@ class QueryPool:
         """Stop every worker."""
         for w in list(self._all):
             self._kill(w)
+
+    def offline(self) -> bool:
+        """True when every live worker runs without network access."""
+        return bool(self.isolated) and all(self.isolated.values())
 
     def pids(self) -> list[int]:
         """Process ids of the live workers."""
@@ -214,6 +256,7 @@ class QueryPool:
         with self._lock:
             if w in self._all:
                 self._all.remove(w)
+            self.isolated.pop(w.id, None)
 
     async def _acquire(self) -> _Worker:
         assert self._idle is not None, "QueryPool.start() was not called"

@@ -214,3 +214,33 @@ def test_catalog_odd_parameters(server):
     r = httpx.get(server.url + "catalog.ttl", headers={"Accept-Profile": "<dcat-ap-2.1.1>"})
     assert "Accept-Profile" in r.headers["vary"]
     assert httpx.get(server.url + "catalog", headers={"If-None-Match": "*"}).status_code == 304
+
+
+def _probe_isolation(port: int) -> str:
+    import subprocess
+    import sys
+
+    code = ("import socket, sys\n"
+            "from clusterkg.service.pool import isolate_network\n"
+            "if not isolate_network(): print('unsupported'); sys.exit()\n"
+            "s = socket.socket(); s.settimeout(2)\n"
+            f"try:\n    s.connect(('127.0.0.1', {port})); print('connected')\n"
+            "except OSError: print('blocked')\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30).stdout.strip()
+
+
+def test_query_workers_have_no_network(server):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    try:
+        outcome = _probe_isolation(listener.getsockname()[1])
+    finally:
+        listener.close()
+    health = httpx.get(server.url + "health").json()
+    if outcome == "unsupported":
+        pytest.skip("this system does not allow a private network namespace")
+    assert outcome == "blocked"
+    assert health["query_workers_offline"] is True
