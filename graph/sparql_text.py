@@ -21,7 +21,7 @@ _STRING = (r'"""(?:[^"\\]|\\.|"(?!""))*"""'
            r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
            r'|"(?:[^"\\\n]|\\.)*"'
            r"|'(?:[^'\\\n]|\\.)*'")
-_IRI = r"<[^<>\"{}|^`\\\s]*>"
+_IRI = r"<(?:[^<>\"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>"  # IRIs may hold \u escapes
 _COMMENT = r"#[^\r\n]*"  # a comment ends at CR or LF (SPARQL 1.1 Query §19.8)
 _STRIP = re.compile(f"{_STRING}|{_IRI}|{_COMMENT}", re.S)
 _NO_STRINGS = re.compile(f"{_STRING}|({_IRI})|{_COMMENT}", re.S)
