@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["keywords", "keyword_occurrences", "nesting_depth", "service_targets", "without_literals",
+__all__ = ["keywords", "keyword_occurrences", "keyword_tokens", "nesting_depth", "service_targets", "without_literals",
            "MAX_NESTING"]
 
 #: Deepest nesting of ``{`` / ``(`` / ``[`` accepted; real queries stay far below.
@@ -96,3 +96,45 @@ def nesting_depth(sparql: str) -> int:
         elif ch in "})]":
             depth = max(depth - 1, 0)
     return best
+
+
+# A one-pass lexer, tried at each position in this order (the first that matches wins):
+# IRI, long string, short string, comment, variable, language tag, prefixed name,
+# number, word, any other character. Prefixed names follow SPARQL's PN_LOCAL (escapes,
+# %xx, no leading or trailing "."), so "ex:a\#" is one name and "ex:.SERVICE" is the
+# name "ex:", a ".", then the word "SERVICE".
+_PN_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_PLX = rf"(?:%[0-9A-Fa-f]{{2}}|{_PN_ESC})"
+_LEX = re.compile(
+    r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"
+    r'|(?P<str>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\')'
+    r"|(?P<comment>#[^\r\n]*)"
+    r"|(?P<var>[?$][\w\u00b7]+)"
+    r"|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
+    rf"|(?P<pname>(?:[^\W\d_](?:[\w.\-]*[\w\-])?)?:(?:(?:[\w:]|{_PLX})(?:(?:[\w.\-:]|{_PLX})*(?:[\w\-:]|{_PLX}))?)?)"
+    r"|(?P<num>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))"
+    r"|(?P<word>[^\W\d]\w*)"
+    r"|(?P<other>.)",
+    re.S,
+)
+
+
+def keyword_tokens(sparql: str, word: str) -> int:
+    """How many tokens could be read as the keyword ``word`` by a parser that does not
+    split tokens the way the grammar's lexer does (Oxigraph reads ``SERVICE:p`` as the
+    keyword then ``:p``): words containing it, and prefixed names whose prefix contains it.
+    Strings, IRIs, comments, variables and language tags never count.
+
+    >>> keyword_tokens('SELECT ?service { ?s <http://x/service> "service" ; ckg:providesService 1SERVICE:p }', "service")
+    1
+    """
+    target = word.lower()
+    count = 0
+    for m in _LEX.finditer(sparql):
+        kind = m.lastgroup
+        if kind == "word" and target in m.group().lower():
+            count += 1
+        elif kind == "pname" and target in m.group().split(":", 1)[0].lower():
+            count += 1
+    return count

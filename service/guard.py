@@ -5,10 +5,12 @@ server fetch other URLs (``SERVICE``, SPARQL 1.1 Federated Query) unless the end
 on the allow-list: that would make it an open proxy able to reach hosts only the server
 can see (server-side request forgery).
 
-The ``SERVICE`` check errs on the side of refusing. It counts the word "service" where the
-engine could read it as a keyword: outside strings, IRIs, comments (which end at CR or
-LF), variables, language tags and prefixed names, and glued to other tokens or not. No
-occurrence: no service can be called. Otherwise the query is parsed with rdflib's SPARQL
+The ``SERVICE`` check errs on the side of refusing. A one-pass lexer
+(:func:`clusterkg.graph.sparql_text.keyword_tokens`) counts the tokens the engine could
+read as the keyword: words containing "service" (also glued to a number, ``1SERVICE``)
+and prefixed names whose prefix contains it (Oxigraph reads ``SERVICE:p`` as the keyword
+and ``:p``); strings, IRIs, comments (ending at CR or LF), variables and language tags
+never count. No such token: no service can be called. Otherwise the query is parsed with rdflib's SPARQL
 1.1 parser and must show exactly as many ``SERVICE`` clauses, each to an allowed
 endpoint; a query that parser cannot read is refused. Behind this check, the query
 workers run without network access where the system allows it (see
@@ -17,7 +19,7 @@ workers run without network access where the system allows it (see
 
 from __future__ import annotations
 
-from ..graph.sparql_text import keyword_occurrences, keywords
+from ..graph.sparql_text import keyword_tokens, keywords
 
 __all__ = ["check_query", "QueryRefused", "UPDATE_KEYWORDS"]
 
@@ -90,7 +92,7 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = ()) -> None:
     if first in UPDATE_KEYWORDS or any(w in ("INSERT", "DELETE", "DROP", "CLEAR", "LOAD") for w in words):
         shown = first if first in UPDATE_KEYWORDS else next(w for w in words if w in UPDATE_KEYWORDS)
         raise QueryRefused("update", f"this endpoint is read-only: SPARQL Update ({shown}) is refused")
-    occurrences = keyword_occurrences(sparql, "service")
+    occurrences = keyword_tokens(sparql, "service")
     if occurrences == 0:
         return
     allowed = {f"<{iri}>" for iri in service_allow}
