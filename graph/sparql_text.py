@@ -104,6 +104,9 @@ def nesting_depth(sparql: str) -> int:
 # %xx, no leading or trailing "."), so "ex:a\#" is one name and "ex:.SERVICE" is the
 # name "ex:", a ".", then the word "SERVICE".
 _PN_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+#: Name characters: word characters and every non-ASCII character but the spaces
+#: (wider than SPARQL's PN_CHARS, so a name never ends earlier than the engine's).
+_NC = r"\w\u0080-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\U0010ffff"
 _PLX = rf"(?:%[0-9A-Fa-f]{{2}}|{_PN_ESC})"
 _LEX = re.compile(
     r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"
@@ -112,7 +115,7 @@ _LEX = re.compile(
     r"|(?P<comment>#[^\r\n]*)"
     r"|(?P<var>[?$][\w\u00b7]+)"
     r"|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
-    rf"|(?P<pname>(?:[^\W\d_](?:[\w.\-]*[\w\-])?)?:(?:(?:[\w:]|{_PLX})(?:(?:[\w.\-:]|{_PLX})*(?:[\w\-:]|{_PLX}))?)?)"
+    rf"|(?P<pname>(?:[^\W\d_](?:[{_NC}.\-]*[{_NC}\-])?)?:(?:(?:[{_NC}:]|{_PLX})(?:(?:[{_NC}.\-:]|{_PLX})*(?:[{_NC}\-:]|{_PLX}))?)?)"
     r"|(?P<num>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))"
     r"|(?P<word>[^\W\d]\w*)"
     r"|(?P<other>.)",

@@ -12,9 +12,13 @@ and prefixed names whose prefix contains it (Oxigraph reads ``SERVICE:p`` as the
 and ``:p``); strings, IRIs, comments (ending at CR or LF), variables and language tags
 never count. No such token: no service can be called. Otherwise the query is parsed with rdflib's SPARQL
 1.1 parser and must show exactly as many ``SERVICE`` clauses, each to an allowed
-endpoint; a query that parser cannot read is refused. Behind this check, the query
-workers run without network access where the system allows it (see
-:mod:`clusterkg.service.pool`), so a query the check missed still reaches nothing.
+endpoint; a query that parser cannot read is refused.
+
+This lexical check is best effort: the engine's PEG parser reads some texts differently
+from any lexer (``FILTER(1<2)SERVICE:p#>`` is a comparison, then a SERVICE call). The
+real control is that the query workers run without network access (see
+:mod:`clusterkg.service.pool`); where the system does not allow that, the check runs in
+strict mode and refuses every query containing the word "service".
 """
 
 from __future__ import annotations
@@ -73,11 +77,14 @@ def _parsed_service_targets(sparql: str) -> list[str] | None:
     return found
 
 
-def check_query(sparql: str, service_allow: tuple[str, ...] = ()) -> None:
+def check_query(sparql: str, service_allow: tuple[str, ...] = (), strict: bool = False) -> None:
     """Refuse updates, and federated queries to endpoints not allowed.
 
     :param sparql: the request's query text.
     :param service_allow: endpoints ``SERVICE`` may call (exact IRIs); empty: none.
+    :param strict: for workers that have network access (no private network namespace):
+        then no lexical check is trusted, and any query containing "service" is refused
+        unless an allow-list is set.
     :raises QueryRefused: ``reason="update"`` for a SPARQL Update, ``reason="service"`` for
         a ``SERVICE`` clause whose target is not allowed, or one that cannot be checked.
 
@@ -92,6 +99,9 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = ()) -> None:
     if first in UPDATE_KEYWORDS or any(w in ("INSERT", "DELETE", "DROP", "CLEAR", "LOAD") for w in words):
         shown = first if first in UPDATE_KEYWORDS else next(w for w in words if w in UPDATE_KEYWORDS)
         raise QueryRefused("update", f"this endpoint is read-only: SPARQL Update ({shown}) is refused")
+    if strict and not service_allow and "service" in sparql.lower():
+        raise QueryRefused("service", "this server cannot keep its query workers off the network, so queries "
+                                      "containing the word 'service' are refused (no federated queries here)")
     occurrences = keyword_tokens(sparql, "service")
     if occurrences == 0:
         return

@@ -71,7 +71,8 @@ def _dataset(params: dict[str, list[str]]) -> tuple[list[str] | None, list[str] 
 
 async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
     settings = request.app.state.settings
-    check_query(sparql, service_allow=settings.service_allow)
+    pool = request.app.state.pool
+    check_query(sparql, service_allow=settings.service_allow, strict=not pool.offline())
     default_graphs, named_graphs = _dataset(params)
     accept = request.headers.get("accept")
     chosen: dict[str, str] = {}
@@ -81,7 +82,7 @@ async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -
         chosen["media"] = media
         return "application/sparql-results+json" if media == "application/json" else media
 
-    started = await request.app.state.pool.run(
+    started = await pool.run(
         {"query": sparql, "default_graphs": default_graphs, "named_graphs": named_graphs,
          "base_iri": settings.base_uri + "sparql"}, choose)
     media = chosen["media"]

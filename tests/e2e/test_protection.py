@@ -245,3 +245,28 @@ def test_query_workers_have_no_network(server):
         pytest.skip("this system does not allow a private network namespace")
     assert outcome == "blocked"
     assert health["query_workers_offline"] is True
+
+
+def test_a_service_call_the_lexical_check_misses_reaches_nothing(server):
+    import socket
+
+    if not httpx.get(server.url + "health").json()["query_workers_offline"]:
+        pytest.skip("query workers have network access here (strict check instead)")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(1.5)
+    port = listener.getsockname()[1]
+    q = f"PREFIX : <http://127.0.0.1:{port}/> SELECT * WHERE {{ FILTER(1<2)SERVICE:m1#>\n{{ ?a ?b ?c }} }}"
+    try:
+        r = httpx.post(server.url + "sparql", data={"query": q}, timeout=30)
+        try:
+            conn, _ = listener.accept()
+            conn.close()
+            connected = True
+        except socket.timeout:
+            connected = False
+    finally:
+        listener.close()
+    assert not connected, "a query worker reached the network"
+    assert r.status_code in (400, 403), r.text

@@ -55,3 +55,12 @@ def test_allow_list():
     check_query("SELECT * { SERVICE <http://allowed.example/sparql> { ?s ?p ?o } }", allow)
     with pytest.raises(QueryRefused, match="http://evil/"):
         check_query("SELECT * { SERVICE <http://allowed.example/sparql> {} SERVICE <http://evil/> {} }", allow)
+
+
+def test_strict_mode_refuses_any_mention_when_workers_have_network():
+    lt = "PREFIX : <http://127.0.0.1:9/> SELECT * WHERE { FILTER(1<2)SERVICE:m1#>\n{ ?a ?b ?c } }"
+    with pytest.raises(QueryRefused, match="cannot keep its query workers off the network"):
+        check_query(lt, strict=True)
+    with pytest.raises(QueryRefused):
+        check_query("SELECT * { ?s <https://w3id.org/clusterkg/concept/support-service> ?o }", strict=True)
+    check_query("SELECT * { ?s ?p ?o }", strict=True)
