@@ -138,3 +138,14 @@ def server_factory():
 @pytest.fixture(scope="session")
 def server_stopper():
     return stop_server
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """List the W3C protocol tests the runner skipped, and why."""
+    report = getattr(config, "protocol_report", None)
+    if report:
+        ran, skipped = report
+        terminalreporter.section("W3C SPARQL 1.1 Protocol tests")
+        terminalreporter.write_line(f"{ran} run, {len(skipped)} skipped:")
+        for line in skipped:
+            terminalreporter.write_line("  skipped " + line)
