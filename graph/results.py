@@ -21,6 +21,7 @@ limit, and refused beyond it (:class:`ResultTooLarge`).
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Callable, Iterable
@@ -48,7 +49,7 @@ class NotSerializable(ResultTooLarge):
     does not end in an XML name)."""
 
 
-_NCNAME_END = __import__("re").compile(r"[A-Za-z_][\w.\-]*$")
+_NCNAME_END = re.compile(r"[A-Za-z_][\w.\-]*$")
 
 
 @dataclass
@@ -109,7 +110,7 @@ def _json_term(t) -> dict:
     return {"type": "triple", "value": str(t)}
 
 
-_XML_BAD = __import__("re").compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _xml_escape_text(v: str) -> str:

@@ -1,8 +1,7 @@
 """Token-level facts about a SPARQL query's text, without a full parse.
 
 Used before a query reaches the store: which keywords it uses (to refuse updates and
-``SERVICE``, to see whether it names its own dataset with ``FROM``), where its ``SERVICE``
-calls go, and how deeply its groups nest (Oxigraph's recursive parser overflows the stack
+``SERVICE``, to see whether it names its own dataset with ``FROM``), and how deeply its groups nest (Oxigraph's recursive parser overflows the stack
 on thousands of nested braces, so such queries are refused first). Strings and comments
 (and, for keywords, IRIs) are removed before looking, so words inside them never count.
 """
@@ -11,8 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["keywords", "keyword_occurrences", "keyword_tokens", "nesting_depth", "service_targets", "without_literals",
-           "MAX_NESTING"]
+__all__ = ["keywords", "keyword_tokens", "nesting_depth", "MAX_NESTING"]
 
 #: Deepest nesting of ``{`` / ``(`` / ``[`` accepted; real queries stay far below.
 MAX_NESTING = 100
@@ -24,62 +22,13 @@ _STRING = (r'"""(?:[^"\\]|\\.|"(?!""))*"""'
 _IRI = r"<(?:[^<>\"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>"  # IRIs may hold \u escapes
 _COMMENT = r"#[^\r\n]*"  # a comment ends at CR or LF (SPARQL 1.1 Query §19.8)
 _STRIP = re.compile(f"{_STRING}|{_IRI}|{_COMMENT}", re.S)
-_NO_STRINGS = re.compile(f"{_STRING}|({_IRI})|{_COMMENT}", re.S)
 # A keyword is a run of letters not glued to a name, variable, prefixed name or language
 # tag on either side. "." and "-" do not protect: "?o .SERVICE <...>" is a SERVICE call.
 _WORD = re.compile(r"(?<![\w:?$@])([A-Za-z]+)(?![\w:])")
-_SERVICE = re.compile(r"(?<![\w:?$@])SERVICE(?![\w:])\s*(?:SILENT(?![\w:])\s*)?(<[^>]*>|[?$]\w+)?", re.I)
 
 
 def _bare(sparql: str) -> str:
     return _STRIP.sub(" ", sparql)
-
-
-#: Variables, language tags and prefixed names (with PN_LOCAL escapes): names in which
-#: a word such as "service" may legitimately occur.
-_NAMES = re.compile(r"[?$]\w+|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
-                    r"|[A-Za-z_\d.-]*:(?:\\[_~.\-!$&'()*+,;=/?#@%]|%[0-9A-Fa-f]{2}|[\w.\-:])*")
-
-
-def keyword_occurrences(sparql: str, word: str) -> int:
-    """How many times ``word`` (case-insensitive) occurs in the query outside strings, IRIs,
-    comments, variables, language tags and prefixed names, glued to other tokens or not
-    (``1SERVICE`` counts: the engine reads it as ``1`` then ``SERVICE``).
-
-    >>> keyword_occurrences('SELECT * { ?service <http://x/service> "service" ; ex:a.service 1SERVICE }', "service")
-    1
-    """
-    return _NAMES.sub(" ", _bare(sparql)).lower().count(word.lower())
-
-
-def without_literals(sparql: str) -> str:
-    """The query with its strings, IRIs and comments blanked out.
-
-    >>> without_literals('SELECT * { ?s <http://x/#a> "b#c" } # d')
-    'SELECT * { ?s     }  '
-    """
-    return _bare(sparql)
-
-
-def keywords(sparql: str) -> list[str]:
-    """The bare words of the query, upper case, in order (variables, prefixed names,
-    strings, IRIs and comments left out).
-
-    >>> keywords('PREFIX ex: <http://x/> SELECT ?s FROM <http://g> WHERE { ?s ex:p "from" }')
-    ['PREFIX', 'SELECT', 'FROM', 'WHERE']
-    """
-    return [w.upper() for w in _WORD.findall(_bare(sparql))]
-
-
-def service_targets(sparql: str) -> list[str | None]:
-    """The target of every ``SERVICE`` keyword, in order: ``<iri>``, ``?var``, or None
-    when none can be read. Strings and comments are removed first; IRIs are kept.
-
-    >>> service_targets('SELECT * { ?s ?p ?o .SERVICE<http://a/> {} } # SERVICE <http://b/>')
-    ['<http://a/>']
-    """
-    text = _NO_STRINGS.sub(lambda m: m.group(1) or " ", sparql)
-    return [m.group(1) for m in _SERVICE.finditer(text)]
 
 
 def nesting_depth(sparql: str) -> int:

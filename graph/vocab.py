@@ -31,7 +31,7 @@ from slugify import slugify as _slugify
 __all__ = [
     "CKG", "CKG_ONTOLOGY", "CONCEPT", "SCHEMA", "LOCN", "SPDX", "EU_COUNTRY", "EU_LANGUAGE",
     "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD", "SH",
-    "Uris", "slugify", "scheme_iri", "concept_iri", "DEFAULT_BASE_URI", "PREFIXES", "bind_prefixes",
+    "Uris", "slugify", "DEFAULT_BASE_URI", "PREFIXES", "bind_prefixes",
 ]
 
 #: The clusterkg vocabulary namespace.
@@ -72,16 +72,6 @@ def slugify(text: str) -> str:
     'balkan-black-sea-ict-custers-network'
     """
     return _slugify(text, replacements=[["&", " "]]) or "x"
-
-
-def scheme_iri(scheme: str) -> URIRef:
-    """IRI of a shipped concept scheme, e.g. ``scheme_iri("label-level")``."""
-    return CONCEPT[scheme]
-
-
-def concept_iri(scheme: str, label: str) -> URIRef:
-    """IRI of a shipped concept from its preferred label."""
-    return CONCEPT[f"{scheme}/{slugify(label)}"]
 
 
 class Uris:

@@ -13,7 +13,7 @@ from rdflib import Graph
 
 from ..graph.vocab import PREFIXES, bind_prefixes
 
-__all__ = ["DOC_TYPES", "SUFFIXES", "MEDIA_OF_SUFFIX", "jsonld_context", "serialize_graph", "CONTEXT_PATH"]
+__all__ = ["DOC_TYPES", "SUFFIXES", "jsonld_context", "serialize_graph", "CONTEXT_PATH"]
 
 #: Offered for documents (resources, vocabulary, shapes), preferred first.
 DOC_TYPES = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
@@ -21,7 +21,6 @@ DOC_TYPES = ["text/html", "text/turtle", "application/ld+json", "application/n-t
 #: suffix -> media type, for ``/doc/...{suffix}``, ``/ontology{suffix}``, ``/shapes{suffix}``.
 SUFFIXES = {".html": "text/html", ".ttl": "text/turtle", ".jsonld": "application/ld+json",
             ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
-MEDIA_OF_SUFFIX = SUFFIXES
 SUFFIX_OF_MEDIA = {v: k for k, v in SUFFIXES.items()}
 
 #: Where the JSON-LD context is served, relative to the base URI.

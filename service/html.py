@@ -78,7 +78,7 @@ def label_of(g: Graph, node, labels: dict[str, str]) -> str:
 
 
 def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str, str],
-                labels: dict[str, str], link_for) -> bytes:
+                labels: dict[str, str]) -> bytes:
     """Render ``g`` as an HTML page.
 
     :param g: the description (the focus resource's triples and its parts').
@@ -86,7 +86,6 @@ def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str
     :param title: the page title.
     :param alternates: media type -> URL of each RDF variant.
     :param labels: IRI -> label, for resources outside ``g``.
-    :param link_for: IRI -> href (local documents for our IRIs, the IRI otherwise).
     :return: UTF-8 bytes of an HTML5 document.
     """
     subjects = sorted({s for s in g.subjects() if not isinstance(s, BNode)}, key=lambda s: (s != focus, str(s)))
@@ -119,7 +118,7 @@ def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str
                         lang = f' <code>@{escape(o.language)}</code>' if o.language else ""
                         cells.append(text + lang)
                 elif isinstance(o, URIRef):
-                    cells.append(f'<a href="{escape(link_for(str(o)))}">{escape(label_of(g, o, labels))}</a>')
+                    cells.append(f'<a href="{escape(str(o))}">{escape(label_of(g, o, labels))}</a>')
                 else:
                     cells.append("(blank node)")
             parts.append(f'<tr><th title="{escape(str(p))}">{escape(label_of(g, p, labels))}</th>'

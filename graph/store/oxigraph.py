@@ -248,7 +248,6 @@ class OxigraphWriter:
         except OSError as exc:
             self._release()
             raise StoreError(f"{self.path}: cannot create the store ({exc})") from exc
-        self.triples = 0
         self._pending: list[bytes] = []
         self._pending_bytes = 0
 

@@ -68,11 +68,7 @@ def _document(request: Request, g: Graph, focus: URIRef | None, title: str, url_
     base = request.app.state.settings.base_uri
     if media == "text/html":
         alternates = {m: url_base + s for s, m in SUFFIXES.items() if m != "text/html"}
-
-        def link_for(iri: str) -> str:
-            return iri if not iri.startswith(base + "id/") else iri
-
-        body = render_html(g, focus, title, alternates, labels, link_for)
+        body = render_html(g, focus, title, alternates, labels)
         ctype = "text/html; charset=utf-8"
     else:
         body = serialize_graph(g, media, context_url=base + CONTEXT_PATH)
