@@ -31,6 +31,16 @@ def _bare(sparql: str) -> str:
     return _STRIP.sub(" ", sparql)
 
 
+def keywords(sparql: str) -> list[str]:
+    """The bare words of the query, upper case, in order (variables, prefixed names,
+    strings, IRIs and comments left out).
+
+    >>> keywords('PREFIX ex: <http://x/> SELECT ?s FROM <http://g> WHERE { ?s ex:p "from" }')
+    ['PREFIX', 'SELECT', 'FROM', 'WHERE']
+    """
+    return [w.upper() for w in _WORD.findall(_bare(sparql))]
+
+
 def nesting_depth(sparql: str) -> int:
     """The deepest nesting of brackets ``{ ( [`` in the query (strings etc. left out).
 
