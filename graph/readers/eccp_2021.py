@@ -15,7 +15,6 @@ import re
 
 from ..places import country_code
 from ..profile import Contact, Count, Field, Profile, ReadIssue, Value
-from ..values import parse_count
 from .labels import (
     BOILERPLATE,
     COMPOSITION_CAPTIONS,
@@ -24,14 +23,14 @@ from .labels import (
     LABELS_2021_DASH,
     norm_label,
 )
-from .lines import Line
+from .lines import NUMBER_RE
+from .lines import Line, check_truncated
 
 __all__ = ["read_2021", "looks_like_2021"]
 
 COMPLETED_RE = re.compile(r"^(\d{1,3})\s*%\s*completed$", re.I)
 _COUNTRY_RE = re.compile(r"^([A-Z][^:]{1,60}):\s*(.*)$")
 _DASH_RE = re.compile(r"^(.{2,80}?)\s+[-\u2013]\s+(.+)$")
-_NUMBER_RE = re.compile(r"^[+-]?\d[\d,.\u2009 ]*$")
 _FREE_TEXT_KEYS = {"about", "unknown"}
 
 
@@ -59,7 +58,7 @@ def read_2021(lines: list[Line], source: str) -> Profile:
     i = _read_header(p, body)
     _read_body(p, body[i:])
     _infer_lost_captions(p)
-    _check_truncated(p, body)
+    check_truncated(p, body)
     return p
 
 
@@ -143,7 +142,7 @@ def _read_body(p: Profile, body: list[Line]) -> None:
             continue
         if in_composition:
             value_text = ln.unbulleted
-            if ln.bullet and _NUMBER_RE.match(value_text):
+            if ln.bullet and NUMBER_RE.match(value_text):
                 pending = Count("unknown", Value(value_text, ln.number))
                 p.counts.append(pending)
                 continue
@@ -206,18 +205,3 @@ def _infer_lost_captions(p: Profile) -> None:
         else:
             p.issues.append(ReadIssue("caption-lost", p.source, c.number.line,
                                       "caption lost and no free slot: meaning unknown"))
-
-
-_TERMINAL = tuple('.!?…:;)"”\'»]')
-
-
-def _check_truncated(p: Profile, body: list[Line]) -> None:
-    if not body:
-        return
-    last = body[-1]
-    if last.number in p.structure or parse_count(last.unbulleted) is not None:
-        return
-    if not last.text.endswith(_TERMINAL):
-        p.truncated = True
-        p.issues.append(ReadIssue("truncated", p.source, last.number,
-                                  "the page stops mid-sentence; read as far as it goes"))

@@ -19,7 +19,7 @@ import re
 from ..profile import Contact, Count, Field, Member, Profile, ReadIssue, Value
 from ..values import is_email, is_phone, is_url, parse_range
 from .labels import BOILERPLATE, LABELS_OLD, SECTION_SUFFIX, SECTIONS_OLD, norm_label
-from .lines import Line
+from .lines import Line, check_truncated
 from .orgtypes import is_organisation_type
 
 __all__ = ["read_printer", "detect_variant"]
@@ -137,7 +137,7 @@ def read_printer(lines: list[Line], source: str, layout: str) -> Profile:
     _contacts(p)
     _members(p)
     _counts(p)
-    _check_truncated(p, lines)
+    check_truncated(p, lines)
     return p
 
 
@@ -208,17 +208,3 @@ def _counts(p: Profile) -> None:
                 p.counts.append(Count(key=f.key.split(":", 1)[1], number=v,
                                       caption=Value(f.label, f.line or v.line)))
             f.values = []
-
-
-_TERMINAL = tuple('.!?…:;)"”\'»]')
-
-
-def _check_truncated(p: Profile, lines: list[Line]) -> None:
-    """A page that stops mid-sentence was saved partly: read what is there, warn."""
-    last = next((ln for ln in reversed(lines) if not ln.blank), None)
-    if last is None or last.number in p.structure:
-        return
-    if not last.text.endswith(_TERMINAL):
-        p.truncated = True
-        p.issues.append(ReadIssue("truncated", p.source, last.number,
-                                  "the page stops mid-sentence; read as far as it goes"))

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Line", "split_lines", "BULLET_RE"]
+__all__ = ["Line", "split_lines", "BULLET_RE", "NUMBER_RE", "check_truncated"]
 
 #: A bullet at the start of a line: "•", "-", "*", "–", "·", "▪" followed by a space.
 BULLET_RE = re.compile(r"^\s*[•\u2022\u25aa\u25cf\u00b7*\-\u2013]\s+")
@@ -76,3 +76,29 @@ def split_lines(text: str) -> list[Line]:
     if out and out[-1].raw == "" and text.endswith("\n"):
         out.pop()
     return out
+
+
+#: Characters a complete page's last line may end with.
+_TERMINAL = tuple('.!?…:;)"”\'»]')
+#: A number as printed, thousands separators allowed ("1,200").
+NUMBER_RE = re.compile(r"^[+-]?\d[\d,.\u2009 ]*$")
+
+
+def check_truncated(profile, lines: list[Line]) -> None:
+    """Flag a page that stops mid-sentence (a partly saved page): when its last non-blank
+    line is a value (not a label, heading or number) without closing punctuation, set
+    ``profile.truncated`` and add a ``truncated`` issue. The page is still read as far as
+    it goes.
+
+    :param profile: the :class:`~clusterkg.graph.profile.Profile` read from ``lines``.
+    :param lines: the page's lines.
+    """
+    from ..profile import ReadIssue
+
+    last = next((ln for ln in reversed(lines) if not ln.blank), None)
+    if last is None or last.number in profile.structure or NUMBER_RE.match(last.unbulleted):
+        return
+    if not last.text.endswith(_TERMINAL):
+        profile.truncated = True
+        profile.issues.append(ReadIssue("truncated", profile.source, last.number,
+                                        "the page stops mid-sentence; read as far as it goes"))
