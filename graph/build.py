@@ -62,6 +62,8 @@ class Outcome:
     :param mapped: the mapping result (None when unreadable).
     :param report: the validation report (None when unreadable).
     :param error: the read error, for unreadable files.
+    :param content_hash: SHA-256 of the published graph's sorted N-Triples (see
+        :func:`~clusterkg.graph.feed.content_hash`), set when the build loads it.
     """
 
     source: ProfileSource
@@ -70,6 +72,7 @@ class Outcome:
     mapped: Mapped | None = None
     report: ValidationReport | None = None
     error: ProfileReadError | None = None
+    content_hash: str | None = None
 
     @property
     def issues(self) -> list[ReadIssue]:
@@ -259,7 +262,9 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         activity = uris.build(summary.started.strftime("%Y%m%dT%H%M%SZ"))
         for outcome in _processed(sources, uris, vocab, progress, workers):
             if outcome.status == "valid":
-                writer.add_graph(str(outcome.mapped.graph_iri), _nt(outcome.mapped.graph))
+                nt = _nt(outcome.mapped.graph)  # serialised once: loaded, and hashed for the feed
+                writer.add_graph(str(outcome.mapped.graph_iri), nt)
+                outcome.content_hash = content_hash(nt)
                 summary.triples += len(outcome.mapped.graph)
                 outcome.status = "published"
                 record.add((outcome.mapped.graph_iri, PROV.wasGeneratedBy, activity))
@@ -347,7 +352,7 @@ def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing
         g, cluster = o.mapped.graph, o.mapped.cluster
         country_iri = g.value(cluster, CKG.country)
         country = str(country_iri).rsplit("/", 1)[-1] if country_iri is not None else None
-        h = content_hash(g)
+        h = o.content_hash
         old = prev.profiles.get(o.source.id)
         if old is not None and old.hash == h:
             modified, issued = old.modified, old.issued

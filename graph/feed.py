@@ -28,10 +28,11 @@ __all__ = ["ProfileState", "FeedMember", "FeedState", "content_hash", "load_stat
            "version_iri"]
 
 
-def content_hash(g: Graph) -> str:
-    """SHA-256 (hex) of a graph's sorted N-Triples lines: equal triples, equal hash."""
-    lines = sorted(set(g.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()))
-    return hashlib.sha256("\n".join(l for l in lines if l.strip()).encode("utf-8")).hexdigest()
+def content_hash(ntriples: bytes) -> str:
+    """SHA-256 (hex) of a graph's N-Triples, lines sorted: equal triples, equal hash
+    (the graphs have no blank nodes, so a triple always serialises the same way)."""
+    lines = sorted(set(line for line in ntriples.splitlines() if line.strip()))
+    return hashlib.sha256(b"\n".join(lines)).hexdigest()
 
 
 @dataclass
