@@ -105,29 +105,38 @@ def _allowed_methods(app, scope) -> set[str]:
     return methods
 
 
+#: Domain error -> status, answered with ``str(exc)`` as text/plain (the table above).
+STATUS = {
+    QueryEvaluationError: 400, BadRequest: 400, ResultTooLarge: 400, QueryRefused: 403, NotFound: 404,
+    PayloadTooLarge: 413, UnsupportedMediaType: 415, QueryTimedOut: 504,
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers of the table above on ``app``."""
+
+    async def plain(_: Request, exc: Exception):
+        return _text(next(STATUS[c] for c in type(exc).__mro__ if c in STATUS), str(exc))
+
+    for cls in STATUS:
+        app.add_exception_handler(cls, plain)
 
     @app.exception_handler(QuerySyntaxError)
     async def _syntax(_: Request, exc: QuerySyntaxError):
         return _text(400, f"SPARQL syntax error: {exc}")
-
-    @app.exception_handler(QueryEvaluationError)
-    async def _evaluation(_: Request, exc: QueryEvaluationError):
-        return _text(400, str(exc))
-
-    @app.exception_handler(BadRequest)
-    async def _bad(_: Request, exc: BadRequest):
-        return _text(400, str(exc))
 
     @app.exception_handler(UpdateRefused)
     async def _update(_: Request, exc: UpdateRefused):
         return _text(403, "This SPARQL endpoint is read-only: updates are refused. "
                           "Data is loaded with 'clusterkg build'.")
 
-    @app.exception_handler(QueryRefused)
-    async def _refused(_: Request, exc: QueryRefused):
-        return _text(403, str(exc))
+    @app.exception_handler(NotAcceptable)
+    async def _not_acceptable(_: Request, exc: NotAcceptable):
+        return _text(406, "Not Acceptable: this resource can be served as " + ", ".join(exc.offered))
+
+    @app.exception_handler(Busy)
+    async def _busy(_: Request, exc: Busy):
+        return _text(503, str(exc), {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
@@ -137,34 +146,6 @@ def install_error_handlers(app: FastAPI) -> None:
             if methods:
                 headers["Allow"] = ", ".join(sorted(methods))
         return _text(exc.status_code, str(exc.detail), headers)
-
-    @app.exception_handler(NotAcceptable)
-    async def _not_acceptable(_: Request, exc: NotAcceptable):
-        return _text(406, "Not Acceptable: this resource can be served as " + ", ".join(exc.offered))
-
-    @app.exception_handler(NotFound)
-    async def _not_found(_: Request, exc: NotFound):
-        return _text(404, str(exc))
-
-    @app.exception_handler(ResultTooLarge)
-    async def _result_too_large(_: Request, exc: ResultTooLarge):
-        return _text(400, str(exc))
-
-    @app.exception_handler(Busy)
-    async def _busy(_: Request, exc: Busy):
-        return _text(503, str(exc), {"Retry-After": str(exc.retry_after)})
-
-    @app.exception_handler(QueryTimedOut)
-    async def _timeout(_: Request, exc: QueryTimedOut):
-        return _text(504, str(exc))
-
-    @app.exception_handler(PayloadTooLarge)
-    async def _too_large(_: Request, exc: PayloadTooLarge):
-        return _text(413, str(exc))
-
-    @app.exception_handler(UnsupportedMediaType)
-    async def _unsupported(_: Request, exc: UnsupportedMediaType):
-        return _text(415, str(exc))
 
     @app.exception_handler(StoreError)
     async def _store(_: Request, exc: StoreError):
