@@ -19,8 +19,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from clusterkg.graph.concepts import SCHEMES, Vocabulary
-from clusterkg.graph.vocab import CONCEPT
+from clusterkg.graph.concepts import Vocabulary
 
 COUNTRIES = ["Serbia", "Romania", "Poland", "Bulgaria", "Germany", "France", "Spain", "Italy", "Austria",
              "Czechia", "Slovenia", "Croatia", "Greece", "Portugal", "Belgium", "Netherlands", "Sweden",

@@ -16,7 +16,6 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .graph.sparql_text import keywords
 from .settings import Settings
 
 __all__ = ["main"]
@@ -212,13 +211,16 @@ def _run_build(settings: Settings, paths, quiet: bool = False):
 @click.option("--format", "fmt", type=click.Choice(list(QUERY_OUT)), default="table", show_default=True)
 def query(sparql: str, store: Path | None, fmt: str) -> None:
     """Answer the SPARQL query from the store (the default graph is the union of all)."""
-    from .graph.errors import QuerySyntaxError, StoreError
+    from .graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
     from .graph.store import open_store
+    from .service.guard import QueryRefused, check_query
 
     settings = _settings(store=store)
     try:
-        if "SERVICE" in keywords(sparql):
-            raise click.UsageError("SERVICE (federated query) is not supported: clusterkg answers from its own store")
+        check_query(sparql)  # the server's own check: no updates, no SERVICE
+    except QueryRefused as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
         result = open_store(settings.store).query(sparql)
     except QuerySyntaxError as exc:
         click.echo(f"SPARQL syntax error: {exc}", err=True)
@@ -236,8 +238,6 @@ def query(sparql: str, store: Path | None, fmt: str) -> None:
         if result.kind == "graph":
             click.echo(result.serialize("text/turtle").decode("utf-8"))
             return
-        from .graph.errors import QueryEvaluationError
-
         variables = [v.value for v in result.raw.variables]
         try:
             rows = result.rows()
@@ -248,8 +248,6 @@ def query(sparql: str, store: Path | None, fmt: str) -> None:
             click.echo("\t".join(row.get(v, "") for v in variables))
         click.echo(f"({len(rows)} rows)", err=True)
         return
-    from .graph.errors import QueryEvaluationError
-
     try:
         text = result.serialize(QUERY_OUT[fmt]).decode("utf-8")
     except QueryEvaluationError as exc:

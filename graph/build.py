@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import threading
 import time
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable

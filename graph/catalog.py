@@ -24,24 +24,16 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from .places import COUNTRY_AUTHORITY
-from .vocab import CKG_ONTOLOGY, DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, SPDX, XSD, Uris, bind_prefixes
+from .vocab import (
+    ADMS, CKG_ONTOLOGY, DCAT, DCTERMS, EU_ACCESS_RIGHT, EU_FILE_TYPE, EU_FREQUENCY, EU_LICENCE, EU_THEME, FOAF,
+    HYDRA, IANA, PROV, RDF, RDFS, SKOS, SPDX, VCARD, VOID, XSD, Uris, bind_prefixes,
+)
 
-__all__ = ["PROFILES", "Publishing", "DumpFile", "DatasetFacts", "describe_catalog", "describe_void", "FILE_TYPES",
-           "EU_LICENCE", "EU_THEME", "EU_FILE_TYPE", "EU_ACCESS_RIGHT", "VCARD", "VOID", "HYDRA"]
+__all__ = ["PROFILES", "Publishing", "DumpFile", "DatasetFacts", "describe_catalog", "describe_void", "FILE_TYPES"]
 
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-VOID = Namespace("http://rdfs.org/ns/void#")
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
-EU_LICENCE = Namespace("http://publications.europa.eu/resource/authority/licence/")
-EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
-EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
-EU_ACCESS_RIGHT = Namespace("http://publications.europa.eu/resource/authority/access-right/")
-EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
-IANA = "http://www.iana.org/assignments/media-types/"
 
 #: dump suffix -> (EU file type, IANA media type, label)
 FILE_TYPES = {

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from .vocab import DCTERMS, RDF, XSD, Uris
+from .vocab import DCTERMS, XSD, Uris
 
 __all__ = ["ProfileState", "FeedMember", "FeedState", "content_hash", "load_state", "version_triples",
            "version_iri"]

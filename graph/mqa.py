@@ -28,9 +28,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
-from .catalog import EU_ACCESS_RIGHT, EU_FILE_TYPE, EU_LICENCE
+from .vocab import EU_ACCESS_RIGHT, EU_FILE_TYPE, EU_LICENCE, IANA
 from .vocab import DCAT, DCTERMS, RDF
 
 __all__ = ["Score", "score_catalog", "RATINGS", "NON_PROPRIETARY", "MACHINE_READABLE"]
@@ -41,7 +41,6 @@ NON_PROPRIETARY = {"RDF_TURTLE", "RDF_N_TRIPLES", "RDF_N_QUADS", "JSON_LD", "RDF
                    "JSON", "XML", "TSV", "GEOJSON", "ODS", "HTML", "TXT"}
 MACHINE_READABLE = {"RDF_TURTLE", "RDF_N_TRIPLES", "RDF_N_QUADS", "JSON_LD", "RDF_XML", "RDF_TRIG", "CSV",
                     "JSON", "XML", "TSV", "GEOJSON", "ODS"}
-IANA = "http://www.iana.org/assignments/media-types/"
 
 #: (lowest score, rating), best first.
 RATINGS = [(351, "Excellent"), (221, "Good"), (121, "Sufficient"), (0, "Bad")]

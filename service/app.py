@@ -13,9 +13,10 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, Namespace
+from rdflib.namespace import RDF, RDFS
 
 from .. import __version__
+from ..graph.vocab import SD
 from ..settings import Settings
 from .errors import install_error_handlers
 from .formats import DOC_TYPES, serialize_graph
@@ -27,7 +28,6 @@ from .state import StoreHolder
 
 __all__ = ["create_app"]
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
 def _service_description(settings: Settings):

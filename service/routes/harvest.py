@@ -24,10 +24,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 
-from ...graph.catalog import HYDRA, PROFILES
-from ...graph.vocab import DCAT, DCTERMS, RDF, XSD, bind_prefixes
+from ...graph.catalog import PROFILES
+from ...graph.vocab import DCAT, DCTERMS, HYDRA, LDES, RDF, TREE, XSD, bind_prefixes
 from ..errors import BadRequest, NotFound
 from ..formats import serialize_graph
 from ..negotiation import negotiate
@@ -37,8 +37,6 @@ __all__ = ["router", "CATALOG_TYPES"]
 
 router = APIRouter()
 
-TREE = Namespace("https://w3id.org/tree#")
-LDES = Namespace("https://w3id.org/ldes#")
 
 #: Offered for the catalogue, VoID and the feed, preferred first.
 CATALOG_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pyshacl
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from clusterkg.graph.build import build

@@ -2,11 +2,11 @@
 
 import pytest
 from rdflib import Graph
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from clusterkg.graph.concepts import SCHEMES, Vocabulary, ontology_files, ontology_graph
 from clusterkg.graph.readers.orgtypes import ORGANISATION_TYPES
-from clusterkg.graph.vocab import CKG, CKG_ONTOLOGY, CONCEPT, slugify
+from clusterkg.graph.vocab import CKG, CKG_ONTOLOGY, CONCEPT
 
 
 def test_every_own_term_has_label_definition_and_is_defined_by():

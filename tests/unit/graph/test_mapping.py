@@ -4,7 +4,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from clusterkg.graph.build import process
-from clusterkg.graph.vocab import CKG, CONCEPT, EU_COUNTRY, EU_LANGUAGE, LOCN, ORG, RDF, RDFS, SCHEMA, SKOS, XSD
+from clusterkg.graph.vocab import CKG, CONCEPT, EU_COUNTRY, EU_LANGUAGE, LOCN, ORG, RDF, SCHEMA, SKOS, XSD
 
 B = "http://localhost:8000/"
 

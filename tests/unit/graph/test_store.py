@@ -1,6 +1,5 @@
 """The embedded store: union default graph, determinism, atomic snapshots."""
 
-import os
 import signal
 import subprocess
 import sys

@@ -22,7 +22,7 @@ REFUSED = [
     f"SELECT * WHERE {{ BIND(<http://e/\u3000#> AS ?z) SERVICE <{T}> {{ ?a ?b ?c }} }}",
     f"PREFIX ex: <urn:ex:> SELECT * WHERE {{ VALUES ?z {{ ex:a\\# }} SERVICE <{T}> {{ ?a ?b ?c }} }}",
     f"PREFIX ex: <urn:ex:> SELECT * WHERE {{ VALUES ?z {{ ex:a\\' }} SERVICE <{T}> {{ ?a ?b ?c }} }} # '",
-    f"SELECT * {{ SERVICE SILENT ?x {{ ?a ?b ?c }} }}",
+    "SELECT * { SERVICE SILENT ?x { ?a ?b ?c } }",
     "PREFIX ex: <http://x/> DROP ALL",
     "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
 ]
