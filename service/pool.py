@@ -41,6 +41,26 @@ _CRASHED = ("the query made the query engine fail (it is probably too long or to
             "nested); simplify it")
 
 
+def _raise_for(msg, timeout: float) -> None:
+    """Turn a worker's answer into the error it stands for: None (nothing came before
+    the deadline) is a timeout; ``("error", kind, text)`` the matching domain error."""
+    from ..graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+    from ..graph.results import ResultTooLarge
+
+    if msg is None:
+        raise QueryTimedOut(timeout)
+    if msg[0] != "error":
+        return
+    kind, text = msg[1], msg[2]
+    if kind == "syntax":
+        raise QuerySyntaxError(text)
+    if kind == "too-large":
+        raise ResultTooLarge(text)
+    if kind == "store":
+        raise StoreError(text)
+    raise QueryEvaluationError(_CRASHED if kind == "crash" else text)
+
+
 def closing_marker(media: str, reason: str) -> bytes:
     """What the web side appends to a stream it cuts after a row boundary: it closes the
     document and says it was truncated (see :mod:`clusterkg.graph.results`)."""
@@ -310,9 +330,6 @@ class QueryPool:
         :raises QueryTimedOut: nothing came back within the limit (the worker was killed).
         :raises QuerySyntaxError, QueryEvaluationError, StoreError: from the worker.
         """
-        from ..graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
-        from ..graph.results import ResultTooLarge
-
         w = await self._acquire()
         limits = self.limits
         deadline = time.monotonic() + limits.timeout + _GRACE
@@ -323,17 +340,8 @@ class QueryPool:
             msg = dict(request, timeout=limits.timeout, max_rows=limits.max_rows, max_bytes=limits.max_bytes)
             w.conn.send(msg)
             first = await loop.run_in_executor(None, self._recv, w.conn, deadline)
-            if first is None:
-                healthy = False
-                raise QueryTimedOut(limits.timeout)
-            if first[0] == "error":
-                healthy = first[1] != "crash"
-                kind, text = first[1], first[2]
-                if kind == "syntax":
-                    raise QuerySyntaxError(text)
-                if kind in ("evaluation", "crash"):
-                    raise QueryEvaluationError(text if kind == "evaluation" else _CRASHED)
-                raise StoreError(text)
+            healthy = first is not None and first[:2] != ("error", "crash")
+            _raise_for(first, limits.timeout)
             query_kind = first[1]
             try:
                 media = choose_media(query_kind)
@@ -342,14 +350,8 @@ class QueryPool:
                 raise
             w.conn.send(media)
             nxt = await loop.run_in_executor(None, self._recv, w.conn, deadline)
-            if nxt is None:
-                healthy = False
-                raise QueryTimedOut(limits.timeout)
-            if nxt[0] == "error":
-                healthy = nxt[1] != "crash"
-                if nxt[1] == "too-large":
-                    raise ResultTooLarge(nxt[2])
-                raise QueryEvaluationError(nxt[2] if nxt[1] != "crash" else _CRASHED)
+            healthy = nxt is not None and nxt[:2] != ("error", "crash")
+            _raise_for(nxt, limits.timeout)
             handed_over = True
             return Started(query_kind, media, self._stream(w, nxt, deadline, media))
         except BaseException:
