@@ -61,23 +61,33 @@ def _links(url_base: str, chosen: str) -> str:
                      for suffix, media in SUFFIXES.items() if media != chosen)
 
 
-def _document(request: Request, g: Graph, focus: URIRef | None, title: str, url_base: str,
-              media: str | None, labels: dict[str, str]) -> Response:
-    negotiated = media is None
-    media = media or negotiate(request.headers.get("accept"), DOC_TYPES)
-    base = request.app.state.settings.base_uri
+def _render(g: Graph, focus: URIRef | None, title: str, url_base: str, media: str,
+            labels: dict[str, str], base: str) -> tuple[bytes, str]:
+    """The document's body and Content-Type in ``media``."""
     if media == "text/html":
         alternates = {m: url_base + s for s, m in SUFFIXES.items() if m != "text/html"}
-        body = render_html(g, focus, title, alternates, labels)
-        ctype = "text/html; charset=utf-8"
-    else:
-        body = serialize_graph(g, media, context_url=base + CONTEXT_PATH)
-        ctype = media + ("" if media == "application/rdf+xml" else "; charset=utf-8")
+        return render_html(g, focus, title, alternates, labels), "text/html; charset=utf-8"
+    body = serialize_graph(g, media, context_url=base + CONTEXT_PATH)
+    return body, media + ("" if media == "application/rdf+xml" else "; charset=utf-8")
+
+
+def _respond(request: Request, url_base: str, media: str | None, render) -> Response:
+    """Negotiate (unless a suffix chose ``media``), render with ``render(media)`` and add
+    the Link, Content-Location and Vary headers."""
+    negotiated = media is None
+    media = media or negotiate(request.headers.get("accept"), DOC_TYPES)
+    body, ctype = render(media)
     headers = {"Content-Type": ctype, "Link": _links(url_base, media),
                "Content-Location": url_base + SUFFIX_OF_MEDIA[media]}
     if negotiated:
         headers["Vary"] = "Accept"
     return Response(body, headers=headers)
+
+
+def _document(request: Request, g: Graph, focus: URIRef | None, title: str, url_base: str,
+              media: str | None, labels: dict[str, str]) -> Response:
+    base = request.app.state.settings.base_uri
+    return _respond(request, url_base, media, lambda m: _render(g, focus, title, url_base, m, labels, base))
 
 
 def _labels(store, g: Graph) -> dict[str, str]:
@@ -139,32 +149,32 @@ def _vocabulary_labels() -> dict[str, str]:
     return out
 
 
-def _static_graph(name: str) -> Graph:
-    g = Graph()
-    src = ontology_graph() if name == "ontology" else shapes_graph()
-    for t in src:
-        g.add(t)
-    return g
+@functools.lru_cache(maxsize=32)
+def _static_body(name: str, media: str, base: str) -> tuple[bytes, str]:
+    """The vocabulary or the shapes rendered in ``media``: they only change with the
+    installed package, so each rendition is made once per process."""
+    g = ontology_graph() if name == "ontology" else shapes_graph()
+    title = "clusterkg vocabulary and concept schemes" if name == "ontology" else "clusterkg SHACL shapes"
+    return _render(g, None, title, base + name, media, _vocabulary_labels(), base)
 
 
 @router.get("/ontology{suffix:path}", summary="The clusterkg vocabulary and concept schemes",
             responses=responses(DOC_TYPES, 404, 406))
 def ontology(suffix: str, request: Request) -> Response:
-    return _static(request, "ontology", suffix, "clusterkg vocabulary and concept schemes")
+    return _static(request, "ontology", suffix)
 
 
 @router.get("/shapes{suffix:path}", summary="The SHACL shapes profiles are validated with",
             responses=responses(DOC_TYPES, 404, 406))
 def shapes(suffix: str, request: Request) -> Response:
-    return _static(request, "shapes", suffix, "clusterkg SHACL shapes")
+    return _static(request, "shapes", suffix)
 
 
-def _static(request: Request, name: str, suffix: str, title: str) -> Response:
-    if suffix and suffix not in SUFFIXES:
-        raise NotFound(request.app.state.settings.base_uri + name + suffix)
-    g = _static_graph(name)
+def _static(request: Request, name: str, suffix: str) -> Response:
     base = request.app.state.settings.base_uri
-    return _document(request, g, None, title, base + name, SUFFIXES.get(suffix), _vocabulary_labels())
+    if suffix and suffix not in SUFFIXES:
+        raise NotFound(base + name + suffix)
+    return _respond(request, base + name, SUFFIXES.get(suffix), lambda m: _static_body(name, m, base))
 
 
 @router.get("/" + CONTEXT_PATH, summary="The JSON-LD context of our documents",
