@@ -149,3 +149,32 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(f"{ran} run, {len(skipped)} skipped:")
         for line in skipped:
             terminalreporter.write_line("  skipped " + line)
+
+
+class Listener:
+    """A TCP listener on a free 127.0.0.1 port: proof that nothing connects to it."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/"
+
+    def connected(self, wait: float = 1.0) -> bool:
+        """True when something connected (within ``wait`` seconds)."""
+        self.sock.settimeout(wait)
+        try:
+            conn, _ = self.sock.accept()
+        except socket.timeout:
+            return False
+        conn.close()
+        return True
+
+
+@pytest.fixture
+def listener():
+    """A :class:`Listener` for tests that must show no connection is made."""
+    lst = Listener()
+    yield lst
+    lst.sock.close()

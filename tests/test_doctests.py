@@ -37,5 +37,10 @@ def test_public_functions_have_docstrings():
     assert missing == []
 
 
-def test_version():
-    assert clusterkg.__version__ == "0.1.0"
+def test_version_is_the_packaged_one():
+    import tomllib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"]
+    assert clusterkg.__version__ == project["version"] == version("clusterkg")

@@ -142,27 +142,11 @@ def test_service_description_by_accept(server):
     assert "sparql-service-description#Service" in r.text or "sd:Service" in r.text
 
 
-def test_service_is_refused_without_any_connection(server):
-    import socket
-
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
-    listener.settimeout(1.0)
-    port = listener.getsockname()[1]
-    try:
-        r = httpx.get(server.url + "sparql", params={
-            "query": f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"})
-        assert r.status_code == 403 and "SERVICE" in r.text
-        try:
-            conn, _ = listener.accept()
-            conn.close()
-            connected = True
-        except socket.timeout:
-            connected = False
-        assert not connected, "the server connected to the SERVICE endpoint"
-    finally:
-        listener.close()
+def test_service_is_refused_without_any_connection(server, listener):
+    r = httpx.get(server.url + "sparql", params={
+        "query": f"SELECT * WHERE {{ SERVICE <{listener.url}sparql> {{ ?s ?p ?o }} }}"})
+    assert r.status_code == 403 and "SERVICE" in r.text
+    assert not listener.connected(), "the server connected to the SERVICE endpoint"
 
 
 def test_plain_json_accept_and_head(server):

@@ -72,20 +72,6 @@ def test_two_builds_on_one_store_do_not_run_at_once(tmp_path):
     open_writer(tmp_path / "s").abort()  # the lock was released
 
 
-@pytest.mark.parametrize("row, message", [
-    ("ict-net.txt,,,,http://exa mple.com/<x>,,", "column 'source_url'"),
-    ("/etc/hostname,,,,,,", "column 'file'"),
-    ("ict-net.txt,,,,,2021W011,", "YYYY-MM-DD"),
-    ("ict-net.txt,,,,,2999-01-01,", "in the future"),
-    ('"ict-net.txt,,,,,,\nmore,stuff', "column 'file'"),  # a quote left open
-])
-def test_manifest_rows_are_checked(tmp_path, row, message):
-    m = tmp_path / "manifest.csv"
-    m.write_text("file,id,cluster,name,source_url,retrieved,country\n" + row + "\n", encoding="utf-8")
-    with pytest.raises(ManifestError, match=message):
-        read_manifest(m)
-
-
 def test_manifest_encoding_and_unknown_columns(tmp_path):
     m = tmp_path / "manifest.csv"
     m.write_bytes(b"file,country\nict-net.txt,Bucure\xbati\n")
@@ -109,14 +95,8 @@ def test_a_folder_networks_table_adds_aliases(tmp_path, data_dir):
     assert rows == [{"n": "NOATEX Metacluster"}]
 
 
-def test_curated_rdf_files_load_offline_and_xxe_or_remote_contexts_are_never_fetched(tmp_path, data_dir):
-    import socket
-
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(5)
-    listener.settimeout(1.0)
-    port = listener.getsockname()[1]
+def test_curated_rdf_files_load_offline_and_xxe_or_remote_contexts_are_never_fetched(tmp_path, data_dir, listener):
+    port = listener.port
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "ict-net.txt").write_bytes((data_dir / "ict-net.txt").read_bytes())
@@ -132,17 +112,8 @@ def test_curated_rdf_files_load_offline_and_xxe_or_remote_contexts_are_never_fet
     (folder / "remote.jsonld").write_text(
         '{"@context": "http://127.0.0.1:%d/context.jsonld", "@id": "http://example.org/y", "name": "Y"}' % port,
         encoding="utf-8")
-    try:
-        summary = build([folder], tmp_path / "s", BASE)
-        try:
-            conn, _ = listener.accept()
-            conn.close()
-            fetched = True
-        except socket.timeout:
-            fetched = False
-    finally:
-        listener.close()
-    assert not fetched, "a URL named in a loaded file was fetched"
+    summary = build([folder], tmp_path / "s", BASE)
+    assert not listener.connected(), "a URL named in a loaded file was fetched"
     assert [str(e).split(":")[0] for e in summary.extra_errors] == [str(folder / "evil.rdf"), str(folder / "remote.jsonld")]
     assert "remote JSON-LD @context is not fetched" in str(summary.extra_errors[1])
     assert not summary.ok and summary.of("published")

@@ -18,6 +18,11 @@ def test_bundled_manifest(sources):
     ("a.txt,,,,,,Atlantis", "manifest.csv:2: column 'country': 'Atlantis'"),
     ("a.txt,Bad Id,,,,,", "manifest.csv:2: column 'id'"),
     ("a.txt,,,,ftp://x,,", "manifest.csv:2: column 'source_url'"),
+    ("ict-net.txt,,,,http://exa mple.com/<x>,,", "manifest.csv:2: column 'source_url'"),
+    ("/etc/hostname,,,,,,", "manifest.csv:2: column 'file'"),
+    ("ict-net.txt,,,,,2021W011,", "YYYY-MM-DD"),
+    ("ict-net.txt,,,,,2999-01-01,", "in the future"),
+    ('"ict-net.txt,,,,,,\nmore,stuff', "column 'file'"),  # a quote left open
 ])
 def test_bad_rows(tmp_path, row, message):
     m = tmp_path / "manifest.csv"
