@@ -39,8 +39,11 @@ __all__ = [
 class Store(Protocol):
     """A read-only snapshot of the graph."""
 
-    def query(self, sparql: str) -> QueryResult:
-        """Run a SPARQL 1.1 query; raises QuerySyntaxError on a malformed query."""
+    def query(self, sparql: str, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, substitutions: dict[str, str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
+        """Run a SPARQL 1.1 query (see :meth:`OxigraphStore.query`); raises
+        QuerySyntaxError on a malformed query."""
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
