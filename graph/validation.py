@@ -5,7 +5,9 @@ the mapping's ledger), the focus node, the path, the value and the shape's messa
 Results of severity ``sh:Violation`` stop the profile from being published; warnings
 and infos do not (SHACL 1.0 §2.1.4 defines the severities; §3.6 the report vocabulary).
 
-The shapes graph is parsed once per process and reused (about 3x faster per profile).
+The shapes graph is parsed once per process, and the shapes pyshacl harvests from it
+(its ``ShapesGraph``) are reused for every profile: about 3x faster per profile than
+``pyshacl.validate``, which harvests them again on each call.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-import pyshacl
+import threading
+
+from pyshacl import Validator
+from pyshacl.graph_abstraction import DataGraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -34,6 +39,37 @@ def shapes_file() -> Path:
 def shapes_graph() -> Graph:
     """The shipped shapes as an rdflib Graph, parsed once per process."""
     return Graph().parse(shapes_file(), format="turtle")
+
+
+class _ShapesValidator:
+    """One pyshacl :class:`~pyshacl.Validator` kept across calls, so the shapes are
+    harvested from the shapes graph once (pyshacl's ``ShapesGraph`` caches them) and
+    only the data graph changes. Options as ``pyshacl.validate(inference="none",
+    advanced=False, allow_warnings=True)``: nothing is cloned or inferred, the data
+    graph is only read. A lock keeps calls from different threads apart."""
+
+    def __init__(self, shapes: Graph):
+        self._shapes = shapes
+        self._validator: Validator | None = None
+        self._lock = threading.Lock()
+
+    def run(self, data: Graph) -> Graph:
+        """Validate ``data``; return pyshacl's report graph (``sh:ValidationReport``)."""
+        dg = DataGraph.from_rdflib(data)
+        with self._lock:
+            v = self._validator
+            if v is None:
+                v = self._validator = Validator(dg, shacl_graph=self._shapes, options={
+                    "inference": "none", "advanced": False, "allow_warnings": True})
+            else:
+                v.data_graph, v.data_graph_is_multigraph, v._target_graph = dg, dg.is_multigraph(), None
+            _conforms, report, _text = v.run()
+        return report
+
+
+@functools.lru_cache(maxsize=1)
+def _shapes_validator() -> _ShapesValidator:
+    return _ShapesValidator(shapes_graph())
 
 
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -140,10 +176,7 @@ def validate_mapped(mapped: Mapped, source: str) -> ValidationReport:
     :param source: the profile file, named in every result.
     :return: the :class:`ValidationReport` (check ``publishable``).
     """
-    _conforms, rg, _text = pyshacl.validate(
-        mapped.graph, shacl_graph=shapes_graph(), inference="none", advanced=False,
-        allow_warnings=True,
-    )
+    rg = _shapes_validator().run(mapped.graph)
     report = ValidationReport(source, graph=bind_prefixes(rg))
     results: list[ValidationResult] = []
     for res in rg.subjects(RDF.type, SH.ValidationResult):
