@@ -8,13 +8,9 @@ violations is reported and left out; the others are still published.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as _dt
 import hashlib
-import multiprocessing
 import os
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -22,21 +18,22 @@ from typing import Callable, Iterable
 from rdflib import Graph, Literal
 
 from .. import __version__
+from .cache import ProfileCache, fingerprint
 from .concepts import Vocabulary, ontology_graph
 from .errors import ClusterkgError, ProfileReadError
-from .manifest import ProfileSource, collect_sources, network_files
-from .mapping import PREFIXES, Mapped, map_profile
-from .profile import Profile, ReadIssue
+from .facts import first_founded
+from .manifest import collect_sources, network_files
+from .mapping import PREFIXES
+from .processing import PARALLEL_FROM, Outcome, process, processed
 from .rdfio import find_extra, read_extra
-from .readers import read_profile_file
 from .store import open_writer, previous_meta
-from .validation import ValidationReport, validate_mapped
 from .catalog import PROFILES, DatasetFacts, DumpFile, Publishing, describe_catalog, describe_void
-from .feed import FeedMember, FeedState, ProfileState, content_hash, load_state, version_iri, version_triples
+from .feed import FeedMember, FeedState, ProfileState, load_state, version_iri, version_ntriples
 from .places import country_name as pycountry_name
-from .vocab import CKG, DCTERMS, PROV, RDF, RDFS, SCHEMA, XSD, Uris
+from .vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
 
-__all__ = ["Outcome", "BuildSummary", "NothingToPublish", "process", "build", "build_time", "load_vocabulary"]
+__all__ = ["Outcome", "BuildSummary", "NothingToPublish", "process", "build", "build_time", "load_vocabulary",
+           "PARALLEL_FROM"]
 
 
 class NothingToPublish(ClusterkgError):
@@ -50,104 +47,12 @@ class NothingToPublish(ClusterkgError):
         super().__init__(message)
 
 
-@dataclass
-class Outcome:
-    """What happened to one profile file.
-
-    :param source: the file and its manifest row.
-    :param status: ``"published"`` (or ``"valid"`` outside a build), ``"rejected"``
-        (SHACL violations) or ``"unreadable"`` (a :class:`ProfileReadError`).
-    :param profile: what the reader read (None when unreadable).
-    :param mapped: the mapping result (None when unreadable).
-    :param report: the validation report (None when unreadable).
-    :param error: the read error, for unreadable files.
-    :param content_hash: SHA-256 of the published graph's sorted N-Triples (see
-        :func:`~clusterkg.graph.feed.content_hash`), set when the build loads it.
-    """
-
-    source: ProfileSource
-    status: str
-    profile: Profile | None = None
-    mapped: Mapped | None = None
-    report: ValidationReport | None = None
-    error: ProfileReadError | None = None
-    content_hash: str | None = None
-
-    @property
-    def issues(self) -> list[ReadIssue]:
-        return self.profile.issues if self.profile else []
-
-
 def load_vocabulary(paths: list[str | Path]) -> Vocabulary:
     """The shipped vocabulary plus the ``networks.csv`` alias tables of the input folders.
 
     :raises ManifestError: a bad alias table (naming its file and line).
     """
     return Vocabulary.load().with_networks(network_files(paths))
-
-
-def process(source: ProfileSource, uris: Uris, vocab: Vocabulary | None = None) -> Outcome:
-    """Read, map and validate one profile file.
-
-    :return: an :class:`Outcome` with status ``valid``, ``rejected`` or ``unreadable``.
-        Never raises for bad input: a :class:`ProfileReadError` is kept on the outcome.
-    """
-    vocab = vocab or Vocabulary.load()
-    try:
-        profile = read_profile_file(source.path)
-        checksum = source.sha256()
-    except ProfileReadError as exc:
-        return Outcome(source, "unreadable", error=exc)
-    mapped = map_profile(profile, source, uris, vocab, checksum)
-    report = validate_mapped(mapped, str(source.path))
-    return Outcome(source, "valid" if report.publishable else "rejected", profile, mapped, report)
-
-
-#: Below this many profiles the build runs in-process (starting workers costs ~1 s).
-PARALLEL_FROM = 64
-
-_WORKER_STATE: dict = {}
-
-
-def _init_worker(base_uri: str, vocab: Vocabulary, parent: int) -> None:
-    _WORKER_STATE["uris"] = Uris(base_uri)
-    _WORKER_STATE["vocab"] = vocab
-    if os.getppid() != parent:  # the build died while this worker was starting
-        os._exit(0)
-
-    def watch_parent() -> None:  # a killed build must not leave its workers behind
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch_parent, daemon=True, name="parent-watch").start()
-
-
-def _process_in_worker(source: ProfileSource) -> Outcome:
-    out = process(source, _WORKER_STATE["uris"], _WORKER_STATE["vocab"])
-    if out.mapped is not None:  # what the parent does not need stays here (less to pickle)
-        out.mapped.ledger = {}
-        out.mapped.line_labels = {}
-    if out.report is not None:
-        out.report.graph = Graph()
-    return out
-
-
-def _processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
-               progress: Callable[[Iterable], Iterable] | None, workers: int | None) -> Iterable[Outcome]:
-    """Outcomes in source order: in-process for small builds, else in worker processes
-    (one per core), which both cores use for the SHACL validation that dominates."""
-    n = workers if workers is not None else (os.cpu_count() or 1) if len(sources) > PARALLEL_FROM else 1
-    wrap = progress or (lambda items: items)
-    if n <= 1:
-        for src in wrap(sources):
-            yield process(src, uris, vocab)
-        return
-    ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
-                                                initargs=(uris.base, vocab, os.getpid())) as pool:
-        yield from wrap(pool.map(_process_in_worker, sources, chunksize=8))
 
 
 def build_time() -> _dt.datetime:
@@ -167,6 +72,12 @@ class BuildSummary:
     :param notes: remarks on the input (files missing from the manifest, ...).
     :param generation: the published store snapshot's name.
     :param started: build start (UTC); ``ended``: end.
+    :param triples: triples loaded, summed over the graphs (a triple in two graphs counts twice).
+    :param changed: profiles new or changed since the previous snapshot (feed members added).
+    :param processed: profile files read, mapped and validated by this build; the others
+        were unchanged files whose outcome came from the build cache.
+    :param loaded: profile graphs loaded into the new snapshot; the others were carried
+        over, unchanged, from the previous snapshot.
     """
 
     outcomes: list[Outcome] = field(default_factory=list)
@@ -176,6 +87,8 @@ class BuildSummary:
     ended: _dt.datetime | None = None
     triples: int = 0
     changed: int = 0
+    processed: int = 0
+    loaded: int = 0
     extra: list = field(default_factory=list)
     extra_errors: list = field(default_factory=list)
 
@@ -217,7 +130,8 @@ class BuildSummary:
             f"profiles read: {len(self.outcomes) - len(self.of('unreadable'))} of {len(self.outcomes)}, "
             f"published: {len(self.of('published'))}, rejected: {len(self.of('rejected'))}, "
             f"unreadable: {len(self.of('unreadable'))}, values unmapped: {self.unmapped}, "
-            f"changed since the last build: {self.changed}, triples: {self.triples}"
+            f"changed since the last build: {self.changed}, processed: {self.processed}, "
+            f"graphs loaded: {self.loaded}, triples: {self.triples}"
             + (f", snapshot: {self.generation}" if self.generation else "")
         )
         return "\n".join(lines)
@@ -227,18 +141,44 @@ def _nt(g: Graph) -> bytes:
     return g.serialize(format="nt", encoding="utf-8")
 
 
+def _record_lines(graph_iri: str, activity: str, started: str) -> bytes:
+    """The build record's triples about one published graph, as N-Triples."""
+    when = f'"{started}"^^<{XSD.dateTime}>'
+    return (f"<{graph_iri}> <{PROV.wasGeneratedBy}> <{activity}> .\n"
+            f"<{graph_iri}> <{PROV.generatedAtTime}> {when} .\n"
+            f"<{activity}> <{PROV.generated}> <{graph_iri}> .\n").encode("utf-8")
+
+
+def _carried_over(writer, uris: Uris, previous: FeedState) -> set[str]:
+    """Drop from a checkpointed generation every graph except the profile graphs of the
+    previous state (those may be kept); return the IRIs of the graphs kept."""
+    candidates = {str(uris.profile_graph(pid)): pid for pid in previous.profiles}
+    kept = set()
+    for g in writer.named_graphs():
+        if g in candidates:
+            kept.add(g)
+        else:
+            writer.remove_graph(g)
+    return kept
+
+
 def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
           progress: Callable[[Iterable], Iterable] | None = None,
-          publishing: Publishing | None = None, workers: int | None = None) -> BuildSummary:
+          publishing: Publishing | None = None, workers: int | None = None,
+          incremental: bool = True) -> BuildSummary:
     """Read, map, validate every profile under ``paths`` and publish a new store snapshot.
 
     :param paths: profile files and folders (see :func:`collect_sources`).
     :param store_root: the store folder (created if missing).
     :param base_uri: base of minted IRIs (``CLUSTERKG_BASE_URI``).
-    :param progress: wraps the list of sources (e.g. ``tqdm``) to show progress.
+    :param progress: wraps the stream of outcomes (e.g. ``tqdm``) to show progress.
     :param publishing: publisher, contact and licence for the DCAT-AP catalogue.
     :param workers: processes reading, mapping and validating profiles (default: one per
-        core when there are more than :data:`PARALLEL_FROM` profiles, else in-process).
+        core when more than :data:`PARALLEL_FROM` files need processing, else in-process).
+    :param incremental: reuse what earlier builds made: outcomes of unchanged files
+        (the cache in ``STORE/cache/``), and the previous snapshot's graphs and
+        per-country dumps that did not change (the new snapshot starts as a checkpoint
+        of it). The result is the same as a full build's, except for build times.
     :return: the :class:`BuildSummary`; the snapshot is published even when some
         profiles were rejected (check ``summary.ok``).
     :raises ManifestError: a bad manifest (nothing is written).
@@ -252,25 +192,39 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
     sources, notes = collect_sources(paths)
     summary = BuildSummary(notes=notes, started=build_time())
     vocab = load_vocabulary(paths)
-    writer = open_writer(store_root)
+    prev_meta = previous_meta(store_root)
+    prev = load_state(prev_meta)
+    writer = open_writer(store_root, from_current=incremental)
+    cache = ProfileCache(Path(store_root) / "cache") if incremental else None
     try:
+        kept = _carried_over(writer, uris, prev) if writer.previous is not None else set()
         voc_nt = _nt(ontology_graph())
         writer.add_graph(str(uris.vocabulary_graph), voc_nt)
         summary.triples += len(ontology_graph())
-        record = Graph()
-        activity = uris.build(summary.started.strftime("%Y%m%dT%H%M%SZ"))
-        for outcome in _processed(sources, uris, vocab, progress, workers):
+        started = summary.started.isoformat()
+        activity = str(uris.build(summary.started.strftime("%Y%m%dT%H%M%SZ")))
+        record: list[bytes] = []
+        published: set[str] = set()
+        fp = fingerprint(uris.base, network_files(paths)) if cache is not None else ""
+        for outcome in processed(sources, uris, vocab, progress, workers, cache, fp):
+            summary.processed += not outcome.reused
             if outcome.status == "valid":
-                nt = _nt(outcome.mapped.graph)  # serialised once: loaded, and hashed for the feed
-                writer.add_graph(str(outcome.mapped.graph_iri), nt)
-                outcome.content_hash = content_hash(nt)
-                summary.triples += len(outcome.mapped.graph)
+                graph_iri = str(outcome.mapped.graph_iri)
+                outcome.content_hash = outcome.facts.content_hash
+                old = prev.profiles.get(outcome.source.id)
+                if not (graph_iri in kept and old is not None and old.hash == outcome.content_hash):
+                    if graph_iri in kept:
+                        writer.remove_graph(graph_iri)
+                    writer.add_graph(graph_iri, outcome.nt)
+                    summary.loaded += 1
+                published.add(graph_iri)
+                summary.triples += outcome.facts.triples
                 outcome.status = "published"
-                record.add((outcome.mapped.graph_iri, PROV.wasGeneratedBy, activity))
-                record.add((outcome.mapped.graph_iri, PROV.generatedAtTime,
-                            Literal(summary.started.isoformat(), datatype=XSD.dateTime)))
-                record.add((activity, PROV.generated, outcome.mapped.graph_iri))
+                record.append(_record_lines(graph_iri, activity, started))
+            outcome.nt = None  # loaded: the bytes are not needed any more
             summary.outcomes.append(outcome)
+        for gone in sorted(kept - published):  # removed files, or profiles now rejected
+            writer.remove_graph(gone)
         for path in find_extra(paths):
             try:
                 extra = read_extra(path, uris)
@@ -281,11 +235,13 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
             summary.extra.append(extra)
             summary.triples += extra.quads
         summary.ended = build_time()
-        record.add((activity, RDF.type, PROV.Activity))
-        record.add((activity, RDFS.label, Literal(f"clusterkg {__version__} build")))
-        record.add((activity, PROV.startedAtTime, Literal(summary.started.isoformat(), datatype=XSD.dateTime)))
-        record.add((activity, PROV.endedAtTime, Literal(summary.ended.isoformat(), datatype=XSD.dateTime)))
-        record.add((activity, DCTERMS.description, Literal(
+        head = Graph()
+        act = uris.build(summary.started.strftime("%Y%m%dT%H%M%SZ"))
+        head.add((act, RDF.type, PROV.Activity))
+        head.add((act, RDFS.label, Literal(f"clusterkg {__version__} build")))
+        head.add((act, PROV.startedAtTime, Literal(started, datatype=XSD.dateTime)))
+        head.add((act, PROV.endedAtTime, Literal(summary.ended.isoformat(), datatype=XSD.dateTime)))
+        head.add((act, DCTERMS.description, Literal(
             f"{len(summary.of('published'))} profiles published, {len(summary.of('rejected'))} rejected, "
             f"{len(summary.of('unreadable'))} unreadable")))
         if not summary.of("published"):
@@ -294,13 +250,17 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
                 + (f", {len(summary.of('rejected'))} rejected, {len(summary.of('unreadable'))} unreadable"
                    if summary.outcomes else "")
                 + "); the previous snapshot keeps serving", summary)
-        writer.add_graph(str(uris.build_graph), _nt(record))
-        summary.triples += len(record)
-        _publish_metadata(writer, summary, uris, publishing or Publishing(), previous_meta(store_root))
+        writer.add_graph(str(uris.build_graph), _nt(head) + b"".join(record))
+        summary.triples += len(head) + 3 * len(record)
+        _publish_metadata(writer, summary, uris, publishing or Publishing(), prev)
         summary.generation = writer.commit()
     except BaseException:
         writer.abort()
+        if cache is not None:
+            cache.close(prune=False)
         raise
+    if cache is not None:
+        cache.close()
     return summary
 
 
@@ -324,47 +284,30 @@ def _dump_file(path: Path) -> DumpFile:
     return DumpFile(path.name, path.stat().st_size, sha256, inner.suffix, gz, sha1)
 
 
-def _first_founded(graphs: list[Graph]) -> str | None:
-    dates = []
-    for g in graphs:
-        for d in g.objects(None, SCHEMA.foundingDate):
-            lex = str(d)
-            if len(lex) == 4 and lex.isdigit():
-                lex += "-01-01"
-            elif len(lex) == 7:
-                lex += "-01"
-            if len(lex) == 10:
-                dates.append(lex)
-    return min(dates) if dates else None
-
-
-def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing, prev_meta: Path | None) -> None:
+def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing, prev: FeedState) -> None:
     """Versions and feed members, dumps (whole and per country), the DCAT-AP catalogue
-    and VoID, all written into the new snapshot before it is published."""
+    and VoID, all written into the new snapshot before it is published. A country's
+    dumps are reused from the previous snapshot when it has the same profiles, with the
+    same content, as then."""
     now = summary.started.isoformat()
     stamp = summary.started.strftime("%Y%m%dT%H%M%SZ")
-    prev = load_state(prev_meta)
     state = FeedState(members=list(prev.members), issued=dict(prev.issued))
     published = summary.of("published")
     by_country: dict[str, list[Outcome]] = {}
     for o in published:
-        g, cluster = o.mapped.graph, o.mapped.cluster
-        country_iri = g.value(cluster, CKG.country)
-        country = str(country_iri).rsplit("/", 1)[-1] if country_iri is not None else None
-        h = o.content_hash
+        cluster, country, h = str(o.mapped.cluster), o.facts.country, o.content_hash
         old = prev.profiles.get(o.source.id)
         if old is not None and old.hash == h:
             modified, issued = old.modified, old.issued
         else:
             modified, issued = now, (old.issued if old else now)
-            version = version_iri(uris, o.source.id, stamp)
-            vg = version_triples(g, cluster, version, now)
-            state.members.append(FeedMember(o.source.id, str(version), str(cluster), now,
-                                            vg.serialize(format="nt", encoding="utf-8").decode("utf-8")))
-        state.profiles[o.source.id] = ProfileState(h, modified, issued, str(cluster), country)
+            version = str(version_iri(uris, o.source.id, stamp))
+            state.members.append(FeedMember(o.source.id, version, cluster, now,
+                                            version_ntriples(o.facts.cluster_nt, cluster, version, now)))
+        state.profiles[o.source.id] = ProfileState(h, modified, issued, cluster, country)
         if country:
             by_country.setdefault(country, []).append(o)
-    summary.changed = sum(1 for m in state.members[len(prev.members):])
+    summary.changed = len(state.members) - len(prev.members)
 
     files = writer.write_dumps(PREFIXES)
     all_dumps = [_dump_file(p) for name, p in sorted(files.items())]
@@ -375,15 +318,23 @@ def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing
         return DatasetFacts(
             key=key, country=country, country_name=name, profiles=len(outcomes),
             clusters=len({o.mapped.cluster for o in outcomes}),
-            first_founded=_first_founded([o.mapped.graph for o in outcomes]),
+            first_founded=first_founded([o.facts.founded for o in outcomes]),
             issued=state.issued.setdefault(key, min(s.issued for s in states)),
             modified=max(s.modified for s in states),
             keywords=_KEYWORDS + ([name] if name else []), dumps=dumps)
 
+    def same_as_before(code: str, outcomes: list[Outcome]) -> bool:
+        before = {pid: p.hash for pid, p in prev.profiles.items() if p.country == code}
+        return before == {o.source.id: o.content_hash for o in outcomes}
+
     datasets = [facts("all", published, None, all_dumps)]
     for code in sorted(by_country):
-        paths = writer.write_subset_dumps(f"clusterkg-{code.lower()}",
-                                          [str(o.mapped.graph_iri) for o in by_country[code]], PREFIXES)
+        name = f"clusterkg-{code.lower()}"
+        paths = None
+        if same_as_before(code, by_country[code]):
+            paths = writer.reuse_dumps([f"{name}{ext}" for ext in (".ttl", ".ttl.gz", ".nq", ".nq.gz")])
+        if paths is None:
+            paths = writer.write_subset_dumps(name, [str(o.mapped.graph_iri) for o in by_country[code]], PREFIXES)
         datasets.append(facts(code.lower(), by_country[code], code, [_dump_file(p) for p in sorted(paths)]))
     catalog_issued = state.issued.setdefault("catalog", now)
     meta = writer.meta_dir

@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from .vocab import DCTERMS, XSD, Uris
 
 __all__ = ["ProfileState", "FeedMember", "FeedState", "content_hash", "load_state", "version_triples",
-           "version_iri"]
+           "version_ntriples", "version_iri"]
 
 
 def content_hash(ntriples: bytes) -> str:
@@ -102,6 +102,18 @@ def version_triples(g: Graph, cluster: URIRef, version: URIRef, time: str) -> Gr
     out.add((version, DCTERMS.isVersionOf, cluster))
     out.add((version, DCTERMS.modified, Literal(time, datatype=XSD.dateTime)))
     return out
+
+
+def version_ntriples(cluster_nt: str, cluster: str, version: str, time: str) -> str:
+    """:func:`version_triples` on text: ``cluster_nt`` holds the cluster's own triples as
+    N-Triples (subject ``<cluster>``); the result has ``<version>`` as subject instead,
+    plus ``dct:isVersionOf`` and ``dct:modified``, one triple per line, lines sorted."""
+    subject = f"<{cluster}> "
+    lines = {f"<{version}> " + line[len(subject):] for line in cluster_nt.splitlines()
+             if line.startswith(subject)}
+    lines.add(f"<{version}> <{DCTERMS.isVersionOf}> <{cluster}> .")
+    lines.add(f'<{version}> <{DCTERMS.modified}> "{time}"^^<{XSD.dateTime}> .')
+    return "".join(line + "\n" for line in sorted(lines))
 
 
 def version_iri(uris: Uris, profile_id: str, stamp: str) -> URIRef:

@@ -220,10 +220,14 @@ class OxigraphWriter:
     """Writes a new generation; ``commit()`` publishes it atomically.
 
     :param root: the store folder (created if missing).
+    :param from_current: start from a checkpoint of the current generation (RocksDB
+        hard-links its files, so this is quick and leaves the current generation
+        untouched) instead of an empty store; ``previous`` then names that generation's
+        folder, so the build can replace only the graphs that changed.
     :raises StoreError: when the folder cannot be created or written.
     """
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, from_current: bool = False):
         self.root = Path(root)
         gens = self.root / _GENERATIONS
         try:
@@ -242,8 +246,11 @@ class OxigraphWriter:
         stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
         self.name = f"{stamp}-{os.getpid()}"
         self.path = gens / (self.name + _PARTIAL)
+        self.previous = current_generation(self.root) if from_current else None
         try:
             self.path.mkdir()
+            if self.previous is not None:
+                ox.Store.read_only(str(self.previous / "db")).backup(str(self.path / "db"))
             self._store = ox.Store(str(self.path / "db"))
         except OSError as exc:
             self._release()
@@ -271,6 +278,53 @@ class OxigraphWriter:
         self._pending_bytes += sum(len(x) for x in lines)
         if self._pending_bytes > 8 * 1024 * 1024:
             self._flush()
+
+    def named_graphs(self) -> list[str]:
+        """IRIs of the named graphs in the new generation so far, sorted."""
+        self._flush()
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def remove_graph(self, graph_iri: str) -> None:
+        """Remove named graph ``graph_iri`` and its triples (nothing when it is absent).
+
+        :raises StoreError: when the store cannot be written.
+        """
+        self._flush()
+        node = ox.NamedNode(graph_iri)
+        try:
+            if self._store.contains_named_graph(node):
+                self._store.remove_graph(node)
+        except OSError as exc:
+            raise StoreError(f"cannot remove the graph <{graph_iri}>: {exc}") from exc
+
+    def reuse_dumps(self, names: list[str]) -> list[Path] | None:
+        """Hard-link (or copy) dump files of the generation this one started from into
+        ``dumps/``, for subsets whose graphs did not change.
+
+        :param names: file names in the previous generation's ``dumps/``.
+        :return: the new paths, or None when one of them is missing there (nothing is
+            linked then).
+        :raises StoreError: when a file cannot be linked or copied.
+        """
+        if self.previous is None:
+            return None
+        old = [self.previous / "dumps" / n for n in names]
+        if not all(p.is_file() for p in old):
+            return None
+        out_dir = self.path / "dumps"
+        new = []
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for src in old:
+                dst = out_dir / src.name
+                try:
+                    os.link(src, dst)
+                except OSError:
+                    shutil.copy2(src, dst)
+                new.append(dst)
+        except OSError as exc:
+            raise StoreError(f"{out_dir}: cannot reuse the dumps ({exc})") from exc
+        return new
 
     def _flush(self) -> None:
         if not self._pending:
@@ -469,6 +523,6 @@ def open_store(root: str | Path) -> OxigraphStore:
     return OxigraphStore(root)
 
 
-def open_writer(root: str | Path) -> OxigraphWriter:
+def open_writer(root: str | Path, from_current: bool = False) -> OxigraphWriter:
     """Start a new generation in the store folder (see :class:`OxigraphWriter`)."""
-    return OxigraphWriter(root)
+    return OxigraphWriter(root, from_current)

@@ -1,0 +1,126 @@
+"""What earlier builds made of each profile file, so a rebuild only redoes changed files.
+
+A build reads, maps and validates a profile file only when the cache has no entry for
+it. An entry is keyed by everything the result depends on:
+
+* the file's bytes (SHA-256) and its manifest row (id, cluster, name, URL, date,
+  country, path: the path is named in the build report);
+* a *fingerprint* of the code and the shipped data: clusterkg's version, the base URI,
+  the source of the ``clusterkg.graph`` package, the ontology and concept schemes, the
+  SHACL shapes and the ``networks.csv`` alias tables in use.
+
+The value is the slimmed :class:`~clusterkg.graph.build.Outcome` (report, notes, facts for
+the catalogue) plus the published N-Triples, pickled and compressed. The cache lives in
+``STORE/cache/profiles.sqlite``, beside the generations; deleting it only makes the next
+build slower. Entries no build used last time are dropped at the end of each build, so
+the file stays about the size of one build's output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+import zlib
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import __version__
+from .errors import StoreError
+from .manifest import ProfileSource
+
+__all__ = ["fingerprint", "entry_key", "ProfileCache"]
+
+
+def _package_files() -> list[Path]:
+    """Source and data files whose change must invalidate every entry."""
+    out: list[Path] = []
+    for package, patterns in (("clusterkg.graph", ("*.py", "readers/*.py")),
+                              ("clusterkg.ontology", ("*.ttl", "schemes/*.ttl")),
+                              ("clusterkg.shapes", ("*.ttl",)),
+                              ("clusterkg.data", ("networks.csv",))):
+        root = Path(str(files(package)))
+        for pattern in patterns:
+            out.extend(sorted(root.glob(pattern)))
+    return out
+
+
+def fingerprint(base_uri: str, network_files: Iterable[Path] = ()) -> str:
+    """Hex SHA-256 of what every cache entry depends on besides its own file.
+
+    :param base_uri: the base of minted IRIs.
+    :param network_files: the input folders' ``networks.csv`` alias tables.
+    :return: 64 hex digits; equal inputs, equal fingerprint.
+    :raises OSError: when a package or alias file cannot be read.
+    """
+    h = hashlib.sha256(f"clusterkg {__version__}\n{base_uri}\n".encode("utf-8"))
+    for path in [*_package_files(), *network_files]:
+        h.update(str(path.name).encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def entry_key(fp: str, source: ProfileSource, file_sha256: str) -> str:
+    """The cache key of one profile file: fingerprint, manifest row and file digest.
+
+    :return: 64 hex digits.
+    """
+    row = (str(source.path), source.id, source.cluster_id, source.name, source.source_url,
+           source.retrieved.isoformat() if source.retrieved else None, source.country, source.in_manifest)
+    return hashlib.sha256(f"{fp}\n{row!r}\n{file_sha256}".encode("utf-8")).hexdigest()
+
+
+class ProfileCache:
+    """The cache file of one store folder (see the module docstring).
+
+    Not shared between processes: the build holding the store's lock is its only user.
+
+    :param folder: where ``profiles.sqlite`` lives (created if missing).
+    :raises StoreError: when the folder or the database cannot be created.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.path = Path(folder) / "profiles.sqlite"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path)
+            self._db.execute("CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, used INTEGER, value BLOB)")
+            row = self._db.execute("SELECT MAX(used) FROM entry").fetchone()
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.path}: cannot open the build cache ({exc})") from exc
+        self._run = (row[0] or 0) + 1
+
+    def has(self, key: str) -> bool:
+        """True when an entry is stored under ``key``."""
+        return self._db.execute("SELECT 1 FROM entry WHERE key = ?", (key,)).fetchone() is not None
+
+    def get(self, key: str) -> Any | None:
+        """The value stored under ``key``, or None (also when it cannot be read back)."""
+        row = self._db.execute("SELECT value FROM entry WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        try:
+            value = pickle.loads(zlib.decompress(row[0]))
+        except Exception:  # an entry from another clusterkg version: a miss, not an error
+            return None
+        self._db.execute("UPDATE entry SET used = ? WHERE key = ?", (self._run, key))
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        """Store ``value`` (picklable) under ``key``."""
+        blob = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        self._db.execute("INSERT OR REPLACE INTO entry (key, used, value) VALUES (?, ?, ?)",
+                         (key, self._run, blob))
+
+    def close(self, prune: bool = True) -> None:
+        """Commit; with ``prune``, first drop the entries this build did not use.
+
+        :raises StoreError: when the database cannot be written.
+        """
+        try:
+            if prune:
+                self._db.execute("DELETE FROM entry WHERE used != ?", (self._run,))
+            self._db.commit()
+            self._db.close()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot write the build cache ({exc})") from exc
