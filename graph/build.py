@@ -30,6 +30,7 @@ from .store import open_writer, previous_meta
 from .catalog import PROFILES, DatasetFacts, DumpFile, Publishing, describe_catalog, describe_void
 from .feed import FeedMember, FeedState, ProfileState, load_state, version_iri, version_ntriples
 from .places import country_name as pycountry_name
+from .turtle import turtle
 from .vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
 
 __all__ = ["Outcome", "BuildSummary", "NothingToPublish", "process", "build", "build_time", "load_vocabulary",
@@ -212,7 +213,9 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
                 graph_iri = str(outcome.mapped.graph_iri)
                 outcome.content_hash = outcome.facts.content_hash
                 old = prev.profiles.get(outcome.source.id)
-                if not (graph_iri in kept and old is not None and old.hash == outcome.content_hash):
+                if graph_iri in kept and old is not None and old.hash == outcome.content_hash:
+                    writer.mirror_graph(graph_iri, outcome.nt)  # already in the checkpoint
+                else:
                     if graph_iri in kept:
                         writer.remove_graph(graph_iri)
                     writer.add_graph(graph_iri, outcome.nt)
@@ -342,7 +345,7 @@ def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing
     for profile in PROFILES:
         catalog = describe_catalog(uris, pub, datasets, summary.started, catalog_issued, profile,
                                    uris.build(stamp))
-        (meta / f"catalog-{profile}.ttl").write_bytes(catalog.serialize(format="turtle", encoding="utf-8"))
+        (meta / f"catalog-{profile}.ttl").write_bytes(turtle(catalog))
     void = describe_void(uris, writer.stats(), all_dumps, summary.started)
-    (meta / "void.ttl").write_bytes(void.serialize(format="turtle", encoding="utf-8"))
+    (meta / "void.ttl").write_bytes(turtle(void))
     state.save(meta)

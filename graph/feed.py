@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -71,11 +71,11 @@ class FeedState:
         """Write ``state.json`` and ``feed.jsonl`` into ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "state.json").write_text(json.dumps(
-            {"profiles": {k: asdict(v) for k, v in sorted(self.profiles.items())},
+            {"profiles": {k: dict(vars(v)) for k, v in sorted(self.profiles.items())},
              "issued": dict(sorted(self.issued.items()))}, indent=1), encoding="utf-8")
         with open(folder / "feed.jsonl", "w", encoding="utf-8") as fh:
             for m in self.members:
-                fh.write(json.dumps(asdict(m), ensure_ascii=False) + "\n")
+                fh.write(json.dumps(vars(m), ensure_ascii=False) + "\n")
 
 
 def load_state(folder: Path | None) -> FeedState:

@@ -17,6 +17,7 @@ previous one is not pulled from under its feet.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as _dt
 import fcntl
 import gzip
@@ -66,6 +67,10 @@ _CURRENT = "current"
 _GENERATIONS = "generations"
 _PARTIAL = ".partial"
 _KEEP = 2
+#: Largest generation (in quads) the writer also keeps in memory to write the dumps from.
+MIRROR_MAX_QUADS = 1_000_000
+#: Largest union of the graphs (as N-Triples bytes) held in memory while dumping.
+_UNION_IN_MEMORY = 256 * 1024 * 1024
 
 
 @dataclass
@@ -257,6 +262,10 @@ class OxigraphWriter:
             raise StoreError(f"{self.path}: cannot create the store ({exc})") from exc
         self._pending: list[bytes] = []
         self._pending_bytes = 0
+        self._loaded = 0  # quads bulk-loaded by this writer
+        self._mirror: ox.Store | None = ox.Store()
+        self._mirror_pending: list[bytes] = []
+        self._mirror_quads = 0
 
     def _release(self) -> None:
         try:
@@ -271,13 +280,25 @@ class OxigraphWriter:
 
         :raises StoreError: when a batch cannot be loaded (bad data or storage).
         """
-        graph = b" <" + graph_iri.encode("utf-8") + b"> .\n"
-        lines = [line[:-2].rstrip() + graph for line in ntriples.splitlines(keepends=False)
-                 if line.strip() and line.rstrip().endswith(b".")]
+        lines = _as_quads(graph_iri, ntriples)
         self._pending.extend(lines)
+        self._mirror_pending.extend(lines)
         self._pending_bytes += sum(len(x) for x in lines)
         if self._pending_bytes > 8 * 1024 * 1024:
             self._flush()
+
+    def mirror_graph(self, graph_iri: str, ntriples: bytes) -> None:
+        """Tell the writer the N-Triples of a graph carried over, unchanged, from the
+        checkpoint it started from (see ``from_current``), without loading them again.
+
+        The writer keeps an in-memory copy of the new generation while it is small (at
+        most :data:`MIRROR_MAX_QUADS` quads) and writes the dumps, VoID figures and
+        per-country dumps from it, several times faster than from the disk store. The
+        copy is used only if it holds exactly as many quads as the store at the end;
+        otherwise the disk store is read.
+        """
+        if self._mirror is not None:
+            self._mirror_pending.extend(_as_quads(graph_iri, ntriples))
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs in the new generation so far, sorted."""
@@ -294,6 +315,8 @@ class OxigraphWriter:
         try:
             if self._store.contains_named_graph(node):
                 self._store.remove_graph(node)
+            if self._mirror is not None and self._mirror.contains_named_graph(node):
+                self._mirror.remove_graph(node)
         except OSError as exc:
             raise StoreError(f"cannot remove the graph <{graph_iri}>: {exc}") from exc
 
@@ -327,18 +350,40 @@ class OxigraphWriter:
         return new
 
     def _flush(self) -> None:
+        if self._mirror is not None and self._mirror_pending:
+            self._mirror_quads += len(self._mirror_pending)
+            if self._mirror_quads > MIRROR_MAX_QUADS:
+                self._mirror = None  # too large to hold in memory: the disk store is read
+            else:
+                try:
+                    self._mirror.bulk_load(b"".join(self._mirror_pending), format=ox.RdfFormat.N_QUADS)
+                except (SyntaxError, OSError):
+                    self._mirror = None
+        self._mirror_pending = []
         if not self._pending:
             return
         data = b"".join(self._pending)
+        self._loaded += len(self._pending)
         self._pending, self._pending_bytes = [], 0
         try:
             self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load the profile graphs: {exc}") from exc
 
+    def _source(self) -> ox.Store:
+        """The store to read the new generation from: the in-memory copy when it is
+        complete (as many quads as the disk store), else the disk store."""
+        self._flush()
+        if self._mirror is not None and not getattr(self, "_mirror_checked", False):
+            if len(self._mirror) != len(self._store):
+                self._mirror = None
+            self._mirror_checked = True
+        return self._mirror if self._mirror is not None else self._store
+
     def write_dumps(self, prefixes: dict[str, str] | None = None) -> dict[str, Path]:
         """Write the dumps (:data:`DUMPS`) and a gzipped copy of each into the new
-        generation's ``dumps/`` folder.
+        generation's ``dumps/`` folder, two files at a time (Oxigraph and zlib release
+        the GIL).
 
         :param prefixes: prefix -> namespace for the Turtle dump.
         :return: file name -> path, for every file written.
@@ -349,17 +394,23 @@ class OxigraphWriter:
         written: dict[str, Path] = {}
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
-            for name, (fmt, dataset) in DUMPS.items():
+            source = self._source()
+            union = self._union()
+
+            def dump(item: tuple[str, tuple[ox.RdfFormat, bool]]) -> tuple[Path, Path]:
+                name, (fmt, dataset) = item
                 path = out_dir / name
                 if dataset:
-                    self._store.dump(str(path), format=fmt)
+                    source.dump(str(path), format=fmt)
                 else:
-                    union = self._union()
                     kw = {"prefixes": prefixes} if prefixes and fmt == ox.RdfFormat.TURTLE else {}
                     union.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), **kw)
-                written[name] = path
-                gz = _gzip(path)
-                written[gz.name] = gz
+                return path, _gzip(path)
+
+            with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # both release the GIL
+                for path, gz in pool.map(dump, DUMPS.items()):
+                    written[path.name] = path
+                    written[gz.name] = gz
         except OSError as exc:
             raise StoreError(f"{out_dir}: cannot write the dumps ({exc})") from exc
         return written
@@ -380,11 +431,14 @@ class OxigraphWriter:
         out_dir = self.path / "dumps"
         sub = ox.Store()
         union = ox.Store()
-        for gname in graphs:
-            node = ox.NamedNode(gname)
-            quads = list(self._store.quads_for_pattern(None, None, None, node))
-            sub.bulk_extend(quads)
-            union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+        try:
+            for gname in graphs:  # graph by graph as N-Triples: no Python object per triple
+                node = ox.NamedNode(gname)
+                data = self._source().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
+                sub.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+                union.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"cannot read the graphs of {name}: {exc}") from exc
         written = []
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -401,45 +455,56 @@ class OxigraphWriter:
     def stats(self) -> dict:
         """VoID figures over the union of the named graphs (VoID §4.6): triples, entities
         (distinct IRI subjects), distinct subjects/objects, properties, classes, class and
-        property partitions, and links into the EU authority tables."""
+        property partitions, and links into the EU authority tables. Counted on the
+        union store (:meth:`_union`), whose default graph holds each triple once (so no
+        query needs DISTINCT over triples)."""
         self._flush()
+        union = self._union()
         def one(q: str) -> int:
-            sol = next(iter(self._store.query(q, use_default_graph_as_union=True)))
+            sol = next(iter(union.query(q)))
             return int(sol["n"].value)
 
         def pairs(q: str) -> dict[str, int]:
             return {sol["k"].value: int(sol["n"].value)
-                    for sol in self._store.query(q, use_default_graph_as_union=True)}
+                    for sol in union.query(q)}
 
         stats = {
-            "triples": one("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"),
+            "triples": len(union),
             "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"),
             "distinct_subjects": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
             "distinct_objects": one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
             "properties": one("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
             "classes": one("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
             "class_partitions": pairs("SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?k } GROUP BY ?k"),
-            "property_partitions": pairs("SELECT ?k (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?k ?o "
-                                         "WHERE { ?s ?k ?o } } GROUP BY ?k"),
+            "property_partitions": pairs("SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o } GROUP BY ?k"),
         }
         links = {}
         for target in ("http://publications.europa.eu/resource/authority/country/",
                        "http://publications.europa.eu/resource/authority/language/"):
-            rows = [(sol["k"].value, int(sol["n"].value)) for sol in self._store.query(
-                "SELECT ?k (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?k ?o WHERE { ?s ?k ?o "
-                f'FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{target}")) }} }} GROUP BY ?k ORDER BY DESC(?n)',
-                use_default_graph_as_union=True)]
+            rows = [(sol["k"].value, int(sol["n"].value)) for sol in union.query(
+                "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o "
+                f'FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{target}")) }} GROUP BY ?k ORDER BY DESC(?n)')]
             if rows:
                 links[target] = (rows[0][0], sum(n for _, n in rows))
         stats["linksets"] = links
         return stats
 
     def _union(self) -> ox.Store:
-        """The union of the named graphs, each triple once, as an in-memory store."""
+        """The union of the named graphs, each triple once, as a store of its own (in
+        memory; on disk in the new generation's folder when it is large). Oxigraph makes
+        it (a CONSTRUCT over the union default graph gives each triple once)."""
         if getattr(self, "_union_store", None) is None:
-            union = ox.Store()
-            union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                              for q in self._store.quads_for_pattern(None, None, None, None))
+            nt = self.path / "union.nt.tmp"
+            try:
+                self._source().query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+                                     ).serialize(str(nt), format=ox.RdfFormat.N_TRIPLES)
+                on_disk = nt.stat().st_size > _UNION_IN_MEMORY
+                union = ox.Store(str(self.path / "union.tmp")) if on_disk else ox.Store()
+                union.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+            except (SyntaxError, OSError) as exc:
+                raise StoreError(f"cannot make the union of the graphs: {exc}") from exc
+            finally:
+                nt.unlink(missing_ok=True)
             self._union_store = union
         return self._union_store
 
@@ -448,11 +513,14 @@ class OxigraphWriter:
         self._flush()
         try:
             self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+            if self._mirror is not None:
+                self._mirror.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load quads: {exc}") from exc
 
     def commit(self) -> str:
-        """Flush, close, rename the generation and point ``current`` at it.
+        """Flush, compact (unless only a few graphs changed since the checkpoint), close,
+        rename the generation and point ``current`` at it.
 
         :return: the generation's name.
         :raises StoreError: when any step fails (the previous snapshot keeps serving).
@@ -461,9 +529,11 @@ class OxigraphWriter:
         tmp_link = self.root / f".{_CURRENT}.{self.name}"
         try:
             self._flush()
-            self._union_store = None
+            self._union_store = self._mirror = None
+            shutil.rmtree(self.path / "union.tmp", ignore_errors=True)
             self._store.flush()
-            self._store.optimize()
+            if self.previous is None or self._loaded * 10 > len(self._store):
+                self._store.optimize()  # compaction pays after a full load, not after a few graphs
             del self._store
             os.rename(self.path, final)
             os.symlink(Path(_GENERATIONS) / self.name, tmp_link)
@@ -503,11 +573,19 @@ class OxigraphWriter:
                 shutil.rmtree(old, ignore_errors=True)
 
 
+def _as_quads(graph_iri: str, ntriples: bytes) -> list[bytes]:
+    """N-Triples lines as N-Quads lines of graph ``graph_iri``."""
+    graph = b" <" + graph_iri.encode("utf-8") + b"> .\n"
+    return [line[:-2].rstrip() + graph for line in ntriples.splitlines(keepends=False)
+            if line.strip() and line.rstrip().endswith(b".")]
+
+
 def _gzip(path: Path) -> Path:
-    """Write ``path.gz`` beside ``path`` (no timestamp in the header: same bytes each time)."""
+    """Write ``path.gz`` beside ``path`` (no timestamp in the header: same bytes each time;
+    level 6, about twice as fast as 9 for 3% more bytes)."""
     gz = path.with_name(path.name + ".gz")
     with open(path, "rb") as src, open(gz, "wb") as raw:
-        with gzip.GzipFile(filename=path.name, mode="wb", fileobj=raw, mtime=0) as dst:
+        with gzip.GzipFile(filename=path.name, mode="wb", fileobj=raw, mtime=0, compresslevel=6) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
     return gz
 
