@@ -1,0 +1,86 @@
+"""A rebuild after one profile changed redoes only that profile: it is the only file read,
+mapped and validated again, and the only profile graph replaced; every other named graph
+keeps its content, and the result equals a full build of the same input."""
+
+import json
+import shutil
+
+import pytest
+
+from clusterkg.graph.build import build
+from clusterkg.graph.store import open_store
+
+BASE = "http://localhost:8000/"
+CHANGED = "ict-net"
+
+
+def _graphs(root) -> dict[str, set[bytes]]:
+    """Named graph IRI -> its N-Quads lines, from the store's current snapshot."""
+    out: dict[str, set[bytes]] = {}
+    for line in open_store(root).dump_nquads().splitlines():
+        graph = line.rsplit(b" ", 2)[-2].strip(b"<>").decode("utf-8")
+        out.setdefault(graph, set()).add(line)
+    return out
+
+
+@pytest.fixture
+def copied_data(tmp_path, data_dir):
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir, folder, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    return folder
+
+
+def test_rebuild_with_one_changed_profile_touches_only_its_graph(tmp_path, copied_data):
+    root = tmp_path / "store"
+    first = build([copied_data], root, BASE)
+    assert (first.processed, first.loaded, first.changed) == (6, 6, 6)
+    before = _graphs(root)
+    first_generation = open_store(root).generation
+
+    profile = copied_data / f"{CHANGED}.txt"
+    profile.write_text(profile.read_text(encoding="utf-8") + "\nOld Elvish Dialect\n", encoding="utf-8")
+    second = build([copied_data], root, BASE)
+
+    assert second.ok and len(second.of("published")) == 6
+    assert (second.processed, second.loaded, second.changed) == (1, 1, 1)
+    assert [o.source.id for o in second.outcomes if not o.reused] == [CHANGED]
+    after = _graphs(root)
+    assert open_store(root).generation != first_generation
+    changed_graph = BASE + f"graph/profile/{CHANGED}"
+    assert after.keys() == before.keys()
+    assert after[changed_graph] != before[changed_graph]
+    assert any(b"Old Elvish Dialect" in line for line in after[changed_graph] - before[changed_graph])
+    untouched = [g for g in before if g not in (changed_graph, BASE + "graph/build")]
+    assert len(untouched) == 6  # five other profiles and the vocabulary
+    for graph in untouched:
+        assert after[graph] == before[graph], graph
+
+    meta = open_store(root).meta_dir
+    feed = [json.loads(line) for line in (meta / "feed.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [m["profile"] for m in feed[6:]] == [CHANGED]
+    state = json.loads((meta / "state.json").read_text(encoding="utf-8"))["profiles"]
+    assert state[CHANGED]["modified"] == second.started.isoformat()
+    assert state["klaster-innowacyjna-medycyna"]["modified"] == first.started.isoformat()
+
+    full = build([copied_data], tmp_path / "full", BASE, incremental=False)
+    assert full.processed == 6 and full.loaded == 6
+    expected = _graphs(tmp_path / "full")
+    for graph in untouched + [changed_graph]:
+        assert after[graph] == expected[graph], graph
+
+
+def test_rebuild_drops_the_graph_of_a_removed_profile(tmp_path, copied_data):
+    root = tmp_path / "store"
+    build([copied_data], root, BASE)
+    (copied_data / f"{CHANGED}.txt").unlink()
+    manifest = copied_data / "manifest.csv"
+    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+                                if not line.startswith(f"{CHANGED}.txt,")), encoding="utf-8")
+    again = build([copied_data], root, BASE)
+    assert (again.processed, again.loaded, again.changed) == (0, 0, 0)
+    names = open_store(root).named_graphs()
+    assert BASE + f"graph/profile/{CHANGED}" not in names
+    assert sum(n.startswith(BASE + "graph/profile/") for n in names) == 5
+    dumps = open_store(root).dumps_dir
+    assert f"/{CHANGED}>".encode() not in (dumps / "clusterkg.nq").read_bytes()
+    assert f"/{CHANGED}>".encode() not in (dumps / "clusterkg-srb.nq").read_bytes()
