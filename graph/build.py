@@ -8,6 +8,8 @@ violations is reported and left out; the others are still published.
 
 from __future__ import annotations
 
+import concurrent.futures
+import dataclasses
 import datetime as _dt
 import hashlib
 import os
@@ -28,7 +30,7 @@ from .processing import PARALLEL_FROM, Outcome, process, processed
 from .rdfio import find_extra, read_extra
 from .store import open_writer, previous_meta
 from .catalog import PROFILES, DatasetFacts, DumpFile, Publishing, describe_catalog, describe_void
-from .feed import FeedMember, FeedState, ProfileState, load_state, version_iri, version_ntriples
+from .feed import FeedLog, FeedMember, FeedState, ProfileState, load_state, version_iri, version_ntriples
 from .places import country_name as pycountry_name
 from .turtle import turtle
 from .vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
@@ -193,17 +195,21 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
     sources, notes = collect_sources(paths)
     summary = BuildSummary(notes=notes, started=build_time())
     vocab = load_vocabulary(paths)
-    prev_meta = previous_meta(store_root)
-    prev = load_state(prev_meta)
     writer = open_writer(store_root, from_current=incremental)
-    cache = ProfileCache(Path(store_root) / "cache") if incremental else None
+    cache = log = None
     try:
+        prev_meta = previous_meta(store_root)  # read under the writer's lock
+        prev = load_state(prev_meta, members=False)
+        state = FeedState(issued=dict(prev.issued))
+        log = FeedLog(writer.meta_dir, prev_meta / "feed.jsonl" if prev_meta else None)
+        cache = ProfileCache(Path(store_root) / "cache") if incremental else None
         kept = _carried_over(writer, uris, prev) if writer.previous is not None else set()
         voc_nt = _nt(ontology_graph())
         writer.add_graph(str(uris.vocabulary_graph), voc_nt)
         summary.triples += len(ontology_graph())
         started = summary.started.isoformat()
-        activity = str(uris.build(summary.started.strftime("%Y%m%dT%H%M%SZ")))
+        stamp = summary.started.strftime("%Y%m%dT%H%M%SZ")
+        activity = str(uris.build(stamp))
         record: list[bytes] = []
         published: set[str] = set()
         fp = fingerprint(uris.base, network_files(paths)) if cache is not None else ""
@@ -221,11 +227,14 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
                     writer.add_graph(graph_iri, outcome.nt)
                     summary.loaded += 1
                 published.add(graph_iri)
+                _note_version(outcome, prev, state, log, uris, stamp, started)
                 summary.triples += outcome.facts.triples
                 outcome.status = "published"
                 record.append(_record_lines(graph_iri, activity, started))
             outcome.nt = None  # loaded: the bytes are not needed any more
             summary.outcomes.append(outcome)
+        log.close()
+        summary.changed = log.added
         for gone in sorted(kept - published):  # removed files, or profiles now rejected
             writer.remove_graph(gone)
         for path in find_extra(paths):
@@ -239,7 +248,7 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
             summary.triples += extra.quads
         summary.ended = build_time()
         head = Graph()
-        act = uris.build(summary.started.strftime("%Y%m%dT%H%M%SZ"))
+        act = uris.build(stamp)
         head.add((act, RDF.type, PROV.Activity))
         head.add((act, RDFS.label, Literal(f"clusterkg {__version__} build")))
         head.add((act, PROV.startedAtTime, Literal(started, datatype=XSD.dateTime)))
@@ -255,9 +264,11 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
                 + "); the previous snapshot keeps serving", summary)
         writer.add_graph(str(uris.build_graph), _nt(head) + b"".join(record))
         summary.triples += len(head) + 3 * len(record)
-        _publish_metadata(writer, summary, uris, publishing or Publishing(), prev)
+        _publish_metadata(writer, summary, uris, publishing or Publishing(), prev, state)
         summary.generation = writer.commit()
     except BaseException:
+        if log is not None:
+            log.close()
         writer.abort()
         if cache is not None:
             cache.close(prune=False)
@@ -287,30 +298,37 @@ def _dump_file(path: Path) -> DumpFile:
     return DumpFile(path.name, path.stat().st_size, sha256, inner.suffix, gz, sha1)
 
 
-def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing, prev: FeedState) -> None:
-    """Versions and feed members, dumps (whole and per country), the DCAT-AP catalogue
-    and VoID, all written into the new snapshot before it is published. A country's
-    dumps are reused from the previous snapshot when it has the same profiles, with the
-    same content, as then."""
+def _note_version(o: Outcome, prev: FeedState, state: FeedState, log: FeedLog, uris: Uris, stamp: str,
+                  now: str) -> None:
+    """Record a published profile's state; when it is new or its content changed since the
+    previous build, append a version of its cluster to the feed. The cluster's triples
+    are then dropped from the outcome (they can be many, over 100,000 profiles)."""
+    cluster, h = str(o.mapped.cluster), o.facts.content_hash
+    old = prev.profiles.get(o.source.id)
+    if old is not None and old.hash == h:
+        modified, issued = old.modified, old.issued
+    else:
+        modified, issued = now, (old.issued if old else now)
+        version = str(version_iri(uris, o.source.id, stamp))
+        log.append(FeedMember(o.source.id, version, cluster, now,
+                              version_ntriples(o.facts.cluster_nt, cluster, version, now)))
+    state.profiles[o.source.id] = ProfileState(h, modified, issued, cluster, o.facts.country)
+    o.facts = dataclasses.replace(o.facts, cluster_nt="")
+
+
+def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing, prev: FeedState,
+                      state: FeedState) -> None:
+    """Dumps (whole and per country), the DCAT-AP catalogue, VoID and the profiles'
+    states, all written into the new snapshot before it is published. A country's dumps
+    are reused from the previous snapshot when it has the same profiles, with the same
+    content, as then."""
     now = summary.started.isoformat()
     stamp = summary.started.strftime("%Y%m%dT%H%M%SZ")
-    state = FeedState(members=list(prev.members), issued=dict(prev.issued))
     published = summary.of("published")
     by_country: dict[str, list[Outcome]] = {}
     for o in published:
-        cluster, country, h = str(o.mapped.cluster), o.facts.country, o.content_hash
-        old = prev.profiles.get(o.source.id)
-        if old is not None and old.hash == h:
-            modified, issued = old.modified, old.issued
-        else:
-            modified, issued = now, (old.issued if old else now)
-            version = str(version_iri(uris, o.source.id, stamp))
-            state.members.append(FeedMember(o.source.id, version, cluster, now,
-                                            version_ntriples(o.facts.cluster_nt, cluster, version, now)))
-        state.profiles[o.source.id] = ProfileState(h, modified, issued, cluster, country)
-        if country:
-            by_country.setdefault(country, []).append(o)
-    summary.changed = len(state.members) - len(prev.members)
+        if o.facts.country:
+            by_country.setdefault(o.facts.country, []).append(o)
 
     files = writer.write_dumps(PREFIXES)
     all_dumps = [_dump_file(p) for name, p in sorted(files.items())]
@@ -330,15 +348,19 @@ def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing
         before = {pid: p.hash for pid, p in prev.profiles.items() if p.country == code}
         return before == {o.source.id: o.content_hash for o in outcomes}
 
-    datasets = [facts("all", published, None, all_dumps)]
-    for code in sorted(by_country):
+    def country_dumps(code: str) -> list[DumpFile]:
         name = f"clusterkg-{code.lower()}"
         paths = None
         if same_as_before(code, by_country[code]):
             paths = writer.reuse_dumps([f"{name}{ext}" for ext in (".ttl", ".ttl.gz", ".nq", ".nq.gz")])
         if paths is None:
             paths = writer.write_subset_dumps(name, [str(o.mapped.graph_iri) for o in by_country[code]], PREFIXES)
-        datasets.append(facts(code.lower(), by_country[code], code, [_dump_file(p) for p in sorted(paths)]))
+        return [_dump_file(p) for p in sorted(paths)]
+
+    datasets = [facts("all", published, None, all_dumps)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # Oxigraph and zlib release the GIL
+        for code, dumps in zip(sorted(by_country), pool.map(country_dumps, sorted(by_country))):
+            datasets.append(facts(code.lower(), by_country[code], code, dumps))
     catalog_issued = state.issued.setdefault("catalog", now)
     meta = writer.meta_dir
     meta.mkdir(parents=True, exist_ok=True)
@@ -348,4 +370,4 @@ def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing
         (meta / f"catalog-{profile}.ttl").write_bytes(turtle(catalog))
     void = describe_void(uris, writer.stats(), all_dumps, summary.started)
     (meta / "void.ttl").write_bytes(turtle(void))
-    state.save(meta)
+    state.save_state(meta)

@@ -6,8 +6,9 @@ it. An entry is keyed by everything the result depends on:
 * the file's bytes (SHA-256) and its manifest row (id, cluster, name, URL, date,
   country, path: the path is named in the build report);
 * a *fingerprint* of the code and the shipped data: clusterkg's version, the base URI,
-  the source of the ``clusterkg.graph`` package, the ontology and concept schemes, the
-  SHACL shapes and the ``networks.csv`` alias tables in use.
+  the source of the ``clusterkg.graph`` modules that process a profile (readers, mapping,
+  validation...), the ontology and concept schemes, the SHACL shapes and the
+  ``networks.csv`` alias tables in use.
 
 The value is the slimmed :class:`~clusterkg.graph.build.Outcome` (report, notes, facts for
 the catalogue) plus the published N-Triples, pickled and compressed. The cache lives in
@@ -33,6 +34,11 @@ from .manifest import ProfileSource
 __all__ = ["fingerprint", "entry_key", "ProfileCache"]
 
 
+#: Modules of ``clusterkg.graph`` that play no part in processing a profile file: a change
+#: to them keeps the cache valid (every other module, and every reader, is fingerprinted).
+NOT_PROCESSING = {"build.py", "catalog.py", "mqa.py", "results.py", "sparql_text.py", "rdfio.py", "turtle.py"}
+
+
 def _package_files() -> list[Path]:
     """Source and data files whose change must invalidate every entry."""
     out: list[Path] = []
@@ -42,7 +48,7 @@ def _package_files() -> list[Path]:
                               ("clusterkg.data", ("networks.csv",))):
         root = Path(str(files(package)))
         for pattern in patterns:
-            out.extend(sorted(root.glob(pattern)))
+            out.extend(p for p in sorted(root.glob(pattern)) if p.name not in NOT_PROCESSING)
     return out
 
 
@@ -90,9 +96,9 @@ class ProfileCache:
             raise StoreError(f"{self.path}: cannot open the build cache ({exc})") from exc
         self._run = (row[0] or 0) + 1
 
-    def has(self, key: str) -> bool:
-        """True when an entry is stored under ``key``."""
-        return self._db.execute("SELECT 1 FROM entry WHERE key = ?", (key,)).fetchone() is not None
+    def keys(self) -> set[str]:
+        """The keys of all entries (one query, not one per file)."""
+        return {row[0] for row in self._db.execute("SELECT key FROM entry")}
 
     def get(self, key: str) -> Any | None:
         """The value stored under ``key``, or None (also when it cannot be read back)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 
 from .vocab import DCTERMS, XSD, Uris
 
-__all__ = ["ProfileState", "FeedMember", "FeedState", "content_hash", "load_state", "version_triples",
+__all__ = ["ProfileState", "FeedMember", "FeedState", "FeedLog", "content_hash", "load_state", "version_triples",
            "version_ntriples", "version_iri"]
 
 
@@ -69,17 +70,54 @@ class FeedState:
 
     def save(self, folder: Path) -> None:
         """Write ``state.json`` and ``feed.jsonl`` into ``folder``."""
+        self.save_state(folder)
+        with FeedLog(folder) as log:
+            for m in self.members:
+                log.append(m)
+
+    def save_state(self, folder: Path) -> None:
+        """Write ``state.json`` (profiles and issued dates, not the members) into ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "state.json").write_text(json.dumps(
             {"profiles": {k: dict(vars(v)) for k, v in sorted(self.profiles.items())},
              "issued": dict(sorted(self.issued.items()))}, indent=1), encoding="utf-8")
-        with open(folder / "feed.jsonl", "w", encoding="utf-8") as fh:
-            for m in self.members:
-                fh.write(json.dumps(vars(m), ensure_ascii=False) + "\n")
 
 
-def load_state(folder: Path | None) -> FeedState:
-    """The state a previous build left in ``folder`` (its ``meta/``), or an empty one."""
+class FeedLog:
+    """``feed.jsonl`` written as a stream, so a build need not hold the members in memory:
+    the members of an earlier feed file are copied first, new ones appended one by one.
+
+    :param folder: where ``feed.jsonl`` is written (created if missing).
+    :param earlier: the previous build's ``feed.jsonl``, or None.
+    :raises OSError: when a file cannot be read or written.
+    """
+
+    def __init__(self, folder: Path, earlier: Path | None = None):
+        folder.mkdir(parents=True, exist_ok=True)
+        self._fh = open(folder / "feed.jsonl", "w", encoding="utf-8")
+        self.added = 0
+        if earlier is not None and earlier.is_file():
+            with open(earlier, encoding="utf-8") as old:
+                shutil.copyfileobj(old, self._fh, 1 << 20)
+
+    def append(self, member: FeedMember) -> None:
+        """Add one member at the end."""
+        self._fh.write(json.dumps(vars(member), ensure_ascii=False) + "\n")
+        self.added += 1
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> "FeedLog":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def load_state(folder: Path | None, members: bool = True) -> FeedState:
+    """The state a previous build left in ``folder`` (its ``meta/``), or an empty one;
+    with ``members=False`` the feed's members are not read (see :class:`FeedLog`)."""
     state = FeedState()
     if folder is None or not (folder / "state.json").is_file():
         return state
@@ -87,7 +125,7 @@ def load_state(folder: Path | None) -> FeedState:
     state.profiles = {k: ProfileState(**v) for k, v in raw.get("profiles", {}).items()}
     state.issued = dict(raw.get("issued", {}))
     feed = folder / "feed.jsonl"
-    if feed.is_file():
+    if members and feed.is_file():
         with open(feed, encoding="utf-8") as fh:
             state.members = [FeedMember(**json.loads(line)) for line in fh if line.strip()]
     return state

@@ -183,9 +183,10 @@ def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
     keys: list[str | None] = [None] * len(sources)
     known: set[int] = set()
     if cache is not None:
+        stored = cache.keys()
         for i, src in enumerate(sources):
             keys[i] = entry_key(fingerprint, src, src.sha256())
-            if cache.has(keys[i]):
+            if keys[i] in stored:
                 known.add(i)
     todo = [s for i, s in enumerate(sources) if i not in known]
     n = workers if workers is not None else (os.cpu_count() or 1) if len(todo) > PARALLEL_FROM else 1

@@ -263,8 +263,10 @@ class OxigraphWriter:
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._loaded = 0  # quads bulk-loaded by this writer
-        self._mirror: ox.Store | None = ox.Store()
-        self._mirror_pending: list[bytes] = []
+        self._mirror: ox.Store | None = ox.Store()  # the new generation, in memory
+        self._mirror_union: ox.Store | None = ox.Store()  # its union of the graphs
+        self._mirror_pending: list[tuple[str, bytes]] = []
+        self._mirror_graphs: set[str] = set()
         self._mirror_quads = 0
 
     def _release(self) -> None:
@@ -282,7 +284,8 @@ class OxigraphWriter:
         """
         lines = _as_quads(graph_iri, ntriples)
         self._pending.extend(lines)
-        self._mirror_pending.extend(lines)
+        if self._mirror is not None:
+            self._mirror_pending.append((graph_iri, ntriples))
         self._pending_bytes += sum(len(x) for x in lines)
         if self._pending_bytes > 8 * 1024 * 1024:
             self._flush()
@@ -298,7 +301,7 @@ class OxigraphWriter:
         otherwise the disk store is read.
         """
         if self._mirror is not None:
-            self._mirror_pending.extend(_as_quads(graph_iri, ntriples))
+            self._mirror_pending.append((graph_iri, ntriples))
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs in the new generation so far, sorted."""
@@ -317,6 +320,8 @@ class OxigraphWriter:
                 self._store.remove_graph(node)
             if self._mirror is not None and self._mirror.contains_named_graph(node):
                 self._mirror.remove_graph(node)
+            if graph_iri in self._mirror_graphs:
+                self._mirror_union = None  # its triples may be in other graphs too: made again
         except OSError as exc:
             raise StoreError(f"cannot remove the graph <{graph_iri}>: {exc}") from exc
 
@@ -350,15 +355,18 @@ class OxigraphWriter:
         return new
 
     def _flush(self) -> None:
-        if self._mirror is not None and self._mirror_pending:
-            self._mirror_quads += len(self._mirror_pending)
-            if self._mirror_quads > MIRROR_MAX_QUADS:
-                self._mirror = None  # too large to hold in memory: the disk store is read
-            else:
-                try:
-                    self._mirror.bulk_load(b"".join(self._mirror_pending), format=ox.RdfFormat.N_QUADS)
-                except (SyntaxError, OSError):
-                    self._mirror = None
+        for graph_iri, ntriples in self._mirror_pending:
+            self._mirror_quads += ntriples.count(b"\n")
+            if self._mirror is None or self._mirror_quads > MIRROR_MAX_QUADS:
+                self._mirror = self._mirror_union = None  # too large for memory: the disk store is read
+                break
+            try:
+                self._mirror.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+                if self._mirror_union is not None:
+                    self._mirror_union.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+                self._mirror_graphs.add(graph_iri)
+            except (SyntaxError, OSError):
+                self._mirror = self._mirror_union = None
         self._mirror_pending = []
         if not self._pending:
             return
@@ -490,9 +498,12 @@ class OxigraphWriter:
         return stats
 
     def _union(self) -> ox.Store:
-        """The union of the named graphs, each triple once, as a store of its own (in
-        memory; on disk in the new generation's folder when it is large). Oxigraph makes
-        it (a CONSTRUCT over the union default graph gives each triple once)."""
+        """The union of the named graphs, each triple once, as a store of its own: the
+        one fed beside the in-memory copy when that is complete, else made by Oxigraph
+        (a CONSTRUCT over the union default graph gives each triple once), in memory, or
+        on disk in the new generation's folder when it is large."""
+        if getattr(self, "_union_store", None) is None and self._source() is self._mirror:
+            self._union_store = self._mirror_union  # fed graph by graph beside the copy (or None)
         if getattr(self, "_union_store", None) is None:
             nt = self.path / "union.nt.tmp"
             try:
@@ -515,6 +526,9 @@ class OxigraphWriter:
             self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
             if self._mirror is not None:
                 self._mirror.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+                if self._mirror_union is not None:
+                    self._mirror_union.extend(ox.Quad(q.subject, q.predicate, q.object)
+                                              for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load quads: {exc}") from exc
 
@@ -529,7 +543,7 @@ class OxigraphWriter:
         tmp_link = self.root / f".{_CURRENT}.{self.name}"
         try:
             self._flush()
-            self._union_store = self._mirror = None
+            self._union_store = self._mirror = self._mirror_union = None
             shutil.rmtree(self.path / "union.tmp", ignore_errors=True)
             self._store.flush()
             if self.previous is None or self._loaded * 10 > len(self._store):
