@@ -329,7 +329,7 @@ def sync_graphs(endpoint: RemoteEndpoint, graphs: Iterable[tuple[str, bytes]], p
 
     def client() -> httpx.Client:
         if getattr(local, "client", None) is None:
-            local.client = endpoint.client(300.0)
+            local.client = endpoint.client(120.0)
             clients.append(local.client)
         return local.client
 
@@ -357,6 +357,9 @@ def sync_graphs(endpoint: RemoteEndpoint, graphs: Iterable[tuple[str, bytes]], p
             hashes[iri] = hashlib.sha256(nt).hexdigest()
             if before.get(iri) == hashes[iri]:
                 report.kept += 1
+                continue
+            if not report.put and not pending:  # the first alone: bad credentials fail fast, once
+                report.put.append(send("PUT", iri, nt))
                 continue
             pending.append(pool.submit(send, "PUT", iri, nt))
             if len(pending) >= 2 * threads:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import shutil
 
-import httpx
 import pytest
+from virtuoso_server import start_virtuoso
 
 from clusterkg.graph.build import build
 from clusterkg.graph.errors import RemoteStoreError, StoreError
@@ -28,6 +28,16 @@ def _graphs_on_server(endpoint) -> dict[str, int]:
     return {b["g"]["value"]: int(b["n"]["value"]) for b in r.json()["results"]["bindings"]}
 
 
+@pytest.fixture(scope="module")
+def own_virtuoso(request, tmp_path_factory):
+    """A Virtuoso of this module's own (fresh database), so these builds never add graphs
+    to the one the ``server`` fixture's tests query."""
+    request.getfixturevalue("virtuoso")  # skips (or fails in CI) without virtuoso-t
+    v = start_virtuoso(tmp_path_factory.mktemp("own-virtuoso"))
+    yield v
+    v.stop()
+
+
 @pytest.fixture
 def profiles(tmp_path, data_dir):
     folder = tmp_path / "profiles"
@@ -35,8 +45,8 @@ def profiles(tmp_path, data_dir):
     return folder
 
 
-def test_build_puts_every_graph_then_only_the_changed_ones(virtuoso, profiles, tmp_path):
-    endpoint = parse_store_url(virtuoso.store_url)
+def test_build_puts_every_graph_then_only_the_changed_ones(own_virtuoso, profiles, tmp_path):
+    endpoint = parse_store_url(own_virtuoso.store_url)
     files = tmp_path / "files"
     first = build([profiles], files, BASE, remote=endpoint)
     on_server = _graphs_on_server(endpoint)
@@ -66,8 +76,8 @@ def test_build_puts_every_graph_then_only_the_changed_ones(virtuoso, profiles, t
     assert sorted(record["graphs"]) == sorted(after)
 
 
-def test_an_unreachable_server_fails_the_build_and_keeps_the_previous_snapshot(virtuoso, profiles, tmp_path):
-    endpoint = parse_store_url(virtuoso.store_url)
+def test_an_unreachable_server_fails_the_build_and_keeps_the_previous_snapshot(own_virtuoso, profiles, tmp_path):
+    endpoint = parse_store_url(own_virtuoso.store_url)
     files = tmp_path / "files"
     build([profiles], files, BASE, remote=endpoint)
     before = current_generation(files).name
@@ -78,8 +88,8 @@ def test_an_unreachable_server_fails_the_build_and_keeps_the_previous_snapshot(v
     assert not list((files / "generations").glob("*.partial"))
 
 
-def test_a_refused_write_names_the_graph_and_the_status(virtuoso, profiles, tmp_path):
-    url = virtuoso.store_url.replace("dba:dba@", "dba:wrong@")
+def test_a_refused_write_names_the_graph_and_the_status(own_virtuoso, profiles, tmp_path):
+    url = own_virtuoso.store_url.replace("dba:dba@", "dba:wrong@")
     with pytest.raises(RemoteStoreError, match=r"PUT graph <http://remote\.test/.*> answered HTTP 401"):
         build([profiles], tmp_path / "files", BASE, remote=parse_store_url(url))
     with pytest.raises(StoreError, match="no data yet"):
