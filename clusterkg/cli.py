@@ -370,15 +370,21 @@ def serve(store: str | None, base_uri: str | None, host: str | None, port: int |
     """
     import uvicorn
 
-    from .graph.store import store_is_empty
+    from .graph.store import previous_meta, store_is_empty
+    from .graph.store.remote import read_record
     from .service.app import create_app
 
     settings = _settings(store=store, base_uri=base_uri, host=host, port=port)
     if store_is_empty(settings.store):
         click.echo(f"store {settings.store} is empty: building {', '.join(map(str, settings.data))}", err=True)
         _run_build(settings, settings.data, quiet=True)
+    elif settings.remote and not read_record(previous_meta(settings.store), settings.endpoint()):
+        click.echo(f"{settings.endpoint().url} has not received the snapshot in {settings.store}: building "
+                   f"{', '.join(map(str, settings.data))}", err=True)
+        _run_build(settings, settings.data, quiet=True)
     app = create_app(settings)
-    click.echo(f"serving {settings.remote or settings.store} at http://{settings.host}:{settings.port}/sparql", err=True)
+    shown = settings.endpoint().url if settings.remote else settings.store  # never the password
+    click.echo(f"serving {shown} at http://{settings.host}:{settings.port}/sparql", err=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
 
 
