@@ -29,6 +29,7 @@ from .mapping import PREFIXES
 from .processing import PARALLEL_FROM, Outcome, process, processed
 from .rdfio import find_extra, read_extra
 from .store import open_writer, previous_meta
+from .store.remote import RemoteEndpoint, read_record, sync_graphs
 from .catalog import PROFILES, DatasetFacts, DumpFile, Publishing, describe_catalog, describe_void
 from .feed import FeedLog, FeedMember, FeedState, ProfileState, load_state, version_iri, version_ntriples
 from .places import country_name as pycountry_name
@@ -94,6 +95,7 @@ class BuildSummary:
     loaded: int = 0
     extra: list = field(default_factory=list)
     extra_errors: list = field(default_factory=list)
+    remote: object = None
 
     def of(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -137,6 +139,9 @@ class BuildSummary:
             f"graphs loaded: {self.loaded}, triples: {self.triples}"
             + (f", snapshot: {self.generation}" if self.generation else "")
         )
+        if self.remote is not None:
+            lines.append(f"SPARQL server: {len(self.remote.put)} graphs replaced, {len(self.remote.deleted)} "
+                         f"deleted, {self.remote.kept} unchanged")
         return "\n".join(lines)
 
 
@@ -168,7 +173,7 @@ def _carried_over(writer, uris: Uris, previous: FeedState) -> set[str]:
 def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
           progress: Callable[[Iterable], Iterable] | None = None,
           publishing: Publishing | None = None, workers: int | None = None,
-          incremental: bool = True) -> BuildSummary:
+          remote: RemoteEndpoint | None = None, incremental: bool = True) -> BuildSummary:
     """Read, map, validate every profile under ``paths`` and publish a new store snapshot.
 
     :param paths: profile files and folders (see :func:`collect_sources`).
@@ -178,6 +183,9 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
     :param publishing: publisher, contact and licence for the DCAT-AP catalogue.
     :param workers: processes reading, mapping and validating profiles (default: one per
         core when more than :data:`PARALLEL_FROM` files need processing, else in-process).
+    :param remote: a SPARQL server to put the named graphs on (Graph Store HTTP Protocol),
+        only those that changed since the last build; the local snapshot is published
+        after the server has them all.
     :param incremental: reuse what earlier builds made: outcomes of unchanged files
         (the cache in ``STORE/cache/``), and the previous snapshot's graphs and
         per-country dumps that did not change (the new snapshot starts as a checkpoint
@@ -265,6 +273,9 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         writer.add_graph(str(uris.build_graph), _nt(head) + b"".join(record))
         summary.triples += len(head) + 3 * len(record)
         _publish_metadata(writer, summary, uris, publishing or Publishing(), prev, state)
+        if remote is not None:
+            summary.remote = sync_graphs(remote, writer.graph_ntriples(), read_record(prev_meta, remote),
+                                         writer.meta_dir)
         summary.generation = writer.commit()
     except BaseException:
         if log is not None:

@@ -81,7 +81,8 @@ def create_app(settings: Settings) -> FastAPI:
     :raises StoreError: when the store holds no snapshot yet (build first).
     """
     pool = QueryPool(settings.store, workers=settings.query_workers, queue=settings.query_queue,
-                     queue_wait=settings.queue_wait, isolate=not settings.service_allow,
+                     queue_wait=settings.queue_wait, remote=settings.remote,
+                     isolate=not settings.service_allow and not settings.remote,
                      limits=QueryLimits(settings.query_timeout, settings.max_rows, settings.max_response_bytes))
 
     @contextlib.asynccontextmanager
@@ -105,7 +106,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     app.state.settings = settings
-    app.state.store = StoreHolder(settings.store)
+    app.state.store = StoreHolder(settings.store, settings.remote)
     app.state.service_description = _service_description(settings)
     install_error_handlers(app)
     app.include_router(sparql.router)

@@ -72,7 +72,7 @@ def _dataset(params: dict[str, list[str]]) -> tuple[list[str] | None, list[str] 
 async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
     settings = request.app.state.settings
     pool = request.app.state.pool
-    check_query(sparql, service_allow=settings.service_allow, strict=not pool.offline())
+    check_query(sparql, service_allow=settings.service_allow, strict=not pool.offline() and not settings.remote)
     default_graphs, named_graphs = _dataset(params)
     accept = request.headers.get("accept")
     chosen: dict[str, str] = {}
