@@ -26,7 +26,7 @@ from .errors import ClusterkgError, ProfileReadError
 from .facts import first_founded
 from .manifest import collect_sources, network_files
 from .mapping import PREFIXES
-from .processing import PARALLEL_FROM, Outcome, process, processed
+from .processing import PARALLEL_FROM, Outcome, ntriples, process, processed
 from .rdfio import find_extra, read_extra
 from .store import open_writer, previous_meta
 from .store.remote import RemoteEndpoint, read_record, sync_graphs
@@ -227,12 +227,10 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
                 graph_iri = str(outcome.mapped.graph_iri)
                 outcome.content_hash = outcome.facts.content_hash
                 old = prev.profiles.get(outcome.source.id)
-                if graph_iri in kept and old is not None and old.hash == outcome.content_hash:
-                    writer.mirror_graph(graph_iri, outcome.nt)  # already in the checkpoint
-                else:
+                if not (graph_iri in kept and old is not None and old.hash == outcome.content_hash):
                     if graph_iri in kept:
                         writer.remove_graph(graph_iri)
-                    writer.add_graph(graph_iri, outcome.nt)
+                    writer.add_graph(graph_iri, ntriples(outcome, cache, uris, vocab))
                     summary.loaded += 1
                 published.add(graph_iri)
                 _note_version(outcome, prev, state, log, uris, stamp, started)

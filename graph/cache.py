@@ -11,7 +11,9 @@ it. An entry is keyed by everything the result depends on:
   ``networks.csv`` alias tables in use.
 
 The value is the slimmed :class:`~clusterkg.graph.build.Outcome` (report, notes, facts for
-the catalogue) plus the published N-Triples, pickled and compressed. The cache lives in
+the catalogue), pickled and compressed; the published N-Triples are stored beside it and
+read only when the graph must be loaded again (not for a graph the previous snapshot
+already holds). The cache lives in
 ``STORE/cache/profiles.sqlite``, beside the generations; deleting it only makes the next
 build slower. Entries no build used last time are dropped at the end of each build, so
 the file stays about the size of one build's output.
@@ -90,33 +92,47 @@ class ProfileCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path)
-            self._db.execute("CREATE TABLE IF NOT EXISTS entry (key TEXT PRIMARY KEY, used INTEGER, value BLOB)")
-            row = self._db.execute("SELECT MAX(used) FROM entry").fetchone()
+            self._db.execute("DROP TABLE IF EXISTS entry")  # the first layout, without a data column
+            self._db.execute("CREATE TABLE IF NOT EXISTS item (key TEXT PRIMARY KEY, used INTEGER, value BLOB, "
+                             "data BLOB)")
+            row = self._db.execute("SELECT MAX(used) FROM item").fetchone()
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.path}: cannot open the build cache ({exc})") from exc
         self._run = (row[0] or 0) + 1
+        self._used: list[str] = []  # keys read back, marked as used when the cache is closed
 
     def keys(self) -> set[str]:
         """The keys of all entries (one query, not one per file)."""
-        return {row[0] for row in self._db.execute("SELECT key FROM entry")}
+        return {row[0] for row in self._db.execute("SELECT key FROM item")}
 
     def get(self, key: str) -> Any | None:
         """The value stored under ``key``, or None (also when it cannot be read back)."""
-        row = self._db.execute("SELECT value FROM entry WHERE key = ?", (key,)).fetchone()
+        row = self._db.execute("SELECT value FROM item WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         try:
             value = pickle.loads(zlib.decompress(row[0]))
         except Exception:  # an entry from another clusterkg version: a miss, not an error
             return None
-        self._db.execute("UPDATE entry SET used = ? WHERE key = ?", (self._run, key))
+        self._used.append(key)
         return value
 
-    def put(self, key: str, value: Any) -> None:
-        """Store ``value`` (picklable) under ``key``."""
+    def data(self, key: str) -> bytes | None:
+        """The bytes stored beside the value under ``key`` (read only when needed), or None."""
+        row = self._db.execute("SELECT data FROM item WHERE key = ?", (key,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        try:
+            return zlib.decompress(row[0])
+        except zlib.error:
+            return None
+
+    def put(self, key: str, value: Any, data: bytes | None = None) -> None:
+        """Store ``value`` (picklable) under ``key``, and ``data`` beside it (bytes read
+        back only by :meth:`data`)."""
         blob = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        self._db.execute("INSERT OR REPLACE INTO entry (key, used, value) VALUES (?, ?, ?)",
-                         (key, self._run, blob))
+        self._db.execute("INSERT OR REPLACE INTO item (key, used, value, data) VALUES (?, ?, ?, ?)",
+                         (key, self._run, blob, zlib.compress(data, 1) if data is not None else None))
 
     def close(self, prune: bool = True) -> None:
         """Commit; with ``prune``, first drop the entries this build did not use.
@@ -124,8 +140,9 @@ class ProfileCache:
         :raises StoreError: when the database cannot be written.
         """
         try:
+            self._db.executemany("UPDATE item SET used = ? WHERE key = ?", ((self._run, k) for k in self._used))
             if prune:
-                self._db.execute("DELETE FROM entry WHERE used != ?", (self._run,))
+                self._db.execute("DELETE FROM item WHERE used != ?", (self._run,))
             self._db.commit()
             self._db.close()
         except sqlite3.Error as exc:

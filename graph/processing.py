@@ -31,7 +31,7 @@ from .readers import read_profile_file
 from .validation import ValidationReport, validate_mapped
 from .vocab import Uris
 
-__all__ = ["Outcome", "process", "processed", "PARALLEL_FROM"]
+__all__ = ["Outcome", "process", "processed", "ntriples", "PARALLEL_FROM"]
 
 
 @dataclass
@@ -48,9 +48,11 @@ class Outcome:
     :param content_hash: SHA-256 of the published graph's sorted N-Triples (see
         :func:`~clusterkg.graph.feed.content_hash`), set when the build loads it.
     :param facts: what the build's metadata needs of a valid profile's graph.
-    :param nt: a valid profile's graph as N-Triples, until the build has loaded it.
+    :param nt: a valid profile's graph as N-Triples, until the build has loaded it (None
+        for an outcome taken from the cache: see :func:`ntriples`).
     :param reused: True when the build took this outcome from its cache instead of
         processing the file again.
+    :param cache_key: the outcome's key in the build cache, when it has one.
 
     Outcomes of a build are *slim*: ``mapped.graph``, ``mapped.ledger``,
     ``mapped.line_labels`` and ``report.graph`` are dropped (None or empty), and
@@ -67,6 +69,7 @@ class Outcome:
     facts: ProfileFacts | None = None
     nt: bytes | None = None
     reused: bool = False
+    cache_key: str | None = None
 
     @property
     def issues(self) -> list[ReadIssue]:
@@ -164,6 +167,22 @@ def _computed(todo: list[ProfileSource], uris: Uris, vocab: Vocabulary, workers:
             yield from done
 
 
+def ntriples(out: Outcome, cache: ProfileCache | None, uris: Uris, vocab: Vocabulary) -> bytes:
+    """The N-Triples of a valid outcome's graph: its own, else the cache's copy, else (a
+    cache entry that cannot be read back) the file processed again.
+
+    :raises ValueError: when the file, processed again, is no longer valid.
+    """
+    if out.nt is not None:
+        return out.nt
+    data = cache.data(out.cache_key) if cache is not None and out.cache_key else None
+    if data is None:
+        data = _slim(process(out.source, uris, vocab)).nt
+    if data is None:
+        raise ValueError(f"{out.source.path}: no longer valid; build again")
+    return data
+
+
 def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
               progress: Callable[[Iterable], Iterable] | None = None, workers: int | None = None,
               cache: ProfileCache | None = None, fingerprint: str = "") -> Iterator[Outcome]:
@@ -200,7 +219,10 @@ def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
             else:
                 out = next(fresh) if i not in known else _slim(process(src, uris, vocab))
                 if cache is not None:
-                    cache.put(keys[i], out)
+                    nt, out.nt = out.nt, None
+                    cache.put(keys[i], out, nt)  # the N-Triples beside, read back only when needed
+                    out.nt = nt
+            out.cache_key = keys[i]
             yield out
 
     yield from (progress or (lambda items: items))(stream())

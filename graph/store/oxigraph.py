@@ -268,6 +268,8 @@ class OxigraphWriter:
         self._mirror_pending: list[tuple[str, bytes]] = []
         self._mirror_graphs: set[str] = set()
         self._mirror_quads = 0
+        if self.previous is not None:
+            self._seed_mirror(self.previous / "dumps" / "clusterkg.nq")
 
     def _release(self) -> None:
         try:
@@ -290,9 +292,9 @@ class OxigraphWriter:
         if self._pending_bytes > 8 * 1024 * 1024:
             self._flush()
 
-    def mirror_graph(self, graph_iri: str, ntriples: bytes) -> None:
-        """Tell the writer the N-Triples of a graph carried over, unchanged, from the
-        checkpoint it started from (see ``from_current``), without loading them again.
+    def _seed_mirror(self, nquads: Path) -> None:
+        """Start the in-memory copy from the checkpointed generation's N-Quads dump (its
+        whole dataset), so graphs carried over need not be loaded again.
 
         The writer keeps an in-memory copy of the new generation while it is small (at
         most :data:`MIRROR_MAX_QUADS` quads) and writes the dumps, VoID figures and
@@ -300,8 +302,14 @@ class OxigraphWriter:
         copy is used only if it holds exactly as many quads as the store at the end;
         otherwise the disk store is read.
         """
-        if self._mirror is not None:
-            self._mirror_pending.append((graph_iri, ntriples))
+        try:
+            if nquads.stat().st_size > MIRROR_MAX_QUADS * 256:
+                raise OSError("too large to copy into memory")
+            self._mirror.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)  # type: ignore[union-attr]
+            self._mirror_quads = len(self._mirror)  # type: ignore[arg-type]
+            self._mirror_union = None  # made from the copy when the dumps are written
+        except (OSError, SyntaxError):
+            self._mirror = self._mirror_union = None
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs in the new generation so far, sorted."""
