@@ -169,17 +169,19 @@ def validate(files: tuple[Path, ...], rdf_out: Path | None, base_uri: str | None
 @store_option
 @base_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only rejections and the totals.")
-def build(paths: tuple[Path, ...], store: str | None, base_uri: str | None, quiet: bool) -> None:
+@click.option("--full", is_flag=True,
+              help="Redo every profile and load every graph (default: only what changed since the last build).")
+def build(paths: tuple[Path, ...], store: str | None, base_uri: str | None, quiet: bool, full: bool) -> None:
     """Read, map, validate and load PATHS (default: the bundled data) into the store.
 
     Exit 1 when any profile was rejected or unreadable (the others are published).
     """
     settings = _settings(store=store, base_uri=base_uri)
-    summary = _run_build(settings, paths or settings.data, quiet)
+    summary = _run_build(settings, paths or settings.data, quiet, incremental=not full)
     sys.exit(0 if summary.ok else 1)
 
 
-def _run_build(settings: Settings, paths, quiet: bool = False):
+def _run_build(settings: Settings, paths, quiet: bool = False, incremental: bool = True):
     from tqdm import tqdm
 
     from .graph.build import NothingToPublish
@@ -191,7 +193,7 @@ def _run_build(settings: Settings, paths, quiet: bool = False):
 
     try:
         summary = run_build(paths, settings.store, settings.base_uri, progress=bar,
-                            publishing=settings.publishing(), remote=settings.endpoint())
+                            publishing=settings.publishing(), remote=settings.endpoint(), incremental=incremental)
     except ManifestError as exc:
         raise click.UsageError(str(exc)) from None
     except NothingToPublish as exc:

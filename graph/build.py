@@ -4,6 +4,12 @@
 use it); :func:`build` runs them for every file and loads what passes into a new store
 snapshot, published atomically at the end. A profile that cannot be read or has SHACL
 violations is reported and left out; the others are still published.
+
+Builds are incremental by default: a file whose bytes, manifest row and the code that
+processes it are unchanged is not processed again (:mod:`.cache`), the new snapshot
+starts as a checkpoint of the previous one and only the graphs whose content changed are
+replaced, and per-country dumps whose profiles are all unchanged are hard-linked. The
+stages themselves run as a stream (:mod:`.processing`), so memory stays bounded.
 """
 
 from __future__ import annotations
