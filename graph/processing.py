@@ -11,8 +11,8 @@ knows are not processed again.
 
 from __future__ import annotations
 
-import concurrent.futures
 import collections
+import concurrent.futures
 import multiprocessing
 import os
 import threading
