@@ -263,6 +263,7 @@ class OxigraphWriter:
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._loaded = 0  # quads bulk-loaded by this writer
+        self._stats: dict | None = None  # VoID figures, once counted
         self._mirror: ox.Store | None = ox.Store()  # the new generation, in memory
         self._mirror_union: ox.Store | None = ox.Store()  # its union of the graphs
         self._mirror_pending: list[tuple[str, bytes]] = []
@@ -285,6 +286,7 @@ class OxigraphWriter:
         :raises StoreError: when a batch cannot be loaded (bad data or storage).
         """
         lines = _as_quads(graph_iri, ntriples)
+        self._stats = None
         self._pending.extend(lines)
         if self._mirror is not None:
             self._mirror_pending.append((graph_iri, ntriples))
@@ -322,6 +324,7 @@ class OxigraphWriter:
         :raises StoreError: when the store cannot be written.
         """
         self._flush()
+        self._stats = None
         node = ox.NamedNode(graph_iri)
         try:
             if self._store.contains_named_graph(node):
@@ -411,20 +414,25 @@ class OxigraphWriter:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
             source = self._source()
-            union = self._union()
 
-            def dump(item: tuple[str, tuple[ox.RdfFormat, bool]]) -> tuple[Path, Path]:
-                name, (fmt, dataset) = item
+            def dump(name: str, fmt: ox.RdfFormat, store: ox.Store, union: bool) -> tuple[Path, Path]:
                 path = out_dir / name
-                if dataset:
-                    source.dump(str(path), format=fmt)
+                if not union:
+                    store.dump(str(path), format=fmt)
                 else:
                     kw = {"prefixes": prefixes} if prefixes and fmt == ox.RdfFormat.TURTLE else {}
-                    union.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), **kw)
+                    store.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), **kw)
                 return path, _gzip(path)
 
             with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # both release the GIL
-                for path, gz in pool.map(dump, DUMPS.items()):
+                jobs = [pool.submit(dump, name, fmt, source, False) for name, (fmt, dataset) in DUMPS.items()
+                        if dataset]
+                union = self._union()  # made while the dataset dumps are written
+                jobs += [pool.submit(dump, name, fmt, union, True) for name, (fmt, dataset) in DUMPS.items()
+                         if not dataset]
+                self.stats()  # counted, and kept, while the files are written
+                for job in jobs:
+                    path, gz = job.result()
                     written[path.name] = path
                     written[gz.name] = gz
         except OSError as exc:
@@ -473,8 +481,11 @@ class OxigraphWriter:
         (distinct IRI subjects), distinct subjects/objects, properties, classes, class and
         property partitions, and links into the EU authority tables. Counted on the
         union store (:meth:`_union`), whose default graph holds each triple once (so no
-        query needs DISTINCT over triples)."""
+        query needs DISTINCT over triples). Counted once: kept until a graph is added or
+        removed."""
         self._flush()
+        if self._stats is not None:
+            return self._stats
         union = self._union()
         def one(q: str) -> int:
             sol = next(iter(union.query(q)))
@@ -503,6 +514,7 @@ class OxigraphWriter:
             if rows:
                 links[target] = (rows[0][0], sum(n for _, n in rows))
         stats["linksets"] = links
+        self._stats = stats
         return stats
 
     def graph_ntriples(self):
@@ -540,6 +552,7 @@ class OxigraphWriter:
     def add_quads(self, nquads: bytes) -> None:
         """Load N-Quads (each quad into its own named graph)."""
         self._flush()
+        self._stats = None
         try:
             self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
             if self._mirror is not None:
