@@ -39,8 +39,9 @@ def _settings(**overrides) -> Settings:
         raise click.UsageError(str(exc)) from None
 
 
-store_option = click.option("--store", type=click.Path(file_okay=False, path_type=Path),
-                            help="Store folder [env CLUSTERKG_STORE; default ~/.local/share/clusterkg/store].")
+store_option = click.option("--store", metavar="FOLDER|URL",
+                            help="Store folder, or a SPARQL server as sparql+http://HOST:PORT/PATH?... "
+                                 "[env CLUSTERKG_STORE; default ~/.local/share/clusterkg/store].")
 base_option = click.option("--base-uri", help="Base of minted IRIs [env CLUSTERKG_BASE_URI; default http://127.0.0.1:8000/].")
 
 
@@ -168,7 +169,7 @@ def validate(files: tuple[Path, ...], rdf_out: Path | None, base_uri: str | None
 @store_option
 @base_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only rejections and the totals.")
-def build(paths: tuple[Path, ...], store: Path | None, base_uri: str | None, quiet: bool) -> None:
+def build(paths: tuple[Path, ...], store: str | None, base_uri: str | None, quiet: bool) -> None:
     """Read, map, validate and load PATHS (default: the bundled data) into the store.
 
     Exit 1 when any profile was rejected or unreadable (the others are published).
@@ -190,7 +191,7 @@ def _run_build(settings: Settings, paths, quiet: bool = False):
 
     try:
         summary = run_build(paths, settings.store, settings.base_uri, progress=bar,
-                            publishing=settings.publishing())
+                            publishing=settings.publishing(), remote=settings.endpoint())
     except ManifestError as exc:
         raise click.UsageError(str(exc)) from None
     except NothingToPublish as exc:
@@ -209,7 +210,7 @@ def _run_build(settings: Settings, paths, quiet: bool = False):
 @click.argument("sparql")
 @store_option
 @click.option("--format", "fmt", type=click.Choice(list(QUERY_OUT)), default="table", show_default=True)
-def query(sparql: str, store: Path | None, fmt: str) -> None:
+def query(sparql: str, store: str | None, fmt: str) -> None:
     """Answer the SPARQL query from the store (the default graph is the union of all)."""
     from .graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
     from .graph.store import open_store
@@ -221,7 +222,7 @@ def query(sparql: str, store: Path | None, fmt: str) -> None:
     except QueryRefused as exc:
         raise click.UsageError(str(exc)) from None
     try:
-        result = open_store(settings.store).query(sparql)
+        result = open_store(settings.store, settings.endpoint()).query(sparql)
     except QuerySyntaxError as exc:
         click.echo(f"SPARQL syntax error: {exc}", err=True)
         sys.exit(1)
@@ -264,7 +265,7 @@ DUMP_OUT = {"turtle": "clusterkg.ttl", "nt": "clusterkg.nt", "nquads": "clusterk
 @click.option("--format", "fmt", type=click.Choice(list(DUMP_OUT)), default="turtle", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write; a name ending in .gz gets the gzipped dump.")
-def dump(store: Path | None, fmt: str, out: Path) -> None:
+def dump(store: str | None, fmt: str, out: Path) -> None:
     """Write the whole graph, as made at build time, to a file.
 
     Turtle and N-Triples hold the union of the named graphs; N-Quads and JSON-LD keep
@@ -303,7 +304,7 @@ def dump(store: Path | None, fmt: str, out: Path) -> None:
               help="Folder of the DCAT-AP 2.1.1 SHACL shapes (dcat-ap_2.1.1_shacl_shapes.ttl, ..._range.ttl) "
                    "for the compliance indicator [env CLUSTERKG_DCAT_AP_SHAPES].")
 @base_option
-def catalog(store: Path | None, profile: str, score: bool, url: str | None, shapes_dir: Path | None,
+def catalog(store: str | None, profile: str, score: bool, url: str | None, shapes_dir: Path | None,
             base_uri: str | None) -> None:
     """Print the DCAT-AP catalogue made at build time, or its metadata quality score.
 
@@ -362,22 +363,28 @@ def catalog(store: Path | None, profile: str, score: bool, url: str | None, shap
 @base_option
 @click.option("--host", help="Listen address [env CLUSTERKG_HOST; default 127.0.0.1].")
 @click.option("--port", type=int, help="Listen port [env CLUSTERKG_PORT; default 8000].")
-def serve(store: Path | None, base_uri: str | None, host: str | None, port: int | None) -> None:
+def serve(store: str | None, base_uri: str | None, host: str | None, port: int | None) -> None:
     """Serve the store over HTTP (SPARQL endpoint at /sparql).
 
     When the store is empty, the bundled data (or CLUSTERKG_DATA) is built first.
     """
     import uvicorn
 
-    from .graph.store import store_is_empty
+    from .graph.store import previous_meta, store_is_empty
+    from .graph.store.remote import read_record
     from .service.app import create_app
 
     settings = _settings(store=store, base_uri=base_uri, host=host, port=port)
     if store_is_empty(settings.store):
         click.echo(f"store {settings.store} is empty: building {', '.join(map(str, settings.data))}", err=True)
         _run_build(settings, settings.data, quiet=True)
+    elif settings.remote and not read_record(previous_meta(settings.store), settings.endpoint()):
+        click.echo(f"{settings.endpoint().url} has not received the snapshot in {settings.store}: building "
+                   f"{', '.join(map(str, settings.data))}", err=True)
+        _run_build(settings, settings.data, quiet=True)
     app = create_app(settings)
-    click.echo(f"serving {settings.store} at http://{settings.host}:{settings.port}/sparql", err=True)
+    shown = settings.endpoint().url if settings.remote else settings.store  # never the password
+    click.echo(f"serving {shown} at http://{settings.host}:{settings.port}/sparql", err=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
 
 

@@ -5,8 +5,12 @@ command-line flags, with defaults that work on a laptop.
 variable                     meaning                                      default
 ============================ ============================================ =========================
 ``CLUSTERKG_BASE_URI``       base of every minted IRI (ends in ``/``)     ``http://127.0.0.1:8000/``
-``CLUSTERKG_STORE``          the store folder                             ``$XDG_DATA_HOME/clusterkg/store``
-                                                                          (``~/.local/share/...``)
+``CLUSTERKG_STORE``          the store folder, or a SPARQL server:        ``$XDG_DATA_HOME/clusterkg/store``
+                             ``sparql+http://HOST:PORT/PATH?...`` (see    (``~/.local/share/...``)
+                             :mod:`clusterkg.graph.store.remote`)
+``CLUSTERKG_FILES``          with a SPARQL server as the store: the       the default store folder
+                             folder of the published files (dumps,
+                             catalogue, VoID, feed)
 ``CLUSTERKG_DATA``           profile folders/files ``serve`` builds from  the bundled ``data/``
                              when the store is empty (``:``-separated)
 ``CLUSTERKG_HOST``           address ``serve`` listens on                 ``127.0.0.1``
@@ -51,13 +55,16 @@ class Settings:
     """Resolved configuration (see the module docstring for the variables).
 
     :param base_uri: base of minted IRIs, absolute, ending in ``/``.
-    :param store: the store folder.
+    :param store: the store folder (with a remote store: the folder of the published files).
+    :param remote: the ``sparql+http(s)://`` store URL when the graph lives in a SPARQL
+        server, else None.
     :param data: profile files/folders to build from when the store is empty.
     :param host: listen address; ``port``: listen port (1-65535).
     """
 
     base_uri: str = DEFAULT_BASE_URI
     store: Path = field(default_factory=default_store)
+    remote: str | None = None
     data: tuple[Path, ...] = field(default_factory=lambda: (bundled_data(),))
     host: str = "127.0.0.1"
     port: int = 8000
@@ -74,6 +81,22 @@ class Settings:
     publisher_uri: str | None = None
     contact_email: str = "data@example.org"
     license: str = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+
+    def _with_store(self, store: str) -> "Settings":
+        """These settings with the store named by ``store``: a folder, or a remote URL
+        (checked; the published files then stay in the store folder)."""
+        from .graph.store.remote import is_remote, parse_store_url
+
+        if is_remote(store):
+            parse_store_url(store)  # raises ValueError naming CLUSTERKG_STORE
+            return replace(self, remote=store)
+        return replace(self, store=Path(store), remote=None)
+
+    def endpoint(self):
+        """The :class:`~clusterkg.graph.store.remote.RemoteEndpoint` of a remote store, or None."""
+        from .graph.store.remote import parse_store_url
+
+        return parse_store_url(self.remote) if self.remote else None
 
     def publishing(self):
         """The :class:`~clusterkg.graph.catalog.Publishing` for the catalogue."""
@@ -92,8 +115,10 @@ class Settings:
         s = cls()
         if env.get("CLUSTERKG_BASE_URI"):
             s = replace(s, base_uri=env["CLUSTERKG_BASE_URI"])
+        if env.get("CLUSTERKG_FILES"):
+            s = replace(s, store=Path(env["CLUSTERKG_FILES"]))
         if env.get("CLUSTERKG_STORE"):
-            s = replace(s, store=Path(env["CLUSTERKG_STORE"]))
+            s = s._with_store(env["CLUSTERKG_STORE"])
         if env.get("CLUSTERKG_DATA"):
             s = replace(s, data=tuple(Path(p) for p in env["CLUSTERKG_DATA"].split(os.pathsep) if p))
         if env.get("CLUSTERKG_HOST"):
@@ -127,7 +152,7 @@ class Settings:
             s = replace(s, service_allow=tuple(x for x in env["CLUSTERKG_SERVICE_ALLOW"].split() if x))
         given = {k: v for k, v in overrides.items() if v is not None}
         if "store" in given:
-            given["store"] = Path(given["store"])
+            s = s._with_store(str(given.pop("store")))
         if "data" in given:
             given["data"] = tuple(Path(p) for p in given["data"])
         s = replace(s, **given)

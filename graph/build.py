@@ -30,6 +30,7 @@ from .profile import Profile, ReadIssue
 from .rdfio import find_extra, read_extra
 from .readers import read_profile_file
 from .store import open_writer, previous_meta
+from .store.remote import RemoteEndpoint, read_record, sync_graphs
 from .validation import ValidationReport, validate_mapped
 from .catalog import PROFILES, DatasetFacts, DumpFile, Publishing, describe_catalog, describe_void
 from .feed import FeedMember, FeedState, ProfileState, content_hash, load_state, version_iri, version_triples
@@ -178,6 +179,7 @@ class BuildSummary:
     changed: int = 0
     extra: list = field(default_factory=list)
     extra_errors: list = field(default_factory=list)
+    remote: object = None
 
     def of(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -220,6 +222,9 @@ class BuildSummary:
             f"changed since the last build: {self.changed}, triples: {self.triples}"
             + (f", snapshot: {self.generation}" if self.generation else "")
         )
+        if self.remote is not None:
+            lines.append(f"SPARQL server: {len(self.remote.put)} graphs replaced, {len(self.remote.deleted)} "
+                         f"deleted, {self.remote.kept} unchanged")
         return "\n".join(lines)
 
 
@@ -229,7 +234,8 @@ def _nt(g: Graph) -> bytes:
 
 def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
           progress: Callable[[Iterable], Iterable] | None = None,
-          publishing: Publishing | None = None, workers: int | None = None) -> BuildSummary:
+          publishing: Publishing | None = None, workers: int | None = None,
+          remote: RemoteEndpoint | None = None) -> BuildSummary:
     """Read, map, validate every profile under ``paths`` and publish a new store snapshot.
 
     :param paths: profile files and folders (see :func:`collect_sources`).
@@ -239,6 +245,9 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
     :param publishing: publisher, contact and licence for the DCAT-AP catalogue.
     :param workers: processes reading, mapping and validating profiles (default: one per
         core when there are more than :data:`PARALLEL_FROM` profiles, else in-process).
+    :param remote: a SPARQL server to put the named graphs on (Graph Store HTTP Protocol),
+        only those that changed since the last build; the local snapshot is published
+        after the server has them all.
     :return: the :class:`BuildSummary`; the snapshot is published even when some
         profiles were rejected (check ``summary.ok``).
     :raises ManifestError: a bad manifest (nothing is written).
@@ -297,6 +306,9 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         writer.add_graph(str(uris.build_graph), _nt(record))
         summary.triples += len(record)
         _publish_metadata(writer, summary, uris, publishing or Publishing(), previous_meta(store_root))
+        if remote is not None:
+            summary.remote = sync_graphs(remote, writer.graph_ntriples(),
+                                         read_record(previous_meta(store_root), remote), writer.meta_dir)
         summary.generation = writer.commit()
     except BaseException:
         writer.abort()

@@ -106,3 +106,8 @@ class QueryEvaluationError(StoreError):
 
 class QueryTimeout(StoreError):
     """A query ran past its wall-clock limit (seconds) and was stopped."""
+
+
+class RemoteStoreError(StoreError):
+    """The SPARQL server holding the graph failed, refused a write, or cannot be reached
+    (served as HTTP 502 Bad Gateway, RFC 9110 §15.6.3)."""

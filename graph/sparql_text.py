@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["keywords", "keyword_tokens", "nesting_depth", "MAX_NESTING"]
+__all__ = ["keywords", "keyword_tokens", "nesting_depth", "where_body", "MAX_NESTING"]
 
 #: Deepest nesting of ``{`` / ``(`` / ``[`` accepted; real queries stay far below.
 MAX_NESTING = 100
@@ -29,6 +29,22 @@ _WORD = re.compile(r"(?<![\w:?$@])([A-Za-z]+)(?![\w:])")
 
 def _bare(sparql: str) -> str:
     return _STRIP.sub(" ", sparql)
+
+
+def where_body(sparql: str) -> int | None:
+    """The offset just inside the ``{`` that opens the query's WHERE clause (the first
+    group after the keyword ``WHERE``, or after ``ASK``), or None when there is none.
+
+    >>> q = 'CONSTRUCT { ?s ?p "WHERE {" } WHERE { ?s ?p ?o }'
+    >>> q[where_body(q):]
+    ' ?s ?p ?o }'
+    """
+    blank = _STRIP.sub(lambda m: " " * len(m.group()), sparql)
+    for m in _WORD.finditer(blank):
+        if m.group(1).upper() in ("WHERE", "ASK"):
+            brace = blank.find("{", m.end())
+            return brace + 1 if brace >= 0 else None
+    return None
 
 
 def keywords(sparql: str) -> list[str]:

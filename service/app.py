@@ -82,7 +82,8 @@ def create_app(settings: Settings) -> FastAPI:
     :raises StoreError: when the store holds no snapshot yet (build first).
     """
     pool = QueryPool(settings.store, workers=settings.query_workers, queue=settings.query_queue,
-                     queue_wait=settings.queue_wait, isolate=not settings.service_allow,
+                     queue_wait=settings.queue_wait, remote=settings.remote,
+                     isolate=not settings.service_allow and not settings.remote,
                      limits=QueryLimits(settings.query_timeout, settings.max_rows, settings.max_response_bytes))
 
     @contextlib.asynccontextmanager
@@ -97,7 +98,8 @@ def create_app(settings: Settings) -> FastAPI:
                   description="Linked data about cluster organisations: SPARQL 1.1 endpoint, "
                               "dereferenceable resources, dumps, DCAT-AP catalogue.")
     app.state.pool = pool
-    app.state.cache = ResponseCache(settings.cache_bytes)
+    # a remote SPARQL server may change between our builds: cache only the embedded snapshot
+    app.state.cache = ResponseCache(0 if settings.remote else settings.cache_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Accept-Profile", "Content-Type", "If-None-Match",
@@ -107,7 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     app.state.settings = settings
-    app.state.store = StoreHolder(settings.store)
+    app.state.store = StoreHolder(settings.store, settings.remote)
     app.state.service_description = _service_description(settings)
     install_error_handlers(app)
     app.include_router(sparql.router)

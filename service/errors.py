@@ -27,7 +27,7 @@ from fastapi.responses import PlainTextResponse
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+from ..graph.errors import QueryEvaluationError, QuerySyntaxError, RemoteStoreError, StoreError
 from ..graph.results import ResultTooLarge
 from .guard import QueryRefused
 from .pool import Busy, QueryTimedOut
@@ -146,6 +146,11 @@ def install_error_handlers(app: FastAPI) -> None:
             if methods:
                 headers["Allow"] = ", ".join(sorted(methods))
         return _text(exc.status_code, str(exc.detail), headers)
+
+    @app.exception_handler(RemoteStoreError)
+    async def _remote(_: Request, exc: RemoteStoreError):
+        log.error("SPARQL server error: %s", exc)
+        return _text(502, f"Bad Gateway: {exc}")
 
     @app.exception_handler(StoreError)
     async def _store(_: Request, exc: StoreError):

@@ -99,7 +99,7 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = (), strict: bool =
     if first in UPDATE_KEYWORDS or any(w in ("INSERT", "DELETE", "DROP", "CLEAR", "LOAD") for w in words):
         shown = first if first in UPDATE_KEYWORDS else next(w for w in words if w in UPDATE_KEYWORDS)
         raise QueryRefused("update", f"this endpoint is read-only: SPARQL Update ({shown}) is refused")
-    if strict and not service_allow and "service" in sparql.lower():
+    if strict and not service_allow and "service" in sparql.lower():  # see the module docstring
         raise QueryRefused("service", "this server cannot keep its query workers off the network, so queries "
                                       "containing the word 'service' are refused (no federated queries here)")
     occurrences = keyword_tokens(sparql, "service")

@@ -15,6 +15,7 @@ _ERROR_TEXT = {
     406: "Not acceptable: none of the offered media types fits Accept",
     413: "Request body too large",
     415: "Unsupported request body media type",
+    502: "Bad Gateway: the SPARQL server holding the graph failed (remote store only)",
     503: "Busy: retry after the Retry-After seconds",
     504: "The query ran past the time limit and was stopped",
 }
@@ -35,7 +36,7 @@ def responses(ok: list[str] | None = None, *codes: int, description: str = "OK")
 
 
 #: The errors any query can meet.
-ERRORS = (400, 403, 406, 503, 504)
+ERRORS = (400, 403, 406, 502, 503, 504)
 
 SPARQL_PARAMETERS = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string", "minLength": 1},

@@ -49,7 +49,7 @@ _CRASHED = ("the query made the query engine fail (it is probably too long or to
 def _raise_for(msg, timeout: float) -> None:
     """Turn a worker's answer into the error it stands for: None (nothing came before
     the deadline) is a timeout; ``("error", kind, text)`` the matching domain error."""
-    from ..graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+    from ..graph.errors import QueryEvaluationError, QuerySyntaxError, RemoteStoreError, StoreError
     from ..graph.results import ResultTooLarge
 
     if msg is None:
@@ -63,6 +63,8 @@ def _raise_for(msg, timeout: float) -> None:
         raise ResultTooLarge(text)
     if kind == "store":
         raise StoreError(text)
+    if kind == "remote":
+        raise RemoteStoreError(text)
     raise QueryEvaluationError(_CRASHED if kind == "crash" else text)
 
 
@@ -180,14 +182,14 @@ class _Answer:
             self.conn.send(("whole", self.kind, self.media, self.generation, self.pending or b"", rows, reason))
 
 
-def _worker_main(conn, store_root: str, isolate: bool = True) -> None:  # runs in the worker process
+def _worker_main(conn, store_root: str, isolate: bool = True, remote: str | None = None) -> None:  # in the worker
     isolated = isolate_network() if isolate else False
     conn.send(("ready", isolated))
     import time as _time
 
-    from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+    from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, RemoteStoreError, StoreError
     from clusterkg.graph.results import ResultTooLarge, write_boolean, write_solutions, write_triples
-    from clusterkg.graph.store.oxigraph import OxigraphStore
+    from clusterkg.graph.store import open_store
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = None
@@ -200,7 +202,7 @@ def _worker_main(conn, store_root: str, isolate: bool = True) -> None:  # runs i
             return
         try:
             if store is None or store.is_stale():
-                store = OxigraphStore(store_root)
+                store = open_store(store_root, remote, timeout=req["timeout"] + _GRACE)
             deadline = _time.monotonic() + req["timeout"]
             result = store.query(req["query"], default_graphs=req["default_graphs"],
                                  named_graphs=req["named_graphs"], base_iri=req["base_iri"])
@@ -224,6 +226,8 @@ def _worker_main(conn, store_root: str, isolate: bool = True) -> None:  # runs i
             conn.send(("error", "too-large", str(exc)))
         except (QueryEvaluationError, OSError, RuntimeError) as exc:
             conn.send(("error", "evaluation", str(exc)))
+        except RemoteStoreError as exc:
+            conn.send(("error", "remote", str(exc)))
         except StoreError as exc:
             conn.send(("error", "store", str(exc)))
         except (BrokenPipeError, EOFError):
@@ -246,6 +250,9 @@ class QueryPool:
     :param queue: how many requests may wait for a worker.
     :param queue_wait: seconds a request waits for a worker before ``Busy``.
     :param limits: the :class:`QueryLimits`.
+    :param isolate: run the workers in a private network namespace (off for a remote store,
+        which the workers reach over the network).
+    :param remote: a ``sparql+http(s)://`` store URL: the workers forward queries there.
     """
 
     root: Path
@@ -254,6 +261,7 @@ class QueryPool:
     queue_wait: float = 10.0
     limits: QueryLimits = field(default_factory=QueryLimits)
     isolate: bool = True
+    remote: str | None = None
 
     def __post_init__(self):
         self.isolated: dict[int, bool] = {}
@@ -266,7 +274,7 @@ class QueryPool:
 
     def _spawn(self) -> _Worker:
         parent, child = _CTX.Pipe(duplex=True)
-        proc = _CTX.Process(target=_worker_main, args=(child, str(self.root), self.isolate), daemon=True,
+        proc = _CTX.Process(target=_worker_main, args=(child, str(self.root), self.isolate, self.remote), daemon=True,
                             name="clusterkg-query-worker")
         proc.start()
         child.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from ..graph.store import OxigraphStore, open_store
+from ..graph.store import OxigraphStore, RemoteStore, open_store
 
 __all__ = ["StoreHolder"]
 
@@ -15,19 +15,21 @@ class StoreHolder:
     build has published one (checked with one ``readlink`` per call).
 
     :param root: the store folder.
+    :param remote: a ``sparql+http(s)://`` store URL when the graph lives in a SPARQL server.
     :raises StoreError: when the folder holds no snapshot.
     """
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, remote: str | None = None):
         self.root = Path(root)
+        self.remote = remote
         self._lock = threading.Lock()
-        self._store: OxigraphStore = open_store(self.root)
+        self._store: OxigraphStore | RemoteStore = open_store(self.root, remote)
 
-    def get(self) -> OxigraphStore:
+    def get(self) -> OxigraphStore | RemoteStore:
         store = self._store
         if store.is_stale():
             with self._lock:
                 if self._store.is_stale():
-                    self._store = open_store(self.root)
+                    self._store = open_store(self.root, self.remote)
                 store = self._store
         return store

@@ -20,6 +20,8 @@ from clusterkg.graph.readers import read_profile_file
 from clusterkg.graph.vocab import Uris
 from clusterkg.settings import bundled_data
 
+from virtuoso_server import start_virtuoso, virtuoso_binary
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CLUSTERKG_SHARED", ROOT.parent / "shared"))
 BASE = "http://localhost:8000/"
@@ -76,6 +78,7 @@ class Server:
     store: Path
     log: Path
     proc: subprocess.Popen
+    backend: str = "embedded"
 
 
 def free_port() -> int:
@@ -84,15 +87,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(store: Path, workdir: Path, env_extra: dict | None = None) -> Server:
+def start_server(store: Path, workdir: Path, env_extra: dict | None = None, remote: str | None = None) -> Server:
     """Start ``python -m clusterkg serve`` on a free 127.0.0.1 port (base URI = that
-    address) and wait for ``/health``; an empty store is built from the bundled data."""
+    address) and wait for ``/health``; an empty store is built from the bundled data.
+    With ``remote`` (a ``sparql+http://`` store URL) the graph goes to that SPARQL server
+    and ``store`` holds the published files."""
     port = free_port()
     log = workdir / f"serve-{port}.log"
     env = dict(os.environ, CLUSTERKG_BASE_URI=f"http://127.0.0.1:{port}/", **(env_extra or {}))
+    if remote:
+        env["CLUSTERKG_FILES"] = str(store)
     fh = open(log, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "clusterkg", "serve", "--store", str(store), "--host", "127.0.0.1",
+        [sys.executable, "-m", "clusterkg", "serve", "--store", remote or str(store), "--host", "127.0.0.1",
          "--port", str(port)], stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=workdir)
     fh.close()
     url = f"http://127.0.0.1:{port}/"
@@ -121,10 +128,32 @@ def stop_server(server: Server) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """``clusterkg serve`` over an empty store (so it builds the bundled data first)."""
+def virtuoso(tmp_path_factory):
+    """A real OpenLink Virtuoso 7 on 127.0.0.1 with a fresh database (see tests/virtuoso_server.py).
+    Skipped where ``virtuoso-t`` is not installed, except in CI (``CI=true``), where
+    ``.ci/run`` installs it and its absence is a failure."""
+    if virtuoso_binary() is None:
+        message = "virtuoso-t is not installed (apt-get install virtuoso-opensource-7-bin)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        v = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield v
+    v.stop()
+
+
+@pytest.fixture(scope="session", params=["embedded", "virtuoso"])
+def server(request, tmp_path_factory):
+    """``clusterkg serve`` over an empty store (so it builds the bundled data first): once
+    with the embedded store, once with the graph in a real Virtuoso (``CLUSTERKG_STORE=
+    sparql+http://...``). Every test that takes this fixture runs on both."""
     tmp = tmp_path_factory.mktemp("serve")
-    srv = start_server(tmp / "store", tmp, {"CLUSTERKG_CATALOG_PAGE_SIZE": "2"})
+    remote = request.getfixturevalue("virtuoso").store_url if request.param == "virtuoso" else None
+    srv = start_server(tmp / "store", tmp, {"CLUSTERKG_CATALOG_PAGE_SIZE": "2"}, remote=remote)
+    srv.backend = request.param
     yield srv
     stop_server(srv)
 
@@ -142,10 +171,8 @@ def server_stopper():
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """List the W3C protocol tests the runner skipped, and why."""
-    report = getattr(config, "protocol_report", None)
-    if report:
-        ran, skipped = report
-        terminalreporter.section("W3C SPARQL 1.1 Protocol tests")
+    for backend, (ran, skipped) in sorted(getattr(config, "protocol_report", {}).items()):
+        terminalreporter.section(f"W3C SPARQL 1.1 Protocol tests ({backend} store)")
         terminalreporter.write_line(f"{ran} run, {len(skipped)} skipped:")
         for line in skipped:
             terminalreporter.write_line("  skipped " + line)

@@ -9,8 +9,9 @@ The interface is two objects:
   ``commit()``, atomically: until then the previous snapshot keeps serving, whole; a
   failed or killed build leaves it untouched.
 
-Backends: :mod:`.oxigraph` (embedded, on disk, default). A remote SPARQL server is the
-planned second backend. Nothing here takes HTTP headers: formats are named by media type.
+Backends: :mod:`.oxigraph` (embedded, on disk, default) and :mod:`.remote` (any SPARQL
+1.1 server: the build still makes its snapshot locally, for the dumps and metadata, and
+puts the changed named graphs on the server; queries then go to the server). Nothing here takes HTTP headers: formats are named by media type.
 """
 
 from __future__ import annotations
@@ -24,16 +25,33 @@ from .oxigraph import (
     OxigraphStore,
     OxigraphWriter,
     QueryResult,
-    open_store,
     open_writer,
     previous_meta,
     store_is_empty,
 )
+from .oxigraph import open_store as _open_local
+from .remote import RemoteEndpoint, RemoteStore, is_remote, parse_store_url
 
 __all__ = [
     "Store", "StoreWriter", "QueryResult", "OxigraphStore", "OxigraphWriter", "open_store",
     "open_writer", "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "DUMPS", "previous_meta",
+    "RemoteEndpoint", "RemoteStore", "is_remote", "parse_store_url",
 ]
+
+
+def open_store(root, remote: "RemoteEndpoint | str | None" = None, **kwargs) -> "OxigraphStore | RemoteStore":
+    """Open the serving snapshot: the store folder's current generation, queried in
+    process, or, with ``remote`` (a :class:`RemoteEndpoint` or its URL), queried on
+    that SPARQL server (the published files still come from ``root``).
+
+    :param kwargs: passed to :class:`RemoteStore` (``timeout``, ``max_bytes``).
+    :raises StoreError: when the folder holds no snapshot.
+    :raises ValueError: a malformed remote store URL.
+    """
+    if remote is None:
+        return _open_local(root)  # kwargs are for a remote store only
+    endpoint = parse_store_url(remote) if isinstance(remote, str) else remote
+    return RemoteStore(endpoint, root, **kwargs)
 
 
 class Store(Protocol):

@@ -380,6 +380,16 @@ class OxigraphWriter:
         stats["linksets"] = links
         return stats
 
+    def graph_ntriples(self):
+        """Each named graph of the new snapshot as ``(graph IRI, N-Triples bytes)``, one at a
+        time, sorted by IRI (so the caller never holds the whole graph)."""
+        self._flush()
+        for name in sorted(g.value for g in self._store.named_graphs()):
+            node = ox.NamedNode(name)
+            yield name, ox.serialize((ox.Triple(q.subject, q.predicate, q.object)
+                                      for q in self._store.quads_for_pattern(None, None, None, node)),
+                                     format=ox.RdfFormat.N_TRIPLES)
+
     def _union(self) -> ox.Store:
         """The union of the named graphs, each triple once, as an in-memory store."""
         if getattr(self, "_union_store", None) is None:

@@ -1,0 +1,116 @@
+"""The remote backend against a real Virtuoso 7: what a build puts on the server, and
+what happens when the server fails. (Every test that takes the ``server`` fixture also
+runs on Virtuoso; these cover what only the remote backend does.)"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from virtuoso_server import start_virtuoso
+
+from clusterkg.graph.build import build
+from clusterkg.graph.errors import RemoteStoreError, StoreError
+from clusterkg.graph.store import open_store, parse_store_url
+from clusterkg.graph.store.oxigraph import current_generation
+from clusterkg.graph.store.remote import read_record
+
+BASE = "http://remote.test/"
+ICT_NET = BASE + "id/cluster/ict-net"
+
+
+def _graphs_on_server(endpoint) -> dict[str, int]:
+    q = (f'SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{BASE}")) }} '
+         "GROUP BY ?g")
+    with endpoint.client() as c:
+        r = c.post(endpoint.query_url, data={"query": q}, headers={"Accept": "application/sparql-results+json"})
+    r.raise_for_status()
+    return {b["g"]["value"]: int(b["n"]["value"]) for b in r.json()["results"]["bindings"]}
+
+
+@pytest.fixture(scope="module")
+def own_virtuoso(request, tmp_path_factory):
+    """A Virtuoso of this module's own (fresh database), so these builds never add graphs
+    to the one the ``server`` fixture's tests query."""
+    request.getfixturevalue("virtuoso")  # skips (or fails in CI) without virtuoso-t
+    v = start_virtuoso(tmp_path_factory.mktemp("own-virtuoso"))
+    yield v
+    v.stop()
+
+
+@pytest.fixture
+def profiles(tmp_path, data_dir):
+    folder = tmp_path / "profiles"
+    shutil.copytree(data_dir, folder)
+    return folder
+
+
+def test_build_puts_every_graph_then_only_the_changed_ones(own_virtuoso, profiles, tmp_path):
+    endpoint = parse_store_url(own_virtuoso.store_url)
+    files = tmp_path / "files"
+    first = build([profiles], files, BASE, remote=endpoint)
+    on_server = _graphs_on_server(endpoint)
+    assert len(on_server) == 8  # 6 profiles, the vocabulary, the build record
+    assert sorted(first.remote.put) == sorted(on_server) and first.remote.kept == 0
+    store = open_store(files, endpoint)
+    rows = store.query("PREFIX schema: <https://schema.org/> SELECT ?d WHERE { ?c schema:foundingDate ?d }",
+                       substitutions={"c": ICT_NET}).rows()
+    assert rows == [{"d": "2010-07-12"}]
+    assert store.named_graphs() == sorted(on_server)
+    store.close()
+
+    # one profile changes, one is removed: only those graphs (and the build record) are sent
+    changed = profiles / "ict-net.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nRemark:\nchanged for the test\n", encoding="utf-8")
+    (profiles / "klaster-innowacyjna-medycyna.txt").unlink()
+    manifest = profiles / "manifest.csv"
+    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+                                if not line.startswith("klaster-innowacyjna-medycyna.txt,")), encoding="utf-8")
+    second = build([profiles], files, BASE, remote=endpoint)
+    assert sorted(second.remote.put) == sorted([BASE + "graph/profile/ict-net", BASE + "graph/build"])
+    assert second.remote.deleted == [BASE + "graph/profile/klaster-innowacyjna-medycyna"]
+    assert second.remote.kept == 5  # 4 unchanged profiles and the vocabulary: not sent again
+    after = _graphs_on_server(endpoint)
+    assert len(after) == 7 and second.remote.deleted[0] not in after
+    record = read_record(current_generation(files) / "meta", endpoint)
+    assert sorted(record["graphs"]) == sorted(after)
+
+
+def test_an_unreachable_server_fails_the_build_and_keeps_the_previous_snapshot(own_virtuoso, profiles, tmp_path):
+    endpoint = parse_store_url(own_virtuoso.store_url)
+    files = tmp_path / "files"
+    build([profiles], files, BASE, remote=endpoint)
+    before = current_generation(files).name
+    dead = parse_store_url("sparql+http://127.0.0.1:9/sparql?data=/crud")
+    with pytest.raises(RemoteStoreError, match=r"127\.0\.0\.1:9.*cannot PUT graph <http://remote\.test/"):
+        build([profiles], files, BASE, remote=dead)
+    assert current_generation(files).name == before
+    assert not list((files / "generations").glob("*.partial"))
+
+
+def test_a_refused_write_names_the_graph_and_the_status(own_virtuoso, profiles, tmp_path):
+    url = own_virtuoso.store_url.replace("dba:dba@", "dba:wrong@")
+    with pytest.raises(RemoteStoreError, match=r"PUT graph <http://remote\.test/.*> answered HTTP 401"):
+        build([profiles], tmp_path / "files", BASE, remote=parse_store_url(url))
+    with pytest.raises(StoreError, match="no data yet"):
+        open_store(tmp_path / "files", parse_store_url(url))
+
+
+@pytest.mark.parametrize("url, message", [
+    ("sparql+http://", "no host name"),
+    ("sparql+http://h:x/sparql", "port is not a number"),
+    ("sparql+http://h/sparql?graph=/x", "unknown parameter"),
+    ("sparql+http://h/sparql?auth=kerberos", "use basic or digest"),
+])
+def test_bad_store_urls_name_the_variable(url, message):
+    with pytest.raises(ValueError, match=f"CLUSTERKG_STORE.*{message}"):
+        parse_store_url(url)
+
+
+def test_store_url_parts():
+    e = parse_store_url("sparql+https://me:p%40ss@db.example:8443/ds/query?update=/ds/update&data=/ds/data")
+    assert (e.query_url, e.update_url, e.data_url) == (
+        "https://db.example:8443/ds/query", "https://db.example:8443/ds/update", "https://db.example:8443/ds/data")
+    assert (e.user, e.password, e.dialect) == ("me", "p@ss", "standard")
+    assert "p%40ss" not in e.url and "p@ss" not in repr(e)
+    assert parse_store_url("sparql+http://h:8890/sparql-auth?data=/sparql-graph-crud-auth").dialect == "virtuoso"

@@ -1,0 +1,37 @@
+"""Configuration: CLUSTERKG_* variables, flags over variables, errors naming the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clusterkg.settings import Settings
+
+VIRTUOSO = "sparql+http://dba:secret@127.0.0.1:8890/sparql-auth?data=/sparql-graph-crud-auth&auth=digest"
+
+
+def test_a_remote_store_keeps_the_files_in_clusterkg_files():
+    s = Settings.from_env({"CLUSTERKG_STORE": VIRTUOSO, "CLUSTERKG_FILES": "/srv/ckg-files"})
+    assert s.remote == VIRTUOSO and s.store == Path("/srv/ckg-files")
+    e = s.endpoint()
+    assert (e.query_url, e.data_url, e.auth, e.dialect) == (
+        "http://127.0.0.1:8890/sparql-auth", "http://127.0.0.1:8890/sparql-graph-crud-auth", "digest", "virtuoso")
+    assert "secret" not in e.url
+
+
+def test_the_store_flag_overrides_the_variable_both_ways():
+    s = Settings.from_env({"CLUSTERKG_STORE": VIRTUOSO}, store="/tmp/local-store")
+    assert s.remote is None and s.store == Path("/tmp/local-store") and s.endpoint() is None
+    s = Settings.from_env({"CLUSTERKG_STORE": "/tmp/x"}, store="sparql+http://127.0.0.1:3030/ckg/query?update=/ckg/update")
+    assert s.endpoint().update_url == "http://127.0.0.1:3030/ckg/update"
+
+
+def test_a_bad_remote_store_url_names_the_variable():
+    with pytest.raises(ValueError, match="CLUSTERKG_STORE.*unknown parameter"):
+        Settings.from_env({"CLUSTERKG_STORE": "sparql+http://h/sparql?grpah=x"})
+
+
+def test_port_errors_name_the_variable():
+    with pytest.raises(ValueError, match="CLUSTERKG_PORT"):
+        Settings.from_env({"CLUSTERKG_PORT": "eighty"})
