@@ -41,7 +41,7 @@ def test_cache_budget_and_query_workers():
     import os
 
     assert Settings.from_env({}).cache_bytes == 64 * 1024 * 1024
-    assert Settings.from_env({}).query_workers == (os.cpu_count() or 2)
+    assert Settings.from_env({}).query_workers == 2 * (os.cpu_count() or 1)
     assert Settings.from_env({"CLUSTERKG_CACHE_BYTES": "0"}).cache_bytes == 0
     assert Settings.from_env({"CLUSTERKG_CACHE_BYTES": "1048576"}).cache_bytes == 1048576
     with pytest.raises(ValueError, match="CLUSTERKG_CACHE_BYTES"):
