@@ -15,6 +15,8 @@ variable                     meaning                                      defaul
                              when the store is empty (``:``-separated)
 ``CLUSTERKG_HOST``           address ``serve`` listens on                 ``127.0.0.1``
 ``CLUSTERKG_PORT``           port ``serve`` listens on                    ``8000``
+``CLUSTERKG_QUERY_WORKERS``  query worker processes                       twice the number of cores
+``CLUSTERKG_CACHE_BYTES``    response cache budget, bytes (0: no cache)   ``67108864`` (64 MiB)
 ============================ ============================================ =========================
 """
 
@@ -70,10 +72,13 @@ class Settings:
     query_timeout: float = 30.0
     max_rows: int = 100_000
     max_response_bytes: int = 256 * 1024 * 1024
-    query_workers: int = 2
+    # twice the cores: a short query finds a free worker while long ones hold the cores
+    # (bench/RESULTS.md: p99 of the simple lookups 856 ms with 2 workers, 415 ms with 4)
+    query_workers: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1))
     query_queue: int = 32
     queue_wait: float = 10.0
     service_allow: tuple[str, ...] = ()
+    cache_bytes: int = 64 * 1024 * 1024
     publisher_name: str = "clusterkg publisher"
     publisher_uri: str | None = None
     contact_email: str = "data@example.org"
@@ -135,13 +140,14 @@ class Settings:
                                 ("CLUSTERKG_MAX_RESPONSE_BYTES", "max_response_bytes", int),
                                 ("CLUSTERKG_QUERY_WORKERS", "query_workers", int),
                                 ("CLUSTERKG_QUERY_QUEUE", "query_queue", int),
-                                ("CLUSTERKG_QUEUE_WAIT", "queue_wait", float)):
+                                ("CLUSTERKG_QUEUE_WAIT", "queue_wait", float),
+                                ("CLUSTERKG_CACHE_BYTES", "cache_bytes", int)):
             if env.get(var):
                 try:
                     value = kind(env[var])
                 except ValueError:
                     raise ValueError(f"{var}: {env[var]!r} is not a number") from None
-                if value <= 0 and var != "CLUSTERKG_QUERY_QUEUE":
+                if value < 0 or (value == 0 and var not in ("CLUSTERKG_QUERY_QUEUE", "CLUSTERKG_CACHE_BYTES")):
                     raise ValueError(f"{var} must be more than 0")
                 s = replace(s, **{attr: value})
         if env.get("CLUSTERKG_SERVICE_ALLOW"):

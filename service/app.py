@@ -23,6 +23,7 @@ from .formats import DOC_TYPES, serialize_graph
 from .negotiation import NotAcceptable, negotiate
 from .routes import documents, dumps, harvest, sparql
 from .middleware import HeadAsGet, SecurityHeaders
+from .cache import ResponseCache
 from .pool import QueryLimits, QueryPool
 from .state import StoreHolder
 
@@ -97,6 +98,8 @@ def create_app(settings: Settings) -> FastAPI:
                   description="Linked data about cluster organisations: SPARQL 1.1 endpoint, "
                               "dereferenceable resources, dumps, DCAT-AP catalogue.")
     app.state.pool = pool
+    # a remote SPARQL server may change between our builds: cache only the embedded snapshot
+    app.state.cache = ResponseCache(0 if settings.remote else settings.cache_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Accept-Profile", "Content-Type", "If-None-Match",
@@ -135,6 +138,6 @@ def create_app(settings: Settings) -> FastAPI:
         store = app.state.store.get()
         return JSONResponse({"status": "ok", "snapshot": store.generation,
                              "named_graphs": len(store.named_graphs()), "version": __version__,
-                             "query_workers_offline": pool.offline()})
+                             "query_workers_offline": pool.offline(), "cache": app.state.cache.stats()})
 
     return app

@@ -17,9 +17,14 @@ current store snapshot. The web process:
   gets its worker killed (``SIGKILL``, the core is free at once) and a fresh one started,
   and the client gets ``504``.
 
-Messages on the pipe (worker -> web): ``("kind", "select"|"ask"|"graph")``,
-``("chunk", bytes)``, ``("end", rows, reason|None)``, ``("error", kind, message)``;
-(web -> worker): the request dict, then the chosen media type (or None to abandon).
+Messages on the pipe (web -> worker): the request dict, holding the media type
+negotiated for each kind of query. (worker -> web): an answer that fits in one chunk
+(64 KiB) comes whole, ``("whole", kind, media, generation, bytes, rows, reason|None)``, so
+a small answer costs one message; a longer one is ``("head", kind, media, generation)``,
+``("chunk", bytes)``..., ``("end", rows, reason|None)``. Failures are
+``("error", kind, message)``, or ``("unacceptable", kind, generation)`` when no media type
+was acceptable for the query's kind. The web process waits on the pipe in its event loop
+(no thread per message).
 """
 
 from __future__ import annotations
@@ -109,12 +114,24 @@ class QueryTimedOut(Exception):
 
 @dataclass
 class Started:
-    """A query whose answer has begun: ``kind``, the chosen ``media`` type, and ``chunks``
-    (an async iterator of bytes, the first already read)."""
+    """A query whose answer has begun.
+
+    :param kind: ``select``, ``ask`` or ``graph``.
+    :param media: the media type the answer is written in.
+    :param chunks: async iterator of the answer's bytes.
+    :param generation: the store snapshot the worker answered from.
+    :param body: the whole answer, when it came in one message (then ``chunks`` yields
+        just that), else None.
+    :param complete: True when no limit cut the answer, False when one did, None while a
+        streamed answer has not ended.
+    """
 
     kind: str
     media: str
     chunks: AsyncIterator[bytes]
+    generation: str = ""
+    body: bytes | None = None
+    complete: bool | None = None
 
 
 def isolate_network() -> bool:
@@ -136,6 +153,33 @@ def isolate_network() -> bool:
         if libc.unshare(flags) == 0:
             return True
     return False
+
+
+class _Answer:
+    """The worker's side of one answer: holds the first chunk back, so an answer that
+    ends within it goes to the web process in one message (``whole``); a longer one is
+    announced (``head``) and streamed (``chunk``..., ``end``)."""
+
+    def __init__(self, conn, kind: str, media: str, generation: str):
+        self.conn, self.kind, self.media, self.generation = conn, kind, media, generation
+        self.pending: bytes | None = None
+        self.streaming = False
+
+    def emit(self, data: bytes) -> None:
+        if not self.streaming:
+            if self.pending is None:
+                self.pending = data
+                return
+            self.conn.send(("head", self.kind, self.media, self.generation))
+            self.conn.send(("chunk", self.pending))
+            self.pending, self.streaming = None, True
+        self.conn.send(("chunk", data))
+
+    def finish(self, rows: int, reason: str | None) -> None:
+        if self.streaming:
+            self.conn.send(("end", rows, reason))
+        else:
+            self.conn.send(("whole", self.kind, self.media, self.generation, self.pending or b"", rows, reason))
 
 
 def _worker_main(conn, store_root: str, isolate: bool = True, remote: str | None = None) -> None:  # in the worker
@@ -162,20 +206,20 @@ def _worker_main(conn, store_root: str, isolate: bool = True, remote: str | None
             deadline = _time.monotonic() + req["timeout"]
             result = store.query(req["query"], default_graphs=req["default_graphs"],
                                  named_graphs=req["named_graphs"], base_iri=req["base_iri"])
-            conn.send(("kind", result.kind))
-            media = conn.recv()
+            media = req["media"].get(result.kind)
             if media is None:
+                conn.send(("unacceptable", result.kind, store.generation))
                 continue
-            emit = lambda b: conn.send(("chunk", b))  # noqa: E731
+            answer = _Answer(conn, result.kind, media, store.generation)
             if result.kind == "ask":
-                write_boolean(result.boolean, media, emit)
-                conn.send(("end", 1, None))
+                write_boolean(result.boolean, media, answer.emit)
+                answer.finish(1, None)
                 continue
             if result.kind == "select":
-                cut = write_solutions(result.raw, media, emit, req["max_rows"], req["max_bytes"], deadline)
+                cut = write_solutions(result.raw, media, answer.emit, req["max_rows"], req["max_bytes"], deadline)
             else:
-                cut = write_triples(result.raw, media, emit, req["max_rows"], req["max_bytes"], deadline)
-            conn.send(("end", cut.rows, cut.reason))
+                cut = write_triples(result.raw, media, answer.emit, req["max_rows"], req["max_bytes"], deadline)
+            answer.finish(cut.rows, cut.reason)
         except QuerySyntaxError as exc:
             conn.send(("error", "syntax", str(exc)))
         except ResultTooLarge as exc:
@@ -318,11 +362,25 @@ class QueryPool:
         task.add_done_callback(self._tasks.discard)
 
     @staticmethod
-    def _recv(conn, deadline: float):
+    async def _recv(conn, deadline: float):
+        """The worker's next message, or None when none came before ``deadline``. Waits on
+        the pipe in the event loop itself (no thread), then reads the whole message."""
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or not conn.poll(remaining):
+        if remaining <= 0:
             return None
         try:
+            if not conn.poll(0):
+                loop = asyncio.get_running_loop()
+                ready = loop.create_future()
+                fd = conn.fileno()
+                loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+                try:
+                    await asyncio.wait_for(ready, remaining)
+                except asyncio.TimeoutError:
+                    return None
+                finally:
+                    loop.remove_reader(fd)
+                    os.set_blocking(fd, True)  # uvloop leaves a watched fd non-blocking
             return conn.recv()
         except (EOFError, OSError):
             return ("error", "crash", "the query worker stopped unexpectedly")
@@ -331,64 +389,87 @@ class QueryPool:
         """Run a query; return once its answer has begun (or raise).
 
         :param request: ``query``, ``default_graphs``, ``named_graphs``, ``base_iri``.
-        :param choose_media: ``kind -> media type`` (content negotiation; may raise, in
-            which case the query is abandoned and the error propagates).
-        :return: :class:`Started`; iterate ``chunks`` to the end (it releases the worker).
+        :param choose_media: ``kind -> media type`` (content negotiation), called for each
+            kind (``select``, ``ask``, ``graph``) before the query runs; when it raises for
+            the kind the query turns out to be, that error propagates.
+        :return: :class:`Started`. When the whole answer came in one message its ``body``
+            holds it; otherwise iterate ``chunks`` to the end (that releases the worker).
+            ``complete`` says, once known, whether no limit cut the answer.
         :raises Busy: no worker free in time.
         :raises QueryTimedOut: nothing came back within the limit (the worker was killed).
         :raises QuerySyntaxError, QueryEvaluationError, StoreError: from the worker.
         """
+        media_for: dict[str, str | None] = {}
+        refusals: dict[str, BaseException] = {}
+        for kind in ("select", "ask", "graph"):
+            try:
+                media_for[kind] = choose_media(kind)
+            except Exception as exc:  # raised again only if the query is of this kind
+                media_for[kind], refusals[kind] = None, exc
         w = await self._acquire()
         limits = self.limits
         deadline = time.monotonic() + limits.timeout + _GRACE
-        loop = asyncio.get_running_loop()
-        healthy = True
+        healthy = False  # until the worker is known to be idle again (a cancelled wait leaves it busy)
         handed_over = False
         try:
-            msg = dict(request, timeout=limits.timeout, max_rows=limits.max_rows, max_bytes=limits.max_bytes)
+            msg = dict(request, timeout=limits.timeout, max_rows=limits.max_rows, max_bytes=limits.max_bytes,
+                       media=media_for)
             w.conn.send(msg)
-            first = await loop.run_in_executor(None, self._recv, w.conn, deadline)
+            first = await self._recv(w.conn, deadline)
             healthy = first is not None and first[:2] != ("error", "crash")
             _raise_for(first, limits.timeout)
-            query_kind = first[1]
-            try:
-                media = choose_media(query_kind)
-            except BaseException:
-                w.conn.send(None)
-                raise
-            w.conn.send(media)
-            nxt = await loop.run_in_executor(None, self._recv, w.conn, deadline)
-            healthy = nxt is not None and nxt[:2] != ("error", "crash")
+            if first[0] == "unacceptable":
+                raise refusals[first[1]]
+            if first[0] == "whole":
+                _, kind, media, generation, body, _rows, reason = first
+                handed_over = True
+                self._release(w, True)
+                return Started(kind, media, _once(body), generation=generation, body=body,
+                               complete=reason is None)
+            _, kind, media, generation = first
+            healthy = False  # streaming: busy until its "end"
+            nxt = await self._recv(w.conn, deadline)
+            healthy = nxt is not None and nxt[0] == "error" and nxt[1] != "crash"
             _raise_for(nxt, limits.timeout)
             handed_over = True
-            return Started(query_kind, media, self._stream(w, nxt, deadline, media))
+            started = Started(kind, media, None, generation=generation)  # type: ignore[arg-type]
+            started.chunks = self._stream(w, nxt, deadline, started)
+            return started
         except BaseException:
             if not handed_over:
                 self._release(w, healthy)
             raise
 
-    async def _stream(self, w: _Worker, first, deadline: float, media: str) -> AsyncIterator[bytes]:
+    async def _stream(self, w: _Worker, first, deadline: float, started: Started) -> AsyncIterator[bytes]:
         """Yield the worker's chunks. Each chunk ends at a row boundary, so when the web
         side must cut (time limit reached while the engine or the client is slow, or an
-        error mid-way) it can close the document and add the truncation marker itself."""
-        loop = asyncio.get_running_loop()
+        error mid-way) it can close the document and add the truncation marker itself.
+        Sets ``started.complete`` at the end."""
         healthy = False
         msg = first
+        media = started.media
         try:
             while True:
                 if msg is None:
                     log.warning("query worker %s stopped: past the time limit while streaming", w.proc.pid)
+                    started.complete = False
                     yield closing_marker(media, "time-limit")
                     return
                 if msg[0] == "chunk":
                     yield msg[1]
                 elif msg[0] == "end":
                     healthy = True
+                    started.complete = msg[2] is None
                     return
                 else:
                     log.warning("query failed while streaming: %s", msg[2])
+                    started.complete = False
                     yield closing_marker(media, "error")
                     return
-                msg = await loop.run_in_executor(None, self._recv, w.conn, deadline)
+                msg = await self._recv(w.conn, deadline)
         finally:
             self._release(w, healthy)
+
+
+async def _once(body: bytes) -> AsyncIterator[bytes]:
+    yield body

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+from dataclasses import replace
+from typing import AsyncIterator
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ...graph.store import QUERY_RESULT_FORMATS, RDF_FORMATS
+from ..cache import CacheKey, ResponseCache, etag_matches
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused
 from ..guard import check_query
 from ..openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
-from ..negotiation import negotiate
+from ..negotiation import NotAcceptable, negotiate
 
 __all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES"]
 
@@ -69,25 +73,96 @@ def _dataset(params: dict[str, list[str]]) -> tuple[list[str] | None, list[str] 
     return dg or [], ng or []
 
 
+def _offers(accept: str | None) -> tuple[str | BaseException, str | BaseException]:
+    """The media types negotiated from ``accept`` for a results answer (SELECT/ASK) and
+    for a graph answer (CONSTRUCT/DESCRIBE); a :class:`NotAcceptable` in place of one
+    that nothing offered satisfies. Done before the query runs, since the query's kind is
+    only known once it is parsed."""
+    out: list[str | BaseException] = []
+    for offered in (RESULT_TYPES, GRAPH_TYPES):
+        try:
+            out.append(negotiate(accept, offered))
+        except NotAcceptable as exc:
+            out.append(exc)
+    return out[0], out[1]
+
+
+def _content_type(media: str) -> str:
+    return media + ("" if media in ("application/sparql-results+xml", "application/rdf+xml") else "; charset=utf-8")
+
+
+def _whole(request: Request, media: str, body: bytes, etag: str | None, cache_state: str | None) -> Response:
+    """A response with the whole answer in hand: Content-Length, the ETag of a complete
+    answer, and ``304`` when the client's If-None-Match already names it."""
+    headers = {"Content-Type": _content_type(media), "Vary": "Accept"}
+    if etag is not None:
+        headers["ETag"] = etag
+    if cache_state is not None:
+        headers["X-Cache"] = cache_state
+    if etag is not None and etag_matches(request.headers.get("if-none-match"), etag):
+        del headers["Content-Type"]
+        return Response(status_code=304, headers=headers)
+    return Response(body, headers=headers)
+
+
+async def _kept(chunks: AsyncIterator[bytes], started, cache: ResponseCache, key: CacheKey,
+                media: str) -> AsyncIterator[bytes]:
+    """Pass a streamed answer through, and cache it at the end when it was complete and
+    small enough."""
+    parts: list[bytes] | None = []
+    size = 0
+    async for chunk in chunks:
+        if parts is not None:
+            size += len(chunk)
+            if cache.admits(size):
+                parts.append(chunk)
+            else:
+                parts = None
+        yield chunk
+    if parts is not None and started.complete:
+        cache.put(replace(key, generation=started.generation), media, b"".join(parts))
+
+
 async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
     settings = request.app.state.settings
     pool = request.app.state.pool
+    cache: ResponseCache = request.app.state.cache
     check_query(sparql, service_allow=settings.service_allow, strict=not pool.offline() and not settings.remote)
     default_graphs, named_graphs = _dataset(params)
-    accept = request.headers.get("accept")
-    chosen: dict[str, str] = {}
+    offers = _offers(request.headers.get("accept"))
+    key = None
+    generation = getattr(request.app.state.store.get(), "generation", None) if cache.enabled else None
+    if generation is not None:
+        key = CacheKey(generation, sparql, None if default_graphs is None else tuple(default_graphs),
+                       None if named_graphs is None else tuple(named_graphs),
+                       tuple(None if isinstance(o, BaseException) else o for o in offers))
+        hit = cache.get(key)
+        if hit is not None:
+            return _whole(request, hit.media, hit.body, hit.etag, "hit")
 
     def choose(kind: str) -> str:
-        media = negotiate(accept, GRAPH_TYPES if kind == "graph" else RESULT_TYPES)
-        chosen["media"] = media
+        media = offers[kind == "graph"]
+        if isinstance(media, BaseException):
+            raise media
         return "application/sparql-results+json" if media == "application/json" else media
 
     started = await pool.run(
         {"query": sparql, "default_graphs": default_graphs, "named_graphs": named_graphs,
          "base_iri": settings.base_uri + "sparql"}, choose)
-    media = chosen["media"]
-    charset = "" if media in ("application/sparql-results+xml", "application/rdf+xml") else "; charset=utf-8"
-    return StreamingResponse(started.chunks, headers={"Content-Type": media + charset, "Vary": "Accept"})
+    media = offers[started.kind == "graph"]
+    cache_state = None if key is None else "miss"
+    if started.body is not None:
+        etag = None
+        if started.complete and key is not None:
+            key = replace(key, generation=started.generation)
+            cache.put(key, media, started.body)
+            etag = key.etag()
+        return _whole(request, media, started.body, etag, cache_state)
+    chunks = started.chunks if key is None else _kept(started.chunks, started, cache, key, media)
+    headers = {"Content-Type": _content_type(media), "Vary": "Accept"}
+    if cache_state is not None:
+        headers["X-Cache"] = cache_state
+    return StreamingResponse(chunks, headers=headers)
 
 
 def _params(text: str) -> dict[str, list[str]]:

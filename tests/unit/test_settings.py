@@ -35,3 +35,16 @@ def test_a_bad_remote_store_url_names_the_variable():
 def test_port_errors_name_the_variable():
     with pytest.raises(ValueError, match="CLUSTERKG_PORT"):
         Settings.from_env({"CLUSTERKG_PORT": "eighty"})
+
+
+def test_cache_budget_and_query_workers():
+    import os
+
+    assert Settings.from_env({}).cache_bytes == 64 * 1024 * 1024
+    assert Settings.from_env({}).query_workers == 2 * (os.cpu_count() or 1)
+    assert Settings.from_env({"CLUSTERKG_CACHE_BYTES": "0"}).cache_bytes == 0
+    assert Settings.from_env({"CLUSTERKG_CACHE_BYTES": "1048576"}).cache_bytes == 1048576
+    with pytest.raises(ValueError, match="CLUSTERKG_CACHE_BYTES"):
+        Settings.from_env({"CLUSTERKG_CACHE_BYTES": "-1"})
+    with pytest.raises(ValueError, match="CLUSTERKG_CACHE_BYTES"):
+        Settings.from_env({"CLUSTERKG_CACHE_BYTES": "lots"})
