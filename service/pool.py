@@ -33,6 +33,7 @@ import asyncio
 import logging
 import multiprocessing as mp
 import os
+import re
 import signal
 import threading
 import time
@@ -80,6 +81,33 @@ def closing_marker(media: str, reason: str) -> bytes:
     return b"# clusterkg:truncated reason=" + reason.encode() + b"\n"
 
 log = logging.getLogger("clusterkg.service.pool")
+
+#: Words of queries that may take long: aggregates, sorting, text search, negation, unions.
+_SLOW_WORDS = {"GROUP", "ORDER", "HAVING", "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT",
+               "DISTINCT", "REDUCED", "REGEX", "CONTAINS", "STRSTARTS", "STRENDS", "LCASE", "UCASE", "SUBSTR",
+               "REPLACE", "MINUS", "EXISTS", "UNION", "SERVICE", "FROM", "DESCRIBE"}
+
+
+def looks_quick(sparql: str) -> bool:
+    """True for a query that looks like a look-up: its WHERE group names a resource by
+    full IRI, and it has no aggregate, sorting, text search, negation, union or
+    transitive path. Only for scheduling (a reserved worker): a wrong guess costs time,
+    never correctness, and the time limit still applies.
+
+    >>> looks_quick('SELECT ?d WHERE { <http://x/c/1> <https://schema.org/foundingDate> ?d }')
+    True
+    >>> looks_quick('SELECT ?c WHERE { ?c a <http://x/C> } ORDER BY ?c')
+    False
+    >>> looks_quick('SELECT * WHERE { <http://x/c/1> <http://x/p>+ ?o }')
+    False
+    """
+    from ..graph.sparql_text import keywords, where_body
+
+    at = where_body(sparql)
+    if at is None or "<" not in sparql[at:] or _SLOW_WORDS.intersection(keywords(sparql)):
+        return False
+    body = re.sub(r'"[^"]*"|<[^>]*>', " ", sparql[at:])  # operators inside IRIs and strings do not count
+    return "*" not in body and "+" not in body
 
 _CTX = mp.get_context("spawn")
 _GRACE = 1.0  # seconds a worker gets past the limit before it is killed
@@ -239,6 +267,7 @@ class _Worker:
     proc: object
     conn: object
     id: int = 0
+    quick: bool = False  # reserved for queries that look quick (see looks_quick)
 
 
 @dataclass
@@ -267,6 +296,7 @@ class QueryPool:
         self.isolated: dict[int, bool] = {}
         self._tasks: set[asyncio.Task] = set()
         self._idle: asyncio.Queue[_Worker] | None = None
+        self._idle_quick: asyncio.Queue[_Worker] | None = None
         self._waiting = 0
         self._all: list[_Worker] = []
         self._next_id = 0
@@ -297,10 +327,21 @@ class QueryPool:
 
     async def start(self) -> None:
         """Start the workers (call once, from the event loop)."""
-        self._idle = asyncio.Queue()
+        self._idle, self._idle_quick = asyncio.Queue(), asyncio.Queue()
         loop = asyncio.get_running_loop()
-        for w in await asyncio.gather(*[loop.run_in_executor(None, self._spawn) for _ in range(self.workers)]):
-            self._idle.put_nowait(w)
+        spawned = await asyncio.gather(*[loop.run_in_executor(None, self._spawn) for _ in range(self.workers)])
+        for i, w in enumerate(spawned):
+            w.quick = i < self.reserved_quick
+            self._queue_of(w).put_nowait(w)
+
+    @property
+    def reserved_quick(self) -> int:
+        """Workers kept for queries that look quick: one when there are three or more, so a
+        look-up does not wait behind long queries holding every worker."""
+        return 1 if self.workers >= 3 else 0
+
+    def _queue_of(self, w: _Worker) -> asyncio.Queue:
+        return self._idle_quick if w.quick else self._idle
 
     async def stop(self) -> None:
         """Stop every worker."""
@@ -330,32 +371,49 @@ class QueryPool:
                 self._all.remove(w)
             self.isolated.pop(w.id, None)
 
-    async def _acquire(self) -> _Worker:
+    async def _acquire(self, quick: bool = False) -> _Worker:
+        """An idle worker: for a quick-looking query, from the reserved lane or the general
+        one, whichever frees first; for any other query, from the general lane only.
+
+        :raises Busy: the queue is full, or no worker freed within ``queue_wait``.
+        """
         assert self._idle is not None, "QueryPool.start() was not called"
-        if self._idle.empty() and self._waiting >= self.queue:
+        lanes = [self._idle_quick, self._idle] if quick else [self._idle]
+        for lane in lanes:
+            if not lane.empty():
+                return lane.get_nowait()
+        if self._waiting >= self.queue:
             raise Busy(1)
         self._waiting += 1
+        gets = [asyncio.ensure_future(lane.get()) for lane in lanes]
         try:
-            return await asyncio.wait_for(self._idle.get(), timeout=self.queue_wait)
-        except asyncio.TimeoutError:
-            raise Busy(max(1, int(self.limits.timeout // 4))) from None
+            done, _ = await asyncio.wait(gets, timeout=self.queue_wait, return_when=asyncio.FIRST_COMPLETED)
+            if not done:
+                raise Busy(max(1, int(self.limits.timeout // 4)))
         finally:
             self._waiting -= 1
+            for g in gets:
+                g.cancel()
+        got = [g.result() for g in gets if g.done() and not g.cancelled()]
+        for extra in got[1:]:  # both lanes freed a worker at once: give the second back
+            self._queue_of(extra).put_nowait(extra)
+        return got[0]
 
     async def _release_now(self, w: _Worker, healthy: bool) -> None:
         if healthy:
-            self._idle.put_nowait(w)
+            self._queue_of(w).put_nowait(w)
             return
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self._kill, w)
         fresh = await loop.run_in_executor(None, self._spawn)
-        self._idle.put_nowait(fresh)
+        fresh.quick = w.quick
+        self._queue_of(fresh).put_nowait(fresh)
 
     def _release(self, w: _Worker, healthy: bool) -> None:
         """Give the worker back (or replace it) in a task of its own, so a request being
         cancelled (a client gone) cannot cancel the hand-back and leak the slot."""
         if healthy:
-            self._idle.put_nowait(w)
+            self._queue_of(w).put_nowait(w)
             return
         task = asyncio.get_running_loop().create_task(self._release_now(w, False))
         self._tasks.add(task)
@@ -406,7 +464,7 @@ class QueryPool:
                 media_for[kind] = choose_media(kind)
             except Exception as exc:  # raised again only if the query is of this kind
                 media_for[kind], refusals[kind] = None, exc
-        w = await self._acquire()
+        w = await self._acquire(looks_quick(request["query"]))
         limits = self.limits
         deadline = time.monotonic() + limits.timeout + _GRACE
         healthy = False  # until the worker is known to be idle again (a cancelled wait leaves it busy)

@@ -139,7 +139,34 @@ def store_is_empty(root: str | Path) -> bool:
     return current_generation(Path(root)) is None
 
 
-class OxigraphStore:
+class SnapshotFiles:
+    """The files side of a serving snapshot, shared by both backends: the store folder's
+    current generation (``generation``, ``dumps_dir``, ``meta_dir``)."""
+
+    root: Path
+    generation: str
+
+    def _open_files(self, root: str | Path) -> Path:
+        """Pin the current generation of ``root``.
+
+        :raises StoreError: when the folder holds no snapshot.
+        """
+        self.root = Path(root)
+        gen = current_generation(self.root)
+        if gen is None:
+            raise StoreError(f"{self.root}: no data yet; run 'clusterkg build' first")
+        self.generation = gen.name
+        self.dumps_dir = gen / "dumps"
+        self.meta_dir = gen / "meta"
+        return gen
+
+    def is_stale(self) -> bool:
+        """True when a newer generation has been published since this one was opened."""
+        gen = current_generation(self.root)
+        return gen is not None and gen.name != self.generation
+
+
+class OxigraphStore(SnapshotFiles):
     """A read-only snapshot: the generation ``current`` pointed to when opened.
 
     :param root: the store folder.
@@ -147,22 +174,11 @@ class OxigraphStore:
     """
 
     def __init__(self, root: str | Path):
-        self.root = Path(root)
-        gen = current_generation(self.root)
-        if gen is None:
-            raise StoreError(f"{self.root}: no data yet; run 'clusterkg build' first")
+        gen = self._open_files(root)
         try:
             self._store = ox.Store.read_only(str(gen / "db"))
         except OSError as exc:
             raise StoreError(f"{gen}: cannot open the store ({exc})") from exc
-        self.generation = gen.name
-        self.dumps_dir = gen / "dumps"
-        self.meta_dir = gen / "meta"
-
-    def is_stale(self) -> bool:
-        """True when a newer generation has been published since this one was opened."""
-        gen = current_generation(self.root)
-        return gen is not None and gen.name != self.generation
 
     def query(self, sparql: str, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None,

@@ -33,9 +33,9 @@ from urllib.parse import parse_qs, unquote, urlencode, urljoin, urlsplit, urluns
 import httpx
 import pyoxigraph as ox
 
-from ..errors import QuerySyntaxError, RemoteStoreError, StoreError
+from ..errors import QuerySyntaxError, RemoteStoreError
 from ..sparql_text import MAX_NESTING, keywords, nesting_depth, where_body
-from .oxigraph import QueryResult, current_generation
+from .oxigraph import QueryResult, SnapshotFiles
 
 __all__ = ["RemoteEndpoint", "RemoteStore", "parse_store_url", "is_remote", "sync_graphs", "RECORD"]
 
@@ -158,7 +158,7 @@ def _server_message(resp: httpx.Response) -> str:
     return " ".join(text.split())[:2000] or resp.reason_phrase
 
 
-class RemoteStore:
+class RemoteStore(SnapshotFiles):
     """The serving snapshot when the graph lives in a SPARQL server: queries go to the
     server, the published files (dumps, catalogue, VoID, feed) come from the local store
     folder's current generation, as with :class:`~.oxigraph.OxigraphStore`.
@@ -173,21 +173,10 @@ class RemoteStore:
     def __init__(self, endpoint: RemoteEndpoint, root: str | Path, timeout: float = 60.0,
                  max_bytes: int = 512 * 1024 * 1024):
         self.endpoint = endpoint
-        self.root = Path(root)
-        gen = current_generation(self.root)
-        if gen is None:
-            raise StoreError(f"{self.root}: no data yet; run 'clusterkg build' first")
-        self.generation = gen.name
-        self.dumps_dir = gen / "dumps"
-        self.meta_dir = gen / "meta"
+        self._open_files(root)
         self.max_bytes = max_bytes
         self._client = endpoint.client(timeout)
         self._graphs: list[str] | None = None
-
-    def is_stale(self) -> bool:
-        """True when a newer build has been published since this snapshot was opened."""
-        gen = current_generation(self.root)
-        return gen is not None and gen.name != self.generation
 
     def query(self, sparql: str, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None,
