@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Iterable
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ from ..sparql_text import MAX_NESTING, keywords, nesting_depth, where_body
 from .oxigraph import QueryResult, SnapshotFiles
 
 __all__ = ["RemoteEndpoint", "RemoteStore", "parse_store_url", "is_remote", "sync_graphs", "RECORD"]
+
+#: Seconds between tries of a graph write the server failed (5xx), then it is an error.
+_RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 4.0)
 
 #: The record of what the remote server holds, in a snapshot's ``meta/`` folder.
 RECORD = "remote.json"
@@ -322,16 +326,25 @@ def sync_graphs(endpoint: RemoteEndpoint, graphs: Iterable[tuple[str, bytes]], p
             clients.append(local.client)
         return local.client
 
+    def once(method: str, iri: str, body: bytes) -> httpx.Response:
+        if method == "PUT":
+            resp = client().put(endpoint.data_url, params={"graph": iri}, content=body,
+                                headers={"Content-Type": "application/n-triples"})
+            if resp.status_code == 415:  # servers predating the N-Triples media type
+                resp = client().put(endpoint.data_url, params={"graph": iri}, content=body,
+                                    headers={"Content-Type": "text/turtle"})
+            return resp
+        return client().delete(endpoint.data_url, params={"graph": iri})
+
     def send(method: str, iri: str, body: bytes = b"") -> str:
         try:
-            if method == "PUT":
-                resp = client().put(endpoint.data_url, params={"graph": iri}, content=body,
-                                    headers={"Content-Type": "application/n-triples"})
-                if resp.status_code == 415:  # servers predating the N-Triples media type
-                    resp = client().put(endpoint.data_url, params={"graph": iri}, content=body,
-                                        headers={"Content-Type": "text/turtle"})
-            else:
-                resp = client().delete(endpoint.data_url, params={"graph": iri})
+            for pause in _RETRY_PAUSES + (None,):
+                resp = once(method, iri, body)
+                # PUT and DELETE are idempotent (RFC 9110 §9.2.2): a server error or a
+                # deadlock between concurrent writes (Virtuoso SR172) is tried again
+                if resp.status_code < 500 or pause is None:
+                    break
+                time.sleep(pause)
         except httpx.HTTPError as exc:
             raise RemoteStoreError(f"{endpoint.url}: cannot {method} graph <{iri}> ({exc})") from None
         if resp.status_code >= 300 and not (method == "DELETE" and resp.status_code == 404):

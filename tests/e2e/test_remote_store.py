@@ -13,7 +13,7 @@ from clusterkg.graph.build import build
 from clusterkg.graph.errors import RemoteStoreError, StoreError
 from clusterkg.graph.store import open_store, parse_store_url
 from clusterkg.graph.store.oxigraph import current_generation
-from clusterkg.graph.store.remote import read_record
+from clusterkg.graph.store.remote import read_record, sync_graphs
 
 BASE = "http://remote.test/"
 ICT_NET = BASE + "id/cluster/ict-net"
@@ -114,3 +114,38 @@ def test_store_url_parts():
     assert (e.user, e.password, e.dialect) == ("me", "p@ss", "standard")
     assert "p%40ss" not in e.url and "p@ss" not in repr(e)
     assert parse_store_url("sparql+http://h:8890/sparql-auth?data=/sparql-graph-crud-auth").dialect == "virtuoso"
+
+
+def test_a_deadlocked_write_is_tried_again(tmp_path):
+    """A server that answers a write with 500 (Virtuoso: "SR172: Transaction deadlocked")
+    gets the same idempotent PUT again; the graph lands on the second try."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[tuple[str, int]] = []
+
+    class Flaky(BaseHTTPRequestHandler):
+        def do_PUT(self):  # noqa: N802 (http.server's naming)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            first = not seen
+            seen.append((self.path, len(body)))
+            self.send_response(500 if first else 201)
+            msg = b"SR172: Transaction deadlocked" if first else b""
+            self.send_header("Content-Length", str(len(msg)))
+            self.end_headers()
+            self.wfile.write(msg)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        endpoint = parse_store_url(f"sparql+http://127.0.0.1:{httpd.server_port}/sparql?data=/crud")
+        report = sync_graphs(endpoint, [("http://remote.test/g", b"<http://a> <http://b> <http://c> .\n")], {},
+                             tmp_path)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert report.put == ["http://remote.test/g"]
+    assert seen == [("/crud?graph=http%3A%2F%2Fremote.test%2Fg", 35)] * 2
