@@ -109,8 +109,11 @@ def looks_quick(sparql: str) -> bool:
     body = re.sub(r'"[^"]*"|<[^>]*>', " ", sparql[at:])  # operators inside IRIs and strings do not count
     return "*" not in body and "+" not in body
 
+
 _CTX = mp.get_context("spawn")
 _GRACE = 1.0  # seconds a worker gets past the limit before it is killed
+#: Scheduling priority of the general-lane workers (nice(2) increment); the look-up lane runs at 0.
+_GENERAL_NICENESS = 5
 
 
 @dataclass(frozen=True)
@@ -210,8 +213,14 @@ class _Answer:
             self.conn.send(("whole", self.kind, self.media, self.generation, self.pending or b"", rows, reason))
 
 
-def _worker_main(conn, store_root: str, isolate: bool = True, remote: str | None = None) -> None:  # in the worker
+def _worker_main(conn, store_root: str, isolate: bool = True, remote: str | None = None,
+                 niceness: int = 0) -> None:  # runs in the worker process
     isolated = isolate_network() if isolate else False
+    if niceness:  # general-lane workers yield the CPU to the look-up lane and the web process
+        try:
+            os.nice(niceness)
+        except OSError:
+            pass
     conn.send(("ready", isolated))
     import time as _time
 
@@ -302,9 +311,10 @@ class QueryPool:
         self._next_id = 0
         self._lock = threading.Lock()
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, quick: bool = False) -> _Worker:
         parent, child = _CTX.Pipe(duplex=True)
-        proc = _CTX.Process(target=_worker_main, args=(child, str(self.root), self.isolate, self.remote), daemon=True,
+        proc = _CTX.Process(target=_worker_main, args=(child, str(self.root), self.isolate, self.remote,
+                                                                  0 if quick else _GENERAL_NICENESS), daemon=True,
                             name="clusterkg-query-worker")
         proc.start()
         child.close()
@@ -320,7 +330,7 @@ class QueryPool:
                         "network namespace; the SERVICE check is the only guard", proc.pid)
         with self._lock:
             self._next_id += 1
-            w = _Worker(proc, parent, self._next_id)
+            w = _Worker(proc, parent, self._next_id, quick)
             self.isolated[w.id] = isolated
             self._all.append(w)
         return w
@@ -329,9 +339,9 @@ class QueryPool:
         """Start the workers (call once, from the event loop)."""
         self._idle, self._idle_quick = asyncio.Queue(), asyncio.Queue()
         loop = asyncio.get_running_loop()
-        spawned = await asyncio.gather(*[loop.run_in_executor(None, self._spawn) for _ in range(self.workers)])
-        for i, w in enumerate(spawned):
-            w.quick = i < self.reserved_quick
+        spawned = await asyncio.gather(*[loop.run_in_executor(None, self._spawn, i < self.reserved_quick)
+                                         for i in range(self.workers)])
+        for w in spawned:
             self._queue_of(w).put_nowait(w)
 
     @property
@@ -405,8 +415,7 @@ class QueryPool:
             return
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self._kill, w)
-        fresh = await loop.run_in_executor(None, self._spawn)
-        fresh.quick = w.quick
+        fresh = await loop.run_in_executor(None, self._spawn, w.quick)
         self._queue_of(fresh).put_nowait(fresh)
 
     def _release(self, w: _Worker, healthy: bool) -> None:
