@@ -539,9 +539,7 @@ class OxigraphWriter:
         self._flush()
         for name in sorted(g.value for g in self._store.named_graphs()):
             node = ox.NamedNode(name)
-            yield name, ox.serialize((ox.Triple(q.subject, q.predicate, q.object)
-                                      for q in self._store.quads_for_pattern(None, None, None, node)),
-                                     format=ox.RdfFormat.N_TRIPLES)
+            yield name, self._source().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
 
     def _union(self) -> ox.Store:
         """The union of the named graphs, each triple once, as a store of its own: the

@@ -303,7 +303,7 @@ class SyncReport:
 def sync_graphs(endpoint: RemoteEndpoint, graphs: Iterable[tuple[str, bytes]], previous: dict, meta_dir: Path,
                 threads: int = 4) -> SyncReport:
     """Make the server's named graphs those of ``graphs``: ``PUT`` each graph whose
-    N-Triples changed since ``previous`` (the last record for this server), ``DELETE``
+    N-Triples (as a set of lines) changed since ``previous`` (the last record for this server), ``DELETE``
     each graph the record has and ``graphs`` lacks (Graph Store HTTP Protocol §5.3, §5.4),
     then write the new record into ``meta_dir``. Graphs are read one at a time, and at
     most ``2 * threads`` are in flight.
@@ -356,7 +356,8 @@ def sync_graphs(endpoint: RemoteEndpoint, graphs: Iterable[tuple[str, bytes]], p
         close.callback(lambda: [c.close() for c in clients])
         pending: list[Future] = []
         for iri, nt in graphs:
-            hashes[iri] = hashlib.sha256(nt).hexdigest()
+            # the lines sorted: the same graph hashes the same whatever order a store dumps it in
+            hashes[iri] = hashlib.sha256(b"".join(sorted(nt.splitlines(keepends=True)))).hexdigest()
             if before.get(iri) == hashes[iri]:
                 report.kept += 1
                 continue
