@@ -146,8 +146,8 @@ class BuildSummary:
             + (f", snapshot: {self.generation}" if self.generation else "")
         )
         if self.remote is not None:
-            lines.append(f"SPARQL server: {len(self.remote.put)} graphs replaced, {len(self.remote.deleted)} "
-                         f"deleted, {self.remote.kept} unchanged")
+            lines.append(f"SPARQL server: graphs replaced: {len(self.remote.put)}, deleted: "
+                         f"{len(self.remote.deleted)}, unchanged: {self.remote.kept}")
         return "\n".join(lines)
 
 

@@ -63,6 +63,10 @@ class CachedAnswer:
     etag: str
 
 
+#: Functions whose value differs on each evaluation.
+_VOLATILE = {"NOW", "RAND", "UUID", "STRUUID", "BNODE"}
+
+
 class ResponseCache:
     """LRU cache of :class:`CachedAnswer` by :class:`CacheKey`, bounded in bytes.
 
@@ -98,6 +102,19 @@ class ResponseCache:
     def enabled(self) -> bool:
         """False when the budget is 0."""
         return self.max_bytes > 0
+
+    @staticmethod
+    def cacheable(sparql: str) -> bool:
+        """False for a query whose answer changes on every run even on the same snapshot:
+        ``NOW()`` (the time of the query, SPARQL 1.1 Query §17.4.5.1), ``RAND()``,
+        ``UUID()``, ``STRUUID()`` and ``BNODE()`` (fresh each time).
+
+        >>> ResponseCache.cacheable('SELECT (NOW() AS ?t) {}'), ResponseCache.cacheable('ASK {}')
+        (False, True)
+        """
+        from ..graph.sparql_text import keywords
+
+        return not _VOLATILE.intersection(keywords(sparql))
 
     def get(self, key: CacheKey) -> CachedAnswer | None:
         """The answer cached under ``key`` (now the most recently used), or None."""

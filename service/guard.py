@@ -34,7 +34,7 @@ UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY"
 class QueryRefused(Exception):
     """The query uses something this endpoint does not allow.
 
-    :param reason: ``"update"`` or ``"service"``.
+    :param reason: ``"update"``, ``"service"`` or ``"extension"``.
     :param message: for the client.
     """
 
@@ -77,6 +77,11 @@ def _parsed_service_targets(sparql: str) -> list[str] | None:
     return found
 
 
+#: Text that calls a SPARQL server's own extensions (Virtuoso's built-in SQL functions can
+#: run SQL, change data and fetch URLs with the rights of the querying account).
+_VENDOR_MARKS = ("bif:", "sql:", "openlinksw.com/schemas/bif", "openlinksw.com/schemas/sql", "bif\\u", "sql\\u")
+
+
 def check_query(sparql: str, service_allow: tuple[str, ...] = (), strict: bool = False) -> None:
     """Refuse updates, and federated queries to endpoints not allowed.
 
@@ -86,7 +91,9 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = (), strict: bool =
         then no lexical check is trusted, and any query containing "service" is refused
         unless an allow-list is set.
     :raises QueryRefused: ``reason="update"`` for a SPARQL Update, ``reason="service"`` for
-        a ``SERVICE`` clause whose target is not allowed, or one that cannot be checked.
+        a ``SERVICE`` clause whose target is not allowed, or one that cannot be checked,
+        ``reason="extension"`` for a server pragma (``DEFINE``) or a Virtuoso built-in
+        function (``bif:``, ``sql:``), refused on every store.
 
     >>> check_query('SELECT * WHERE { ?s <http://example.org/service> "SERVICE" }')
     >>> check_query('PREFIX ex: <http://x/> DROP ALL')
@@ -99,7 +106,11 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = (), strict: bool =
     if first in UPDATE_KEYWORDS or any(w in ("INSERT", "DELETE", "DROP", "CLEAR", "LOAD") for w in words):
         shown = first if first in UPDATE_KEYWORDS else next(w for w in words if w in UPDATE_KEYWORDS)
         raise QueryRefused("update", f"this endpoint is read-only: SPARQL Update ({shown}) is refused")
-    if strict and not service_allow and "service" in sparql.lower():  # see the module docstring
+    lowered = sparql.lower()
+    if "DEFINE" in words or any(mark in lowered for mark in _VENDOR_MARKS):
+        raise QueryRefused("extension", "server extensions are refused here: no DEFINE pragmas and no "
+                                        "bif:/sql: functions (standard SPARQL 1.1 only)")
+    if strict and not service_allow and "service" in lowered:  # see the module docstring
         raise QueryRefused("service", "this server cannot keep its query workers off the network, so queries "
                                       "containing the word 'service' are refused (no federated queries here)")
     occurrences = keyword_tokens(sparql, "service")

@@ -34,7 +34,7 @@ class Virtuoso:
 
     @property
     def store_url(self) -> str:
-        return (f"sparql+http://dba:dba@127.0.0.1:{self.http_port}/sparql-auth"
+        return (f"sparql+http://dba:dba@127.0.0.1:{self.http_port}/sparql"
                 "?data=/sparql-graph-crud-auth&auth=digest&dialect=virtuoso")
 
     def log(self) -> str:

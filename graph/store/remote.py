@@ -75,6 +75,8 @@ class RemoteEndpoint:
     :param dialect: ``"virtuoso"`` (its system graphs are left out of the dataset) or
         ``"standard"``; guessed from the URL (``auto``) when not given.
     :param exclude: more graph IRIs to leave out of the default graph and of ``GRAPH ?g``.
+    :param query_auth: send the credentials with queries too; by default they go with
+        writes only, so public queries run with the server's anonymous, read-only rights.
     :param url: the ``CLUSTERKG_STORE`` text, without the password.
     """
 
@@ -87,12 +89,13 @@ class RemoteEndpoint:
     dialect: str = "standard"
     exclude: tuple[str, ...] = ()
     url: str = ""
+    query_auth: bool = False
 
-    def client(self, timeout: float = 60.0) -> httpx.Client:
-        """An HTTP client with this endpoint's credentials (no proxies from the environment:
-        the server is named explicitly)."""
+    def client(self, timeout: float = 60.0, credentials: bool = True) -> httpx.Client:
+        """An HTTP client, with this endpoint's credentials unless ``credentials`` is False
+        (no proxies from the environment: the server is named explicitly)."""
         auth = None
-        if self.user is not None:
+        if self.user is not None and credentials:
             auth = (httpx.DigestAuth if self.auth == "digest" else httpx.BasicAuth)(self.user, self.password or "")
         return httpx.Client(auth=auth, timeout=timeout, trust_env=False)
 
@@ -102,6 +105,13 @@ class RemoteEndpoint:
         return (VIRTUOSO_SYSTEM_GRAPHS if self.dialect == "virtuoso" else ()) + self.exclude
 
 
+def _redacted(url: str) -> str:
+    """``url`` with any password (``user:password@``, in the URL or its parameters) masked."""
+    import re
+
+    return re.sub(r"(//[^/@:?#]*):[^@]*@", r"\1:***@", url)
+
+
 def parse_store_url(url: str) -> RemoteEndpoint:
     """Read a ``sparql+http(s)://[USER:PASSWORD@]HOST[:PORT]/PATH[?update=U&data=D&auth=A&dialect=X&exclude=G]``
     store URL. ``update`` and ``data`` may be paths (resolved against the query URL) or
@@ -109,32 +119,33 @@ def parse_store_url(url: str) -> RemoteEndpoint:
 
     :raises ValueError: naming CLUSTERKG_STORE and the part that is wrong.
     """
+    shown_url = _redacted(url)
     if not is_remote(url):
-        raise ValueError(f"CLUSTERKG_STORE {url!r}: a remote store URL starts with sparql+http:// or sparql+https://")
+        raise ValueError(f"CLUSTERKG_STORE {shown_url!r}: a remote store URL starts with sparql+http:// or sparql+https://")
     parts = urlsplit(url[len("sparql+"):])
     if not parts.hostname:
-        raise ValueError(f"CLUSTERKG_STORE {url!r}: no host name")
+        raise ValueError(f"CLUSTERKG_STORE {shown_url!r}: no host name")
     try:
         parts.port
     except ValueError:
-        raise ValueError(f"CLUSTERKG_STORE {url!r}: the port is not a number") from None
+        raise ValueError(f"CLUSTERKG_STORE {shown_url!r}: the port is not a number") from None
     params = parse_qs(parts.query, keep_blank_values=False)
-    unknown = set(params) - {"update", "data", "auth", "dialect", "exclude"}
+    unknown = set(params) - {"update", "data", "auth", "dialect", "exclude", "query_auth"}
     if unknown:
-        raise ValueError(f"CLUSTERKG_STORE {url!r}: unknown parameter(s) {', '.join(sorted(unknown))}; "
-                         "known: update, data, auth, dialect, exclude")
+        raise ValueError(f"CLUSTERKG_STORE {shown_url!r}: unknown parameter(s) {', '.join(sorted(unknown))}; "
+                         "known: update, data, auth, dialect, exclude, query_auth")
     netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     if parts.port:
         netloc += f":{parts.port}"
     query_url = urlunsplit((parts.scheme, netloc, parts.path or "/", "", ""))
     auth = params.get("auth", ["basic"])[-1]
     if auth not in ("basic", "digest"):
-        raise ValueError(f"CLUSTERKG_STORE {url!r}: auth={auth!r}; use basic or digest")
+        raise ValueError(f"CLUSTERKG_STORE {shown_url!r}: auth={auth!r}; use basic or digest")
     dialect = params.get("dialect", ["auto"])[-1]
     if dialect == "auto":
         dialect = "virtuoso" if "sparql-graph-crud" in parts.query or parts.port == 8890 else "standard"
     if dialect not in ("virtuoso", "standard"):
-        raise ValueError(f"CLUSTERKG_STORE {url!r}: dialect={dialect!r}; use virtuoso, standard or auto")
+        raise ValueError(f"CLUSTERKG_STORE {shown_url!r}: dialect={dialect!r}; use virtuoso, standard or auto")
     shown = urlunsplit(("sparql+" + parts.scheme, (f"{parts.username}@" if parts.username else "") + netloc,
                         parts.path, parts.query, ""))
     return RemoteEndpoint(
@@ -143,7 +154,8 @@ def parse_store_url(url: str) -> RemoteEndpoint:
         data_url=urljoin(query_url, params.get("data", [query_url])[-1]),
         user=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
-        auth=auth, dialect=dialect, exclude=tuple(params.get("exclude", [])), url=shown)
+        auth=auth, dialect=dialect, exclude=tuple(params.get("exclude", [])), url=_redacted(shown),
+        query_auth=params.get("query_auth", ["no"])[-1].lower() in ("yes", "true", "1"))
 
 
 def _form(sparql: str) -> str:
@@ -179,7 +191,7 @@ class RemoteStore(SnapshotFiles):
         self.endpoint = endpoint
         self._open_files(root)
         self.max_bytes = max_bytes
-        self._client = endpoint.client(timeout)
+        self._client = endpoint.client(timeout, credentials=endpoint.query_auth)
         self._graphs: list[str] | None = None
 
     def query(self, sparql: str, default_graphs: list[str] | None = None,
@@ -227,6 +239,10 @@ class RemoteStore(SnapshotFiles):
         if form != "graph":
             try:
                 raw = ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)
+                if isinstance(raw, ox.QuerySolutions):  # parsed lazily: read it through once here,
+                    for _ in raw:                       # so a bad term fails now, not mid-stream
+                        pass
+                    raw = ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)
             except (SyntaxError, ValueError) as exc:
                 raise RemoteStoreError(f"{self.endpoint.url}: unreadable SPARQL results ({exc})") from None
             return QueryResult("ask" if isinstance(raw, ox.QueryBoolean) else "select", raw)

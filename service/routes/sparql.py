@@ -131,7 +131,8 @@ async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -
     default_graphs, named_graphs = _dataset(params)
     offers = _offers(request.headers.get("accept"))
     key = None
-    generation = getattr(request.app.state.store.get(), "generation", None) if cache.enabled else None
+    cacheable = cache.enabled and cache.cacheable(sparql)
+    generation = getattr(request.app.state.store.get(), "generation", None) if cacheable else None
     if generation is not None:
         key = CacheKey(generation, sparql, None if default_graphs is None else tuple(default_graphs),
                        None if named_graphs is None else tuple(named_graphs),

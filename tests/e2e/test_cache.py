@@ -89,3 +89,12 @@ def test_a_rebuild_is_answered_from_the_new_snapshot(own_server):
     r4 = httpx.get(srv.url + "sparql", params={"query": LABELS},
                    headers={"Accept": "text/csv", "If-None-Match": r1.headers["etag"]})
     assert r4.status_code == 200 and r4.headers["x-cache"] == "hit" and r4.content == r3.content
+
+
+def test_answers_that_change_on_every_run_are_not_cached(server):
+    q = "SELECT (NOW() AS ?t) (STRUUID() AS ?u) {}"
+    first = httpx.get(server.url + "sparql", params={"query": q}, headers={"Accept": "text/csv"})
+    second = httpx.get(server.url + "sparql", params={"query": q}, headers={"Accept": "text/csv"})
+    assert first.status_code == second.status_code == 200
+    assert "x-cache" not in second.headers
+    assert first.text.splitlines()[1] != second.text.splitlines()[1]  # a fresh UUID each time

@@ -250,3 +250,16 @@ def test_a_service_call_the_lexical_check_misses_reaches_nothing(server, listene
     r = httpx.post(server.url + "sparql", data={"query": q}, timeout=30)
     assert not listener.connected(1.5), "a query worker reached the network"
     assert r.status_code in (400, 403), r.text
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT (bif:http_get("{url}") AS ?x) {{}}',
+    'SELECT (<http://www.openlinksw.com/schemas/bif#http_get>("{url}") AS ?x) {{}}',
+    'DEFINE input:inference "x" SELECT * {{ ?s ?p ?o }} LIMIT 1',
+    'SELECT (bif:exec("SPARQL CLEAR GRAPH <http://x/g>") AS ?x) {{}}',
+])
+def test_server_extensions_are_refused(server, listener, query):
+    """Virtuoso's built-in functions can fetch URLs and run SQL; refused on both stores."""
+    r = httpx.post(server.url + "sparql", data={"query": query.format(url=listener.url)})
+    assert r.status_code == 403 and "bif:/sql:" in r.text
+    assert not listener.connected(0.5)

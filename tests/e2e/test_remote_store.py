@@ -149,3 +149,16 @@ def test_a_deadlocked_write_is_tried_again(tmp_path):
         httpd.server_close()
     assert report.put == ["http://remote.test/g"]
     assert seen == [("/crud?graph=http%3A%2F%2Fremote.test%2Fg", 35)] * 2
+
+
+def test_an_unreadable_answer_from_the_server_is_a_502_not_a_dead_worker(virtuoso, server):
+    """Virtuoso lets IRI("a b") through; its answer then holds an invalid IRI."""
+    if server.backend != "virtuoso":
+        pytest.skip("a remote store only")
+    q = 'SELECT ?x WHERE { VALUES ?i { 1 2 } BIND(IF(?i = 2, IRI("a b"), <http://ok>) AS ?x) }'
+    import httpx
+
+    r = httpx.post(server.url + "sparql", data={"query": q}, headers={"Accept": "text/csv"}, timeout=30)
+    assert r.status_code == 502 and "unreadable SPARQL results" in r.text
+    assert "dba:" not in r.text
+    assert httpx.get(server.url + "health").json()["status"] == "ok"

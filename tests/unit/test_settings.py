@@ -8,7 +8,7 @@ import pytest
 
 from clusterkg.settings import Settings
 
-VIRTUOSO = "sparql+http://dba:secret@127.0.0.1:8890/sparql-auth?data=/sparql-graph-crud-auth&auth=digest"
+VIRTUOSO = "sparql+http://dba:secret@127.0.0.1:8890/sparql?data=/sparql-graph-crud-auth&auth=digest"
 
 
 def test_a_remote_store_keeps_the_files_in_clusterkg_files():
@@ -16,8 +16,16 @@ def test_a_remote_store_keeps_the_files_in_clusterkg_files():
     assert s.remote == VIRTUOSO and s.store == Path("/srv/ckg-files")
     e = s.endpoint()
     assert (e.query_url, e.data_url, e.auth, e.dialect) == (
-        "http://127.0.0.1:8890/sparql-auth", "http://127.0.0.1:8890/sparql-graph-crud-auth", "digest", "virtuoso")
-    assert "secret" not in e.url
+        "http://127.0.0.1:8890/sparql", "http://127.0.0.1:8890/sparql-graph-crud-auth", "digest", "virtuoso")
+    assert "secret" not in e.url and e.query_auth is False
+
+
+def test_passwords_never_appear_in_store_url_errors():
+    for url in ("sparql+http://dba:S3cret@127.0.0.1:99999/sparql", "sparql+http://dba:S3/cret@h/sparql",
+                "sparql+http://dba:S3cret@h/sparql?foo=1"):
+        with pytest.raises(ValueError) as info:
+            Settings.from_env({"CLUSTERKG_STORE": url})
+        assert "S3" not in str(info.value) and "dba:***@" in str(info.value)
 
 
 def test_the_store_flag_overrides_the_variable_both_ways():
