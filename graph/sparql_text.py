@@ -33,17 +33,33 @@ def _bare(sparql: str) -> str:
 
 def where_body(sparql: str) -> int | None:
     """The offset just inside the ``{`` that opens the query's WHERE clause (the first
-    group after the keyword ``WHERE``, or after ``ASK``), or None when there is none.
+    group after the keyword ``WHERE``, after ``ASK``, or after ``SELECT`` when ``WHERE``
+    is left out), or None when there is none. Words inside strings, IRIs, comments,
+    language tags (``"x"@en-where``) and prefixed names (``ex:any-where``) do not count.
 
     >>> q = 'CONSTRUCT { ?s ?p "WHERE {" } WHERE { ?s ?p ?o }'
     >>> q[where_body(q):]
     ' ?s ?p ?o }'
+    >>> q = 'SELECT ?r { ?r ?p "x"@en-where OPTIONAL { ?r ?q ?z } }'
+    >>> q[where_body(q):where_body(q) + 3]
+    ' ?r'
     """
     blank = _STRIP.sub(lambda m: " " * len(m.group()), sparql)
+    form_end = None
     for m in _WORD.finditer(blank):
-        if m.group(1).upper() in ("WHERE", "ASK"):
+        before = blank[m.start() - 1] if m.start() else " "
+        after = blank[m.end()] if m.end() < len(blank) else " "
+        if before in "-." or after == "-":  # part of a language tag or a prefixed name
+            continue
+        word = m.group(1).upper()
+        if word in ("WHERE", "ASK"):
             brace = blank.find("{", m.end())
             return brace + 1 if brace >= 0 else None
+        if word == "SELECT" and form_end is None:
+            form_end = m.end()
+    if form_end is not None:  # SELECT ... { } without the optional word WHERE
+        brace = blank.find("{", form_end)
+        return brace + 1 if brace >= 0 else None
     return None
 
 

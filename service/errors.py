@@ -148,9 +148,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return _text(exc.status_code, str(exc.detail), headers)
 
     @app.exception_handler(RemoteStoreError)
-    async def _remote(_: Request, exc: RemoteStoreError):
+    async def _remote(request: Request, exc: RemoteStoreError):
         log.error("SPARQL server error: %s", exc)
-        return _text(502, f"Bad Gateway: {exc}")
+        endpoint = request.app.state.settings.endpoint()
+        text = str(exc).replace(endpoint.url, "the SPARQL server") if endpoint else str(exc)
+        return _text(502, f"Bad Gateway: {text}")  # the server's address stays in the log
 
     @app.exception_handler(StoreError)
     async def _store(_: Request, exc: StoreError):
