@@ -20,6 +20,7 @@ from clusterkg.graph.readers import read_profile_file
 from clusterkg.graph.vocab import Uris
 from clusterkg.settings import bundled_data
 
+from processes import free_port, stop_process
 from virtuoso_server import start_virtuoso, virtuoso_binary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,12 +82,6 @@ class Server:
     backend: str = "embedded"
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(store: Path, workdir: Path, env_extra: dict | None = None, remote: str | None = None) -> Server:
     """Start ``python -m clusterkg serve`` on a free 127.0.0.1 port (base URI = that
     address) and wait for ``/health``; an empty store is built from the bundled data.
@@ -119,12 +114,7 @@ def start_server(store: Path, workdir: Path, env_extra: dict | None = None, remo
 
 
 def stop_server(server: Server) -> None:
-    server.proc.terminate()
-    try:
-        server.proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.proc.kill()
-        server.proc.wait()
+    stop_process(server.proc)
 
 
 @pytest.fixture(scope="session")

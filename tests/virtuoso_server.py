@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from processes import free_port, stop_process
 
 INI = Path(__file__).resolve().parent / "fixtures" / "virtuoso" / "virtuoso.ini"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -44,12 +38,7 @@ class Virtuoso:
             return ""
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, wait=30)
 
 
 def virtuoso_binary() -> str | None:
@@ -67,7 +56,7 @@ def start_virtuoso(folder: Path, wait: float = 120.0) -> Virtuoso:
     if binary is None:
         raise RuntimeError("virtuoso-t is not installed (apt-get install virtuoso-opensource-7-bin)")
     folder.mkdir(parents=True, exist_ok=True)
-    http_port, sql_port = _free_port(), _free_port()
+    http_port, sql_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(INI.read_text().format(dir=folder, sql_port=sql_port, http_port=http_port))
     out = open(folder / "stdout.log", "wb")
