@@ -1,11 +1,10 @@
 """The remote backend: any SPARQL 1.1 server, reached over HTTP.
 
 ``CLUSTERKG_STORE=sparql+http://HOST:PORT/PATH`` names the server's query endpoint; the
-update and graph store endpoints default to the same URL and are set with query
-parameters when they differ::
+Graph Store endpoint defaults to the same URL and is set with ``data=`` when it differs::
 
-    sparql+http://127.0.0.1:3030/clusterkg/query?update=/clusterkg/update&data=/clusterkg/data
-    sparql+http://dba:secret@127.0.0.1:8890/sparql-auth?data=/sparql-graph-crud-auth&auth=digest
+    sparql+http://admin:secret@127.0.0.1:3030/clusterkg/query?data=/clusterkg/data
+    sparql+http://dba:secret@127.0.0.1:8890/sparql?data=/sparql-graph-crud-auth&auth=digest
 
 A build writes each named graph with the SPARQL 1.1 Graph Store HTTP Protocol (``PUT``
 replaces a graph whole, ``DELETE`` drops one: W3C Recommendation 2013, §5.3 and §5.4),
@@ -67,7 +66,6 @@ class RemoteEndpoint:
     """Where a SPARQL server answers.
 
     :param query_url: SPARQL 1.1 Protocol query endpoint.
-    :param update_url: SPARQL 1.1 Protocol update endpoint.
     :param data_url: SPARQL 1.1 Graph Store HTTP Protocol endpoint (indirect graph
         identification: ``?graph=IRI``, §4.2).
     :param user: user name (None: no authentication); ``password``: its password.
@@ -81,7 +79,6 @@ class RemoteEndpoint:
     """
 
     query_url: str
-    update_url: str
     data_url: str
     user: str | None = None
     password: str | None = field(default=None, repr=False)
@@ -113,9 +110,9 @@ def _redacted(url: str) -> str:
 
 
 def parse_store_url(url: str) -> RemoteEndpoint:
-    """Read a ``sparql+http(s)://[USER:PASSWORD@]HOST[:PORT]/PATH[?update=U&data=D&auth=A&dialect=X&exclude=G]``
-    store URL. ``update`` and ``data`` may be paths (resolved against the query URL) or
-    full URLs; both default to the query URL.
+    """Read a ``sparql+http(s)://[USER:PASSWORD@]HOST[:PORT]/PATH[?data=D&auth=A&dialect=X&exclude=G&query_auth=yes]``
+    store URL. ``data`` (the Graph Store endpoint) may be a path (resolved against the
+    query URL) or a full URL; it defaults to the query URL.
 
     :raises ValueError: naming CLUSTERKG_STORE and the part that is wrong.
     """
@@ -130,10 +127,10 @@ def parse_store_url(url: str) -> RemoteEndpoint:
     except ValueError:
         raise ValueError(f"CLUSTERKG_STORE {shown_url!r}: the port is not a number") from None
     params = parse_qs(parts.query, keep_blank_values=False)
-    unknown = set(params) - {"update", "data", "auth", "dialect", "exclude", "query_auth"}
+    unknown = set(params) - {"data", "auth", "dialect", "exclude", "query_auth"}
     if unknown:
         raise ValueError(f"CLUSTERKG_STORE {shown_url!r}: unknown parameter(s) {', '.join(sorted(unknown))}; "
-                         "known: update, data, auth, dialect, exclude, query_auth")
+                         "known: data, auth, dialect, exclude, query_auth")
     netloc = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
     if parts.port:
         netloc += f":{parts.port}"
@@ -150,7 +147,6 @@ def parse_store_url(url: str) -> RemoteEndpoint:
                         parts.path, parts.query, ""))
     return RemoteEndpoint(
         query_url=query_url,
-        update_url=urljoin(query_url, params.get("update", [query_url])[-1]),
         data_url=urljoin(query_url, params.get("data", [query_url])[-1]),
         user=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,

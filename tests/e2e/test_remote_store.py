@@ -115,9 +115,8 @@ def test_bad_store_urls_name_the_variable(url, message):
 
 
 def test_store_url_parts():
-    e = parse_store_url("sparql+https://me:p%40ss@db.example:8443/ds/query?update=/ds/update&data=/ds/data")
-    assert (e.query_url, e.update_url, e.data_url) == (
-        "https://db.example:8443/ds/query", "https://db.example:8443/ds/update", "https://db.example:8443/ds/data")
+    e = parse_store_url("sparql+https://me:p%40ss@db.example:8443/ds/query?data=/ds/data")
+    assert (e.query_url, e.data_url) == ("https://db.example:8443/ds/query", "https://db.example:8443/ds/data")
     assert (e.user, e.password, e.dialect) == ("me", "p@ss", "standard")
     assert "p%40ss" not in e.url and "p@ss" not in repr(e)
     assert parse_store_url("sparql+http://h:8890/sparql-auth?data=/sparql-graph-crud-auth").dialect == "virtuoso"

@@ -31,8 +31,8 @@ def test_passwords_never_appear_in_store_url_errors():
 def test_the_store_flag_overrides_the_variable_both_ways():
     s = Settings.from_env({"CLUSTERKG_STORE": VIRTUOSO}, store="/tmp/local-store")
     assert s.remote is None and s.store == Path("/tmp/local-store") and s.endpoint() is None
-    s = Settings.from_env({"CLUSTERKG_STORE": "/tmp/x"}, store="sparql+http://127.0.0.1:3030/ckg/query?update=/ckg/update")
-    assert s.endpoint().update_url == "http://127.0.0.1:3030/ckg/update"
+    s = Settings.from_env({"CLUSTERKG_STORE": "/tmp/x"}, store="sparql+http://127.0.0.1:3030/ckg/query?data=/ckg/data")
+    assert s.endpoint().data_url == "http://127.0.0.1:3030/ckg/data"
 
 
 def test_a_bad_remote_store_url_names_the_variable():
