@@ -35,6 +35,7 @@ import multiprocessing as mp
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -397,16 +398,20 @@ class QueryPool:
         self._waiting += 1
         gets = [asyncio.ensure_future(lane.get()) for lane in lanes]
         try:
-            done, _ = await asyncio.wait(gets, timeout=self.queue_wait, return_when=asyncio.FIRST_COMPLETED)
-            if not done:
-                raise Busy(max(1, int(self.limits.timeout // 4)))
-        finally:
+            await asyncio.wait(gets, timeout=self.queue_wait, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when this request is cancelled: a worker a get already took goes back
             self._waiting -= 1
             for g in gets:
                 g.cancel()
-        got = [g.result() for g in gets if g.done() and not g.cancelled()]
-        for extra in got[1:]:  # both lanes freed a worker at once: give the second back
-            self._queue_of(extra).put_nowait(extra)
+            got = [g.result() for g in gets if g.done() and not g.cancelled()]
+            if sys.exc_info()[0] is not None:
+                got, back = [], got
+            else:
+                got, back = got[:1], got[1:]  # both lanes freed a worker at once: keep one
+            for w in back:
+                self._queue_of(w).put_nowait(w)
+        if not got:
+            raise Busy(max(1, int(self.limits.timeout // 4)))
         return got[0]
 
     async def _release_now(self, w: _Worker, healthy: bool) -> None:
