@@ -8,6 +8,7 @@ on thousands of nested braces, so such queries are refused first). Strings and c
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["keywords", "keyword_tokens", "nesting_depth", "where_body", "MAX_NESTING"]
@@ -63,14 +64,16 @@ def where_body(sparql: str) -> int | None:
     return None
 
 
-def keywords(sparql: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def keywords(sparql: str) -> tuple[str, ...]:
     """The bare words of the query, upper case, in order (variables, prefixed names,
-    strings, IRIs and comments left out).
+    strings, IRIs and comments left out). The last few queries' answers are kept, since
+    the guard, the response cache and the worker pool each ask about the same text.
 
     >>> keywords('PREFIX ex: <http://x/> SELECT ?s FROM <http://g> WHERE { ?s ex:p "from" }')
-    ['PREFIX', 'SELECT', 'FROM', 'WHERE']
+    ('PREFIX', 'SELECT', 'FROM', 'WHERE')
     """
-    return [w.upper() for w in _WORD.findall(_bare(sparql))]
+    return tuple(w.upper() for w in _WORD.findall(_bare(sparql)))
 
 
 def nesting_depth(sparql: str) -> int:
