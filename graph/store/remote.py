@@ -25,13 +25,15 @@ import json
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Iterable
+from typing import Iterable, TYPE_CHECKING
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-import httpx
 import pyoxigraph as ox
+
+if TYPE_CHECKING:  # httpx is imported where it is used (0.15 s at start-up)
+    import httpx
 
 from ..errors import QuerySyntaxError, RemoteStoreError
 from ..sparql_text import MAX_NESTING, keywords, nesting_depth, where_body
@@ -91,6 +93,7 @@ class RemoteEndpoint:
     def client(self, timeout: float = 60.0, credentials: bool = True) -> httpx.Client:
         """An HTTP client, with this endpoint's credentials unless ``credentials`` is False
         (no proxies from the environment: the server is named explicitly)."""
+        import httpx
         auth = None
         if self.user is not None and credentials:
             auth = (httpx.DigestAuth if self.auth == "digest" else httpx.BasicAuth)(self.user, self.password or "")
@@ -259,6 +262,7 @@ class RemoteStore(SnapshotFiles):
                        for g in excluded)  # one line with the query's first: line numbers stay right
 
     def _post(self, url: str, form_data: list[tuple[str, str]], accept: str) -> tuple[bytes, str]:
+        import httpx
         try:
             with self._client.stream("POST", url, content=urlencode(form_data).encode("ascii"),
                                      headers={"Accept": accept,
@@ -315,6 +319,7 @@ class SyncReport:
 def _graph_sizes(endpoint: RemoteEndpoint) -> dict[str, int] | None:
     """Triples per named graph on the server (one aggregate query), or None when the
     server cannot say (then the record alone decides)."""
+    import httpx
     import csv
     import io
 
@@ -347,6 +352,7 @@ def sync_graphs(endpoint: RemoteEndpoint, graphs: Iterable[tuple[str, bytes]], p
     :raises RemoteStoreError: naming the graph, when the server refuses or cannot be reached.
         Each graph is replaced whole or not at all; a later build sends what is missing.
     """
+    import httpx
     before: dict[str, str] = previous.get("graphs", {})
     hashes: dict[str, str] = {}
     report = SyncReport()
