@@ -5,21 +5,20 @@ Usage:
     python bench/dump.py [N ...] [--work DIR]          (default: 1100)
 
 For each size N, the store ``DIR/N/store`` is built as ``bench/query.py`` does (generated
-and built when missing, kept for the next run). The dumps are then written again from that
-snapshot, the way a build writes them (the table ``DUMPS`` of the store: Turtle and
-N-Triples hold the union of the named graphs, N-Quads and JSON-LD keep the graph names),
-into a temporary folder, each followed by its gzipped copy. Printed per format: bytes,
-seconds to write, MB/s, and the same for the ``.gz`` (seconds to compress the written file).
-The union of the named graphs that Turtle and N-Triples need is made once and timed on
-its own line.
+and built when missing, kept for the next run). Its named graphs are then read back and
+written again the way a build writes them (``clusterkg.graph.dumps.DumpWriter``: the
+N-Quads and JSON-LD of the dataset as a stream, then the union of the named graphs made
+by ``sort -u`` and written as N-Triples and Turtle, each file gzipped) into a temporary
+folder. Printed: the seconds to read the graphs back, to make their JSON-LD objects (a
+build makes them in its worker processes), to write the stream, and of ``finish``
+(everything after the stream, two files at a time, as in a build); then per file its
+bytes, and for each plain file the seconds to gzip it on its own.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -30,47 +29,43 @@ import pyoxigraph as ox
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from query import prepare  # noqa: E402  (the same stores as the query benchmark)
 
-from clusterkg.graph.store import DUMPS  # noqa: E402
+from clusterkg.graph.dumps import DumpWriter, canonical_ntriples, gzip_file, jsonld_fragment  # noqa: E402
+from clusterkg.graph.mapping import PREFIXES  # noqa: E402
 
 
-def gzip_file(path: Path) -> Path:
-    """Write ``path.gz`` beside ``path``, as the build does (mtime 0, level 9).
-
-    :return: the ``.gz`` path.
-    """
-    gz = path.with_name(path.name + ".gz")
-    with open(path, "rb") as src, open(gz, "wb") as raw:
-        with gzip.GzipFile(filename=path.name, mode="wb", fileobj=raw, mtime=0) as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
-    return gz
-
-
-def measure(store: Path, out: Path) -> list[tuple[str, int, float]]:
+def measure(store: Path, out: Path) -> tuple[dict[str, float], list[tuple[str, int, float | None]]]:
     """Write every dump of the snapshot in ``store`` into ``out``.
 
-    :return: (file name, bytes, seconds, bytes processed) per file, the union step first
-        (0 bytes); for a ``.gz`` the bytes processed are those of the file compressed.
+    :return: (step -> seconds, [(file name, bytes, seconds to write it alone or None)]).
     """
     db = ox.Store.read_only(str(store / "current" / "db"))
-    rows = []
+    steps: dict[str, float] = {}
     t = time.perf_counter()
-    union = ox.Store()
-    union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                      for q in db.quads_for_pattern(None, None, None, None))
-    rows.append(("(union of the named graphs)", 0, time.perf_counter() - t, 0))
-    for name, (fmt, dataset) in DUMPS.items():
-        path = out / name
-        t = time.perf_counter()
-        if dataset:
-            db.dump(str(path), format=fmt)
-        else:
-            union.dump(str(path), format=fmt, from_graph=ox.DefaultGraph())
-        size = path.stat().st_size
-        rows.append((name, size, time.perf_counter() - t, size))
-        t = time.perf_counter()
-        gz = gzip_file(path)
-        rows.append((gz.name, gz.stat().st_size, time.perf_counter() - t, size))
-    return rows
+    graphs = sorted(g.value for g in db.named_graphs())
+    data = [(g, canonical_ntriples(db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))))
+            for g in graphs]
+    steps["read the graphs back"] = time.perf_counter() - t
+    t = time.perf_counter()
+    frags = [jsonld_fragment(g, nt) for g, nt in data]
+    steps["JSON-LD graph objects (made in the workers in a build)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    writer = DumpWriter(out, PREFIXES)
+    for (g, nt), frag in zip(data, frags):
+        writer.add_graph(g, nt, None, frag)
+    steps["stream (N-Quads, JSON-LD, unsorted triples)"] = time.perf_counter() - t
+    t = time.perf_counter()
+    files, _, stats = writer.finish()
+    steps["finish (sort -u, Turtle, VoID figures, gzip)"] = time.perf_counter() - t
+    rows: list[tuple[str, int, float | None]] = []
+    for name, path in sorted(files.items()):
+        secs = None
+        if not name.endswith(".gz"):
+            t = time.perf_counter()
+            gzip_file(path)
+            secs = time.perf_counter() - t
+        rows.append((name, path.stat().st_size, secs))
+    steps[f"(union: {stats['triples']:,} triples)"] = 0.0
+    return steps, rows
 
 
 def main() -> None:
@@ -80,14 +75,15 @@ def main() -> None:
     args = ap.parse_args()
     for n in args.sizes:
         store = prepare(n, args.work.resolve())
-        quads = sum(1 for _ in ox.Store.read_only(str(store / "current" / "db")).quads_for_pattern(None, None, None, None))
+        quads = len(ox.Store.read_only(str(store / "current" / "db")))
         with tempfile.TemporaryDirectory() as tmp:
-            rows = measure(store, Path(tmp))
+            steps, rows = measure(store, Path(tmp))
         print(f"\n## {n} profiles, {quads:,} quads")
-        print(f"{'file':<30} {'bytes':>14} {'seconds':>8} {'MB/s in':>8}")
-        for name, size, secs, done in rows:
-            rate = f"{done / secs / 1e6:8.1f}" if done else f"{'':>8}"
-            print(f"{name:<30} {size:>14,} {secs:8.2f} {rate}")
+        for step, secs in steps.items():
+            print(f"{step:<58} {secs:8.2f} s" if secs else step)
+        print(f"{'file':<24} {'bytes':>14} {'gzip alone s':>13}")
+        for name, size, secs in rows:
+            print(f"{name:<24} {size:>14,} {'' if secs is None else f'{secs:13.2f}'}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ stages themselves run as a stream (:mod:`.processing`), so memory stays bounded.
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
 import datetime as _dt
 import hashlib
@@ -28,11 +27,12 @@ from rdflib import Graph, Literal
 from .. import __version__
 from .cache import ProfileCache, fingerprint
 from .concepts import Vocabulary, ontology_graph
+from .dumps import DumpWriter, canonical_ntriples
 from .errors import ClusterkgError, ProfileReadError
 from .facts import first_founded
 from .manifest import collect_sources, network_files
 from .mapping import PREFIXES
-from .processing import PARALLEL_FROM, Outcome, ntriples, process, processed
+from .processing import PARALLEL_FROM, Outcome, graph_data, process, processed
 from .rdfio import find_extra, read_extra
 from .store import open_writer, previous_meta
 from .store.remote import RemoteEndpoint, read_record, sync_graphs
@@ -152,7 +152,8 @@ class BuildSummary:
 
 
 def _nt(g: Graph) -> bytes:
-    return g.serialize(format="nt", encoding="utf-8")
+    """``g`` as canonical N-Triples, lines sorted (what the store and the dumps take)."""
+    return canonical_ntriples(g.serialize(format="nt", encoding="utf-8"))
 
 
 def _record_lines(graph_iri: str, activity: str, started: str) -> bytes:
@@ -210,8 +211,9 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
     summary = BuildSummary(notes=notes, started=build_time())
     vocab = load_vocabulary(paths)
     writer = open_writer(store_root, from_current=incremental)
-    cache = log = None
+    cache = log = dumps = None
     try:
+        dumps = DumpWriter(writer.dumps_dir, PREFIXES)
         prev_meta = previous_meta(store_root)  # read under the writer's lock
         prev = load_state(prev_meta, members=False)
         state = FeedState(issued=dict(prev.issued))
@@ -220,6 +222,7 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         kept = _carried_over(writer, uris, prev) if writer.previous is not None else set()
         voc_nt = _nt(ontology_graph())
         writer.add_graph(str(uris.vocabulary_graph), voc_nt)
+        dumps.add_graph(str(uris.vocabulary_graph), voc_nt)
         summary.triples += len(ontology_graph())
         started = summary.started.isoformat()
         stamp = summary.started.strftime("%Y%m%dT%H%M%SZ")
@@ -233,17 +236,20 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
                 graph_iri = str(outcome.mapped.graph_iri)
                 outcome.content_hash = outcome.facts.content_hash
                 old = prev.profiles.get(outcome.source.id)
+                nt, jsonld = graph_data(outcome, cache, uris, vocab)
                 if not (graph_iri in kept and old is not None and old.hash == outcome.content_hash):
                     if graph_iri in kept:
                         writer.remove_graph(graph_iri)
-                    writer.add_graph(graph_iri, ntriples(outcome, cache, uris, vocab))
+                    writer.add_graph(graph_iri, nt)
                     summary.loaded += 1
+                country = outcome.facts.country
+                dumps.add_graph(graph_iri, nt, _subset(country) if country else None, jsonld)
                 published.add(graph_iri)
                 _note_version(outcome, prev, state, log, uris, stamp, started)
                 summary.triples += outcome.facts.triples
                 outcome.status = "published"
                 record.append(_record_lines(graph_iri, activity, started))
-            outcome.nt = None  # loaded: the bytes are not needed any more
+            outcome.nt = outcome.jsonld = None  # loaded: the bytes are not needed any more
             summary.outcomes.append(outcome)
         log.close()
         summary.changed = log.added
@@ -256,6 +262,7 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
                 summary.extra_errors.append(exc)
                 continue
             writer.add_quads(extra.nquads)
+            dumps.add_quads(extra.nquads)
             summary.extra.append(extra)
             summary.triples += extra.quads
         summary.ended = build_time()
@@ -274,9 +281,11 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
                 + (f", {len(summary.of('rejected'))} rejected, {len(summary.of('unreadable'))} unreadable"
                    if summary.outcomes else "")
                 + "); the previous snapshot keeps serving", summary)
-        writer.add_graph(str(uris.build_graph), _nt(head) + b"".join(record))
+        build_nt = canonical_ntriples(head.serialize(format="nt", encoding="utf-8") + b"".join(record))
+        writer.add_graph(str(uris.build_graph), build_nt)
+        dumps.add_graph(str(uris.build_graph), build_nt)
         summary.triples += len(head) + 3 * len(record)
-        _publish_metadata(writer, summary, uris, publishing or Publishing(), prev, state)
+        _publish_metadata(writer, dumps, summary, uris, publishing or Publishing(), prev, state)
         if remote is not None:
             summary.remote = sync_graphs(remote, writer.graph_ntriples(), read_record(prev_meta, remote),
                                          writer.meta_dir)
@@ -284,6 +293,8 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
     except BaseException:
         if log is not None:
             log.close()
+        if dumps is not None:
+            dumps.abort()
         writer.abort()
         if cache is not None:
             cache.close(prune=False)
@@ -331,8 +342,13 @@ def _note_version(o: Outcome, prev: FeedState, state: FeedState, log: FeedLog, u
     o.facts = dataclasses.replace(o.facts, cluster_nt="")
 
 
-def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing, prev: FeedState,
-                      state: FeedState) -> None:
+def _subset(country: str) -> str:
+    """The base name of a country's dump files (``clusterkg-srb``)."""
+    return f"clusterkg-{country.lower()}"
+
+
+def _publish_metadata(writer, dumps: DumpWriter, summary: BuildSummary, uris: Uris, pub: Publishing,
+                      prev: FeedState, state: FeedState) -> None:
     """Dumps (whole and per country), the DCAT-AP catalogue, VoID and the profiles'
     states, all written into the new snapshot before it is published. A country's dumps
     are reused from the previous snapshot when it has the same profiles, with the same
@@ -345,7 +361,17 @@ def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing
         if o.facts.country:
             by_country.setdefault(o.facts.country, []).append(o)
 
-    files = writer.write_dumps(PREFIXES)
+    def same_as_before(code: str, outcomes: list[Outcome]) -> bool:
+        before = {pid: p.hash for pid, p in prev.profiles.items() if p.country == code}
+        return before == {o.source.id: o.content_hash for o in outcomes}
+
+    reused: dict[str, list[Path]] = {}
+    for code in sorted(by_country):
+        if same_as_before(code, by_country[code]):
+            paths = writer.reuse_dumps([f"{_subset(code)}{ext}" for ext in (".ttl", ".ttl.gz", ".nq", ".nq.gz")])
+            if paths is not None:
+                reused[code] = paths
+    files, written, stats = dumps.finish({_subset(c) for c in by_country if c not in reused})
     all_dumps = [_dump_file(p) for name, p in sorted(files.items())]
 
     def facts(key: str, outcomes: list[Outcome], country: str | None, dumps: list[DumpFile]) -> DatasetFacts:
@@ -359,23 +385,10 @@ def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing
             modified=max(s.modified for s in states),
             keywords=_KEYWORDS + ([name] if name else []), dumps=dumps)
 
-    def same_as_before(code: str, outcomes: list[Outcome]) -> bool:
-        before = {pid: p.hash for pid, p in prev.profiles.items() if p.country == code}
-        return before == {o.source.id: o.content_hash for o in outcomes}
-
-    def country_dumps(code: str) -> list[DumpFile]:
-        name = f"clusterkg-{code.lower()}"
-        paths = None
-        if same_as_before(code, by_country[code]):
-            paths = writer.reuse_dumps([f"{name}{ext}" for ext in (".ttl", ".ttl.gz", ".nq", ".nq.gz")])
-        if paths is None:
-            paths = writer.write_subset_dumps(name, [str(o.mapped.graph_iri) for o in by_country[code]], PREFIXES)
-        return [_dump_file(p) for p in sorted(paths)]
-
     datasets = [facts("all", published, None, all_dumps)]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # Oxigraph and zlib release the GIL
-        for code, dumps in zip(sorted(by_country), pool.map(country_dumps, sorted(by_country))):
-            datasets.append(facts(code.lower(), by_country[code], code, dumps))
+    for code in sorted(by_country):
+        paths = reused.get(code) or written[_subset(code)]
+        datasets.append(facts(code.lower(), by_country[code], code, [_dump_file(p) for p in sorted(paths)]))
     catalog_issued = state.issued.setdefault("catalog", now)
     meta = writer.meta_dir
     meta.mkdir(parents=True, exist_ok=True)
@@ -383,6 +396,6 @@ def _publish_metadata(writer, summary: BuildSummary, uris: Uris, pub: Publishing
         catalog = describe_catalog(uris, pub, datasets, summary.started, catalog_issued, profile,
                                    uris.build(stamp))
         (meta / f"catalog-{profile}.ttl").write_bytes(turtle(catalog))
-    void = describe_void(uris, writer.stats(), all_dumps, summary.started)
+    void = describe_void(uris, stats, all_dumps, summary.started)
     (meta / "void.ttl").write_bytes(turtle(void))
     state.save_state(meta)

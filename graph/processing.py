@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 
 from .cache import ProfileCache, entry_key
 from .concepts import Vocabulary
+from .dumps import canonical_ntriples, jsonld_fragment
 from .errors import ProfileReadError
 from .facts import ProfileFacts, profile_facts
 from .manifest import ProfileSource
@@ -31,7 +32,7 @@ from .readers import read_profile_file
 from .validation import ValidationReport, validate_mapped
 from .vocab import Uris
 
-__all__ = ["Outcome", "process", "processed", "ntriples", "PARALLEL_FROM"]
+__all__ = ["Outcome", "process", "processed", "graph_data", "PARALLEL_FROM"]
 
 
 @dataclass
@@ -48,8 +49,11 @@ class Outcome:
     :param content_hash: SHA-256 of the published graph's sorted N-Triples (see
         :func:`~clusterkg.graph.feed.content_hash`), set when the build loads it.
     :param facts: what the build's metadata needs of a valid profile's graph.
-    :param nt: a valid profile's graph as N-Triples, until the build has loaded it (None
-        for an outcome taken from the cache: see :func:`ntriples`).
+    :param nt: a valid profile's graph as canonical N-Triples, lines sorted
+        (:func:`~.dumps.canonical_ntriples`), until the build has loaded it (None
+        for an outcome taken from the cache: see :func:`graph_data`).
+    :param jsonld: the same graph as a JSON-LD named-graph object, for the dataset's
+        JSON-LD dump (:func:`~.dumps.jsonld_fragment`); kept and dropped with ``nt``.
     :param reused: True when the build took this outcome from its cache instead of
         processing the file again.
     :param cache_key: the outcome's key in the build cache, when it has one.
@@ -68,6 +72,7 @@ class Outcome:
     content_hash: str | None = None
     facts: ProfileFacts | None = None
     nt: bytes | None = None
+    jsonld: bytes | None = None
     reused: bool = False
     cache_key: str | None = None
 
@@ -98,8 +103,10 @@ def _slim(out: Outcome) -> Outcome:
     drop the graph, the ledger and the report graph, trim the profile."""
     if out.mapped is not None:
         if out.status == "valid":
-            out.nt = out.mapped.graph.serialize(format="nt", encoding="utf-8")
-            out.facts = profile_facts(out.mapped.graph, out.mapped.cluster, out.nt)
+            nt = out.mapped.graph.serialize(format="nt", encoding="utf-8")
+            out.facts = profile_facts(out.mapped.graph, out.mapped.cluster, nt)
+            out.nt = canonical_ntriples(nt)  # what the store and the dumps take
+            out.jsonld = jsonld_fragment(str(out.mapped.graph_iri), out.nt)
         out.mapped.graph = None  # type: ignore[assignment]
         out.mapped.ledger = {}
         out.mapped.line_labels = {}
@@ -167,19 +174,34 @@ def _computed(todo: list[ProfileSource], uris: Uris, vocab: Vocabulary, workers:
             yield from done
 
 
-def ntriples(out: Outcome, cache: ProfileCache | None, uris: Uris, vocab: Vocabulary) -> bytes:
-    """The N-Triples of a valid outcome's graph: its own, else the cache's copy, else (a
-    cache entry that cannot be read back) the file processed again.
+def _pack(nt: bytes, jsonld: bytes) -> bytes:
+    """A graph's two serialisations as one cache blob: N-Triples length, N-Triples, JSON-LD."""
+    return len(nt).to_bytes(8, "big") + nt + jsonld
+
+
+def _unpack(blob: bytes) -> tuple[bytes, bytes] | None:
+    if len(blob) < 8:
+        return None
+    n = int.from_bytes(blob[:8], "big")
+    return (blob[8:8 + n], blob[8 + n:]) if 8 + n <= len(blob) else None
+
+
+def graph_data(out: Outcome, cache: ProfileCache | None, uris: Uris, vocab: Vocabulary) -> tuple[bytes, bytes]:
+    """A valid outcome's graph as (canonical N-Triples, JSON-LD named-graph object): its
+    own, else the cache's copy, else (a cache entry that cannot be read back) the file
+    processed again.
 
     :raises ValueError: when the file, processed again, is no longer valid.
     """
-    if out.nt is not None:
-        return out.nt
-    data = cache.data(out.cache_key) if cache is not None and out.cache_key else None
+    if out.nt is not None and out.jsonld is not None:
+        return out.nt, out.jsonld
+    blob = cache.data(out.cache_key) if cache is not None and out.cache_key else None
+    data = _unpack(blob) if blob is not None else None
     if data is None:
-        data = _slim(process(out.source, uris, vocab)).nt
-    if data is None:
-        raise ValueError(f"{out.source.path}: no longer valid; build again")
+        again = _slim(process(out.source, uris, vocab))
+        if again.nt is None or again.jsonld is None:
+            raise ValueError(f"{out.source.path}: no longer valid; build again")
+        data = again.nt, again.jsonld
     return data
 
 
@@ -219,9 +241,10 @@ def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
             else:
                 out = next(fresh) if i not in known else _slim(process(src, uris, vocab))
                 if cache is not None:
-                    nt, out.nt = out.nt, None
-                    cache.put(keys[i], out, nt)  # the N-Triples beside, read back only when needed
-                    out.nt = nt
+                    nt, jsonld, out.nt, out.jsonld = out.nt, out.jsonld, None, None
+                    # the serialisations beside, read back only when needed
+                    cache.put(keys[i], out, _pack(nt, jsonld) if nt is not None and jsonld is not None else None)
+                    out.nt, out.jsonld = nt, jsonld
             out.cache_key = keys[i]
             yield out
 

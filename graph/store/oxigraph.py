@@ -17,10 +17,8 @@ previous one is not pulled from under its feet.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as _dt
 import fcntl
-import gzip
 import os
 import shutil
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..dumps import DUMPS
 from ..errors import QueryEvaluationError, QuerySyntaxError, StoreError
 from ..sparql_text import MAX_NESTING, keywords, nesting_depth
 
@@ -53,24 +52,10 @@ RDF_FORMATS = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 
-#: Dump files written at build time: file name -> (pyoxigraph format, whole dataset?).
-#: Turtle and N-Triples hold the union of the named graphs (each triple once); N-Quads
-#: and JSON-LD keep the graph names.
-DUMPS = {
-    "clusterkg.ttl": (ox.RdfFormat.TURTLE, False),
-    "clusterkg.nt": (ox.RdfFormat.N_TRIPLES, False),
-    "clusterkg.nq": (ox.RdfFormat.N_QUADS, True),
-    "clusterkg.jsonld": (ox.RdfFormat.JSON_LD, True),
-}
-
 _CURRENT = "current"
 _GENERATIONS = "generations"
 _PARTIAL = ".partial"
 _KEEP = 2
-#: Largest generation (in quads) the writer also keeps in memory to write the dumps from.
-MIRROR_MAX_QUADS = 1_000_000
-#: Largest union of the graphs (as N-Triples bytes) held in memory while dumping.
-_UNION_IN_MEMORY = 256 * 1024 * 1024
 
 
 @dataclass
@@ -279,14 +264,6 @@ class OxigraphWriter:
         self._pending: list[bytes] = []
         self._pending_bytes = 0
         self._loaded = 0  # quads bulk-loaded by this writer
-        self._stats: dict | None = None  # VoID figures, once counted
-        self._mirror: ox.Store | None = ox.Store()  # the new generation, in memory
-        self._mirror_union: ox.Store | None = ox.Store()  # its union of the graphs
-        self._mirror_pending: list[tuple[str, bytes]] = []
-        self._mirror_graphs: set[str] = set()
-        self._mirror_quads = 0
-        if self.previous is not None:
-            self._seed_mirror(self.previous / "dumps" / "clusterkg.nq")
 
     def _release(self) -> None:
         try:
@@ -296,38 +273,18 @@ class OxigraphWriter:
             pass
 
     def add_graph(self, graph_iri: str, ntriples: bytes) -> None:
-        """Queue N-Triples for named graph ``graph_iri``; they are bulk-loaded in batches
+        """Queue the triples of named graph ``graph_iri``; they are bulk-loaded in batches
         of a few MiB (one bulk load per graph costs far more than one per batch).
 
+        :param ntriples: canonical N-Triples (every line ends in `` .\\n``; see
+            :func:`~clusterkg.graph.dumps.canonical_ntriples`).
         :raises StoreError: when a batch cannot be loaded (bad data or storage).
         """
-        lines = _as_quads(graph_iri, ntriples)
-        self._stats = None
-        self._pending.extend(lines)
-        if self._mirror is not None:
-            self._mirror_pending.append((graph_iri, ntriples))
-        self._pending_bytes += sum(len(x) for x in lines)
+        quads = ntriples.replace(b" .\n", b" <" + graph_iri.encode("utf-8") + b"> .\n")
+        self._pending.append(quads)
+        self._pending_bytes += len(quads)
         if self._pending_bytes > 8 * 1024 * 1024:
             self._flush()
-
-    def _seed_mirror(self, nquads: Path) -> None:
-        """Start the in-memory copy from the checkpointed generation's N-Quads dump (its
-        whole dataset), so graphs carried over need not be loaded again.
-
-        The writer keeps an in-memory copy of the new generation while it is small (at
-        most :data:`MIRROR_MAX_QUADS` quads) and writes the dumps, VoID figures and
-        per-country dumps from it, several times faster than from the disk store. The
-        copy is used only if it holds exactly as many quads as the store at the end;
-        otherwise the disk store is read.
-        """
-        try:
-            if nquads.stat().st_size > MIRROR_MAX_QUADS * 256:
-                raise OSError("too large to copy into memory")
-            self._mirror.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)  # type: ignore[union-attr]
-            self._mirror_quads = len(self._mirror)  # type: ignore[arg-type]
-            self._mirror_union = None  # made from the copy when the dumps are written
-        except (OSError, SyntaxError):
-            self._mirror = self._mirror_union = None
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs in the new generation so far, sorted."""
@@ -340,15 +297,10 @@ class OxigraphWriter:
         :raises StoreError: when the store cannot be written.
         """
         self._flush()
-        self._stats = None
         node = ox.NamedNode(graph_iri)
         try:
             if self._store.contains_named_graph(node):
                 self._store.remove_graph(node)
-            if self._mirror is not None and self._mirror.contains_named_graph(node):
-                self._mirror.remove_graph(node)
-            if graph_iri in self._mirror_graphs:
-                self._mirror_union = None  # its triples may be in other graphs too: made again
         except OSError as exc:
             raise StoreError(f"cannot remove the graph <{graph_iri}>: {exc}") from exc
 
@@ -382,156 +334,25 @@ class OxigraphWriter:
         return new
 
     def _flush(self) -> None:
-        for graph_iri, ntriples in self._mirror_pending:
-            self._mirror_quads += ntriples.count(b"\n")
-            if self._mirror is None or self._mirror_quads > MIRROR_MAX_QUADS:
-                self._mirror = self._mirror_union = None  # too large for memory: the disk store is read
-                break
-            try:
-                self._mirror.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
-                if self._mirror_union is not None:
-                    self._mirror_union.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
-                self._mirror_graphs.add(graph_iri)
-            except (SyntaxError, OSError):
-                self._mirror = self._mirror_union = None
-        self._mirror_pending = []
         if not self._pending:
             return
         data = b"".join(self._pending)
-        self._loaded += len(self._pending)
+        self._loaded += data.count(b"\n")
         self._pending, self._pending_bytes = [], 0
         try:
             self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load the profile graphs: {exc}") from exc
 
-    def _source(self) -> ox.Store:
-        """The store to read the new generation from: the in-memory copy when it is
-        complete (as many quads as the disk store), else the disk store."""
-        self._flush()
-        if self._mirror is not None and not getattr(self, "_mirror_checked", False):
-            if len(self._mirror) != len(self._store):
-                self._mirror = None
-            self._mirror_checked = True
-        return self._mirror if self._mirror is not None else self._store
-
-    def write_dumps(self, prefixes: dict[str, str] | None = None) -> dict[str, Path]:
-        """Write the dumps (:data:`DUMPS`) and a gzipped copy of each into the new
-        generation's ``dumps/`` folder, two files at a time (Oxigraph and zlib release
-        the GIL).
-
-        :param prefixes: prefix -> namespace for the Turtle dump.
-        :return: file name -> path, for every file written.
-        :raises StoreError: when a file cannot be written.
-        """
-        self._flush()
-        out_dir = self.path / "dumps"
-        written: dict[str, Path] = {}
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            source = self._source()
-
-            def dump(name: str, fmt: ox.RdfFormat, store: ox.Store, union: bool) -> tuple[Path, Path]:
-                path = out_dir / name
-                if not union:
-                    store.dump(str(path), format=fmt)
-                else:
-                    kw = {"prefixes": prefixes} if prefixes and fmt == ox.RdfFormat.TURTLE else {}
-                    store.dump(str(path), format=fmt, from_graph=ox.DefaultGraph(), **kw)
-                return path, _gzip(path)
-
-            with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # both release the GIL
-                jobs = [pool.submit(dump, name, fmt, source, False) for name, (fmt, dataset) in DUMPS.items()
-                        if dataset]
-                union = self._union()  # made while the dataset dumps are written
-                jobs += [pool.submit(dump, name, fmt, union, True) for name, (fmt, dataset) in DUMPS.items()
-                         if not dataset]
-                self.stats()  # counted, and kept, while the files are written
-                for job in jobs:
-                    path, gz = job.result()
-                    written[path.name] = path
-                    written[gz.name] = gz
-        except OSError as exc:
-            raise StoreError(f"{out_dir}: cannot write the dumps ({exc})") from exc
-        return written
+    @property
+    def dumps_dir(self) -> Path:
+        """The new generation's ``dumps/`` folder."""
+        return self.path / "dumps"
 
     @property
     def meta_dir(self) -> Path:
         """The new generation's ``meta/`` folder (catalogue, VoID, feed state)."""
         return self.path / "meta"
-
-    def write_subset_dumps(self, name: str, graphs: list[str], prefixes: dict[str, str] | None = None) -> list[Path]:
-        """Dump some named graphs as ``{name}.ttl`` (their union) and ``{name}.nq``, each
-        also gzipped, into ``dumps/``.
-
-        :return: the files written.
-        :raises StoreError: when a file cannot be written.
-        """
-        self._flush()
-        out_dir = self.path / "dumps"
-        sub = ox.Store()
-        union = ox.Store()
-        try:
-            for gname in graphs:  # graph by graph as N-Triples: no Python object per triple
-                node = ox.NamedNode(gname)
-                data = self._source().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
-                sub.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
-                union.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-        except (SyntaxError, OSError) as exc:
-            raise StoreError(f"cannot read the graphs of {name}: {exc}") from exc
-        written = []
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            ttl, nq = out_dir / f"{name}.ttl", out_dir / f"{name}.nq"
-            kw = {"prefixes": prefixes} if prefixes else {}
-            union.dump(str(ttl), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), **kw)
-            sub.dump(str(nq), format=ox.RdfFormat.N_QUADS)
-            for path in (ttl, nq):
-                written += [path, _gzip(path)]
-        except OSError as exc:
-            raise StoreError(f"{out_dir}: cannot write the dumps ({exc})") from exc
-        return written
-
-    def stats(self) -> dict:
-        """VoID figures over the union of the named graphs (VoID §4.6): triples, entities
-        (distinct IRI subjects), distinct subjects/objects, properties, classes, class and
-        property partitions, and links into the EU authority tables. Counted on the
-        union store (:meth:`_union`), whose default graph holds each triple once (so no
-        query needs DISTINCT over triples). Counted once: kept until a graph is added or
-        removed."""
-        self._flush()
-        if self._stats is not None:
-            return self._stats
-        union = self._union()
-        def one(q: str) -> int:
-            sol = next(iter(union.query(q)))
-            return int(sol["n"].value)
-
-        def pairs(q: str) -> dict[str, int]:
-            return {sol["k"].value: int(sol["n"].value)
-                    for sol in union.query(q)}
-
-        stats = {
-            "triples": len(union),
-            "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"),
-            "distinct_subjects": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
-            "distinct_objects": one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
-            "properties": one("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
-            "classes": one("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
-            "class_partitions": pairs("SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?k } GROUP BY ?k"),
-            "property_partitions": pairs("SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o } GROUP BY ?k"),
-        }
-        links = {}
-        for target in ("http://publications.europa.eu/resource/authority/country/",
-                       "http://publications.europa.eu/resource/authority/language/"):
-            rows = [(sol["k"].value, int(sol["n"].value)) for sol in union.query(
-                "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o "
-                f'FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{target}")) }} GROUP BY ?k ORDER BY DESC(?n)')]
-            if rows:
-                links[target] = (rows[0][0], sum(n for _, n in rows))
-        stats["linksets"] = links
-        self._stats = stats
-        return stats
 
     def graph_ntriples(self):
         """Each named graph of the new snapshot as ``(graph IRI, N-Triples bytes)``, one at a
@@ -539,41 +360,13 @@ class OxigraphWriter:
         self._flush()
         for name in sorted(g.value for g in self._store.named_graphs()):
             node = ox.NamedNode(name)
-            yield name, self._source().dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
-
-    def _union(self) -> ox.Store:
-        """The union of the named graphs, each triple once, as a store of its own: the
-        one fed beside the in-memory copy when that is complete, else made by Oxigraph
-        (a CONSTRUCT over the union default graph gives each triple once), in memory, or
-        on disk in the new generation's folder when it is large."""
-        if getattr(self, "_union_store", None) is None and self._source() is self._mirror:
-            self._union_store = self._mirror_union  # fed graph by graph beside the copy (or None)
-        if getattr(self, "_union_store", None) is None:
-            nt = self.path / "union.nt.tmp"
-            try:
-                self._source().query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-                                     ).serialize(str(nt), format=ox.RdfFormat.N_TRIPLES)
-                on_disk = nt.stat().st_size > _UNION_IN_MEMORY
-                union = ox.Store(str(self.path / "union.tmp")) if on_disk else ox.Store()
-                union.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-            except (SyntaxError, OSError) as exc:
-                raise StoreError(f"cannot make the union of the graphs: {exc}") from exc
-            finally:
-                nt.unlink(missing_ok=True)
-            self._union_store = union
-        return self._union_store
+            yield name, self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
 
     def add_quads(self, nquads: bytes) -> None:
         """Load N-Quads (each quad into its own named graph)."""
         self._flush()
-        self._stats = None
         try:
             self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-            if self._mirror is not None:
-                self._mirror.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-                if self._mirror_union is not None:
-                    self._mirror_union.extend(ox.Quad(q.subject, q.predicate, q.object)
-                                              for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load quads: {exc}") from exc
 
@@ -588,8 +381,6 @@ class OxigraphWriter:
         tmp_link = self.root / f".{_CURRENT}.{self.name}"
         try:
             self._flush()
-            self._union_store = self._mirror = self._mirror_union = None
-            shutil.rmtree(self.path / "union.tmp", ignore_errors=True)
             self._store.flush()
             if self.previous is None or self._loaded * 10 > len(self._store):
                 self._store.optimize()  # compaction pays after a full load, not after a few graphs
@@ -630,23 +421,6 @@ class OxigraphWriter:
         for old in gens:
             if old.name not in keep:
                 shutil.rmtree(old, ignore_errors=True)
-
-
-def _as_quads(graph_iri: str, ntriples: bytes) -> list[bytes]:
-    """N-Triples lines as N-Quads lines of graph ``graph_iri``."""
-    graph = b" <" + graph_iri.encode("utf-8") + b"> .\n"
-    return [line[:-2].rstrip() + graph for line in ntriples.splitlines(keepends=False)
-            if line.strip() and line.rstrip().endswith(b".")]
-
-
-def _gzip(path: Path) -> Path:
-    """Write ``path.gz`` beside ``path`` (no timestamp in the header: same bytes each time;
-    level 6, about twice as fast as 9 for 3% more bytes)."""
-    gz = path.with_name(path.name + ".gz")
-    with open(path, "rb") as src, open(gz, "wb") as raw:
-        with gzip.GzipFile(filename=path.name, mode="wb", fileobj=raw, mtime=0, compresslevel=6) as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
-    return gz
 
 
 def previous_meta(root: str | Path) -> Path | None:
