@@ -1,0 +1,111 @@
+"""The streamed dumps (graph/dumps.py): every format holds the same data as the store would."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pyoxigraph as ox
+import pytest
+
+from clusterkg.graph.dumps import DumpWriter, canonical_ntriples, jsonld_fragment
+from clusterkg.graph.errors import StoreError
+
+EX = "http://example.org/"
+COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+
+# Two graphs share one triple (the network's label) and differ in the rest; one literal is
+# written with ^^xsd:string and a language tag in capitals, which canonical N-Triples drop
+# and lower.
+G1 = f"""<{EX}c1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{EX}Cluster> .
+<{EX}c1> <{EX}name> "Cluster one"^^<http://www.w3.org/2001/XMLSchema#string> .
+<{EX}c1> <{EX}country> <{COUNTRY}SRB> .
+<{EX}net> <{EX}label> "Network"@EN .
+""".encode()
+G2 = f"""<{EX}c2> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{EX}Cluster> .
+<{EX}c2> <{EX}name> "Cluster \\"two\\" ."@en .
+<{EX}c2> <{EX}country> <{COUNTRY}BGR> .
+<{EX}net> <{EX}label> "Network"@en .
+""".encode()
+
+
+def _written(tmp_path, subsets=None):
+    writer = DumpWriter(tmp_path / "dumps", {"ex": EX})
+    writer.add_graph(f"{EX}g1", canonical_ntriples(G1), "clusterkg-srb")
+    nt2 = canonical_ntriples(G2)
+    writer.add_graph(f"{EX}g2", nt2, "clusterkg-bgr", jsonld_fragment(f"{EX}g2", nt2))
+    return writer.finish(subsets)
+
+
+def _triples(quads) -> set:
+    return {(q.subject, q.predicate, q.object) for q in quads}
+
+
+def _dataset(path, fmt) -> set:
+    return {(q.subject, q.predicate, q.object, q.graph_name) for q in ox.parse(path=str(path), format=fmt)}
+
+
+def test_canonical_ntriples_sorts_and_normalises():
+    nt = canonical_ntriples(G1 + G1)
+    lines = nt.decode().splitlines()
+    assert lines == sorted(lines) and len(lines) == 4
+    assert f'<{EX}c1> <{EX}name> "Cluster one" .' in lines
+    assert f'<{EX}net> <{EX}label> "Network"@en .' in lines
+
+
+def test_every_format_holds_the_dataset_or_its_union(tmp_path):
+    files, subsets, stats = _written(tmp_path)
+    store = ox.Store()
+    store.load(G1, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(f"{EX}g1"))
+    store.load(G2, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(f"{EX}g2"))
+    dataset = {(q.subject, q.predicate, q.object, q.graph_name) for q in store}
+    assert _dataset(files["clusterkg.nq"], ox.RdfFormat.N_QUADS) == dataset
+    assert _dataset(files["clusterkg.jsonld"], ox.RdfFormat.JSON_LD) == dataset
+    json.loads(files["clusterkg.jsonld"].read_bytes())  # one JSON document
+    union = {(s, p, o) for s, p, o, _ in dataset}
+    assert len(union) == 7  # 8 quads, the shared label once
+    nt_lines = files["clusterkg.nt"].read_bytes().decode().splitlines()
+    assert len(nt_lines) == 7 and nt_lines == sorted(nt_lines)
+    assert _triples(ox.parse(path=str(files["clusterkg.nt"]), format=ox.RdfFormat.N_TRIPLES)) == union
+    ttl = files["clusterkg.ttl"].read_bytes().decode()
+    assert ttl.startswith("@prefix ex: <http://example.org/> .")
+    assert _triples(ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE)) == union
+    for name in ("clusterkg.nq", "clusterkg.nt", "clusterkg.ttl", "clusterkg.jsonld"):
+        assert gzip.decompress(files[name + ".gz"].read_bytes()) == files[name].read_bytes()
+    # per subset: its graph's quads, and its triples as Turtle
+    srb = {p.name: p for p in subsets["clusterkg-srb"]}
+    assert sorted(srb) == ["clusterkg-srb.nq", "clusterkg-srb.nq.gz", "clusterkg-srb.ttl", "clusterkg-srb.ttl.gz"]
+    assert _dataset(srb["clusterkg-srb.nq"], ox.RdfFormat.N_QUADS) == {q for q in dataset if q[3].value == f"{EX}g1"}
+    assert len(list(ox.parse(path=str(srb["clusterkg-srb.ttl"]), format=ox.RdfFormat.TURTLE))) == 4
+
+
+def test_void_figures_match_sparql_over_the_union(tmp_path):
+    _, _, stats = _written(tmp_path)
+    union = ox.Store()
+    union.load(G1 + G2, format=ox.RdfFormat.N_TRIPLES)
+
+    def one(q):
+        return int(next(iter(union.query(q)))["n"].value)
+
+    assert stats["triples"] == len(union) == 7
+    assert stats["distinct_subjects"] == one("SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }") == 3
+    assert stats["entities"] == 3
+    assert stats["distinct_objects"] == one("SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }") == 6
+    assert stats["properties"] == 4 and stats["classes"] == 1
+    assert stats["class_partitions"] == {f"{EX}Cluster": 2}
+    assert stats["property_partitions"][f"{EX}label"] == 1
+    assert stats["linksets"] == {COUNTRY: (f"{EX}country", 2)}
+
+
+def test_only_the_subsets_asked_for_are_written(tmp_path):
+    files, subsets, _ = _written(tmp_path, {"clusterkg-bgr"})
+    assert list(subsets) == ["clusterkg-bgr"]
+    assert not (tmp_path / "dumps" / "clusterkg-srb.nq").exists()
+    assert [p.name for p in (tmp_path / "dumps").iterdir() if p.name.startswith(".")] == []  # temporaries gone
+
+
+def test_a_missing_sort_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    with pytest.raises(StoreError, match="POSIX 'sort'"):
+        _written(tmp_path)
+    assert [p.name for p in (tmp_path / "dumps").iterdir() if p.name.startswith(".")] == []
