@@ -6,6 +6,8 @@ so the rest of the service only sees :func:`negotiate`.
 
 from __future__ import annotations
 
+import functools
+
 import re
 
 from werkzeug.datastructures import MIMEAccept
@@ -62,8 +64,13 @@ def negotiate(accept: str | None, offered: list[str]) -> str:
     """
     if not accept or not accept.strip():
         return offered[0]
-    parsed = parse_accept_header(_clean(accept), MIMEAccept)
-    best = parsed.best_match(offered)
+    best = _best_match(accept, tuple(offered))
     if best is None:
         raise NotAcceptable(offered)
     return best
+
+
+@functools.lru_cache(maxsize=512)
+def _best_match(accept: str, offered: tuple[str, ...]) -> str | None:
+    """The parse of an Accept header, remembered: clients send the same few each time."""
+    return parse_accept_header(_clean(accept), MIMEAccept).best_match(offered)

@@ -119,6 +119,14 @@ def current_generation(root: Path) -> Path | None:
     return target if (target / "db").is_dir() else None
 
 
+def _read_link(root: Path) -> str | None:
+    """The target of ``root/current`` as written, or None."""
+    try:
+        return os.readlink(root / _CURRENT)
+    except OSError:
+        return None
+
+
 def store_is_empty(root: str | Path) -> bool:
     """True when the store folder holds no published snapshot."""
     return current_generation(Path(root)) is None
@@ -137,6 +145,7 @@ class SnapshotFiles:
         :raises StoreError: when the folder holds no snapshot.
         """
         self.root = Path(root)
+        self._link = _read_link(self.root)  # read before resolving: a swap in between shows as stale
         gen = current_generation(self.root)
         if gen is None:
             raise StoreError(f"{self.root}: no data yet; run 'clusterkg build' first")
@@ -146,7 +155,10 @@ class SnapshotFiles:
         return gen
 
     def is_stale(self) -> bool:
-        """True when a newer generation has been published since this one was opened."""
+        """True when a newer generation has been published since this one was opened
+        (asked on every request: one ``readlink`` unless the link changed)."""
+        if _read_link(self.root) == self._link:
+            return False
         gen = current_generation(self.root)
         return gen is not None and gen.name != self.generation
 
