@@ -17,9 +17,10 @@ server at a time:
 * ``rdflib``: ``rdflib-endpoint serve`` of the same N-Quads (an rdflib Dataset whose
   default graph is the union, as ours), given fewer seconds since it is slow.
 
-Each run: ``--clients`` concurrent httpx clients spread over ``--procs`` client processes
-loop over the mix (random parameters from a fixed seed) for ``--seconds`` (and at most
-``--max-requests``). Printed per server: requests/s, p50 and p99 per query class and
+Each run: ``--clients`` concurrent clients spread over ``--procs`` client processes loop
+over the mix (random parameters from a fixed seed) for ``--seconds`` (and at most
+``--max-requests``). The client library is aiohttp (``--client httpx`` for httpx, which
+costs about twice the CPU per request: on 2 cores the client then limits the fast servers). Printed per server: requests/s, p50 and p99 per query class and
 overall, errors, the resident memory of the server's process tree (sum of RSS, and of
 PSS, which counts shared pages once) at the end, and the ratios ours/oxigraph and
 ours/rdflib-endpoint. Before measuring, every server must give the same number of rows as
@@ -247,50 +248,78 @@ def count_rows(r: httpx.Response) -> int:
     return 1 if "boolean" in body else len(body["results"]["bindings"])
 
 
-async def _client(url: str, s: dict, until: float, budget: list[int], seed: int, lat: dict, errors: dict) -> None:
+async def _client(session, url: str, s: dict, until: float, budget: list[int], seed: int, lat: dict,
+                  errors: dict) -> None:
+    """One closed-loop client: send a query of the mix, read the whole answer, repeat."""
     rng = random.Random(seed)
     kinds = [(name, make) for name, w, make in MIX for _ in range(w)]
-    async with httpx.AsyncClient(timeout=30) as client:
-        while time.perf_counter() < until and budget[0] > 0:
-            budget[0] -= 1
-            name, make = rng.choice(kinds)
-            query, accept = make(rng, s)
-            t = time.perf_counter()
-            try:
-                r = await client.get(url, params={"query": query}, headers={"Accept": accept})
-                ok = r.status_code == 200
-                await r.aclose()
-            except httpx.HTTPError:
-                ok = False
-            dt = time.perf_counter() - t
-            if ok:
-                lat.setdefault(name, []).append(dt)
-            else:
-                errors[name] = errors.get(name, 0) + 1
+    while time.perf_counter() < until and budget[0] > 0:
+        budget[0] -= 1
+        name, make = rng.choice(kinds)
+        query, accept = make(rng, s)
+        t = time.perf_counter()
+        ok = await session(url, query, accept)
+        dt = time.perf_counter() - t
+        if ok:
+            lat.setdefault(name, []).append(dt)
+        else:
+            errors[name] = errors.get(name, 0) + 1
 
 
-def _client_process(url: str, s: dict, clients: int, seconds: float, max_requests: int, seed: int):
+def _client_process(url: str, s: dict, clients: int, seconds: float, max_requests: int, seed: int,
+                    library: str = "aiohttp"):
+    """Run ``clients`` closed-loop clients in this process with the HTTP client ``library``
+    (``aiohttp`` or ``httpx``), each with its own keep-alive connection."""
     async def main():
         lat: dict[str, list[float]] = {}
         errors: dict[str, int] = {}
         budget = [max_requests]
         until = time.perf_counter() + seconds
+        if library == "aiohttp":
+            import aiohttp
+
+            http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients),
+                                         timeout=aiohttp.ClientTimeout(total=30))
+
+            async def send(u: str, query: str, accept: str) -> bool:
+                try:
+                    async with http.get(u, params={"query": query}, headers={"Accept": accept}) as r:
+                        await r.read()
+                        return r.status == 200
+                except (aiohttp.ClientError, asyncio.TimeoutError):
+                    return False
+        else:
+            http = httpx.AsyncClient(timeout=30)
+
+            async def send(u: str, query: str, accept: str) -> bool:
+                try:
+                    r = await http.get(u, params={"query": query}, headers={"Accept": accept})
+                    await r.aclose()
+                    return r.status_code == 200
+                except httpx.HTTPError:
+                    return False
         t = time.perf_counter()
-        await asyncio.gather(*[_client(url, s, until, budget, seed * 1000 + i, lat, errors) for i in range(clients)])
+        try:
+            await asyncio.gather(*[_client(send, url, s, until, budget, seed * 1000 + i, lat, errors)
+                                   for i in range(clients)])
+        finally:
+            await (http.close() if library == "aiohttp" else http.aclose())
         return lat, errors, time.perf_counter() - t
 
     return asyncio.run(main())
 
 
-def run_load(url: str, s: dict, clients: int, procs: int, seconds: float, max_requests: int, seed: int = 1) -> dict:
-    """Drive ``url`` with the mix: ``clients`` concurrent clients in ``procs`` processes.
+def run_load(url: str, s: dict, clients: int, procs: int, seconds: float, max_requests: int, seed: int = 1,
+             library: str = "aiohttp") -> dict:
+    """Drive ``url`` with the mix: ``clients`` concurrent clients in ``procs`` processes,
+    using the HTTP client ``library`` (``aiohttp`` or ``httpx``).
 
     :return: {"seconds", "requests", "errors", "lat": {class: [seconds, ...]}}.
     """
     procs = max(1, min(procs, clients))
     per = [clients // procs + (i < clients % procs) for i in range(procs)]
     with ProcessPoolExecutor(procs) as ex:
-        futs = [ex.submit(_client_process, url, s, c, seconds, max_requests // procs, seed + i)
+        futs = [ex.submit(_client_process, url, s, c, seconds, max_requests // procs, seed + i, library)
                 for i, c in enumerate(per)]
         parts = [f.result() for f in futs]
     lat: dict[str, list[float]] = {}
@@ -331,7 +360,7 @@ def row_counts(url: str, s: dict) -> dict[str, int]:
 
 def report(n: int, results: dict[str, dict], args) -> None:
     """Print the per-server and per-class table and the ratios."""
-    print(f"\n## {n} profiles; {args.clients} clients in {args.procs} processes; mix "
+    print(f"\n## {n} profiles; {args.clients} {args.client} clients in {args.procs} processes; mix "
           + ", ".join(f"{name} x{w}" for name, w, _ in MIX))
     print(f"{'server':<13} {'class':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for server, res in results.items():
@@ -373,6 +402,8 @@ def main() -> None:
     ap.add_argument("--rdflib-seconds", type=float, default=8.0)
     ap.add_argument("--rdflib-max-requests", type=int, default=2_000)
     ap.add_argument("--servers", default="ours,ours-nocache,oxigraph,rdflib")
+    ap.add_argument("--client", choices=("aiohttp", "httpx"), default="aiohttp",
+                    help="HTTP client library of the load generator (the same for every server)")
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "clusterkg-bench")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
@@ -400,9 +431,10 @@ def main() -> None:
                 slow = name == "rdflib"
                 secs = args.rdflib_seconds if slow else args.seconds
                 cap = args.rdflib_max_requests if slow else args.max_requests
-                run_load(url, s, args.clients, args.procs, min(2.0, secs / 4), cap // 10, seed=99)  # warm-up
+                run_load(url, s, args.clients, args.procs, min(2.0, secs / 4), cap // 10, seed=99,
+                         library=args.client)  # warm-up
                 load = os.getloadavg()[0]
-                res = run_load(url, s, args.clients, args.procs, secs, cap)
+                res = run_load(url, s, args.clients, args.procs, secs, cap, library=args.client)
                 res["rss"], res["pss"] = tree_memory(proc.pid)
                 res["load"] = load
                 if name.startswith("ours"):
