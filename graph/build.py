@@ -255,12 +255,18 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         summary.changed = log.added
         for gone in sorted(kept - published):  # removed files, or profiles now rejected
             writer.remove_graph(gone)
+        extra_graphs: dict[str, Path] = {}
         for path in find_extra(paths):
             try:
                 extra = read_extra(path, uris)
+                shared = sorted(g for g in extra.graphs if g in extra_graphs)
+                if shared:
+                    raise ProfileReadError(f"writes into <{shared[0]}>, as {extra_graphs[shared[0]]} does; "
+                                           "rename one of the files or its graphs", str(path))
             except ProfileReadError as exc:
                 summary.extra_errors.append(exc)
                 continue
+            extra_graphs.update((g, path) for g in extra.graphs)
             writer.add_quads(extra.nquads)
             dumps.add_quads(extra.nquads)
             summary.extra.append(extra)
@@ -342,6 +348,10 @@ def _note_version(o: Outcome, prev: FeedState, state: FeedState, log: FeedLog, u
     o.facts = dataclasses.replace(o.facts, cluster_nt="")
 
 
+#: The chunk index of a snapshot's ``.gz`` dumps, in its ``meta/`` (see :mod:`.dumps`).
+CHUNK_INDEX = "gz-chunks.json"
+
+
 def _subset(country: str) -> str:
     """The base name of a country's dump files (``clusterkg-srb``)."""
     return f"clusterkg-{country.lower()}"
@@ -371,7 +381,9 @@ def _publish_metadata(writer, dumps: DumpWriter, summary: BuildSummary, uris: Ur
             paths = writer.reuse_dumps([f"{_subset(code)}{ext}" for ext in (".ttl", ".ttl.gz", ".nq", ".nq.gz")])
             if paths is not None:
                 reused[code] = paths
-    files, written, stats = dumps.finish({_subset(c) for c in by_country if c not in reused})
+    previous_index = writer.previous / "meta" / CHUNK_INDEX if writer.previous is not None else None
+    files, written, stats = dumps.finish({_subset(c) for c in by_country if c not in reused},
+                                         previous_index=previous_index, index=writer.meta_dir / CHUNK_INDEX)
     all_dumps = [_dump_file(p) for name, p in sorted(files.items())]
 
     def facts(key: str, outcomes: list[Outcome], country: str | None, dumps: list[DumpFile]) -> DatasetFacts:

@@ -23,6 +23,7 @@ import csv
 import datetime as _dt
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -228,7 +229,7 @@ def collect_sources(paths: list[str | Path]) -> tuple[list[ProfileSource], list[
             pid = slugify(f.stem)
             src = ProfileSource(f, pid, pid, in_manifest=False)
             notes.append(f"{f}: not in a manifest; id {pid!r}, no source URL, country or retrieval date")
-        sources[f.resolve()] = src
+        sources[Path(os.path.abspath(f))] = src  # the same file named twice counts once
     by_id: dict[str, ProfileSource] = {}
     for src in sources.values():
         if src.id in by_id:

@@ -30,12 +30,15 @@ RDF_SUFFIXES = {
 
 @dataclass
 class ExtraGraph:
-    """One curated RDF file: ``path``, the named graph ``iri`` it goes to, and its N-Quads."""
+    """One curated RDF file: ``path``, the named graph ``iri`` its triples go to, its
+    N-Quads, and the names of every graph it writes into (a TriG or N-Quads file may name
+    others)."""
 
     path: Path
     iri: str
     nquads: bytes
     quads: int
+    graphs: frozenset[str] = frozenset()  # every graph the file writes into
 
 
 def find_extra(paths: list[str | Path]) -> list[Path]:
@@ -52,7 +55,8 @@ def read_extra(path: Path, uris: Uris) -> ExtraGraph:
     """Parse one curated RDF file, offline.
 
     :raises ProfileReadError: a file that cannot be read or parsed (with line and column),
-        or whose JSON-LD names a remote ``@context`` (never fetched).
+        whose JSON-LD names a remote ``@context`` (never fetched), or that writes into a
+        graph the build makes (a profile's, the vocabulary's or the build record's).
     """
     fmt = RDF_SUFFIXES[path.suffix]
     iri = str(uris.base) + "graph/extra/" + slugify(path.stem)
@@ -64,7 +68,8 @@ def read_extra(path: Path, uris: Uris) -> ExtraGraph:
     try:
         quads = []
         for q in ox.parse(data, format=fmt, base_iri=uris.base):
-            graph = q.graph_name if not isinstance(q.graph_name, ox.DefaultGraph) else ox.NamedNode(iri)
+            # the default graph, or a graph named by a blank node, is the file's own graph
+            graph = q.graph_name if isinstance(q.graph_name, ox.NamedNode) else ox.NamedNode(iri)
             quads.append(ox.Quad(q.subject, q.predicate, q.object, graph))
         store.extend(quads)
     except SyntaxError as exc:
@@ -76,4 +81,10 @@ def read_extra(path: Path, uris: Uris) -> ExtraGraph:
         name = {".ttl": "Turtle", ".nt": "N-Triples", ".nq": "N-Quads", ".trig": "TriG", ".jsonld": "JSON-LD",
                 ".rdf": "RDF/XML"}[path.suffix]
         raise ProfileReadError(f"not valid {name}: {msg}", str(path), line, col) from None
-    return ExtraGraph(path, iri, store.dump(format=ox.RdfFormat.N_QUADS), len(quads))
+    graphs = frozenset(g.value for g in store.named_graphs())
+    owned = str(uris.base) + "graph/profile/"
+    for g in sorted(graphs):
+        if g.startswith(owned) or g in (str(uris.vocabulary_graph), str(uris.build_graph)):
+            raise ProfileReadError(f"writes into <{g}>, a graph the build makes; curated data must go "
+                                   "into graphs of its own", str(path))
+    return ExtraGraph(path, iri, store.dump(format=ox.RdfFormat.N_QUADS), len(store), graphs)

@@ -122,6 +122,30 @@ def test_curated_rdf_files_load_offline_and_xxe_or_remote_contexts_are_never_fet
     assert rows == [{"n": "RS12"}]
 
 
+def test_curated_files_may_not_write_into_the_builds_graphs_or_share_one(tmp_path, data_dir):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ict-net.txt").write_bytes((data_dir / "ict-net.txt").read_bytes())
+    (folder / "a-intrude.trig").write_text(
+        f'<{BASE}graph/profile/ict-net> {{ <http://example.org/s> <http://example.org/p> "sneaked in" }}\n',
+        encoding="utf-8")
+    (folder / "x.nt").write_text('<http://example.org/s> <http://example.org/p> "once" .\n', encoding="utf-8")
+    (folder / "x.ttl").write_text('<http://example.org/s> <http://example.org/p> "once" .\n', encoding="utf-8")
+    (folder / "y.trig").write_text('_:g { <http://example.org/t> <http://example.org/p> "blank graph" }\n',
+                                   encoding="utf-8")
+    summary = build([folder], tmp_path / "s", BASE)
+    errors = [str(e) for e in summary.extra_errors]
+    assert len(errors) == 2
+    assert errors[0].startswith(str(folder / "a-intrude.trig")) and "a graph the build makes" in errors[0]
+    assert errors[1].startswith(str(folder / "x.ttl")) and f"as {folder / 'x.nt'} does" in errors[1]
+    store = open_store(tmp_path / "s")
+    assert store.query('ASK { ?s ?p "sneaked in" }').boolean is False
+    # a graph named by a blank node is the file's own graph
+    assert store.query(f'ASK {{ GRAPH <{BASE}graph/extra/y> {{ ?s ?p "blank graph" }} }}').boolean
+    # and the next (incremental) build still works
+    assert build([folder], tmp_path / "s", BASE).of("published")
+
+
 def test_labels_in_another_language_are_kept(tmp_path):
     f = tmp_path / "de.txt"
     f.write_text("Printer-friendly version\nGeneral Information\nCluster Excellence Label:\nGold Label\n"

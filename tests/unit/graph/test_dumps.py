@@ -104,8 +104,54 @@ def test_only_the_subsets_asked_for_are_written(tmp_path):
     assert [p.name for p in (tmp_path / "dumps").iterdir() if p.name.startswith(".")] == []  # temporaries gone
 
 
-def test_a_missing_sort_is_a_clear_error(tmp_path, monkeypatch):
+def test_a_missing_sort_is_a_clear_error_before_any_work(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     with pytest.raises(StoreError, match="POSIX 'sort'"):
-        _written(tmp_path)
-    assert [p.name for p in (tmp_path / "dumps").iterdir() if p.name.startswith(".")] == []
+        DumpWriter(tmp_path / "dumps")
+    assert not (tmp_path / "dumps").exists()
+
+
+def test_literals_are_kept_as_the_store_gives_them_back():
+    nt = canonical_ntriples(f"""<{EX}b> <{EX}at> "2026-11-30T22:27:29+00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime> .
+<{EX}b> <{EX}n> "01"^^<http://www.w3.org/2001/XMLSchema#integer> .
+<{EX}b> <{EX}n> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .
+""".encode())
+    store = ox.Store()
+    store.load(nt, format=ox.RdfFormat.N_TRIPLES)
+    assert nt == canonical_ntriples(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
+    assert b'"2026-11-30T22:27:29Z"' in nt and nt.count(b"\n") == 2  # "01" and "1" are one value
+
+
+def test_blank_nodes_of_two_curated_files_stay_apart_and_odd_types_are_no_classes(tmp_path):
+    writer = DumpWriter(tmp_path / "dumps")
+    writer.add_quads(f'_:b1 <{EX}r> "in A" <{EX}a> .\n<{EX}s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "not a class" <{EX}a> .\n'.encode())
+    writer.add_quads(f'_:b1 <{EX}r> "in B" <{EX}b> .\n'.encode())
+    files, _, stats = writer.finish()
+    subjects = {q.subject for q in ox.parse(path=str(files["clusterkg.nq"]), format=ox.RdfFormat.N_QUADS)
+                if q.predicate == ox.NamedNode(f"{EX}r")}
+    assert len(subjects) == 2
+    assert stats["distinct_subjects"] == 3 and stats["classes"] == 0 and stats["class_partitions"] == {}
+
+
+def test_gzip_members_recompress_only_the_chunks_that_changed(tmp_path, monkeypatch):
+    from clusterkg.graph import dumps
+
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)  # small chunks for a small file
+    lines = [f"<{EX}s{i}> <{EX}p> \"value {i} of a long enough line\" .\n".encode() for i in range(3000)]
+    first = tmp_path / "one" / "f.nt"
+    first.parent.mkdir()
+    first.write_bytes(b"".join(lines))
+    gz1, members1 = dumps.gzip_members(first)
+    assert len(members1) > 20 and gzip.decompress(gz1.read_bytes()) == first.read_bytes()
+    reuse = {d: (gz1, at, n) for d, at, n in members1}
+    lines[1500] = f"<{EX}s1500> <{EX}p> \"changed\" .\n".encode()
+    second = tmp_path / "two" / "f.nt"
+    second.parent.mkdir()
+    second.write_bytes(b"".join(lines))
+    calls = []
+    real = dumps.gzip.compress
+    monkeypatch.setattr(dumps.gzip, "compress", lambda data, **kw: calls.append(len(data)) or real(data, **kw))
+    gz2, members2 = dumps.gzip_members(second, reuse=reuse)
+    assert gzip.decompress(gz2.read_bytes()) == second.read_bytes()
+    assert len(calls) <= 2  # the changed line's chunk (and at most its neighbour), not the whole file
+    assert sum(1 for d, _, _ in members2 if d in reuse) >= len(members2) - 2
