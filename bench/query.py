@@ -131,7 +131,6 @@ def samples(store: Path) -> dict:
 
     out = {"clusters": iris("SELECT ?c WHERE { ?c a ckg:ClusterOrganisation }"),
            "with_members": iris("SELECT DISTINCT ?c WHERE { ?c a ckg:ClusterOrganisation ; org:hasMember ?m }")}
-    del db
     return out
 
 

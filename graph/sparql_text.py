@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["keywords", "keyword_tokens", "nesting_depth", "where_body", "MAX_NESTING"]
+__all__ = ["bare", "keywords", "keyword_tokens", "nesting_depth", "where_body", "MAX_NESTING"]
 
 #: Deepest nesting of ``{`` / ``(`` / ``[`` accepted; real queries stay far below.
 MAX_NESTING = 100
@@ -28,7 +28,13 @@ _STRIP = re.compile(f"{_STRING}|{_IRI}|{_COMMENT}", re.S)
 _WORD = re.compile(r"(?<![\w:?$@])([A-Za-z]+)(?![\w:])")
 
 
-def _bare(sparql: str) -> str:
+def bare(sparql: str) -> str:
+    """The query with its strings, IRIs and comments each replaced by one space, so what
+    is left are keywords, variables, names and operators.
+
+    >>> bare('SELECT * { <http://x/a+b> ?p "1*2" } # a+b')
+    'SELECT * {   ?p   }  '
+    """
     return _STRIP.sub(" ", sparql)
 
 
@@ -73,7 +79,7 @@ def keywords(sparql: str) -> tuple[str, ...]:
     >>> keywords('PREFIX ex: <http://x/> SELECT ?s FROM <http://g> WHERE { ?s ex:p "from" }')
     ('PREFIX', 'SELECT', 'FROM', 'WHERE')
     """
-    return tuple(w.upper() for w in _WORD.findall(_bare(sparql)))
+    return tuple(w.upper() for w in _WORD.findall(bare(sparql)))
 
 
 def nesting_depth(sparql: str) -> int:
@@ -83,7 +89,7 @@ def nesting_depth(sparql: str) -> int:
     3
     """
     depth = best = 0
-    for ch in _bare(sparql):
+    for ch in bare(sparql):
         if ch in "{([":
             depth += 1
             best = max(best, depth)

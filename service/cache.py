@@ -19,6 +19,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from ..graph.sparql_text import keywords
+
 __all__ = ["CacheKey", "CachedAnswer", "ResponseCache", "etag_matches"]
 
 #: Bytes an entry costs on top of its body (key, headers, bookkeeping), a rough figure.
@@ -112,8 +114,6 @@ class ResponseCache:
         >>> ResponseCache.cacheable('SELECT (NOW() AS ?t) {}'), ResponseCache.cacheable('ASK {}')
         (False, True)
         """
-        from ..graph.sparql_text import keywords
-
         return not _VOLATILE.intersection(keywords(sparql))
 
     def get(self, key: CacheKey) -> CachedAnswer | None:

@@ -33,7 +33,6 @@ import asyncio
 import logging
 import multiprocessing as mp
 import os
-import re
 import signal
 import sys
 import threading
@@ -41,6 +40,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator
+
+from ..graph.sparql_text import bare, keywords, where_body
 
 __all__ = ["QueryPool", "QueryLimits", "Busy", "QueryTimedOut", "Started", "closing_marker", "isolate_network"]
 
@@ -102,12 +103,10 @@ def looks_quick(sparql: str) -> bool:
     >>> looks_quick('SELECT * WHERE { <http://x/c/1> <http://x/p>+ ?o }')
     False
     """
-    from ..graph.sparql_text import keywords, where_body
-
     at = where_body(sparql)
     if at is None or "<" not in sparql[at:] or _SLOW_WORDS.intersection(keywords(sparql)):
         return False
-    body = re.sub(r'"[^"]*"|<[^>]*>', " ", sparql[at:])  # operators inside IRIs and strings do not count
+    body = bare(sparql[at:])  # operators inside IRIs, strings and comments do not count
     return "*" not in body and "+" not in body
 
 

@@ -20,8 +20,11 @@ local snapshot's ``meta/remote.json``, so the next build compares against it.
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
 import json
+import re
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -107,8 +110,6 @@ class RemoteEndpoint:
 
 def _redacted(url: str) -> str:
     """``url`` with any password (``user:password@``, in the URL or its parameters) masked."""
-    import re
-
     return re.sub(r"(//[^/@:?#]*):[^@]*@", r"\1:***@", url)
 
 
@@ -320,8 +321,6 @@ def _graph_sizes(endpoint: RemoteEndpoint) -> dict[str, int] | None:
     """Triples per named graph on the server (one aggregate query), or None when the
     server cannot say (then the record alone decides)."""
     import httpx
-    import csv
-    import io
 
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
     try:
