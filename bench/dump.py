@@ -54,7 +54,8 @@ def measure(store: Path, out: Path) -> tuple[dict[str, float], list[tuple[str, i
         writer.add_graph(g, nt, None, frag)
     steps["stream (N-Quads, JSON-LD, unsorted triples)"] = time.perf_counter() - t
     t = time.perf_counter()
-    files, _, stats = writer.finish()
+    done = writer.finish()
+    files, stats = done.files, done.stats
     steps["finish (sort -u, Turtle, VoID figures, gzip)"] = time.perf_counter() - t
     rows: list[tuple[str, int, float | None]] = []
     for name, path in sorted(files.items()):

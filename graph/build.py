@@ -27,7 +27,7 @@ from rdflib import Graph, Literal
 from .. import __version__
 from .cache import ProfileCache, fingerprint
 from .concepts import Vocabulary, ontology_graph
-from .dumps import DumpWriter, canonical_ntriples
+from .dumps import DumpWriter, canonical_ntriples, read_reuse
 from .errors import ClusterkgError, ProfileReadError
 from .facts import first_founded
 from .manifest import collect_sources, network_files
@@ -223,7 +223,7 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         voc_nt = _nt(ontology_graph())
         writer.add_graph(str(uris.vocabulary_graph), voc_nt)
         dumps.add_graph(str(uris.vocabulary_graph), voc_nt)
-        summary.triples += len(ontology_graph())
+        summary.triples += voc_nt.count(b"\n")
         started = summary.started.isoformat()
         stamp = summary.started.strftime("%Y%m%dT%H%M%SZ")
         activity = str(uris.build(stamp))
@@ -290,7 +290,7 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         build_nt = canonical_ntriples(head.serialize(format="nt", encoding="utf-8") + b"".join(record))
         writer.add_graph(str(uris.build_graph), build_nt)
         dumps.add_graph(str(uris.build_graph), build_nt)
-        summary.triples += len(head) + 3 * len(record)
+        summary.triples += build_nt.count(b"\n")
         _publish_metadata(writer, dumps, summary, uris, publishing or Publishing(), prev, state)
         if remote is not None:
             summary.remote = sync_graphs(remote, writer.graph_ntriples(), read_record(prev_meta, remote),
@@ -323,10 +323,12 @@ def _digests(path: Path) -> tuple[str, str]:
     return h256.hexdigest(), h1.hexdigest()
 
 
-def _dump_file(path: Path) -> DumpFile:
+def _dump_file(path: Path, digests: tuple[str, str] | None = None) -> DumpFile:
+    """The catalogue's facts of one dump file; ``digests`` (SHA-256, SHA-1) when the dump
+    writer took them already, else the file is read (a dump hard-linked from before)."""
     gz = path.name.endswith(".gz")
     inner = Path(path.name[:-3]) if gz else Path(path.name)
-    sha256, sha1 = _digests(path)
+    sha256, sha1 = digests or _digests(path)
     return DumpFile(path.name, path.stat().st_size, sha256, inner.suffix, gz, sha1)
 
 
@@ -381,10 +383,11 @@ def _publish_metadata(writer, dumps: DumpWriter, summary: BuildSummary, uris: Ur
             paths = writer.reuse_dumps([f"{_subset(code)}{ext}" for ext in (".ttl", ".ttl.gz", ".nq", ".nq.gz")])
             if paths is not None:
                 reused[code] = paths
-    previous_index = writer.previous / "meta" / CHUNK_INDEX if writer.previous is not None else None
-    files, written, stats = dumps.finish({_subset(c) for c in by_country if c not in reused},
-                                         previous_index=previous_index, index=writer.meta_dir / CHUNK_INDEX)
-    all_dumps = [_dump_file(p) for name, p in sorted(files.items())]
+    reuse = (read_reuse(writer.previous / "meta" / CHUNK_INDEX, writer.previous / "dumps")
+             if writer.previous is not None else {})
+    done = dumps.finish({_subset(c) for c in by_country if c not in reused}, reuse=reuse,
+                        index=writer.meta_dir / CHUNK_INDEX)
+    all_dumps = [_dump_file(p, done.digests.get(p.name)) for name, p in sorted(done.files.items())]
 
     def facts(key: str, outcomes: list[Outcome], country: str | None, dumps: list[DumpFile]) -> DatasetFacts:
         states = [state.profiles[o.source.id] for o in outcomes]
@@ -399,8 +402,9 @@ def _publish_metadata(writer, dumps: DumpWriter, summary: BuildSummary, uris: Ur
 
     datasets = [facts("all", published, None, all_dumps)]
     for code in sorted(by_country):
-        paths = reused.get(code) or written[_subset(code)]
-        datasets.append(facts(code.lower(), by_country[code], code, [_dump_file(p) for p in sorted(paths)]))
+        paths = reused.get(code) or done.subsets[_subset(code)]
+        datasets.append(facts(code.lower(), by_country[code], code,
+                              [_dump_file(p, done.digests.get(p.name)) for p in sorted(paths)]))
     catalog_issued = state.issued.setdefault("catalog", now)
     meta = writer.meta_dir
     meta.mkdir(parents=True, exist_ok=True)
@@ -408,6 +412,6 @@ def _publish_metadata(writer, dumps: DumpWriter, summary: BuildSummary, uris: Ur
         catalog = describe_catalog(uris, pub, datasets, summary.started, catalog_issued, profile,
                                    uris.build(stamp))
         (meta / f"catalog-{profile}.ttl").write_bytes(turtle(catalog))
-    void = describe_void(uris, stats, all_dumps, summary.started)
+    void = describe_void(uris, done.stats, all_dumps, summary.started)
     (meta / "void.ttl").write_bytes(turtle(void))
     state.save_state(meta)

@@ -2,18 +2,20 @@
 
 The build hands every graph it publishes to a :class:`DumpWriter` as canonical
 N-Triples (see :func:`canonical_ntriples`), in a fixed order, while it loads the store.
-The writer appends them to the dataset's N-Quads file and to an unsorted file of all
-triples; :meth:`DumpWriter.finish` then makes the rest from those two files:
+The writer appends them to the dataset's N-Quads and JSON-LD files and to an unsorted
+file of all triples; :meth:`DumpWriter.finish` then makes the rest:
 
 * ``clusterkg.nq``: every named graph, graph names kept (N-Quads 1.1), graph after
   graph in the order given, each graph's triples sorted;
-* ``clusterkg.jsonld``: the same dataset as JSON-LD 1.1 named graphs (Oxigraph's
-  streaming serialiser, reading the N-Quads file);
+* ``clusterkg.jsonld``: the same dataset as JSON-LD 1.1, one graph object per named
+  graph (:func:`jsonld_fragment`, made in the build's workers) joined into one array;
 * ``clusterkg.nt``: the union of the named graphs, each triple once, lines sorted
   (``sort -u`` with ``LC_ALL=C``: byte order, bounded memory, spilling to disk);
 * ``clusterkg.ttl``: that union as Turtle, grouped by subject;
 * per subset (one per country): ``{name}.nq`` and ``{name}.ttl`` made the same way;
-* a gzipped copy of each (no timestamp in the header: equal content, equal bytes).
+* a gzipped copy of each, as content-defined gzip members that a rebuild copies when
+  their chunk did not change (:func:`gzip_members`); SHA-256 and SHA-1 of every file are
+  taken while it is read for compression.
 
 Canonical N-Triples (one triple per line, every line ending in `` .\\n``, literals in
 their canonical form: RDF 1.1 N-Triples §4) make equal triples equal lines, so the
@@ -37,24 +39,15 @@ import shutil
 import subprocess
 import tempfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .errors import StoreError
 
-__all__ = ["DUMPS", "DumpWriter", "canonical_ntriples", "jsonld_fragment", "gzip_file", "gzip_members",
-           "read_reuse"]
-
-#: Dump files: file name -> (pyoxigraph format, whole dataset with graph names?).
-#: Turtle and N-Triples hold the union of the named graphs (each triple once); N-Quads
-#: and JSON-LD keep the graph names.
-DUMPS = {
-    "clusterkg.ttl": (ox.RdfFormat.TURTLE, False),
-    "clusterkg.nt": (ox.RdfFormat.N_TRIPLES, False),
-    "clusterkg.nq": (ox.RdfFormat.N_QUADS, True),
-    "clusterkg.jsonld": (ox.RdfFormat.JSON_LD, True),
-}
+__all__ = ["DumpWriter", "Dumps", "as_nquads", "canonical_ntriples", "jsonld_fragment", "gzip_file",
+           "gzip_members", "read_reuse"]
 
 #: Memory ``sort`` may use per run (it spills sorted runs to disk beyond it).
 SORT_BUFFER = "128M"
@@ -82,25 +75,32 @@ def canonical_ntriples(data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) 
     return b"".join(sorted(set(out.splitlines(keepends=True))))
 
 
+def as_nquads(graph_iri: str, ntriples: bytes) -> bytes:
+    """Canonical N-Triples as N-Quads of named graph ``graph_iri``: each line's final
+    `` .`` gets the graph name before it (in canonical N-Triples a line break only ends a
+    triple, so this is a plain byte replacement).
+    """
+    return ntriples.replace(b" .\n", b" <" + graph_iri.encode("utf-8") + b"> .\n")
+
+
 def jsonld_fragment(graph_iri: str, ntriples: bytes) -> bytes:
     """Named graph ``graph_iri`` as one JSON-LD 1.1 graph object (``{"@id": ..., "@graph":
     [...]}``, JSON-LD 1.1 §4.9), as Oxigraph's serialiser writes it inside the dataset's
     top-level array; the dataset's JSON-LD is these objects joined by commas. Made where
     the graph is made (in the build's worker processes), so the dump is only joined.
 
-    :param graph_iri: the graph's IRI; empty for the default graph (its node objects then).
     :param ntriples: the graph's triples, N-Triples.
     :return: UTF-8 bytes; empty for an empty graph.
     :raises SyntaxError: when ``ntriples`` is not N-Triples.
     """
-    graph = ox.NamedNode(graph_iri) if graph_iri else ox.DefaultGraph()
+    graph = ox.NamedNode(graph_iri)
     out = ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph)
                         for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)), format=ox.RdfFormat.JSON_LD)
     out = (out or b"").strip()
     return out[1:-1].strip() if out.startswith(b"[") and out.endswith(b"]") else out
 
 
-#: Average uncompressed size of a gzip member (see :func:`gzip_file`); members are at most
+#: Average uncompressed size of a gzip member (see :func:`gzip_members`); members are at most
 #: eight times that.
 CHUNK_BYTES = 1 << 20
 
@@ -126,7 +126,12 @@ def _chunks(path: Path):
         yield b"".join(buf)
 
 
-def gzip_members(path: Path, level: int = 6, reuse: Reuse | None = None) -> tuple[Path, list[list]]:
+#: A file's (SHA-256, SHA-1), hex.
+Digests = tuple[str, str]
+
+
+def gzip_members(path: Path, level: int = 6, reuse: Reuse | None = None) -> tuple[Path, list[list],
+                                                                                  dict[str, Digests]]:
     """Write ``path.gz`` as a series of gzip members (RFC 1952 §2.2: any gzip reader reads
     them as one stream), one per content-defined chunk of about :data:`CHUNK_BYTES`
     (:func:`_chunks`). A chunk whose SHA-1 is in ``reuse`` is copied, compressed, from an
@@ -134,16 +139,20 @@ def gzip_members(path: Path, level: int = 6, reuse: Reuse | None = None) -> tupl
     that changed. No timestamp or name in the headers: equal content, equal bytes.
 
     :param level: zlib level (6: about twice as fast as 9 for 3% more bytes).
-    :return: the ``.gz`` path, and ``[sha1, offset, length]`` of each member in it.
+    :return: the ``.gz`` path, ``[sha1, offset, length]`` of each member in it, and the
+        digests of both files (file name -> (SHA-256, SHA-1)), taken as they pass.
     :raises OSError: when a file cannot be read or written.
     """
     gz = path.with_name(path.name + ".gz")
+    hashes = {name: (hashlib.sha256(), hashlib.sha1()) for name in (path.name, gz.name)}
     members: list[list] = []
     sources: dict[Path, object] = {}
     offset = 0
     try:
         with open(gz, "wb") as out:
             for chunk in _chunks(path):
+                for h in hashes[path.name]:
+                    h.update(chunk)
                 digest = hashlib.sha1(chunk).hexdigest()
                 member = None
                 if reuse and digest in reuse:
@@ -159,12 +168,14 @@ def gzip_members(path: Path, level: int = 6, reuse: Reuse | None = None) -> tupl
                 if member is None:
                     member = gzip.compress(chunk, compresslevel=level, mtime=0)
                 out.write(member)
+                for h in hashes[gz.name]:
+                    h.update(member)
                 members.append([digest, offset, len(member)])
                 offset += len(member)
     finally:
         for fh in sources.values():
             fh.close()  # type: ignore[attr-defined]
-    return gz, members
+    return gz, members, {name: (h256.hexdigest(), h1.hexdigest()) for name, (h256, h1) in hashes.items()}
 
 
 def gzip_file(path: Path, level: int = 6) -> Path:
@@ -177,8 +188,9 @@ def gzip_file(path: Path, level: int = 6) -> Path:
 
 
 def read_reuse(index: Path | None, dumps: Path | None) -> Reuse:
-    """The chunks of an earlier snapshot's ``.gz`` files, from its chunk index (written by
-    :meth:`DumpWriter.finish`); empty when there is none or it cannot be read."""
+    """The chunks of an earlier snapshot's ``.gz`` files (in its ``dumps`` folder), from
+    its chunk ``index`` (written by :meth:`DumpWriter.finish`); empty when there is none
+    or it cannot be read."""
     if index is None or dumps is None:
         return {}
     try:
@@ -195,20 +207,29 @@ def _sort_unique(src: Path, dst: Path, tmp: Path, key: list[str] | None = None) 
     :raises StoreError: when ``sort`` is missing or fails.
     """
     cmd = ["sort", "-u", "-S", SORT_BUFFER, "-T", str(tmp), *(key or []), "-o", str(dst), str(src)]
-    _run(cmd)
-
-
-def _run(cmd: list[str], stdout=None) -> subprocess.CompletedProcess:
     try:
-        done = subprocess.run(cmd, env={**os.environ, "LC_ALL": "C"}, stdout=stdout, stderr=subprocess.PIPE,
-                              check=False)
+        done = subprocess.run(cmd, env={**os.environ, "LC_ALL": "C"}, stderr=subprocess.PIPE, check=False)
     except OSError as exc:
-        raise StoreError(f"cannot run {cmd[0]!r} to write the dumps ({exc.strerror}); "
+        raise StoreError(f"cannot run 'sort' to write the dumps ({exc.strerror}); "
                          "a POSIX 'sort' must be on the PATH") from None
     if done.returncode != 0:
-        raise StoreError(f"{' '.join(cmd[:2])} failed writing the dumps: "
-                         f"{done.stderr.decode('utf-8', 'replace').strip()[:500]}")
-    return done
+        raise StoreError(f"sort -u failed writing the dumps: {done.stderr.decode('utf-8', 'replace').strip()[:500]}")
+
+
+@dataclass
+class Dumps:
+    """What :meth:`DumpWriter.finish` wrote.
+
+    :param files: file name -> path of the whole-dataset files and their ``.gz``.
+    :param subsets: subset name -> paths of its files written this time.
+    :param stats: the VoID figures (:func:`union_stats`, plus ``distinct_objects``).
+    :param digests: file name -> (SHA-256, SHA-1) of every file written.
+    """
+
+    files: dict[str, Path]
+    subsets: dict[str, list[Path]]
+    stats: dict
+    digests: dict[str, Digests]
 
 
 class _Subset:
@@ -263,7 +284,7 @@ class DumpWriter:
         """
         if not ntriples:
             return
-        quads = ntriples.replace(b" .\n", b" <" + graph_iri.encode("utf-8") + b"> .\n")
+        quads = as_nquads(graph_iri, ntriples)
         if jsonld is None:
             jsonld = jsonld_fragment(graph_iri, ntriples)
         try:
@@ -283,7 +304,8 @@ class DumpWriter:
     def add_quads(self, nquads: bytes) -> None:
         """Append quads (N-Quads, each in a named graph), e.g. a curated RDF file.
 
-        :raises StoreError: when a file cannot be written or ``nquads`` is not N-Quads.
+        :raises StoreError: when a file cannot be written, ``nquads`` is not N-Quads or a
+            quad is in the default graph.
         """
         try:  # blank node labels are scoped to their document (RDF 1.1 N-Quads §2.1): renamed
             quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS, rename_blank_nodes=True))
@@ -291,31 +313,25 @@ class DumpWriter:
             raise StoreError(f"cannot dump quads: {exc}") from None
         by_graph: dict[str, list[ox.Triple]] = collections.defaultdict(list)
         for q in quads:
-            by_graph[q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""].append(q.triple)
+            if not isinstance(q.graph_name, ox.NamedNode):
+                raise StoreError(f"cannot dump a quad outside a named graph: {q}")
+            by_graph[q.graph_name.value].append(q.triple)
         for name, triples in sorted(by_graph.items()):
-            nt = canonical_ntriples(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
-            if name:
-                self.add_graph(name, nt)
-            else:  # a build puts every quad in a named graph; kept for other callers
-                self._union.write(nt)
-                self._nq.write(nt)
-                self._jsonld.write((b",\n" if self._graphs else b"[") + jsonld_fragment("", nt))
+            self.add_graph(name, canonical_ntriples(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""))
 
-    def finish(self, subsets: set[str] | None = None, workers: int = 2, previous_index: Path | None = None,
-               index: Path | None = None) -> tuple[dict[str, Path], dict[str, list[Path]], dict]:
+    def finish(self, subsets: set[str] | None = None, workers: int = 2, reuse: Reuse | None = None,
+               index: Path | None = None) -> "Dumps":
         """Close the stream and write every file, ``workers`` at a time (Oxigraph's
         serialisers, zlib and ``sort`` run outside Python's lock).
 
         :param subsets: the subsets to write; the others' files are dropped (the build
             reuses the previous snapshot's copies). None: all.
-        :param previous_index: the chunk index of the previous snapshot (its ``.gz``
-            files sit beside in its ``dumps/``): chunks found there are copied, not
-            compressed again (:func:`gzip_members`).
+        :param reuse: the previous snapshot's gzip members (:func:`read_reuse`): chunks
+            found there are copied, not compressed again (:func:`gzip_members`).
         :param index: where to write this snapshot's chunk index (JSON: file name ->
-            ``[[sha1, offset, length], ...]``), also listing the files of the previous
-            index that are in this folder unchanged (hard-linked).
-        :return: (file name -> path of the whole-dataset files, subset -> its paths,
-            the VoID figures: see :func:`union_stats`).
+            ``[[sha1, offset, length], ...]``), also listing the ``reuse`` files that are
+            in this folder unchanged (hard-linked there by the build).
+        :return: the files written, with their digests and the VoID figures (:class:`Dumps`).
         :raises StoreError: when a file cannot be written or ``sort`` fails.
         """
         try:
@@ -328,13 +344,13 @@ class DumpWriter:
             nq = self.folder / "clusterkg.nq"
             nt, ttl, jsonld = (self.folder / n for n in ("clusterkg.nt", "clusterkg.ttl", "clusterkg.jsonld"))
             stats: dict = {}
-            previous = previous_index.parent.parent / "dumps" if previous_index is not None else None
-            reuse = read_reuse(previous_index, previous)
             table: dict[str, list] = {}
+            digests: dict[str, Digests] = {}
 
-            def gzip_file(path: Path) -> Path:  # noqa: F811  (the chunk-reusing one, recording its members)
-                gz, members = gzip_members(path, reuse=reuse)
+            def compress(path: Path) -> Path:
+                gz, members, sums = gzip_members(path, reuse=reuse)
                 table[gz.name] = members
+                digests.update(sums)
                 return gz
 
             # chains of steps run in one pool; the single steps they hand off (gzip, the
@@ -346,16 +362,16 @@ class DumpWriter:
                     _sort_unique(self._tmp / "union.nt.unsorted", nt, self._tmp)
                     (self._tmp / "union.nt.unsorted").unlink()
                     objects = steps.submit(_distinct_objects, nt, self._tmp)
-                    gz_nt = steps.submit(gzip_file, nt)
+                    gz_nt = steps.submit(compress, nt)
                     _turtle(nt, ttl, self.prefixes)
-                    gz_ttl = steps.submit(gzip_file, ttl)
+                    gz_ttl = steps.submit(compress, ttl)
                     stats.update(union_stats(nt))
                     stats["distinct_objects"] = objects.result()
                     return [nt, gz_nt.result(), ttl, gz_ttl.result()]
 
                 def dataset_files() -> list[Path]:
-                    gz_nq = steps.submit(gzip_file, nq)
-                    return [nq, gz_nq.result(), jsonld, gzip_file(jsonld)]
+                    gz_nq = steps.submit(compress, nq)
+                    return [nq, gz_nq.result(), jsonld, compress(jsonld)]
 
                 def subset_files(name: str, part: _Subset) -> list[Path]:
                     sorted_nt = self._tmp / f"{name}.nt"
@@ -365,7 +381,7 @@ class DumpWriter:
                     _turtle(sorted_nt, sub_ttl, self.prefixes)
                     sorted_nt.unlink()
                     os.replace(part.nq_path, sub_nq)
-                    return [sub_ttl, gzip_file(sub_ttl), sub_nq, gzip_file(sub_nq)]
+                    return [sub_ttl, compress(sub_ttl), sub_nq, compress(sub_nq)]
 
                 whole = [chains.submit(union_files), chains.submit(dataset_files)]
                 wanted = {k: v for k, v in self._subsets.items() if subsets is None or k in subsets}
@@ -373,14 +389,14 @@ class DumpWriter:
                 files = {p.name: p for job in whole for p in job.result()}
                 subset_paths = {name: sorted(job.result()) for name, job in parts.items()}
             if index is not None:
-                _write_index(index, table, previous_index, self.folder)
+                _write_index(index, table, reuse or {}, self.folder)
         except OSError as exc:
             raise StoreError(f"{self.folder}: cannot write the dumps ({exc})") from exc
         except SyntaxError as exc:
             raise StoreError(f"cannot write the dumps: {exc}") from exc
         finally:
             shutil.rmtree(self._tmp, ignore_errors=True)
-        return files, subset_paths, stats
+        return Dumps(files, subset_paths, stats, digests)
 
     def abort(self) -> None:
         """Close and remove the temporary files (the dumps folder goes with its snapshot)."""
@@ -389,16 +405,14 @@ class DumpWriter:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
-def _write_index(index: Path, table: dict[str, list], previous_index: Path | None, folder: Path) -> None:
-    """Write the chunk index: this snapshot's members, plus the previous index's entries
-    for ``.gz`` files that are in ``folder`` without having been written again."""
-    try:
-        before = json.loads(previous_index.read_text(encoding="utf-8")) if previous_index else {}
-    except (OSError, ValueError):
-        before = {}
-    for name, members in before.items() if isinstance(before, dict) else ():
-        if name not in table and (folder / name).is_file():
-            table[name] = members
+def _write_index(index: Path, table: dict[str, list], reuse: Reuse, folder: Path) -> None:
+    """Write the chunk index: this snapshot's members, plus the reused snapshot's members
+    of ``.gz`` files that are in ``folder`` without having been written again."""
+    carried: dict[str, list] = collections.defaultdict(list)
+    for digest, (src, at, length) in reuse.items():
+        if src.name not in table and (folder / src.name).is_file():
+            carried[src.name].append([digest, at, length])
+    table.update((name, sorted(members, key=lambda m: m[1])) for name, members in carried.items())
     index.parent.mkdir(parents=True, exist_ok=True)
     index.write_text(json.dumps(table, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 
@@ -455,8 +469,8 @@ def union_stats(nt: Path) -> dict:
                     if rest.startswith(mark):
                         links[target][p] += 1
 
-    def iri(term: bytes) -> str:
-        return term[1:-1].decode("utf-8") if term[:1] == b"<" else term.decode("utf-8")
+    def iri(term: bytes) -> str:  # predicates and counted classes are IRIs: <...>
+        return term[1:-1].decode("utf-8")
 
     linksets = {}
     for target, counter in links.items():

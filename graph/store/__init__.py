@@ -19,7 +19,6 @@ from __future__ import annotations
 from typing import Protocol
 
 from .oxigraph import (
-    DUMPS,
     QUERY_RESULT_FORMATS,
     RDF_FORMATS,
     OxigraphStore,
@@ -34,7 +33,7 @@ from .remote import RemoteEndpoint, RemoteStore, is_remote, parse_store_url
 
 __all__ = [
     "Store", "StoreWriter", "QueryResult", "OxigraphStore", "OxigraphWriter", "open_store",
-    "open_writer", "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "DUMPS", "previous_meta",
+    "open_writer", "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "previous_meta",
     "RemoteEndpoint", "RemoteStore", "is_remote", "parse_store_url",
 ]
 

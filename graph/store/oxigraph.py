@@ -26,13 +26,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..dumps import DUMPS
+from ..dumps import as_nquads
 from ..errors import QueryEvaluationError, QuerySyntaxError, StoreError
 from ..sparql_text import MAX_NESTING, keywords, nesting_depth
 
 __all__ = [
     "OxigraphStore", "OxigraphWriter", "QueryResult", "open_store", "open_writer",
-    "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "DUMPS", "current_generation", "previous_meta",
+    "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "current_generation", "previous_meta",
 ]
 
 #: SPARQL result formats: media type -> pyoxigraph format (SPARQL 1.1 Query Results
@@ -292,7 +292,7 @@ class OxigraphWriter:
             :func:`~clusterkg.graph.dumps.canonical_ntriples`).
         :raises StoreError: when a batch cannot be loaded (bad data or storage).
         """
-        quads = ntriples.replace(b" .\n", b" <" + graph_iri.encode("utf-8") + b"> .\n")
+        quads = as_nquads(graph_iri, ntriples)
         self._pending.append(quads)
         self._pending_bytes += len(quads)
         if self._pending_bytes > 8 * 1024 * 1024:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 
 import pyoxigraph as ox
@@ -54,7 +55,8 @@ def test_canonical_ntriples_sorts_and_normalises():
 
 
 def test_every_format_holds_the_dataset_or_its_union(tmp_path):
-    files, subsets, stats = _written(tmp_path)
+    done = _written(tmp_path)
+    files, subsets = done.files, done.subsets
     store = ox.Store()
     store.load(G1, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(f"{EX}g1"))
     store.load(G2, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(f"{EX}g2"))
@@ -72,6 +74,9 @@ def test_every_format_holds_the_dataset_or_its_union(tmp_path):
     assert _triples(ox.parse(ttl.encode(), format=ox.RdfFormat.TURTLE)) == union
     for name in ("clusterkg.nq", "clusterkg.nt", "clusterkg.ttl", "clusterkg.jsonld"):
         assert gzip.decompress(files[name + ".gz"].read_bytes()) == files[name].read_bytes()
+    for name, path in [*files.items(), *((p.name, p) for p in subsets["clusterkg-srb"])]:
+        data = path.read_bytes()
+        assert done.digests[name] == (hashlib.sha256(data).hexdigest(), hashlib.sha1(data).hexdigest())
     # per subset: its graph's quads, and its triples as Turtle
     srb = {p.name: p for p in subsets["clusterkg-srb"]}
     assert sorted(srb) == ["clusterkg-srb.nq", "clusterkg-srb.nq.gz", "clusterkg-srb.ttl", "clusterkg-srb.ttl.gz"]
@@ -80,7 +85,7 @@ def test_every_format_holds_the_dataset_or_its_union(tmp_path):
 
 
 def test_void_figures_match_sparql_over_the_union(tmp_path):
-    _, _, stats = _written(tmp_path)
+    stats = _written(tmp_path).stats
     union = ox.Store()
     union.load(G1 + G2, format=ox.RdfFormat.N_TRIPLES)
 
@@ -98,8 +103,7 @@ def test_void_figures_match_sparql_over_the_union(tmp_path):
 
 
 def test_only_the_subsets_asked_for_are_written(tmp_path):
-    files, subsets, _ = _written(tmp_path, {"clusterkg-bgr"})
-    assert list(subsets) == ["clusterkg-bgr"]
+    assert list(_written(tmp_path, {"clusterkg-bgr"}).subsets) == ["clusterkg-bgr"]
     assert not (tmp_path / "dumps" / "clusterkg-srb.nq").exists()
     assert [p.name for p in (tmp_path / "dumps").iterdir() if p.name.startswith(".")] == []  # temporaries gone
 
@@ -126,8 +130,9 @@ def test_blank_nodes_of_two_curated_files_stay_apart_and_odd_types_are_no_classe
     writer = DumpWriter(tmp_path / "dumps")
     writer.add_quads(f'_:b1 <{EX}r> "in A" <{EX}a> .\n<{EX}s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "not a class" <{EX}a> .\n'.encode())
     writer.add_quads(f'_:b1 <{EX}r> "in B" <{EX}b> .\n'.encode())
-    files, _, stats = writer.finish()
-    subjects = {q.subject for q in ox.parse(path=str(files["clusterkg.nq"]), format=ox.RdfFormat.N_QUADS)
+    done = writer.finish()
+    stats = done.stats
+    subjects = {q.subject for q in ox.parse(path=str(done.files["clusterkg.nq"]), format=ox.RdfFormat.N_QUADS)
                 if q.predicate == ox.NamedNode(f"{EX}r")}
     assert len(subjects) == 2
     assert stats["distinct_subjects"] == 3 and stats["classes"] == 0 and stats["class_partitions"] == {}
@@ -141,7 +146,7 @@ def test_gzip_members_recompress_only_the_chunks_that_changed(tmp_path, monkeypa
     first = tmp_path / "one" / "f.nt"
     first.parent.mkdir()
     first.write_bytes(b"".join(lines))
-    gz1, members1 = dumps.gzip_members(first)
+    gz1, members1, _ = dumps.gzip_members(first)
     assert len(members1) > 20 and gzip.decompress(gz1.read_bytes()) == first.read_bytes()
     reuse = {d: (gz1, at, n) for d, at, n in members1}
     lines[1500] = f"<{EX}s1500> <{EX}p> \"changed\" .\n".encode()
@@ -151,7 +156,7 @@ def test_gzip_members_recompress_only_the_chunks_that_changed(tmp_path, monkeypa
     calls = []
     real = dumps.gzip.compress
     monkeypatch.setattr(dumps.gzip, "compress", lambda data, **kw: calls.append(len(data)) or real(data, **kw))
-    gz2, members2 = dumps.gzip_members(second, reuse=reuse)
+    gz2, members2, _ = dumps.gzip_members(second, reuse=reuse)
     assert gzip.decompress(gz2.read_bytes()) == second.read_bytes()
     assert len(calls) <= 2  # the changed line's chunk (and at most its neighbour), not the whole file
     assert sum(1 for d, _, _ in members2 if d in reuse) >= len(members2) - 2

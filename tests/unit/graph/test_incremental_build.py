@@ -2,15 +2,19 @@
 mapped and validated again, and the only profile graph replaced; every other named graph
 keeps its content, and the result equals a full build of the same input."""
 
+import gzip
+import hashlib
 import json
 import shutil
 
 import pytest
+from rdflib import Graph, Namespace
 
 from clusterkg.graph.build import build
 from clusterkg.graph.store import open_store
 
 BASE = "http://localhost:8000/"
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 CHANGED = "ict-net"
 
 
@@ -61,6 +65,21 @@ def test_rebuild_with_one_changed_profile_touches_only_its_graph(tmp_path, copie
     state = json.loads((meta / "state.json").read_text(encoding="utf-8"))["profiles"]
     assert state[CHANGED]["modified"] == second.started.isoformat()
     assert state["klaster-innowacyjna-medycyna"]["modified"] == first.started.isoformat()
+
+    # the dumps: checksums in the catalogue are those of the files (taken while gzipping,
+    # or read for the country dumps hard-linked from before), every .gz holds its file,
+    # and the chunk index lists the hard-linked ones too
+    dumps = open_store(root).dumps_dir
+    catalog = Graph().parse(meta / "catalog-dcat-ap-3.0.ttl")
+    sums = {str(ck).rsplit("#dist-", 1)[1]: str(v) for ck, v in catalog.subject_objects(SPDX.checksumValue)}
+    assert len(sums) == len(list(dumps.iterdir()))
+    for name, value in sums.items():
+        file, algo = name.rsplit("-", 1)
+        assert hashlib.new(algo, (dumps / file).read_bytes()).hexdigest() == value, name
+    assert gzip.decompress((dumps / "clusterkg.nq.gz").read_bytes()) == (dumps / "clusterkg.nq").read_bytes()
+    assert (dumps / "clusterkg-bgr.nq").stat().st_nlink == 2  # unchanged country: hard-linked
+    index = json.loads((meta / "gz-chunks.json").read_text(encoding="utf-8"))
+    assert {"clusterkg.nq.gz", "clusterkg-bgr.nq.gz", "clusterkg-srb.ttl.gz"} <= set(index)
 
     full = build([copied_data], tmp_path / "full", BASE, incremental=False)
     assert full.processed == 6 and full.loaded == 6
