@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from rdflib import Graph, Literal
 from .. import __version__
 from .cache import ProfileCache, fingerprint
 from .concepts import Vocabulary, ontology_graph
-from .dumps import DumpWriter, canonical_ntriples, read_reuse
+from .dumps import DumpWriter, canonical_ntriples, read_reuse, read_turtle_reuse
 from .errors import ClusterkgError, ProfileReadError
 from .facts import first_founded
 from .manifest import collect_sources, network_files
@@ -213,7 +214,12 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
     writer = open_writer(store_root, from_current=incremental)
     cache = log = dumps = None
     try:
-        dumps = DumpWriter(writer.dumps_dir, PREFIXES)
+        previous = writer.previous
+        dumps = DumpWriter(  # with what the previous snapshot's dumps hold, to copy what did not change
+            writer.dumps_dir, PREFIXES,
+            reuse=read_reuse(previous / "meta" / CHUNK_INDEX, previous / "dumps") if previous else None,
+            turtle_reuse=(read_turtle_reuse(previous / "meta" / TURTLE_INDEX, previous / "dumps", PREFIXES)
+                          if previous else None))
         prev_meta = previous_meta(store_root)  # read under the writer's lock
         prev = load_state(prev_meta, members=False)
         state = FeedState(issued=dict(prev.issued))
@@ -295,7 +301,7 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         if remote is not None:
             summary.remote = sync_graphs(remote, writer.graph_ntriples(), read_record(prev_meta, remote),
                                          writer.meta_dir)
-        summary.generation = writer.commit()
+        summary.generation = writer.commit(summary.triples)
     except BaseException:
         if log is not None:
             log.close()
@@ -323,13 +329,31 @@ def _digests(path: Path) -> tuple[str, str]:
     return h256.hexdigest(), h1.hexdigest()
 
 
-def _dump_file(path: Path, digests: tuple[str, str] | None = None) -> DumpFile:
+def _dump_file(path: Path, digests: tuple[str, str] | None, known: dict[str, list]) -> DumpFile:
     """The catalogue's facts of one dump file; ``digests`` (SHA-256, SHA-1) when the dump
-    writer took them already, else the file is read (a dump hard-linked from before)."""
+    writer took them already, else those the previous snapshot recorded in ``known``
+    (name -> ``[sha256, sha1, size, mtime_ns]``) for a file of the same size and time (a
+    dump hard-linked from there), else the file is read. The file's entry in ``known`` is
+    set to what is returned."""
     gz = path.name.endswith(".gz")
     inner = Path(path.name[:-3]) if gz else Path(path.name)
+    st = path.stat()
+    before = known.get(path.name)
+    if digests is None and isinstance(before, list) and before[2:] == [st.st_size, st.st_mtime_ns]:
+        digests = before[0], before[1]
     sha256, sha1 = digests or _digests(path)
-    return DumpFile(path.name, path.stat().st_size, sha256, inner.suffix, gz, sha1)
+    known[path.name] = [sha256, sha1, st.st_size, st.st_mtime_ns]
+    return DumpFile(path.name, st.st_size, sha256, inner.suffix, gz, sha1)
+
+
+def _known_digests(previous: Path | None) -> dict[str, list]:
+    """The dump digests an earlier snapshot recorded (see :func:`_dump_file`); empty when
+    there are none or they cannot be read."""
+    try:
+        known = json.loads((previous / "meta" / DIGESTS).read_text(encoding="utf-8")) if previous else {}
+    except (OSError, ValueError):
+        return {}
+    return known if isinstance(known, dict) else {}
 
 
 def _note_version(o: Outcome, prev: FeedState, state: FeedState, log: FeedLog, uris: Uris, stamp: str,
@@ -352,6 +376,10 @@ def _note_version(o: Outcome, prev: FeedState, state: FeedState, log: FeedLog, u
 
 #: The chunk index of a snapshot's ``.gz`` dumps, in its ``meta/`` (see :mod:`.dumps`).
 CHUNK_INDEX = "gz-chunks.json"
+#: The chunk index of a snapshot's union Turtle, with each chunk's VoID figures.
+TURTLE_INDEX = "ttl-chunks.json"
+#: The digests, sizes and times of a snapshot's dump files, in its ``meta/``.
+DIGESTS = "dump-digests.json"
 
 
 def _subset(country: str) -> str:
@@ -383,11 +411,10 @@ def _publish_metadata(writer, dumps: DumpWriter, summary: BuildSummary, uris: Ur
             paths = writer.reuse_dumps([f"{_subset(code)}{ext}" for ext in (".ttl", ".ttl.gz", ".nq", ".nq.gz")])
             if paths is not None:
                 reused[code] = paths
-    reuse = (read_reuse(writer.previous / "meta" / CHUNK_INDEX, writer.previous / "dumps")
-             if writer.previous is not None else {})
-    done = dumps.finish({_subset(c) for c in by_country if c not in reused}, reuse=reuse,
-                        index=writer.meta_dir / CHUNK_INDEX)
-    all_dumps = [_dump_file(p, done.digests.get(p.name)) for name, p in sorted(done.files.items())]
+    done = dumps.finish({_subset(c) for c in by_country if c not in reused}, index=writer.meta_dir / CHUNK_INDEX,
+                        turtle_index=writer.meta_dir / TURTLE_INDEX)
+    known = _known_digests(writer.previous)
+    all_dumps = [_dump_file(p, done.digests.get(p.name), known) for name, p in sorted(done.files.items())]
 
     def facts(key: str, outcomes: list[Outcome], country: str | None, dumps: list[DumpFile]) -> DatasetFacts:
         states = [state.profiles[o.source.id] for o in outcomes]
@@ -404,7 +431,7 @@ def _publish_metadata(writer, dumps: DumpWriter, summary: BuildSummary, uris: Ur
     for code in sorted(by_country):
         paths = reused.get(code) or done.subsets[_subset(code)]
         datasets.append(facts(code.lower(), by_country[code], code,
-                              [_dump_file(p, done.digests.get(p.name)) for p in sorted(paths)]))
+                              [_dump_file(p, done.digests.get(p.name), known) for p in sorted(paths)]))
     catalog_issued = state.issued.setdefault("catalog", now)
     meta = writer.meta_dir
     meta.mkdir(parents=True, exist_ok=True)
@@ -414,4 +441,6 @@ def _publish_metadata(writer, dumps: DumpWriter, summary: BuildSummary, uris: Ur
         (meta / f"catalog-{profile}.ttl").write_bytes(turtle(catalog))
     void = describe_void(uris, done.stats, all_dumps, summary.started)
     (meta / "void.ttl").write_bytes(turtle(void))
+    (meta / DIGESTS).write_text(json.dumps({f.name: known[f.name] for ds in datasets for f in ds.dumps},
+                                           sort_keys=True), encoding="utf-8")
     state.save_state(meta)

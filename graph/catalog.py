@@ -24,12 +24,13 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 
 from .places import COUNTRY_AUTHORITY
+from .turtle import Triples
 from .vocab import (
     ADMS, CKG_ONTOLOGY, DCAT, DCTERMS, EU_ACCESS_RIGHT, EU_FILE_TYPE, EU_FREQUENCY, EU_LICENCE, EU_THEME, FOAF,
-    HYDRA, IANA, PROV, RDF, RDFS, SKOS, SPDX, VCARD, VOID, XSD, Uris, bind_prefixes,
+    HYDRA, IANA, PREFIXES, PROV, RDF, RDFS, SKOS, SPDX, VCARD, VOID, XSD, Uris,
 )
 
 __all__ = ["PROFILES", "Publishing", "DumpFile", "DatasetFacts", "describe_catalog", "describe_void", "FILE_TYPES"]
@@ -108,7 +109,7 @@ PROFILES = {"dcat-ap-3.0": "https://semiceu.github.io/DCAT-AP/releases/3.0.1/",
 
 
 def describe_catalog(uris: Uris, pub: Publishing, datasets: list[DatasetFacts], built: _dt.datetime,
-                     issued: str, profile: str = "dcat-ap-3.0", activity: URIRef | None = None) -> Graph:
+                     issued: str, profile: str = "dcat-ap-3.0", activity: URIRef | None = None) -> Triples:
     """The DCAT-AP catalogue (see the module docstring), in one of :data:`PROFILES`.
 
     :param uris: the base URI's minter.
@@ -118,16 +119,14 @@ def describe_catalog(uris: Uris, pub: Publishing, datasets: list[DatasetFacts], 
     :param issued: when the catalogue was first published (ISO 8601 date-time).
     :param profile: ``dcat-ap-3.0`` (SHA-256 checksums) or ``dcat-ap-2.1.1`` (SHA-1).
     :param activity: the build (a ``prov:Activity`` in the store), the datasets' provenance.
-    :return: an rdflib Graph, prefixes bound.
+    :return: the triples, with their prefixes (:func:`~.turtle.turtle` writes them).
     :raises ValueError: for an unknown profile.
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown application profile {profile!r}; known: {', '.join(PROFILES)}")
     v2 = profile == "dcat-ap-2.1.1"
     b = uris.base
-    g = bind_prefixes(Graph())
-    for prefix, ns in [("dcat", DCAT), ("vcard", VCARD), ("hydra", HYDRA), ("void", VOID), ("adms", ADMS)]:
-        g.bind(prefix, ns)
+    g: set = set()  # the triples; many are stated once per dataset or file, so a set first
     cat = URIRef(b + "catalog")
     publisher = URIRef(pub.publisher_uri or b + "catalog#publisher")
     contact = URIRef(b + "catalog#contact")
@@ -280,10 +279,10 @@ def describe_catalog(uris: Uris, pub: Publishing, datasets: list[DatasetFacts], 
                    RDF.type, SKOS.Concept))
             g.add((URIRef("http://publications.europa.eu/resource/authority/distribution-status/COMPLETED"),
                    SKOS.prefLabel, _lit("Completed")))
-    return g
+    return _graph(g, [("dcat", DCAT), ("vcard", VCARD), ("hydra", HYDRA), ("void", VOID), ("adms", ADMS)])
 
 
-def describe_void(uris: Uris, stats: dict, dumps: list[DumpFile], built: _dt.datetime) -> Graph:
+def describe_void(uris: Uris, stats: dict, dumps: list[DumpFile], built: _dt.datetime) -> Triples:
     """The VoID description of the whole graph (VoID §4 statistics, §5 linksets).
 
     :param stats: ``triples``, ``entities``, ``distinct_subjects``, ``distinct_objects``,
@@ -291,11 +290,10 @@ def describe_void(uris: Uris, stats: dict, dumps: list[DumpFile], built: _dt.dat
         ``property_partitions`` (property IRI -> triples), ``linksets`` (target namespace ->
         (link predicate, triples)).
     :param dumps: the dump files (linked with ``void:dataDump``).
-    :return: an rdflib Graph.
+    :return: the triples, with their prefixes.
     """
     b = uris.base
-    g = bind_prefixes(Graph())
-    g.bind("void", VOID)
+    g: set = set()
     d = URIRef(b + ".well-known/void#dataset")
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, DCTERMS.title, _lit("Cluster organisations knowledge graph")))
@@ -335,4 +333,9 @@ def describe_void(uris: Uris, stats: dict, dumps: list[DumpFile], built: _dt.dat
         g.add((ls, VOID.triples, Literal(int(n), datatype=XSD.integer)))
         g.add((tgt, RDF.type, VOID.Dataset))
         g.add((tgt, VOID.uriSpace, Literal(target)))
-    return g
+    return _graph(g, [("void", VOID)])
+
+
+def _graph(triples: set, prefixes: list[tuple[str, URIRef]]) -> Triples:
+    """``triples`` with :data:`~.vocab.PREFIXES` and ``prefixes``."""
+    return Triples(triples, {"rdf": str(RDF), **PREFIXES, **{prefix: str(ns) for prefix, ns in prefixes}})

@@ -29,11 +29,14 @@ line, subjects adjacent) plus one ``sort -u`` of the objects.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import concurrent.futures
 import gzip
 import hashlib
+import itertools
 import json
+import operator
 import os
 import shutil
 import subprocess
@@ -41,13 +44,14 @@ import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterator
 
 import pyoxigraph as ox
 
 from .errors import StoreError
 
 __all__ = ["DumpWriter", "Dumps", "as_nquads", "canonical_ntriples", "jsonld_fragment", "gzip_file",
-           "gzip_members", "read_reuse"]
+           "gzip_members", "read_reuse", "read_turtle_reuse"]
 
 #: Memory ``sort`` may use per run (it spills sorted runs to disk beyond it).
 SORT_BUFFER = "128M"
@@ -107,75 +111,392 @@ CHUNK_BYTES = 1 << 20
 #: A chunk's reuse entry: its SHA-1 -> (a previous ``.gz`` file, offset, length of the member).
 Reuse = dict[str, tuple[Path, int, int]]
 
+#: Bytes read at a time when a file is cut into chunks.
+_READ = 1 << 22
 
-def _chunks(path: Path):
+#: Members compressed ahead of the one being written, at most (bounds the memory held).
+_AHEAD = 4
+
+
+def _subject(line: bytes) -> bytes:
+    return line.split(b" ", 1)[0]
+
+
+def _ends(chosen: list[int], lines: list[bytes], following: bytes | None, pending: bool) -> tuple[list[int], bool]:
+    """For sorted N-Triples: move each chosen chunk end ``chosen`` (line indexes) on to the
+    last line of its subject. ``following`` is the line after ``lines`` (None at the end
+    of the file); ``pending``: a chunk end chosen in the block before is still looking
+    for its subject's last line. Returns the ends, and whether one is still pending."""
+    ends: list[int] = []
+    todo = ([0] if pending else []) + chosen
+    for i in todo:
+        if ends and i <= ends[-1]:
+            continue
+        subject = _subject(lines[i])
+        while i + 1 < len(lines) and _subject(lines[i + 1]) == subject:
+            i += 1
+        if i + 1 == len(lines) and following is not None and _subject(following) == subject:
+            return ends, True  # its subject goes on in the next block
+        ends.append(i)
+    return ends, False
+
+
+def _chunks(path: Path, by_subject: bool = False) -> Iterator[bytes]:
     """The bytes of ``path`` in chunks that end at line ends chosen by content: a line ends
     a chunk when its CRC-32 (as a fraction of 2**32) is below its share of
     :data:`CHUNK_BYTES`, so chunks average that size whatever the line length, and an
-    edit moves no boundary but those of its own chunk."""
-    buf: list[bytes] = []
-    size = 0
+    edit moves no boundary but those of its own chunk. A chunk that reaches eight times
+    that size ends at the next line end whatever its content.
+
+    :param by_subject: for sorted N-Triples: a chunk ends at the last line of the chosen
+        line's subject, so a subject's triples stay in one chunk (but for a subject with
+        more triples than the size limit).
+    :raises OSError: when the file cannot be read.
+
+    The lines are found, sized and hashed a block at a time with C-level calls (``split``,
+    ``map``, ``zlib.crc32``); only the comparison runs per line in Python.
+    """
+    limit = 8 * CHUNK_BYTES
+    head: list[bytes] = []  # the current chunk's bytes from earlier blocks
+    size = 0  # their length
+    rest = b""
+    pending = False
     with open(path, "rb") as fh:
-        for line in fh:
-            buf.append(line)
-            size += len(line)
-            if zlib.crc32(line) * CHUNK_BYTES < len(line) << 32 or size >= 8 * CHUNK_BYTES:
-                yield b"".join(buf)
-                buf, size = [], 0
-    if buf:
-        yield b"".join(buf)
+        while True:
+            data = fh.read(_READ)
+            block = rest + data
+            if not block:
+                break
+            if data:  # more follows: keep back the unfinished line, and the last whole one
+                cut = block.rfind(b"\n")  # (the line after a chosen one must be known)
+                cut = block.rfind(b"\n", 0, cut) + 1 if cut > 0 else 0
+                block, rest = block[:cut], block[cut:]
+                if not block:
+                    continue
+            else:
+                rest = b""
+            lines = block.split(b"\n")
+            last = lines.pop()  # b"" after a final line end; else the file's unended last line
+            sizes = list(map((1).__add__, map(len, lines)))
+            crcs = map(zlib.crc32, itertools.repeat(b"\n"), map(zlib.crc32, lines))
+            marks = [i for i, c, n in zip(itertools.count(), crcs, sizes) if c * CHUNK_BYTES < n << 32]
+            if last:
+                lines.append(last)
+                sizes.append(len(last))
+            if by_subject:
+                marks, pending = _ends(marks, lines, rest[:rest.find(b"\n")] if rest else None, pending)
+            ends = list(itertools.accumulate(sizes))
+            start, m = 0, 0
+            while True:
+                cap = bisect.bisect_left(ends, limit - size + start)
+                while m < len(marks) and ends[marks[m]] <= start:
+                    m += 1
+                at = min(cap, marks[m] if m < len(marks) else len(ends))
+                if at >= len(ends):
+                    break
+                end = ends[at]
+                yield b"".join(head) + block[start:end] if head else block[start:end]
+                head, size, start = [], 0, end
+            if start < len(block):
+                head.append(block[start:])
+                size += len(block) - start
+    if head:
+        yield b"".join(head)
 
 
 #: A file's (SHA-256, SHA-1), hex.
 Digests = tuple[str, str]
 
 
+class _GzipStream:
+    """A file written a piece at a time, and its ``.gz`` beside it as a series of gzip
+    members (RFC 1952 §2.2: any gzip reader reads them as one stream), one per
+    content-defined chunk. A chunk whose SHA-1 is in ``reuse`` is copied, compressed, from
+    an earlier file; the others are compressed in ``pool`` (zlib runs outside Python's
+    lock; None: here), and written in order. No timestamp or name in the member headers:
+    equal content, equal bytes. SHA-256 and SHA-1 of both files are taken as they pass.
+
+    :param path: the file; its ``.gz`` is ``path`` + ``.gz``.
+    :param plain: write ``path`` too (False: it exists already, only its ``.gz`` is made).
+    :raises OSError: when a file cannot be opened.
+    """
+
+    def __init__(self, path: Path, reuse: Reuse | None = None,
+                 pool: concurrent.futures.Executor | None = None, level: int = 6, plain: bool = True):
+        self.path, self.gz = path, path.with_name(path.name + ".gz")
+        self._reuse, self._pool, self._level = reuse or {}, pool, level
+        self._sources: dict[Path, Any] = {}
+        self._plain = open(path, "wb") if plain else None
+        self._out = open(self.gz, "wb")
+        self._hashes = {name: (hashlib.sha256(), hashlib.sha1()) for name in (path.name, self.gz.name)}
+        self._buf: list[bytes] = []
+        self._size = 0
+        self._queue: collections.deque = collections.deque()
+        self.members: list[list] = []  # [sha1 of the chunk, offset, length] of each member
+        self.written = 0  # bytes of the plain file so far
+        self._offset = 0
+
+    def write(self, piece: bytes, end: bool | None = None) -> str | None:
+        """Append ``piece`` (whole lines). ``end``: whether a member ends after it; None:
+        when the piece's CRC-32 (as a fraction of 2**32) is below its share of
+        :data:`CHUNK_BYTES`, or the member reached eight times that.
+
+        :return: the SHA-1 of the chunk ended here, or None.
+        """
+        if not piece:
+            return self._cut() if end else None
+        if self._plain is not None:
+            self._plain.write(piece)
+        for h in self._hashes[self.path.name]:
+            h.update(piece)
+        self._buf.append(piece)
+        self._size += len(piece)
+        self.written += len(piece)
+        if end is None:
+            end = zlib.crc32(piece) * CHUNK_BYTES < len(piece) << 32 or self._size >= 8 * CHUNK_BYTES
+        return self._cut() if end else None
+
+    def _cut(self) -> str | None:
+        if not self._buf:
+            return None
+        chunk = b"".join(self._buf) if len(self._buf) > 1 else self._buf[0]
+        self._buf, self._size = [], 0
+        digest = hashlib.sha1(chunk).hexdigest()
+        member = self._reused(digest)
+        if member is None and self._pool is not None:
+            job = self._pool.submit(gzip.compress, chunk, compresslevel=self._level, mtime=0)
+        else:
+            job = concurrent.futures.Future()
+            job.set_result(member if member is not None else
+                           gzip.compress(chunk, compresslevel=self._level, mtime=0))
+        self._queue.append((digest, job))
+        self._drain(_AHEAD)
+        return digest
+
+    def _reused(self, digest: str) -> bytes | None:
+        if digest not in self._reuse:
+            return None
+        src, at, length = self._reuse[digest]
+        try:
+            fh = self._sources.get(src) or self._sources.setdefault(src, open(src, "rb"))
+            fh.seek(at)
+            member = fh.read(length)
+        except OSError:
+            return None
+        return member if len(member) == length and member[:2] == b"\x1f\x8b" else None
+
+    def _drain(self, ahead: int) -> None:
+        while self._queue and (len(self._queue) > ahead or self._queue[0][1].done()):
+            digest, job = self._queue.popleft()
+            member = job.result()
+            self._out.write(member)
+            for h in self._hashes[self.gz.name]:
+                h.update(member)
+            self.members.append([digest, self._offset, len(member)])
+            self._offset += len(member)
+
+    def close(self) -> dict[str, Digests]:
+        """End the last member, write what is pending, close the files.
+
+        :return: the digests of both files (file name -> (SHA-256, SHA-1)).
+        :raises OSError: when a file cannot be written.
+        """
+        try:
+            self._cut()
+            self._drain(0)
+        finally:
+            self.abort()
+        return {name: (h256.hexdigest(), h1.hexdigest()) for name, (h256, h1) in self._hashes.items()}
+
+    def abort(self) -> None:
+        """Close the files (what is pending is dropped)."""
+        for fh in (self._plain, self._out, *self._sources.values()):
+            if fh is not None:
+                fh.close()
+
+
 def gzip_members(path: Path, level: int = 6, reuse: Reuse | None = None) -> tuple[Path, list[list],
                                                                                   dict[str, Digests]]:
-    """Write ``path.gz`` as a series of gzip members (RFC 1952 §2.2: any gzip reader reads
-    them as one stream), one per content-defined chunk of about :data:`CHUNK_BYTES`
-    (:func:`_chunks`). A chunk whose SHA-1 is in ``reuse`` is copied, compressed, from an
-    earlier file instead of compressed again, so a rebuild recompresses only the chunks
-    that changed. No timestamp or name in the headers: equal content, equal bytes.
+    """Write ``path.gz`` as a series of gzip members, one per content-defined chunk of
+    about :data:`CHUNK_BYTES` (:func:`_chunks`), so a rebuild recompresses only the chunks
+    that changed (see :class:`_GzipStream`: chunks found in ``reuse`` are copied).
 
     :param level: zlib level (6: about twice as fast as 9 for 3% more bytes).
     :return: the ``.gz`` path, ``[sha1, offset, length]`` of each member in it, and the
         digests of both files (file name -> (SHA-256, SHA-1)), taken as they pass.
     :raises OSError: when a file cannot be read or written.
     """
-    gz = path.with_name(path.name + ".gz")
-    hashes = {name: (hashlib.sha256(), hashlib.sha1()) for name in (path.name, gz.name)}
-    members: list[list] = []
-    sources: dict[Path, object] = {}
-    offset = 0
+    stream = _GzipStream(path, reuse, level=level, plain=False)
     try:
-        with open(gz, "wb") as out:
-            for chunk in _chunks(path):
-                for h in hashes[path.name]:
-                    h.update(chunk)
-                digest = hashlib.sha1(chunk).hexdigest()
-                member = None
-                if reuse and digest in reuse:
-                    src, at, length = reuse[digest]
-                    try:
-                        fh = sources.get(src) or sources.setdefault(src, open(src, "rb"))
-                        fh.seek(at)  # type: ignore[attr-defined]
-                        member = fh.read(length)  # type: ignore[attr-defined]
-                    except OSError:
-                        member = None
-                    if member is not None and (len(member) != length or member[:2] != b"\x1f\x8b"):
-                        member = None
-                if member is None:
-                    member = gzip.compress(chunk, compresslevel=level, mtime=0)
-                out.write(member)
-                for h in hashes[gz.name]:
-                    h.update(member)
-                members.append([digest, offset, len(member)])
-                offset += len(member)
+        for chunk in _chunks(path):
+            stream.write(chunk, end=True)
+    except BaseException:
+        stream.abort()
+        raise
+    return stream.gz, stream.members, stream.close()
+
+
+#: A chunk of the sorted union's reuse entry: the SHA-1 of its N-Triples -> (a previous
+#: ``clusterkg.ttl``, offset and length of the chunk's Turtle in it, that Turtle's SHA-1,
+#: the chunk's VoID figures).
+TurtleReuse = dict[str, tuple[Path, int, int, str, dict]]
+
+
+def _turtle_key(prefixes: dict[str, str]) -> str:
+    """What a chunk's Turtle and figures depend on besides its triples."""
+    return hashlib.sha1(json.dumps([sorted(prefixes.items()), ox.__version__, LINK_TARGETS, 1]).encode()).hexdigest()
+
+
+def _turtle_header(prefixes: dict[str, str]) -> bytes:
+    """The ``@prefix`` lines Oxigraph's Turtle serialiser starts a document with."""
+    if not prefixes:
+        return b""
+    node = ox.NamedNode("urn:x:x")
+    out = ox.serialize([ox.Triple(node, node, node)], format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    return b"".join(line for line in out.splitlines(keepends=True) if line.startswith(b"@prefix"))
+
+
+def _turtle_body(chunk: bytes, prefixes: dict[str, str], header: bytes) -> bytes:
+    """Sorted N-Triples ``chunk`` as Turtle statements (triples of a subject grouped with
+    ``;``), without the ``header``."""
+    out = ox.serialize(ox.parse(chunk, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                       prefixes=prefixes or None) or b""
+    return out[len(header):] if header and out.startswith(header) else out
+
+
+def _chunk_stats(chunk: bytes) -> dict:
+    """The VoID figures of a chunk of the sorted, duplicate-free union (JSON-ready): triple,
+    subject and entity counts, first and last subject, and counters by predicate, class
+    and link target (see :func:`_merged_stats`)."""
+    parts = [line.split(b" ", 2) for line in chunk.split(b"\n") if line]
+    subjects = set(map(operator.itemgetter(0), parts))
+    predicates = collections.Counter(map(operator.itemgetter(1), parts))
+    # objects end in " ." (no line end here); classes are IRIs (a literal or blank "class" is not counted)
+    classes = collections.Counter(o[:-2] for _, p, o in parts if p == _RDF_TYPE and o[:1] == b"<")
+    links = {}
+    for target in LINK_TARGETS:
+        mark = b"<" + target.encode()
+        counter = collections.Counter(p for _, p, o in parts if o.startswith(mark))
+        if counter:
+            links[target] = {_iri(p): n for p, n in counter.items()}
+    return {
+        "triples": len(parts), "subjects": len(subjects), "entities": sum(1 for s in subjects if s[:1] == b"<"),
+        "first": parts[0][0].decode("utf-8") if parts else "", "last": parts[-1][0].decode("utf-8") if parts else "",
+        "predicates": {_iri(p): n for p, n in predicates.items()},
+        "classes": {_iri(c): n for c, n in classes.items()},
+        "links": links,
+    }
+
+
+def _iri(term: bytes) -> str:
+    return term[1:-1].decode("utf-8")  # <...>
+
+
+def _merged_stats(chunks: list[dict]) -> dict:
+    """VoID figures (VoID §4.6) of the sorted union from those of its chunks, in order.
+
+    :return: ``triples``, ``entities`` (distinct IRI subjects), ``distinct_subjects``,
+        ``properties``, ``classes``, ``class_partitions`` (class IRI -> distinct
+        subjects typed with it), ``property_partitions`` (property IRI -> triples) and
+        ``linksets`` (target namespace -> (the predicate used most to link into it, its
+        triples)).
+    """
+    triples = subjects = entities = 0
+    last = None
+    predicates: collections.Counter = collections.Counter()
+    classes: collections.Counter = collections.Counter()
+    links: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    for st in chunks:
+        triples += st["triples"]
+        subjects += st["subjects"]
+        entities += st["entities"]
+        if st["first"] == last:  # a subject with more triples than a chunk holds, counted twice
+            subjects -= 1
+            entities -= last.startswith("<")
+        last = st["last"]
+        predicates.update(st["predicates"])
+        classes.update(st["classes"])
+        for target, counts in st["links"].items():
+            links[target].update(counts)
+    linksets = {}
+    for target, counter in sorted(links.items()):
+        best, n = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        linksets[target] = (best, n)  # the linkset of that predicate (VoID §5.1)
+    return {
+        "triples": triples, "entities": entities, "distinct_subjects": subjects,
+        "properties": len(predicates), "classes": len(classes),
+        "class_partitions": dict(classes), "property_partitions": dict(predicates), "linksets": linksets,
+    }
+
+
+def read_turtle_reuse(index: Path | None, dumps: Path | None, prefixes: dict[str, str]) -> TurtleReuse:
+    """The chunks of an earlier snapshot's union Turtle (in its ``dumps`` folder), from its
+    Turtle ``index`` (written by :meth:`DumpWriter.finish`); empty when there is none, it
+    cannot be read, or it was made with other prefixes or another Oxigraph."""
+    if index is None or dumps is None:
+        return {}
+    try:
+        table = json.loads(index.read_text(encoding="utf-8"))
+        if table.get("key") != _turtle_key(prefixes):
+            return {}
+        path = dumps / table["file"]
+        return {nt: (path, int(at), int(length), ttl, stats) for nt, at, length, ttl, stats in table["chunks"]}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}
+
+
+def _union_files(nt: Path, ttl: Path, prefixes: dict[str, str], reuse: Reuse, turtle_reuse: TurtleReuse,
+                 pool: concurrent.futures.Executor | None) -> tuple[dict, list[list], dict[str, list],
+                                                                 dict[str, Digests]]:
+    """From the sorted union ``nt``: its ``.gz``, the Turtle file ``ttl`` and its ``.gz``,
+    and the VoID figures, in one pass over ``nt`` cut into chunks by subject
+    (:func:`_chunks`). A chunk seen in the previous snapshot (``turtle_reuse``) takes its
+    Turtle and figures from there (checked by SHA-1); its gzip members come from
+    ``reuse``. The Turtle file is the ``@prefix`` header, then each chunk's statements.
+
+    :return: the figures (:func:`_merged_stats`), the Turtle index's chunk entries
+        (``[nt sha1, offset, length, Turtle sha1, figures]``), the gzip members of the two
+        ``.gz`` files (file name -> ``[[sha1, offset, length], ...]``) and the digests of
+        the four files (file name -> (SHA-256, SHA-1)).
+    :raises OSError: when a file cannot be read or written.
+    :raises SyntaxError: when ``nt`` is not N-Triples.
+    """
+    header = _turtle_header(prefixes)
+    nt_gz = _GzipStream(nt, reuse, pool, plain=False)
+    ttl_gz = _GzipStream(ttl, reuse, pool)
+    entries: list[list] = []
+    figures: list[dict] = []
+    sources: dict[Path, Any] = {}
+    try:
+        for chunk in _chunks(nt, by_subject=True):
+            digest = nt_gz.write(chunk, end=True)
+            body = stats = None
+            if digest in turtle_reuse:
+                src, at, length, body_digest, stats = turtle_reuse[digest]
+                try:
+                    fh = sources.get(src) or sources.setdefault(src, open(src, "rb"))
+                    fh.seek(at)
+                    body = fh.read(length)
+                except OSError:
+                    body = None
+                if body is not None and hashlib.sha1(body).hexdigest() != body_digest:
+                    body = None
+            if body is None:
+                body, stats = _turtle_body(chunk, prefixes, header), _chunk_stats(chunk)
+            if not entries:
+                ttl_gz.write(header, end=True)
+            offset = ttl_gz.written
+            entries.append([digest, offset, len(body), ttl_gz.write(body, end=True), stats])
+            figures.append(stats)
+    except BaseException:
+        nt_gz.abort()
+        ttl_gz.abort()
+        raise
     finally:
         for fh in sources.values():
-            fh.close()  # type: ignore[attr-defined]
-    return gz, members, {name: (h256.hexdigest(), h1.hexdigest()) for name, (h256, h1) in hashes.items()}
+            fh.close()
+    digests = {**nt_gz.close(), **ttl_gz.close()}
+    return _merged_stats(figures), entries, {nt_gz.gz.name: nt_gz.members, ttl_gz.gz.name: ttl_gz.members}, digests
 
 
 def gzip_file(path: Path, level: int = 6) -> Path:
@@ -222,7 +543,7 @@ class Dumps:
 
     :param files: file name -> path of the whole-dataset files and their ``.gz``.
     :param subsets: subset name -> paths of its files written this time.
-    :param stats: the VoID figures (:func:`union_stats`, plus ``distinct_objects``).
+    :param stats: the VoID figures (:func:`_merged_stats`, plus ``distinct_objects``).
     :param digests: file name -> (SHA-256, SHA-1) of every file written.
     """
 
@@ -254,21 +575,33 @@ class DumpWriter:
 
     :param folder: the snapshot's ``dumps/`` folder (created if missing).
     :param prefixes: prefix -> namespace IRI for the Turtle files.
+    :param reuse: the previous snapshot's gzip members (:func:`read_reuse`): chunks found
+        there are copied, not compressed again.
+    :param turtle_reuse: the previous snapshot's union Turtle chunks
+        (:func:`read_turtle_reuse`): chunks of the union found there are not serialised
+        or counted again.
     :raises StoreError: when the folder cannot be written.
     """
 
-    def __init__(self, folder: Path, prefixes: dict[str, str] | None = None):
+    def __init__(self, folder: Path, prefixes: dict[str, str] | None = None, reuse: Reuse | None = None,
+                 turtle_reuse: TurtleReuse | None = None):
         self.folder = Path(folder)
         self.prefixes = dict(prefixes or {})
+        self.reuse, self.turtle_reuse = reuse or {}, turtle_reuse or {}
         if shutil.which("sort") is None:  # before any work, not after the whole load
             raise StoreError("cannot find 'sort' to write the dumps; a POSIX 'sort' must be on the PATH")
+        # compresses the dataset files' members while the build goes on (zlib runs outside
+        # Python's lock)
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="dumps-gzip")
+        self._nq = self._jsonld = self._union = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._tmp = Path(tempfile.mkdtemp(prefix=".dumps-", dir=self.folder))
-            self._nq = open(self.folder / "clusterkg.nq", "wb")
-            self._jsonld = open(self.folder / "clusterkg.jsonld", "wb")
+            self._nq = _GzipStream(self.folder / "clusterkg.nq", self.reuse, self._pool)
+            self._jsonld = _GzipStream(self.folder / "clusterkg.jsonld", self.reuse, self._pool)
             self._union = open(self._tmp / "union.nt.unsorted", "wb")
         except OSError as exc:
+            self.abort()
             raise StoreError(f"{self.folder}: cannot write the dumps ({exc.strerror})") from None
         self._subsets: dict[str, _Subset] = {}
         self._graphs = 0
@@ -319,36 +652,35 @@ class DumpWriter:
         for name, triples in sorted(by_graph.items()):
             self.add_graph(name, canonical_ntriples(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""))
 
-    def finish(self, subsets: set[str] | None = None, workers: int = 2, reuse: Reuse | None = None,
-               index: Path | None = None) -> "Dumps":
+    def finish(self, subsets: set[str] | None = None, workers: int = 2, index: Path | None = None,
+               turtle_index: Path | None = None) -> "Dumps":
         """Close the stream and write every file, ``workers`` at a time (Oxigraph's
         serialisers, zlib and ``sort`` run outside Python's lock).
 
         :param subsets: the subsets to write; the others' files are dropped (the build
             reuses the previous snapshot's copies). None: all.
-        :param reuse: the previous snapshot's gzip members (:func:`read_reuse`): chunks
-            found there are copied, not compressed again (:func:`gzip_members`).
         :param index: where to write this snapshot's chunk index (JSON: file name ->
             ``[[sha1, offset, length], ...]``), also listing the ``reuse`` files that are
             in this folder unchanged (hard-linked there by the build).
+        :param turtle_index: where to write the index of the union Turtle's chunks (JSON:
+            ``key``, ``file``, ``chunks``: see :func:`read_turtle_reuse`).
         :return: the files written, with their digests and the VoID figures (:class:`Dumps`).
         :raises StoreError: when a file cannot be written or ``sort`` fails.
         """
         try:
-            self._nq.close()
-            self._jsonld.write(b"]\n" if self._graphs else b"[]\n")
-            self._jsonld.close()
+            self._jsonld.write(b"]\n" if self._graphs else b"[]\n", end=True)
             self._union.close()
             for part in self._subsets.values():
                 part.close()
-            nq = self.folder / "clusterkg.nq"
-            nt, ttl, jsonld = (self.folder / n for n in ("clusterkg.nt", "clusterkg.ttl", "clusterkg.jsonld"))
+            nq, jsonld = self._nq.path, self._jsonld.path
+            nt, ttl = self.folder / "clusterkg.nt", self.folder / "clusterkg.ttl"
             stats: dict = {}
             table: dict[str, list] = {}
             digests: dict[str, Digests] = {}
+            entries: list[list] = []
 
             def compress(path: Path) -> Path:
-                gz, members, sums = gzip_members(path, reuse=reuse)
+                gz, members, sums = gzip_members(path, reuse=self.reuse)
                 table[gz.name] = members
                 digests.update(sums)
                 return gz
@@ -362,16 +694,13 @@ class DumpWriter:
                     _sort_unique(self._tmp / "union.nt.unsorted", nt, self._tmp)
                     (self._tmp / "union.nt.unsorted").unlink()
                     objects = steps.submit(_distinct_objects, nt, self._tmp)
-                    gz_nt = steps.submit(compress, nt)
-                    _turtle(nt, ttl, self.prefixes)
-                    gz_ttl = steps.submit(compress, ttl)
-                    stats.update(union_stats(nt))
-                    stats["distinct_objects"] = objects.result()
-                    return [nt, gz_nt.result(), ttl, gz_ttl.result()]
-
-                def dataset_files() -> list[Path]:
-                    gz_nq = steps.submit(compress, nq)
-                    return [nq, gz_nq.result(), jsonld, compress(jsonld)]
+                    figures, chunks, members, sums = _union_files(nt, ttl, self.prefixes, self.reuse,
+                                                                  self.turtle_reuse, steps)
+                    table.update(members)
+                    digests.update(sums)
+                    entries.extend(chunks)
+                    stats.update(figures, distinct_objects=objects.result())
+                    return [nt, nt.with_name(nt.name + ".gz"), ttl, ttl.with_name(ttl.name + ".gz")]
 
                 def subset_files(name: str, part: _Subset) -> list[Path]:
                     sorted_nt = self._tmp / f"{name}.nt"
@@ -383,26 +712,39 @@ class DumpWriter:
                     os.replace(part.nq_path, sub_nq)
                     return [sub_ttl, compress(sub_ttl), sub_nq, compress(sub_nq)]
 
-                whole = [chains.submit(union_files), chains.submit(dataset_files)]
+                whole = chains.submit(union_files)
                 wanted = {k: v for k, v in self._subsets.items() if subsets is None or k in subsets}
                 parts = {name: chains.submit(subset_files, name, part) for name, part in sorted(wanted.items())}
-                files = {p.name: p for job in whole for p in job.result()}
+                for stream in (self._nq, self._jsonld):  # the members still being compressed
+                    digests.update(stream.close())
+                    table[stream.gz.name] = stream.members
+                files = {p.name: p for p in [nq, self._nq.gz, jsonld, self._jsonld.gz, *whole.result()]}
                 subset_paths = {name: sorted(job.result()) for name, job in parts.items()}
             if index is not None:
-                _write_index(index, table, reuse or {}, self.folder)
+                _write_index(index, table, self.reuse, self.folder)
+            if turtle_index is not None:
+                turtle_index.parent.mkdir(parents=True, exist_ok=True)
+                turtle_index.write_text(json.dumps({"key": _turtle_key(self.prefixes), "file": ttl.name,
+                                                    "chunks": entries}, separators=(",", ":")), encoding="utf-8")
         except OSError as exc:
             raise StoreError(f"{self.folder}: cannot write the dumps ({exc})") from exc
         except SyntaxError as exc:
             raise StoreError(f"cannot write the dumps: {exc}") from exc
         finally:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            self.abort()
         return Dumps(files, subset_paths, stats, digests)
 
     def abort(self) -> None:
         """Close and remove the temporary files (the dumps folder goes with its snapshot)."""
-        for fh in (self._nq, self._jsonld, self._union, *(f for p in self._subsets.values() for f in (p.nq, p.nt))):
-            fh.close()
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        for stream in (self._nq, self._jsonld):
+            if stream is not None:
+                stream.abort()
+        for fh in (self._union, *(f for p in getattr(self, "_subsets", {}).values() for f in (p.nq, p.nt))):
+            if fh is not None:
+                fh.close()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        if hasattr(self, "_tmp"):
+            shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 def _write_index(index: Path, table: dict[str, list], reuse: Reuse, folder: Path) -> None:
@@ -435,52 +777,3 @@ def _distinct_objects(nt: Path, tmp: Path) -> int:
             n += chunk.count(b"\n")
     out.unlink()
     return n
-
-
-def union_stats(nt: Path) -> dict:
-    """VoID figures (VoID §4.6) of the sorted, duplicate-free N-Triples file ``nt``.
-
-    :return: ``triples``, ``entities`` (distinct IRI subjects), ``distinct_subjects``,
-        ``properties``, ``classes``, ``class_partitions`` (class IRI -> distinct
-        subjects typed with it), ``property_partitions`` (property IRI -> triples) and
-        ``linksets`` (target namespace -> (the predicate used most to link into it, its
-        triples)).
-    :raises OSError: when the file cannot be read.
-    """
-    triples = subjects = entities = 0
-    last = None
-    predicates: collections.Counter = collections.Counter()
-    classes: collections.Counter = collections.Counter()
-    links = {t: collections.Counter() for t in LINK_TARGETS}
-    marks = [(b"<" + t.encode(), t) for t in LINK_TARGETS]
-    with open(nt, "rb") as fh:
-        for line in fh:
-            s, p, rest = line.split(b" ", 2)
-            triples += 1
-            if s != last:
-                last = s
-                subjects += 1
-                entities += s[:1] == b"<"
-            predicates[p] += 1
-            if rest[:1] == b"<":
-                if p == _RDF_TYPE:  # classes are IRIs (a literal or blank "class" is not counted)
-                    classes[rest[:-3]] += 1
-                for mark, target in marks:
-                    if rest.startswith(mark):
-                        links[target][p] += 1
-
-    def iri(term: bytes) -> str:  # predicates and counted classes are IRIs: <...>
-        return term[1:-1].decode("utf-8")
-
-    linksets = {}
-    for target, counter in links.items():
-        if counter:
-            best, n = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-            linksets[target] = (iri(best), n)  # the linkset of that predicate (VoID §5.1)
-    return {
-        "triples": triples, "entities": entities, "distinct_subjects": subjects,
-        "properties": len(predicates), "classes": len(classes),
-        "class_partitions": {iri(k): n for k, n in classes.items()},
-        "property_partitions": {iri(k): n for k, n in predicates.items()},
-        "linksets": linksets,
-    }

@@ -75,8 +75,8 @@ class StoreWriter(Protocol):
     def add_graph(self, graph_iri: str, ntriples: bytes) -> None:
         """Load N-Triples into the named graph ``graph_iri`` of the new snapshot."""
 
-    def commit(self) -> str:
-        """Publish the new snapshot; returns its identifier."""
+    def commit(self, quads: int | None = None) -> str:
+        """Publish the new snapshot (``quads``: its size, when known); returns its identifier."""
 
     def abort(self) -> None:
         """Drop the new snapshot; the previous one stays."""

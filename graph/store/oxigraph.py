@@ -382,10 +382,12 @@ class OxigraphWriter:
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load quads: {exc}") from exc
 
-    def commit(self) -> str:
+    def commit(self, quads: int | None = None) -> str:
         """Flush, compact (unless only a few graphs changed since the checkpoint), close,
         rename the generation and point ``current`` at it.
 
+        :param quads: how many quads the snapshot holds, when the caller knows (else they
+            are counted: a pass over the whole store).
         :return: the generation's name.
         :raises StoreError: when any step fails (the previous snapshot keeps serving).
         """
@@ -394,7 +396,7 @@ class OxigraphWriter:
         try:
             self._flush()
             self._store.flush()
-            if self.previous is None or self._loaded * 10 > len(self._store):
+            if self.previous is None or self._loaded * 10 > (len(self._store) if quads is None else quads):
                 self._store.optimize()  # compaction pays after a full load, not after a few graphs
             del self._store
             os.rename(self.path, final)
