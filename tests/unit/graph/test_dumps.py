@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import random
+import zlib
 
 import pyoxigraph as ox
 import pytest
@@ -160,3 +162,125 @@ def test_gzip_members_recompress_only_the_chunks_that_changed(tmp_path, monkeypa
     assert gzip.decompress(gz2.read_bytes()) == second.read_bytes()
     assert len(calls) <= 2  # the changed line's chunk (and at most its neighbour), not the whole file
     assert sum(1 for d, _, _ in members2 if d in reuse) >= len(members2) - 2
+
+
+def _reference_chunks(path, chunk_bytes):
+    """The chunks as a plain loop over the lines cuts them (the definition)."""
+    buf, size = [], 0
+    with open(path, "rb") as fh:
+        for line in fh:
+            buf.append(line)
+            size += len(line)
+            if zlib.crc32(line) * chunk_bytes < len(line) << 32 or size >= 8 * chunk_bytes:
+                yield b"".join(buf)
+                buf, size = [], 0
+    if buf:
+        yield b"".join(buf)
+
+
+def test_chunks_are_cut_where_the_line_loop_cuts_them_whatever_the_blocks(tmp_path, monkeypatch):
+    from clusterkg.graph import dumps
+
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 64)
+    monkeypatch.setattr(dumps, "_READ", 100)  # lines straddle the blocks read
+    rnd = random.Random(7)
+    path = tmp_path / "f.nt"
+    for _ in range(200):
+        lines = [b"<s%d> <p> \"%s\" ." % (rnd.randrange(6), b"x" * rnd.randrange(0, 300))
+                 for _ in range(rnd.randrange(0, 60))]
+        data = b"\n".join(sorted(lines)) + (b"\n" if rnd.random() < 0.8 else b"")
+        path.write_bytes(data)
+        assert list(dumps._chunks(path)) == list(_reference_chunks(path, 64))
+        by_subject = list(dumps._chunks(path, by_subject=True))
+        assert b"".join(by_subject) == data
+        for one, two in zip(by_subject, by_subject[1:]):
+            if len(one) < 8 * 64:  # a chunk under the size limit ends with its subject
+                assert one.rstrip(b"\n").split(b"\n")[-1].split(b" ")[0] != two.split(b" ")[0]
+
+
+def _many_graphs(changed: int | None = None) -> list[tuple[str, bytes]]:
+    graphs = []
+    for i in range(300):
+        value = "changed" if i == changed else f"value {i}"
+        nt = "".join(f'<{EX}s{i}> <{EX}p{k}> "{value} {k}" .\n' for k in range(6))
+        nt += f"<{EX}s{i}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{EX}Cluster> .\n"
+        nt += f"<{EX}s{i}> <{EX}country> <{COUNTRY}SRB> .\n"
+        graphs.append((f"{EX}g{i}", canonical_ntriples(nt.encode())))
+    return graphs
+
+
+def _dumped(folder, graphs, reuse=None, turtle_reuse=None):
+    writer = DumpWriter(folder / "dumps", {"ex": EX}, reuse=reuse, turtle_reuse=turtle_reuse)
+    for name, nt in graphs:
+        writer.add_graph(name, nt)
+    return writer.finish(index=folder / "meta" / "gz.json", turtle_index=folder / "meta" / "ttl.json")
+
+
+def test_a_rebuild_serialises_and_compresses_only_the_chunks_that_changed(tmp_path, monkeypatch):
+    from clusterkg.graph import dumps
+
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)
+    first = tmp_path / "one"
+    _dumped(first, _many_graphs())
+    reuse = dumps.read_reuse(first / "meta" / "gz.json", first / "dumps")
+    turtle_reuse = dumps.read_turtle_reuse(first / "meta" / "ttl.json", first / "dumps", {"ex": EX})
+    assert len(turtle_reuse) > 10
+    assert dumps.read_turtle_reuse(first / "meta" / "ttl.json", first / "dumps", {"other": EX}) == {}
+
+    serialised, compressed = [], []
+    real_body, real_gzip = dumps._turtle_body, dumps.gzip.compress
+    monkeypatch.setattr(dumps, "_turtle_body", lambda chunk, *a: serialised.append(chunk) or real_body(chunk, *a))
+    monkeypatch.setattr(dumps.gzip, "compress", lambda data, **kw: compressed.append(data) or real_gzip(data, **kw))
+    second = tmp_path / "two"
+    again = _dumped(second, _many_graphs(changed=150), reuse, turtle_reuse)
+    assert 1 <= len(serialised) <= 2  # the changed subject's chunk (and at most a neighbour)
+    # nq, jsonld, nt and ttl: the changed chunk of each, and the small last member of the
+    # JSON-LD array; the Turtle header is copied
+    assert 4 <= len(compressed) <= 9
+    assert any(b"changed" in c for c in serialised)
+
+    monkeypatch.setattr(dumps, "_turtle_body", real_body)
+    fresh = _dumped(tmp_path / "fresh", _many_graphs(changed=150))
+    for name in ("clusterkg.nt", "clusterkg.ttl", "clusterkg.nq", "clusterkg.jsonld"):
+        made = again.files[name].read_bytes()
+        assert made == fresh.files[name].read_bytes(), name  # the same bytes as without reuse
+        assert gzip.decompress(again.files[name + ".gz"].read_bytes()) == made
+        assert again.digests[name] == fresh.digests[name]
+    assert again.stats == fresh.stats
+    assert again.stats["triples"] == 300 * 8 and again.stats["distinct_subjects"] == 300
+    assert again.stats["class_partitions"] == {f"{EX}Cluster": 300}
+    assert again.stats["linksets"] == {COUNTRY: (f"{EX}country", 300)}
+    ttl = again.files["clusterkg.ttl"].read_bytes()
+    assert ttl.count(b"@prefix") == 1
+    assert _triples(ox.parse(ttl, format=ox.RdfFormat.TURTLE)) == _triples(
+        ox.parse(path=str(again.files["clusterkg.nt"]), format=ox.RdfFormat.N_TRIPLES))
+
+
+def test_a_reused_chunk_whose_turtle_changed_on_disk_is_serialised_again(tmp_path, monkeypatch):
+    from clusterkg.graph import dumps
+
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)
+    first = tmp_path / "one"
+    _dumped(first, _many_graphs())
+    ttl = first / "dumps" / "clusterkg.ttl"
+    ttl.write_bytes(ttl.read_bytes().replace(b"value 7 ", b"VALUE 7 "))  # same length, other bytes
+    again = _dumped(tmp_path / "two", _many_graphs(), {},
+                    dumps.read_turtle_reuse(first / "meta" / "ttl.json", first / "dumps", {"ex": EX}))
+    assert b"VALUE" not in again.files["clusterkg.ttl"].read_bytes()
+    assert b'"value 7 1"' in again.files["clusterkg.ttl"].read_bytes()
+
+
+def test_a_subject_cut_between_chunks_is_counted_once(tmp_path, monkeypatch):
+    from clusterkg.graph import dumps
+
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 256)  # a subject of 400 triples spans chunks
+    nt = canonical_ntriples("".join(f'<{EX}big> <{EX}p> "{i:04d} and some words" .\n' for i in range(400)).encode()
+                            + f"<{EX}small> <{EX}p> <{EX}big> .\n".encode())
+    writer = DumpWriter(tmp_path / "dumps", {"ex": EX})
+    writer.add_graph(f"{EX}g", nt)
+    done = writer.finish()
+    assert len(list(dumps._chunks(done.files["clusterkg.nt"], by_subject=True))) > 2
+    assert done.stats["distinct_subjects"] == 2 and done.stats["entities"] == 2
+    assert done.stats["triples"] == 401 and done.stats["distinct_objects"] == 401
+    ttl = done.files["clusterkg.ttl"].read_bytes()
+    assert len(list(ox.parse(ttl, format=ox.RdfFormat.TURTLE))) == 401
