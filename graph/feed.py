@@ -80,7 +80,7 @@ class FeedState:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "state.json").write_text(json.dumps(
             {"profiles": {k: dict(vars(v)) for k, v in sorted(self.profiles.items())},
-             "issued": dict(sorted(self.issued.items()))}, indent=1), encoding="utf-8")
+             "issued": dict(sorted(self.issued.items()))}, separators=(",", ":")), encoding="utf-8")
 
 
 class FeedLog:

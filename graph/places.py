@@ -55,7 +55,34 @@ def _key(name: str) -> str:
     return re.sub(r"\s+", " ", name.replace("&", "and")).strip().lower()
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """Name key (:func:`_key`) or lower-case alpha-2/alpha-3 code -> alpha-3 code, for every
+    ISO 3166-1 country (the first country in ISO's order wins a shared name)."""
+    index: dict[str, str] = {}
+    for c in pycountry.countries:
+        for n in (c.name, getattr(c, "common_name", ""), getattr(c, "official_name", "")):
+            if n:
+                index.setdefault(_key(n), c.alpha_3)
+        index.setdefault(c.alpha_2.lower(), c.alpha_3)
+        index.setdefault(c.alpha_3.lower(), c.alpha_3)
+    return index
+
+
+@functools.lru_cache(maxsize=1)
+def _languages() -> dict[str, str]:
+    """Name key (:func:`_key`) -> ISO 639-2/T code in upper case, for every ISO 639 language
+    that has one (the first language in ISO's order wins a shared name)."""
+    index: dict[str, str] = {}
+    for lang in pycountry.languages:
+        code = getattr(lang, "alpha_3", None)
+        if code:
+            for n in (lang.name, getattr(lang, "common_name", "") or ""):
+                if n:
+                    index.setdefault(_key(n), code.upper())
+    return index
+
+
 def country_code(name: str) -> str | None:
     """EU authority code of a country named in English ("Serbia" -> "SRB").
 
@@ -68,16 +95,9 @@ def country_code(name: str) -> str | None:
     k = _key(name)
     if not k:
         return None
-    if k in _COUNTRY_EXTRA:
-        return _COUNTRY_EXTRA[k]
-    for c in pycountry.countries:
-        names = {c.name, getattr(c, "common_name", ""), getattr(c, "official_name", "")}
-        if k in {_key(n) for n in names if n} or k in (c.alpha_2.lower(), c.alpha_3.lower()):
-            return c.alpha_3
-    return None
+    return _COUNTRY_EXTRA.get(k) or _countries().get(k)
 
 
-@functools.lru_cache(maxsize=1024)
 def language_code(name: str) -> str | None:
     """EU authority code of a language named in English ("English" -> "ENG").
 
@@ -87,14 +107,7 @@ def language_code(name: str) -> str | None:
     ('ENG', 'DEU', None)
     """
     k = _key(name)
-    if not k:
-        return None
-    for lang in pycountry.languages:
-        if _key(lang.name) == k or _key(getattr(lang, "common_name", "") or "") == k:
-            code = getattr(lang, "alpha_3", None)
-            if code:
-                return code.upper()
-    return None
+    return _languages().get(k) if k else None
 
 
 def country_name(code: str) -> str | None:

@@ -19,8 +19,6 @@ from pathlib import Path
 
 import threading
 
-from pyshacl import Validator
-from pyshacl.graph_abstraction import DataGraph
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -50,11 +48,16 @@ class _ShapesValidator:
 
     def __init__(self, shapes: Graph):
         self._shapes = shapes
-        self._validator: Validator | None = None
+        self._validator = None  # a pyshacl Validator, made at the first call
         self._lock = threading.Lock()
 
     def run(self, data: Graph) -> Graph:
         """Validate ``data``; return pyshacl's report graph (``sh:ValidationReport``)."""
+        # pyshacl (and rdflib's SPARQL engine under it) take ~0.2 s to import: only a build
+        # that validates a profile pays for them, not one that finds every file unchanged
+        from pyshacl import Validator
+        from pyshacl.graph_abstraction import DataGraph
+
         dg = DataGraph.from_rdflib(data)
         with self._lock:
             v = self._validator
