@@ -332,17 +332,19 @@ def _digests(path: Path) -> tuple[str, str]:
 def _dump_file(path: Path, digests: tuple[str, str] | None, known: dict[str, list]) -> DumpFile:
     """The catalogue's facts of one dump file; ``digests`` (SHA-256, SHA-1) when the dump
     writer took them already, else those the previous snapshot recorded in ``known``
-    (name -> ``[sha256, sha1, size, mtime_ns]``) for a file of the same size and time (a
-    dump hard-linked from there), else the file is read. The file's entry in ``known`` is
-    set to what is returned."""
+    (name -> ``[sha256, sha1, size, mtime_ns, inode]``) for the same file (a dump
+    hard-linked from there: same inode, size and time), else the file is read. The file's
+    entry in ``known`` is set to what is returned."""
     gz = path.name.endswith(".gz")
     inner = Path(path.name[:-3]) if gz else Path(path.name)
     st = path.stat()
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
     before = known.get(path.name)
-    if digests is None and isinstance(before, list) and before[2:] == [st.st_size, st.st_mtime_ns]:
+    if (digests is None and isinstance(before, list) and len(before) == 5 and before[2:] == stamp
+            and all(isinstance(d, str) for d in before[:2])):
         digests = before[0], before[1]
     sha256, sha1 = digests or _digests(path)
-    known[path.name] = [sha256, sha1, st.st_size, st.st_mtime_ns]
+    known[path.name] = [sha256, sha1, *stamp]
     return DumpFile(path.name, st.st_size, sha256, inner.suffix, gz, sha1)
 
 

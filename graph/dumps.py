@@ -2,8 +2,9 @@
 
 The build hands every graph it publishes to a :class:`DumpWriter` as canonical
 N-Triples (see :func:`canonical_ntriples`), in a fixed order, while it loads the store.
-The writer appends them to the dataset's N-Quads and JSON-LD files and to an unsorted
-file of all triples; :meth:`DumpWriter.finish` then makes the rest:
+The writer appends them to the dataset's N-Quads and JSON-LD files (gzipping them as
+they grow) and to an unsorted file of all triples; :meth:`DumpWriter.finish` then makes
+the rest:
 
 * ``clusterkg.nq``: every named graph, graph names kept (N-Quads 1.1), graph after
   graph in the order given, each graph's triples sorted;
@@ -13,18 +14,26 @@ file of all triples; :meth:`DumpWriter.finish` then makes the rest:
   (``sort -u`` with ``LC_ALL=C``: byte order, bounded memory, spilling to disk);
 * ``clusterkg.ttl``: that union as Turtle, grouped by subject;
 * per subset (one per country): ``{name}.nq`` and ``{name}.ttl`` made the same way;
-* a gzipped copy of each, as content-defined gzip members that a rebuild copies when
-  their chunk did not change (:func:`gzip_members`); SHA-256 and SHA-1 of every file are
-  taken while it is read for compression.
+* a gzipped copy of each, as content-defined gzip members (:class:`_GzipStream`);
+  SHA-256 and SHA-1 of every file are taken as it is written or read for compression.
 
-Canonical N-Triples (one triple per line, every line ending in `` .\\n``, literals in
+A rebuild redoes only what changed. The files are cut into chunks of about
+:data:`CHUNK_BYTES` at boundaries chosen by content (:func:`_chunks`), so an edit moves
+no boundary but those of its own chunk. A gzip member whose chunk the previous snapshot
+had is copied from its ``.gz`` (its chunk index: ``{"file.gz": [[sha1, offset,
+length], ...]}``). The sorted union is cut between subjects, and each chunk's Turtle and
+VoID figures are copied from the previous ``clusterkg.ttl`` and its Turtle index when the
+chunk is the same (:func:`read_turtle_reuse`); the figures of the whole are summed from
+the chunks'. Only the ``sort`` runs and the chunks that changed cost time.
+
+Canonical N-Triples (one triple per line, every line ending in `` .\n``, literals in
 their canonical form: RDF 1.1 N-Triples §4) make equal triples equal lines, so the
 union is a line-level ``sort -u`` and a graph's quads are its lines with the graph
 name inserted. Nothing is held in memory but a batch of lines: a build of 100,000
 profiles writes its dumps in the same memory as one of 100.
 
-The VoID figures (VoID §4.6) come from one pass over the sorted union (a triple per
-line, subjects adjacent) plus one ``sort -u`` of the objects.
+The VoID figures (VoID §4.6) come from the sorted union's chunks (a triple per line,
+subjects adjacent) plus one ``sort -u`` of the objects.
 """
 
 from __future__ import annotations
@@ -440,9 +449,23 @@ def read_turtle_reuse(index: Path | None, dumps: Path | None, prefixes: dict[str
         if table.get("key") != _turtle_key(prefixes):
             return {}
         path = dumps / table["file"]
-        return {nt: (path, int(at), int(length), ttl, stats) for nt, at, length, ttl, stats in table["chunks"]}
+        return {nt: (path, int(at), int(length), ttl, stats) for nt, at, length, ttl, stats in table["chunks"]
+                if isinstance(nt, str) and isinstance(ttl, str) and _figures_ok(stats)}
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return {}
+
+
+def _figures_ok(stats: object) -> bool:
+    """Whether ``stats`` has the shape :func:`_chunk_stats` gives (an index read from disk
+    is checked, not trusted)."""
+    def counts(d: object) -> bool:
+        return isinstance(d, dict) and all(isinstance(k, str) and type(v) is int for k, v in d.items())
+
+    return (isinstance(stats, dict) and all(type(stats.get(k)) is int for k in ("triples", "subjects", "entities"))
+            and all(isinstance(stats.get(k), str) for k in ("first", "last"))
+            and counts(stats.get("predicates")) and counts(stats.get("classes"))
+            and isinstance(stats.get("links"), dict) and all(isinstance(t, str) and counts(c)
+                                                             for t, c in stats["links"].items()))
 
 
 def _union_files(nt: Path, ttl: Path, prefixes: dict[str, str], reuse: Reuse, turtle_reuse: TurtleReuse,

@@ -284,3 +284,20 @@ def test_a_subject_cut_between_chunks_is_counted_once(tmp_path, monkeypatch):
     assert done.stats["triples"] == 401 and done.stats["distinct_objects"] == 401
     ttl = done.files["clusterkg.ttl"].read_bytes()
     assert len(list(ox.parse(ttl, format=ox.RdfFormat.TURTLE))) == 401
+
+
+def test_a_turtle_index_that_is_not_what_a_build_writes_is_not_used(tmp_path):
+    from clusterkg.graph import dumps
+
+    first = tmp_path / "one"
+    _dumped(first, _many_graphs())
+    index = first / "meta" / "ttl.json"
+    table = json.loads(index.read_text(encoding="utf-8"))
+    good = dumps.read_turtle_reuse(index, first / "dumps", {"ex": EX})
+    assert len(good) == len(table["chunks"]) >= 1
+    table["chunks"][0][4] = {"triples": "many"}  # figures of the wrong shape: that chunk is made again
+    index.write_text(json.dumps(table), encoding="utf-8")
+    assert len(dumps.read_turtle_reuse(index, first / "dumps", {"ex": EX})) == len(good) - 1
+    for broken in ("[]", "{", '{"key": 1}', json.dumps({**table, "chunks": [[1, 2]]})):
+        index.write_text(broken, encoding="utf-8")
+        assert dumps.read_turtle_reuse(index, first / "dumps", {"ex": EX}) == {}
