@@ -217,7 +217,9 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         previous = writer.previous
         dumps = DumpWriter(  # with what the previous snapshot's dumps hold, to copy what did not change
             writer.dumps_dir, PREFIXES,
-            reuse=read_reuse(previous / "meta" / CHUNK_INDEX, previous / "dumps") if previous else None,
+            reuse=(read_reuse(previous / "meta" / CHUNK_INDEX, previous / "dumps",
+                              {name: d[0] for name, d in _known_digests(previous).items() if isinstance(d, list) and d})
+                   if previous else None),
             turtle_reuse=(read_turtle_reuse(previous / "meta" / TURTLE_INDEX, previous / "dumps", PREFIXES)
                           if previous else None))
         prev_meta = previous_meta(store_root)  # read under the writer's lock

@@ -48,6 +48,7 @@ import json
 import operator
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import zlib
@@ -83,8 +84,11 @@ def canonical_ntriples(data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) 
     :raises SyntaxError: when ``data`` is not valid ``fmt``.
     """
     store = ox.Store()
-    store.load(data, format=fmt)
-    out = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+    graph = ox.DefaultGraph()
+    # extend, not load: load gives blank nodes new random labels, and the dumps would
+    # change from build to build
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(data, format=fmt))
+    out = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
     return b"".join(sorted(set(out.splitlines(keepends=True))))
 
 
@@ -272,12 +276,11 @@ class _GzipStream:
         self._buf, self._size = [], 0
         digest = hashlib.sha1(chunk).hexdigest()
         member = self._reused(digest)
-        if member is None and self._pool is not None:
-            job = self._pool.submit(gzip.compress, chunk, compresslevel=self._level, mtime=0)
+        if self._pool is not None:
+            job = self._pool.submit(_member, chunk, member, self._level)
         else:
             job = concurrent.futures.Future()
-            job.set_result(member if member is not None else
-                           gzip.compress(chunk, compresslevel=self._level, mtime=0))
+            job.set_result(_member(chunk, member, self._level))
         self._queue.append((digest, job))
         self._drain(_AHEAD)
         return digest
@@ -322,6 +325,16 @@ class _GzipStream:
         for fh in (self._plain, self._out, *self._sources.values()):
             if fh is not None:
                 fh.close()
+
+
+def _member(chunk: bytes, earlier: bytes | None, level: int) -> bytes:
+    """The gzip member of ``chunk``: ``earlier`` (a member copied from a previous file, see
+    :func:`read_reuse`) when its header is gzip's and its trailer holds the CRC-32 and size
+    of ``chunk`` (RFC 1952 §2.3.1), else ``chunk`` compressed."""
+    if (earlier is not None and earlier[:3] == b"\x1f\x8b\x08"
+            and earlier[-8:] == struct.pack("<II", zlib.crc32(chunk), len(chunk) & 0xFFFFFFFF)):
+        return earlier
+    return gzip.compress(chunk, compresslevel=level, mtime=0)
 
 
 def gzip_members(path: Path, level: int = 6, reuse: Reuse | None = None) -> tuple[Path, list[list],
@@ -455,6 +468,16 @@ def read_turtle_reuse(index: Path | None, dumps: Path | None, prefixes: dict[str
         return {}
 
 
+def _figures_fit(stats: dict, chunk: bytes) -> bool:
+    """Whether a chunk's recorded figures agree with the chunk where that is cheap to see:
+    its line count and its first and last subjects (the rest of the index is trusted as
+    the snapshot it belongs to is; ``clusterkg build --full`` makes everything again)."""
+    first = chunk[:chunk.find(b" ")]
+    last = chunk[chunk.rfind(b"\n", 0, len(chunk) - 1) + 1:]
+    return (stats["triples"] == chunk.count(b"\n") and stats["first"] == first.decode("utf-8")
+            and stats["last"] == _subject(last).decode("utf-8"))
+
+
 def _figures_ok(stats: object) -> bool:
     """Whether ``stats`` has the shape :func:`_chunk_stats` gives (an index read from disk
     is checked, not trusted)."""
@@ -502,7 +525,8 @@ def _union_files(nt: Path, ttl: Path, prefixes: dict[str, str], reuse: Reuse, tu
                     body = fh.read(length)
                 except OSError:
                     body = None
-                if body is not None and hashlib.sha1(body).hexdigest() != body_digest:
+                if body is not None and (hashlib.sha1(body).hexdigest() != body_digest
+                                         or not _figures_fit(stats, chunk)):
                     body = None
             if body is None:
                 body, stats = _turtle_body(chunk, prefixes, header), _chunk_stats(chunk)
@@ -531,18 +555,34 @@ def gzip_file(path: Path, level: int = 6) -> Path:
     return gzip_members(path, level)[0]
 
 
-def read_reuse(index: Path | None, dumps: Path | None) -> Reuse:
+def read_reuse(index: Path | None, dumps: Path | None, digests: dict[str, str] | None = None) -> Reuse:
     """The chunks of an earlier snapshot's ``.gz`` files (in its ``dumps`` folder), from
     its chunk ``index`` (written by :meth:`DumpWriter.finish`); empty when there is none
-    or it cannot be read."""
+    or it cannot be read.
+
+    :param digests: file name -> SHA-256 (hex) the earlier snapshot recorded for its files:
+        only files that still have it are copied from (a file damaged since is not; the
+        compressed files are small, hashing them costs little). None: no such check.
+    """
     if index is None or dumps is None:
         return {}
     try:
         table = json.loads(index.read_text(encoding="utf-8"))
-        return {digest: (dumps / name, int(at), int(length))
-                for name, members in table.items() for digest, at, length in members}
-    except (OSError, ValueError, TypeError):
+        files = {name for name in table if isinstance(name, str)
+                 and (digests is None or (isinstance(digests.get(name), str) and _sha256(dumps / name) == digests[name]))}
+        return {digest: (dumps / name, at, length)
+                for name, members in table.items() if name in files for digest, at, length in members
+                if isinstance(digest, str) and type(at) is int and type(length) is int}
+    except (OSError, ValueError, TypeError, AttributeError):
         return {}
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 def _sort_unique(src: Path, dst: Path, tmp: Path, key: list[str] | None = None) -> None:
@@ -663,15 +703,23 @@ class DumpWriter:
         :raises StoreError: when a file cannot be written, ``nquads`` is not N-Quads or a
             quad is in the default graph.
         """
-        try:  # blank node labels are scoped to their document (RDF 1.1 N-Quads §2.1): renamed
-            quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS, rename_blank_nodes=True))
+        # blank node labels are scoped to their document (RDF 1.1 N-Quads §2.1): prefixed
+        # with the document's digest, so two documents' nodes stay apart and the same
+        # document gives the same labels in every build
+        tag = hashlib.sha1(nquads).hexdigest()[:12]
+
+        def term(t):
+            return ox.BlankNode(f"d{tag}{t.value}") if isinstance(t, ox.BlankNode) else t
+
+        try:
+            quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         except SyntaxError as exc:
             raise StoreError(f"cannot dump quads: {exc}") from None
         by_graph: dict[str, list[ox.Triple]] = collections.defaultdict(list)
         for q in quads:
             if not isinstance(q.graph_name, ox.NamedNode):
                 raise StoreError(f"cannot dump a quad outside a named graph: {q}")
-            by_graph[q.graph_name.value].append(q.triple)
+            by_graph[q.graph_name.value].append(ox.Triple(term(q.subject), q.predicate, term(q.object)))
         for name, triples in sorted(by_graph.items()):
             self.add_graph(name, canonical_ntriples(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""))
 

@@ -12,6 +12,7 @@ DOCTYPE entities are not expanded (no XXE). Parse errors name the file, line and
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,8 +56,9 @@ def read_extra(path: Path, uris: Uris) -> ExtraGraph:
     """Parse one curated RDF file, offline.
 
     :raises ProfileReadError: a file that cannot be read or parsed (with line and column),
-        whose JSON-LD names a remote ``@context`` (never fetched), or that writes into a
-        graph the build makes (a profile's, the vocabulary's or the build record's).
+        whose JSON-LD names a remote ``@context`` (never fetched), that holds an RDF 1.2
+        triple term, or that writes into a graph the build makes (a profile's, the
+        vocabulary's or the build record's).
     """
     fmt = RDF_SUFFIXES[path.suffix]
     iri = str(uris.base) + "graph/extra/" + slugify(path.stem)
@@ -65,12 +67,25 @@ def read_extra(path: Path, uris: Uris) -> ExtraGraph:
     except OSError as exc:
         raise ProfileReadError(f"cannot read the file ({exc.strerror})", str(path)) from None
     store = ox.Store()
+    # blank nodes get labels of this file's own, the same from build to build: ``_:b1`` of two
+    # files are two nodes (RDF 1.1 Concepts §3.4), and an unchanged file gives unchanged dumps
+    tag = hashlib.sha1(iri.encode("utf-8")).hexdigest()[:12]
+    blank: dict[str, ox.BlankNode] = {}
+
+    def term(t):
+        if isinstance(t, ox.BlankNode):
+            return blank.get(t.value) or blank.setdefault(t.value, ox.BlankNode(f"c{tag}n{len(blank)}"))
+        if isinstance(t, ox.Triple):
+            raise ProfileReadError(f"holds an RDF 1.2 triple term ({t}); clusterkg publishes RDF 1.1 only",
+                                   str(path))
+        return t
+
     try:
         quads = []
         for q in ox.parse(data, format=fmt, base_iri=uris.base):
             # the default graph, or a graph named by a blank node, is the file's own graph
             graph = q.graph_name if isinstance(q.graph_name, ox.NamedNode) else ox.NamedNode(iri)
-            quads.append(ox.Quad(q.subject, q.predicate, q.object, graph))
+            quads.append(ox.Quad(term(q.subject), q.predicate, term(q.object), graph))
         store.extend(quads)
     except SyntaxError as exc:
         line = getattr(exc, "lineno", None)

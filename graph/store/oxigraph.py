@@ -377,8 +377,8 @@ class OxigraphWriter:
     def add_quads(self, nquads: bytes) -> None:
         """Load N-Quads (each quad into its own named graph)."""
         self._flush()
-        try:
-            self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        try:  # blank node labels kept (a bulk load would draw new ones): the same file, the same graph
+            self._store.extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load quads: {exc}") from exc
 

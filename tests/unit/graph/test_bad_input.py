@@ -146,6 +146,32 @@ def test_curated_files_may_not_write_into_the_builds_graphs_or_share_one(tmp_pat
     assert build([folder], tmp_path / "s", BASE).of("published")
 
 
+def test_curated_blank_nodes_are_the_files_own_and_the_same_in_every_build(tmp_path, data_dir):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ict-net.txt").write_bytes((data_dir / "ict-net.txt").read_bytes())
+    for name in ("a", "b"):  # the same label in two files: two nodes; [] gets a label of its own
+        (folder / f"{name}.ttl").write_text(f'_:b1 <http://example.org/in> "{name}" .\n'
+                                            '[] <http://example.org/anon> "x" .\n', encoding="utf-8")
+    (folder / "quoted.nq").write_text(  # RDF 1.2: refused, not a crash of the whole build
+        '<http://example.org/a> <http://example.org/said> <<( <http://example.org/s> <http://example.org/p> "o" )>> .\n',
+        encoding="utf-8")
+    first = build([folder], tmp_path / "one", BASE)
+    second = build([folder], tmp_path / "two", BASE)
+    assert [str(e).split(":")[0] for e in first.extra_errors] == [str(folder / "quoted.nq")]
+    assert "RDF 1.2 triple term" in str(first.extra_errors[0])
+    store = open_store(tmp_path / "one")
+    assert store.query('SELECT (COUNT(DISTINCT ?b) AS ?n) { ?b <http://example.org/in> ?v }').rows() == [{"n": "2"}]
+    assert store.query('SELECT (COUNT(DISTINCT ?b) AS ?n) { ?b <http://example.org/anon> ?v }').rows() == [{"n": "2"}]
+
+    def curated(root):
+        nq = (open_store(root).dumps_dir / "clusterkg.nq").read_bytes()
+        return sorted(line for line in nq.splitlines() if b"/graph/extra/" in line)
+
+    assert len(curated(tmp_path / "one")) == 4
+    assert curated(tmp_path / "one") == curated(tmp_path / "two")  # same labels in both builds
+
+
 def test_labels_in_another_language_are_kept(tmp_path):
     f = tmp_path / "de.txt"
     f.write_text("Printer-friendly version\nGeneral Information\nCluster Excellence Label:\nGold Label\n"

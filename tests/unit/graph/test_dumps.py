@@ -301,3 +301,30 @@ def test_a_turtle_index_that_is_not_what_a_build_writes_is_not_used(tmp_path):
     for broken in ("[]", "{", '{"key": 1}', json.dumps({**table, "chunks": [[1, 2]]})):
         index.write_text(broken, encoding="utf-8")
         assert dumps.read_turtle_reuse(index, first / "dumps", {"ex": EX}) == {}
+
+
+def test_gzip_members_of_a_damaged_file_or_a_wrong_index_are_not_copied(tmp_path, monkeypatch):
+    from clusterkg.graph import dumps
+
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)
+    first = tmp_path / "one"
+    done = _dumped(first, _many_graphs())
+    recorded = {name: sha256 for name, (sha256, _) in done.digests.items()}
+    index, folder = first / "meta" / "gz.json", first / "dumps"
+    assert "clusterkg.nq.gz" in {p.name for p, _, _ in dumps.read_reuse(index, folder, recorded).values()}
+    # a byte of the earlier .nq.gz damaged: that file is not copied from
+    gz = folder / "clusterkg.nq.gz"
+    damaged = bytearray(gz.read_bytes())
+    damaged[len(damaged) // 2] ^= 0x55
+    gz.write_bytes(bytes(damaged))
+    reuse = dumps.read_reuse(index, folder, recorded)
+    assert "clusterkg.nq.gz" not in {p.name for p, _, _ in reuse.values()} and reuse
+    # an index whose entries point at the wrong members: the trailer's CRC-32 tells
+    table = json.loads(index.read_text(encoding="utf-8"))
+    members = table["clusterkg.nt.gz"]
+    for a, b in zip(members, members[1:] + members[:1]):
+        a[1:], b[1:] = b[1:], a[1:]
+    index.write_text(json.dumps(table), encoding="utf-8")
+    again = _dumped(tmp_path / "two", _many_graphs(), dumps.read_reuse(index, folder, recorded))
+    for name in ("clusterkg.nq", "clusterkg.nt"):
+        assert gzip.decompress(again.files[name + ".gz"].read_bytes()) == again.files[name].read_bytes()
