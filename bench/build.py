@@ -3,18 +3,21 @@
 profile changed, on synthetic profiles (bench/generate.py).
 
 Usage:
-    python bench/build.py [N ...]        (default: 1100)
+    python bench/build.py [N ...] [--rebuilds K]      (default: 1100, K = 5)
 
 Prints one line per size: the full build's time and profiles/s, its peak resident
 memory (the build process and its worker processes together, sampled from /proc every
 50 ms, and the largest single process), and the time of a rebuild after one profile
-changed. Each build runs as ``clusterkg build`` in a child process. Profiles and store go
-to a temporary folder (``TMPDIR``, default /tmp), removed afterwards.
+changed: K rebuilds, each after another change to the same profile, as median and
+range (a virtual machine's speed varies between runs). Each build runs as
+``clusterkg build`` in a child process. Profiles and store go to a temporary folder
+(``TMPDIR``, default /tmp), removed afterwards.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,7 +83,13 @@ def _run(args: list[str]) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [1100]
+    args = sys.argv[1:]
+    rebuilds = 5
+    if "--rebuilds" in args:
+        at = args.index("--rebuilds")
+        rebuilds = int(args[at + 1])
+        del args[at:at + 2]
+    sizes = [int(a) for a in args] or [1100]
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             gen = Path(tmp) / "profiles"
@@ -89,11 +98,15 @@ def main() -> None:
             store = str(Path(tmp) / "store")
             full, tree, single = _run(["build", "-q", str(gen), "--store", store])
             first = sorted(gen.glob("*.txt"))[0]
-            first.write_text(first.read_text(encoding="utf-8") + "\nOther Label:\nChanged\n", encoding="utf-8")
-            again, _, _ = _run(["build", "-q", str(gen), "--store", store])
+            times = []
+            for i in range(rebuilds):
+                first.write_text(first.read_text(encoding="utf-8") + f"\nOther Label:\nChanged {i}\n",
+                                 encoding="utf-8")
+                times.append(_run(["build", "-q", str(gen), "--store", store])[0])
             print(f"{n:>7} profiles: full build {full:7.1f} s ({n / full:6.1f} profiles/s), peak RSS "
                   f"{tree:6.0f} MiB (largest process {single:5.0f} MiB); rebuild with one profile "
-                  f"changed {again:6.2f} s", flush=True)
+                  f"changed {statistics.median(times):6.2f} s (median of {len(times)}, "
+                  f"{min(times):.2f}-{max(times):.2f} s)", flush=True)
 
 
 if __name__ == "__main__":
