@@ -143,7 +143,7 @@ class BuildSummary:
             f"published: {len(self.of('published'))}, rejected: {len(self.of('rejected'))}, "
             f"unreadable: {len(self.of('unreadable'))}, values unmapped: {self.unmapped}, "
             f"changed since the last build: {self.changed}, processed: {self.processed}, "
-            f"graphs loaded: {self.loaded}, triples: {self.triples}"
+            f"graphs loaded: {self.loaded}, quads (triples in named graphs): {self.triples}"
             + (f", snapshot: {self.generation}" if self.generation else "")
         )
         if self.remote is not None:
