@@ -25,12 +25,6 @@ class Triples:
     triples: set[tuple[Node, Node, Node]] = field(default_factory=set)
     prefixes: dict[str, str] = field(default_factory=dict)
 
-    def __len__(self) -> int:
-        return len(self.triples)
-
-    def __iter__(self):
-        return iter(self.triples)
-
 
 def _term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, URIRef):
@@ -55,9 +49,8 @@ def turtle(g: Triples) -> bytes:
     :raises TypeError: for a term that is not an IRI, blank node or literal.
     :raises ValueError: for an IRI or language tag Oxigraph refuses.
     """
-    triples = [ox.Triple(_term(s), _term(p), _term(o)) for s, p, o in g.triples]
-    nt = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    lines = b"".join(sorted(set(nt.splitlines(keepends=True))))
-    prefixes = {p: ns for p, ns in g.prefixes.items() if p and b"<" + ns.encode("utf-8") in lines}
-    return ox.serialize(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
-                        prefixes=prefixes)
+    # sorted by their N-Triples form: a subject's triples adjacent, the same order every time
+    triples = sorted({ox.Triple(_term(s), _term(p), _term(o)) for s, p, o in g.triples}, key=str)
+    text = "\n".join(map(str, triples))
+    prefixes = {p: ns for p, ns in g.prefixes.items() if p and "<" + ns in text}
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
