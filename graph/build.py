@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from rdflib import Graph, Literal
 from .. import __version__
 from .cache import ProfileCache, fingerprint
 from .concepts import Vocabulary, ontology_graph
-from .dumps import DumpWriter, canonical_ntriples, read_reuse, read_turtle_reuse
+from .dumps import DumpWriter, canonical_ntriples, file_digests, read_reuse, read_turtle_reuse
 from .errors import ClusterkgError, ProfileReadError
 from .facts import first_founded
 from .manifest import collect_sources, network_files
@@ -215,10 +214,11 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
     cache = log = dumps = None
     try:
         previous = writer.previous
+        known = _known_digests(previous)
         dumps = DumpWriter(  # with what the previous snapshot's dumps hold, to copy what did not change
             writer.dumps_dir, PREFIXES,
             reuse=(read_reuse(previous / "meta" / CHUNK_INDEX, previous / "dumps",
-                              {name: d[0] for name, d in _known_digests(previous).items() if isinstance(d, list) and d})
+                              {name: d[0] for name, d in known.items() if isinstance(d, list) and d})
                    if previous else None),
             turtle_reuse=(read_turtle_reuse(previous / "meta" / TURTLE_INDEX, previous / "dumps", PREFIXES)
                           if previous else None))
@@ -299,7 +299,7 @@ def build(paths: Iterable[str | Path], store_root: str | Path, base_uri: str,
         writer.add_graph(str(uris.build_graph), build_nt)
         dumps.add_graph(str(uris.build_graph), build_nt)
         summary.triples += build_nt.count(b"\n")
-        _publish_metadata(writer, dumps, summary, uris, publishing or Publishing(), prev, state)
+        _publish_metadata(writer, dumps, known, summary, uris, publishing or Publishing(), prev, state)
         if remote is not None:
             summary.remote = sync_graphs(remote, writer.graph_ntriples(), read_record(prev_meta, remote),
                                          writer.meta_dir)
@@ -322,15 +322,6 @@ _KEYWORDS = ["cluster organisations", "industrial clusters", "innovation cluster
              "European Cluster Collaboration Platform"]
 
 
-def _digests(path: Path) -> tuple[str, str]:
-    h256, h1 = hashlib.sha256(), hashlib.sha1()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h256.update(chunk)
-            h1.update(chunk)
-    return h256.hexdigest(), h1.hexdigest()
-
-
 def _dump_file(path: Path, digests: tuple[str, str] | None, known: dict[str, list]) -> DumpFile:
     """The catalogue's facts of one dump file; ``digests`` (SHA-256, SHA-1) when the dump
     writer took them already, else those the previous snapshot recorded in ``known``
@@ -345,7 +336,7 @@ def _dump_file(path: Path, digests: tuple[str, str] | None, known: dict[str, lis
     if (digests is None and isinstance(before, list) and len(before) == 5 and before[2:] == stamp
             and all(isinstance(d, str) for d in before[:2])):
         digests = before[0], before[1]
-    sha256, sha1 = digests or _digests(path)
+    sha256, sha1 = digests or file_digests(path)
     known[path.name] = [sha256, sha1, *stamp]
     return DumpFile(path.name, st.st_size, sha256, inner.suffix, gz, sha1)
 
@@ -391,12 +382,13 @@ def _subset(country: str) -> str:
     return f"clusterkg-{country.lower()}"
 
 
-def _publish_metadata(writer, dumps: DumpWriter, summary: BuildSummary, uris: Uris, pub: Publishing,
-                      prev: FeedState, state: FeedState) -> None:
+def _publish_metadata(writer, dumps: DumpWriter, known: dict[str, list], summary: BuildSummary, uris: Uris,
+                      pub: Publishing, prev: FeedState, state: FeedState) -> None:
     """Dumps (whole and per country), the DCAT-AP catalogue, VoID and the profiles'
     states, all written into the new snapshot before it is published. A country's dumps
     are reused from the previous snapshot when it has the same profiles, with the same
-    content, as then."""
+    content, as then; ``known`` holds the previous snapshot's dump digests
+    (:func:`_known_digests`)."""
     now = summary.started.isoformat()
     stamp = summary.started.strftime("%Y%m%dT%H%M%SZ")
     published = summary.of("published")
@@ -417,7 +409,6 @@ def _publish_metadata(writer, dumps: DumpWriter, summary: BuildSummary, uris: Ur
                 reused[code] = paths
     done = dumps.finish({_subset(c) for c in by_country if c not in reused}, index=writer.meta_dir / CHUNK_INDEX,
                         turtle_index=writer.meta_dir / TURTLE_INDEX)
-    known = _known_digests(writer.previous)
     all_dumps = [_dump_file(p, done.digests.get(p.name), known) for name, p in sorted(done.files.items())]
 
     def facts(key: str, outcomes: list[Outcome], country: str | None, dumps: list[DumpFile]) -> DatasetFacts:

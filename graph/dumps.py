@@ -60,7 +60,7 @@ import pyoxigraph as ox
 
 from .errors import StoreError
 
-__all__ = ["DumpWriter", "Dumps", "as_nquads", "canonical_ntriples", "jsonld_fragment", "gzip_file",
+__all__ = ["DumpWriter", "Dumps", "as_nquads", "canonical_ntriples", "file_digests", "jsonld_fragment", "gzip_file",
            "gzip_members", "read_reuse", "read_turtle_reuse"]
 
 #: Memory ``sort`` may use per run (it spills sorted runs to disk beyond it).
@@ -289,13 +289,7 @@ class _GzipStream:
         if digest not in self._reuse:
             return None
         src, at, length = self._reuse[digest]
-        try:
-            fh = self._sources.get(src) or self._sources.setdefault(src, open(src, "rb"))
-            fh.seek(at)
-            member = fh.read(length)
-        except OSError:
-            return None
-        return member if len(member) == length and member[:2] == b"\x1f\x8b" else None
+        return _read_at(self._sources, src, at, length)
 
     def _drain(self, ahead: int) -> None:
         while self._queue and (len(self._queue) > ahead or self._queue[0][1].done()):
@@ -325,6 +319,18 @@ class _GzipStream:
         for fh in (self._plain, self._out, *self._sources.values()):
             if fh is not None:
                 fh.close()
+
+
+def _read_at(files: dict[Path, Any], path: Path, at: int, length: int) -> bytes | None:
+    """``length`` bytes of an earlier file at offset ``at`` (``files`` keeps the files
+    opened so far), or None when they cannot all be read."""
+    try:
+        fh = files.get(path) or files.setdefault(path, open(path, "rb"))
+        fh.seek(at)
+        data = fh.read(length)
+    except OSError:
+        return None
+    return data if len(data) == length else None
 
 
 def _member(chunk: bytes, earlier: bytes | None, level: int) -> bytes:
@@ -519,12 +525,7 @@ def _union_files(nt: Path, ttl: Path, prefixes: dict[str, str], reuse: Reuse, tu
             body = stats = None
             if digest in turtle_reuse:
                 src, at, length, body_digest, stats = turtle_reuse[digest]
-                try:
-                    fh = sources.get(src) or sources.setdefault(src, open(src, "rb"))
-                    fh.seek(at)
-                    body = fh.read(length)
-                except OSError:
-                    body = None
+                body = _read_at(sources, src, at, length)
                 if body is not None and (hashlib.sha1(body).hexdigest() != body_digest
                                          or not _figures_fit(stats, chunk)):
                     body = None
@@ -577,10 +578,22 @@ def read_reuse(index: Path | None, dumps: Path | None, digests: dict[str, str] |
         return {}
 
 
+def file_digests(path: Path) -> Digests:
+    """SHA-256 and SHA-1 (hex) of a file, read once.
+
+    :raises OSError: when the file cannot be read.
+    """
+    h256, h1 = hashlib.sha256(), hashlib.sha1()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h256.update(block)
+            h1.update(block)
+    return h256.hexdigest(), h1.hexdigest()
+
+
 def _sha256(path: Path) -> str | None:
     try:
-        with open(path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
+        return file_digests(path)[0]
     except OSError:
         return None
 
@@ -656,7 +669,9 @@ class DumpWriter:
         # compresses the dataset files' members while the build goes on (zlib runs outside
         # Python's lock)
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="dumps-gzip")
-        self._nq = self._jsonld = self._union = None
+        self._nq = self._jsonld = self._union = self._tmp = None
+        self._subsets: dict[str, _Subset] = {}
+        self._graphs = 0
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._tmp = Path(tempfile.mkdtemp(prefix=".dumps-", dir=self.folder))
@@ -666,8 +681,6 @@ class DumpWriter:
         except OSError as exc:
             self.abort()
             raise StoreError(f"{self.folder}: cannot write the dumps ({exc.strerror})") from None
-        self._subsets: dict[str, _Subset] = {}
-        self._graphs = 0
 
     def add_graph(self, graph_iri: str, ntriples: bytes, subset: str | None = None,
                   jsonld: bytes | None = None) -> None:
@@ -698,19 +711,14 @@ class DumpWriter:
             raise StoreError(f"{self.folder}: cannot write the dumps ({exc.strerror})") from None
 
     def add_quads(self, nquads: bytes) -> None:
-        """Append quads (N-Quads, each in a named graph), e.g. a curated RDF file.
+        """Append quads (N-Quads, each in a named graph), e.g. a curated RDF file read by
+        :func:`~.rdfio.read_extra`. Blank node labels are kept as given, as the store keeps
+        them: they must not be shared with other calls' (``read_extra`` gives each file
+        labels of its own).
 
         :raises StoreError: when a file cannot be written, ``nquads`` is not N-Quads or a
             quad is in the default graph.
         """
-        # blank node labels are scoped to their document (RDF 1.1 N-Quads §2.1): prefixed
-        # with the document's digest, so two documents' nodes stay apart and the same
-        # document gives the same labels in every build
-        tag = hashlib.sha1(nquads).hexdigest()[:12]
-
-        def term(t):
-            return ox.BlankNode(f"d{tag}{t.value}") if isinstance(t, ox.BlankNode) else t
-
         try:
             quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         except SyntaxError as exc:
@@ -719,7 +727,7 @@ class DumpWriter:
         for q in quads:
             if not isinstance(q.graph_name, ox.NamedNode):
                 raise StoreError(f"cannot dump a quad outside a named graph: {q}")
-            by_graph[q.graph_name.value].append(ox.Triple(term(q.subject), q.predicate, term(q.object)))
+            by_graph[q.graph_name.value].append(q.triple)
         for name, triples in sorted(by_graph.items()):
             self.add_graph(name, canonical_ntriples(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""))
 
@@ -810,11 +818,11 @@ class DumpWriter:
         for stream in (self._nq, self._jsonld):
             if stream is not None:
                 stream.abort()
-        for fh in (self._union, *(f for p in getattr(self, "_subsets", {}).values() for f in (p.nq, p.nt))):
+        for fh in (self._union, *(f for p in self._subsets.values() for f in (p.nq, p.nt))):
             if fh is not None:
                 fh.close()
         self._pool.shutdown(wait=True, cancel_futures=True)
-        if hasattr(self, "_tmp"):
+        if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
 

@@ -129,14 +129,21 @@ def test_literals_are_kept_as_the_store_gives_them_back():
 
 
 def test_blank_nodes_of_two_curated_files_stay_apart_and_odd_types_are_no_classes(tmp_path):
+    from clusterkg.graph.rdfio import read_extra
+    from clusterkg.graph.vocab import Uris
+
+    (tmp_path / "a.nq").write_text(f'_:b1 <{EX}r> "in A" <{EX}a> .\n'
+                                   f'<{EX}s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "not a class" <{EX}a> .\n',
+                                   encoding="utf-8")
+    (tmp_path / "b.nq").write_text(f'_:b1 <{EX}r> "in B" <{EX}b> .\n', encoding="utf-8")
     writer = DumpWriter(tmp_path / "dumps")
-    writer.add_quads(f'_:b1 <{EX}r> "in A" <{EX}a> .\n<{EX}s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "not a class" <{EX}a> .\n'.encode())
-    writer.add_quads(f'_:b1 <{EX}r> "in B" <{EX}b> .\n'.encode())
+    for name in ("a.nq", "b.nq"):  # read as a build reads curated files: labels of each file's own
+        writer.add_quads(read_extra(tmp_path / name, Uris("http://localhost:8000/")).nquads)
     done = writer.finish()
     stats = done.stats
     subjects = {q.subject for q in ox.parse(path=str(done.files["clusterkg.nq"]), format=ox.RdfFormat.N_QUADS)
                 if q.predicate == ox.NamedNode(f"{EX}r")}
-    assert len(subjects) == 2
+    assert len(subjects) == 2 and all(isinstance(s, ox.BlankNode) for s in subjects)
     assert stats["distinct_subjects"] == 3 and stats["classes"] == 0 and stats["class_partitions"] == {}
 
 
