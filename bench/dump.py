@@ -6,7 +6,7 @@ Usage:
 
 For each size N, the store ``DIR/N/store`` is built as ``bench/query.py`` does (generated
 and built when missing, kept for the next run). Its named graphs are then read back and
-written again the way a build writes them (``clusterkg.graph.dumps.DumpWriter``: the
+written again the way a build writes them (``clusterkg.graph.publish.dumps.DumpWriter``: the
 N-Quads and JSON-LD of the dataset as a stream, then the union of the named graphs made
 by ``sort -u`` and written as N-Triples and Turtle, each file gzipped) into a temporary
 folder. Printed: the seconds to read the graphs back, to make their JSON-LD objects (a
@@ -29,8 +29,8 @@ import pyoxigraph as ox
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from query import prepare  # noqa: E402  (the same stores as the query benchmark)
 
-from clusterkg.graph.dumps import DumpWriter, canonical_ntriples, gzip_file, jsonld_fragment  # noqa: E402
-from clusterkg.graph.mapping import PREFIXES  # noqa: E402
+from clusterkg.graph.publish.dumps import DumpWriter, canonical_ntriples, gzip_file, jsonld_fragment  # noqa: E402
+from clusterkg.graph.map.mapping import PREFIXES  # noqa: E402
 
 
 def measure(store: Path, out: Path) -> tuple[dict[str, float], list[tuple[str, int, float | None]]]:

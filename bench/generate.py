@@ -19,7 +19,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from clusterkg.graph.concepts import Vocabulary
+from clusterkg.graph.map.concepts import Vocabulary
 
 COUNTRIES = ["Serbia", "Romania", "Poland", "Bulgaria", "Germany", "France", "Spain", "Italy", "Austria",
              "Czechia", "Slovenia", "Croatia", "Greece", "Portugal", "Belgium", "Netherlands", "Sweden",

@@ -1,5 +1,5 @@
 """``python -m clusterkg`` runs the command line."""
 
-from .cli import main
+from clusterkg.cli import main
 
 main()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .settings import Settings
+from clusterkg import __version__
+from clusterkg.settings import Settings
 
 __all__ = ["main"]
 
@@ -53,8 +53,8 @@ def main() -> None:
 
 
 def _sources(files: tuple[Path, ...]):
-    from .graph.errors import ManifestError
-    from .graph.manifest import collect_sources
+    from clusterkg.graph.errors import ManifestError
+    from clusterkg.graph.read.manifest import collect_sources
 
     try:
         sources, notes = collect_sources(list(files))
@@ -66,8 +66,8 @@ def _sources(files: tuple[Path, ...]):
 
 
 def _vocabulary(files):
-    from .graph.build import load_vocabulary
-    from .graph.errors import ManifestError
+    from clusterkg.graph.build import load_vocabulary
+    from clusterkg.graph.errors import ManifestError
 
     try:
         return load_vocabulary(list(files))
@@ -87,9 +87,9 @@ def convert(files: tuple[Path, ...], fmt: str, base_uri: str | None) -> None:
     """
     from rdflib import Dataset
 
-    from .graph.build import process
-    from .graph.mapping import bind_prefixes
-    from .graph.vocab import Uris
+    from clusterkg.graph.build import process
+    from clusterkg.graph.map.mapping import bind_prefixes
+    from clusterkg.graph.map.vocab import Uris
 
     settings = _settings(base_uri=base_uri)
     sources, notes = _sources(files)
@@ -136,8 +136,8 @@ def validate(files: tuple[Path, ...], rdf_out: Path | None, base_uri: str | None
     """Validate profile FILES (or folders) with the SHACL shapes; exit 1 on any violation."""
     from rdflib import Graph
 
-    from .graph.build import process
-    from .graph.vocab import Uris
+    from clusterkg.graph.build import process
+    from clusterkg.graph.map.vocab import Uris
 
     settings = _settings(base_uri=base_uri)
     sources, notes = _sources(files)
@@ -185,9 +185,9 @@ def build(paths: tuple[Path, ...], store: str | None, base_uri: str | None, quie
 def _run_build(settings: Settings, paths, quiet: bool = False, incremental: bool = True):
     from tqdm import tqdm
 
-    from .graph.build import NothingToPublish
-    from .graph.build import build as run_build
-    from .graph.errors import ClusterkgError, ManifestError
+    from clusterkg.graph.build import NothingToPublish
+    from clusterkg.graph.build import build as run_build
+    from clusterkg.graph.errors import ClusterkgError, ManifestError
 
     def bar(items):
         return tqdm(items, desc="profiles", unit="profile", file=sys.stderr, disable=None, leave=False)
@@ -224,9 +224,9 @@ def _run_build(settings: Settings, paths, quiet: bool = False, incremental: bool
 @click.option("--format", "fmt", type=click.Choice(list(QUERY_OUT)), default="table", show_default=True)
 def query(sparql: str, store: str | None, fmt: str) -> None:
     """Answer the SPARQL query from the store (the default graph is the union of all)."""
-    from .graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
-    from .graph.store import open_store
-    from .service.guard import QueryRefused, check_query
+    from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+    from clusterkg.graph.store import open_store
+    from clusterkg.service.guard import QueryRefused, check_query
 
     settings = _settings(store=store)
     try:
@@ -285,8 +285,8 @@ def dump(store: str | None, fmt: str, out: Path) -> None:
     """
     import shutil
 
-    from .graph.errors import StoreError
-    from .graph.store import open_store
+    from clusterkg.graph.errors import StoreError
+    from clusterkg.graph.store import open_store
 
     settings = _settings(store=store)
     try:
@@ -328,9 +328,9 @@ def catalog(store: str | None, profile: str, score: bool, url: str | None, shape
     import pyshacl
     from rdflib import Graph
 
-    from .graph.errors import StoreError
-    from .graph.mqa import score_catalog
-    from .graph.store import open_store
+    from clusterkg.graph.errors import StoreError
+    from clusterkg.graph.publish.mqa import score_catalog
+    from clusterkg.graph.store import open_store
 
     settings = _settings(store=store, base_uri=base_uri)
     try:
@@ -382,9 +382,9 @@ def serve(store: str | None, base_uri: str | None, host: str | None, port: int |
     """
     import uvicorn
 
-    from .graph.store import previous_meta, store_is_empty
-    from .graph.store.remote import read_record
-    from .service.app import create_app
+    from clusterkg.graph.store import previous_meta, store_is_empty
+    from clusterkg.graph.store.remote import read_record
+    from clusterkg.service.app import create_app
 
     settings = _settings(store=store, base_uri=base_uri, host=host, port=port)
     if store_is_empty(settings.store):

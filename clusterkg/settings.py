@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 
-from .graph.vocab import DEFAULT_BASE_URI
+from clusterkg.graph.map.vocab import DEFAULT_BASE_URI
 
 __all__ = ["Settings", "bundled_data", "default_store"]
 
@@ -87,7 +87,7 @@ class Settings:
     def _with_store(self, store: str) -> "Settings":
         """These settings with the store named by ``store``: a folder, or a remote URL
         (checked; the published files then stay in the store folder)."""
-        from .graph.store.remote import is_remote, parse_store_url
+        from clusterkg.graph.store.remote import is_remote, parse_store_url
 
         if is_remote(store):
             parse_store_url(store)  # raises ValueError naming CLUSTERKG_STORE
@@ -96,13 +96,13 @@ class Settings:
 
     def endpoint(self):
         """The :class:`~clusterkg.graph.store.remote.RemoteEndpoint` of a remote store, or None."""
-        from .graph.store.remote import parse_store_url
+        from clusterkg.graph.store.remote import parse_store_url
 
         return parse_store_url(self.remote) if self.remote else None
 
     def publishing(self):
-        """The :class:`~clusterkg.graph.catalog.Publishing` for the catalogue."""
-        from .graph.catalog import Publishing
+        """The :class:`~clusterkg.graph.publish.catalog.Publishing` for the catalogue."""
+        from clusterkg.graph.publish.catalog import Publishing
 
         return Publishing(publisher_name=self.publisher_name, publisher_uri=self.publisher_uri,
                           contact_email=self.contact_email, license=self.license)

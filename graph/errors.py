@@ -13,7 +13,7 @@ Shape of the tree::
 
 Oddities a reader can recover from (an unknown label, a truncated page, a value whose
 label was lost in the printed view) are not exceptions: they are
-:class:`clusterkg.graph.profile.ReadIssue` entries collected on the profile, in the
+:class:`clusterkg.graph.read.profile.ReadIssue` entries collected on the profile, in the
 manner of feedparser's ``bozo`` flag.
 """
 
@@ -83,7 +83,7 @@ class ManifestError(ClusterkgError, ValueError):
 class ValidationFailed(ClusterkgError):
     """A profile's graph has SHACL violations, so it is not published.
 
-    :param report: the :class:`clusterkg.graph.validation.ValidationReport` that says why.
+    :param report: the :class:`clusterkg.graph.validate.ValidationReport` that says why.
     """
 
     def __init__(self, report):

@@ -15,17 +15,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from .. import __version__
-from ..graph.vocab import SD
-from ..settings import Settings
-from .errors import install_error_handlers
-from .formats import DOC_TYPES, serialize_graph
-from .negotiation import NotAcceptable, negotiate
-from .routes import documents, dumps, harvest, sparql
-from .middleware import HeadAsGet, SecurityHeaders
-from .cache import ResponseCache
-from .pool import QueryLimits, QueryPool
-from .state import StoreHolder
+from clusterkg import __version__
+from clusterkg.graph.map.vocab import SD
+from clusterkg.settings import Settings
+from clusterkg.service.errors import install_error_handlers
+from clusterkg.service.formats import DOC_TYPES, serialize_graph
+from clusterkg.service.negotiation import NotAcceptable, negotiate
+from clusterkg.service.routes import documents, dumps, harvest, sparql
+from clusterkg.service.middleware import HeadAsGet, SecurityHeaders
+from clusterkg.service.cache import ResponseCache
+from clusterkg.service.query import QueryLimits, QueryPool
+from clusterkg.service.state import StoreHolder
 
 __all__ = ["create_app"]
 

@@ -19,7 +19,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from ..graph.sparql_text import keywords
+from clusterkg.graph.store.sparql_text import keywords
 
 __all__ = ["CacheKey", "CachedAnswer", "ResponseCache", "etag_matches"]
 

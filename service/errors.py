@@ -27,11 +27,11 @@ from fastapi.responses import PlainTextResponse
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..graph.errors import QueryEvaluationError, QuerySyntaxError, RemoteStoreError, StoreError
-from ..graph.results import ResultTooLarge
-from .guard import QueryRefused
-from .pool import Busy, QueryTimedOut
-from .negotiation import NotAcceptable
+from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, RemoteStoreError, StoreError
+from clusterkg.service.query.writers import ResultTooLarge
+from clusterkg.service.guard import QueryRefused
+from clusterkg.service.query import Busy, QueryTimedOut
+from clusterkg.service.negotiation import NotAcceptable
 
 __all__ = ["BadRequest", "UpdateRefused", "UnsupportedMediaType", "NotFound", "PayloadTooLarge",
            "install_error_handlers"]

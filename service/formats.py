@@ -11,7 +11,7 @@ import json
 
 from rdflib import Graph
 
-from ..graph.vocab import PREFIXES, bind_prefixes
+from clusterkg.graph.map.vocab import PREFIXES, bind_prefixes
 
 __all__ = ["DOC_TYPES", "SUFFIXES", "jsonld_context", "serialize_graph", "CONTEXT_PATH"]
 

@@ -6,7 +6,7 @@ on the allow-list: that would make it an open proxy able to reach hosts only the
 can see (server-side request forgery).
 
 The ``SERVICE`` check errs on the side of refusing. A one-pass lexer
-(:func:`clusterkg.graph.sparql_text.keyword_tokens`) counts the tokens the engine could
+(:func:`clusterkg.graph.store.sparql_text.keyword_tokens`) counts the tokens the engine could
 read as the keyword: words containing "service" (also glued to a number, ``1SERVICE``)
 and prefixed names whose prefix contains it (Oxigraph reads ``SERVICE:p`` as the keyword
 and ``:p``); strings, IRIs, comments (ending at CR or LF), variables and language tags
@@ -17,13 +17,13 @@ endpoint; a query that parser cannot read is refused.
 This lexical check is best effort: the engine's PEG parser reads some texts differently
 from any lexer (``FILTER(1<2)SERVICE:p#>`` is a comparison, then a SERVICE call). The
 real control is that the query workers run without network access (see
-:mod:`clusterkg.service.pool`); where the system does not allow that, the check runs in
+:mod:`clusterkg.service.query`); where the system does not allow that, the check runs in
 strict mode and refuses every query containing the word "service".
 """
 
 from __future__ import annotations
 
-from ..graph.sparql_text import keyword_tokens, keywords
+from clusterkg.graph.store.sparql_text import keyword_tokens, keywords
 
 __all__ = ["check_query", "QueryRefused", "UPDATE_KEYWORDS"]
 

@@ -10,9 +10,9 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 import pycountry
 
-from ..graph.places import COUNTRY_AUTHORITY, LANGUAGE_AUTHORITY, country_name
-from ..graph.vocab import PREFIXES
-from ..graph.vocab import SCHEMA
+from clusterkg.graph.read.names import COUNTRY_AUTHORITY, LANGUAGE_AUTHORITY, country_name
+from clusterkg.graph.map.vocab import PREFIXES
+from clusterkg.graph.map.vocab import SCHEMA
 
 __all__ = ["render_html", "LABEL_PROPERTIES"]
 

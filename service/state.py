@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from ..graph.store import OxigraphStore, RemoteStore, open_store
+from clusterkg.graph.store import OxigraphStore, RemoteStore, open_store
 
 __all__ = ["StoreHolder"]
 

@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from clusterkg.graph.build import build
-from clusterkg.graph.concepts import Vocabulary
-from clusterkg.graph.manifest import collect_sources
-from clusterkg.graph.readers import read_profile_file
-from clusterkg.graph.vocab import Uris
+from clusterkg.graph.map.concepts import Vocabulary
+from clusterkg.graph.read.manifest import collect_sources
+from clusterkg.graph.read import read_profile_file
+from clusterkg.graph.map.vocab import Uris
 from clusterkg.settings import bundled_data
 
 from processes import free_port, stop_process

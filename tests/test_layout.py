@@ -55,12 +55,12 @@ def test_wheel_carries_the_package_data_under_one_namespace(tmp_path):
     for needed in ["clusterkg/ontology/clusterkg.ttl", "clusterkg/ontology/schemes/sectoral-industry.ttl",
                    "clusterkg/shapes/clusterkg.ttl", "clusterkg/data/manifest.csv",
                    "clusterkg/data/networks.csv", "clusterkg/data/ict-net.txt",
-                   "clusterkg/graph/readers/eccp_2021.py", "clusterkg/service/app.py"]:
+                   "clusterkg/graph/read/eccp_2021.py", "clusterkg/service/app.py"]:
         assert needed in names, needed
     # an installed copy works outside the checkout: run it from the unpacked wheel
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
-    code = ("import clusterkg, sys; from clusterkg.graph.concepts import ontology_files; "
+    code = ("import clusterkg, sys; from clusterkg.graph.map.concepts import ontology_files; "
             "from clusterkg.cli import main; print(clusterkg.__file__); sys.argv=['clusterkg','convert','--format','nt',"
             "str(__import__('clusterkg.settings').settings.bundled_data() / 'ict-net.txt')]; main()")
     r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,

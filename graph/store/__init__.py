@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .oxigraph import (
+from clusterkg.graph.store.oxigraph import (
     QUERY_RESULT_FORMATS,
     RDF_FORMATS,
     OxigraphStore,
@@ -28,8 +28,8 @@ from .oxigraph import (
     previous_meta,
     store_is_empty,
 )
-from .oxigraph import open_store as _open_local
-from .remote import RemoteEndpoint, RemoteStore, is_remote, parse_store_url
+from clusterkg.graph.store.oxigraph import open_store as _open_local
+from clusterkg.graph.store.remote import RemoteEndpoint, RemoteStore, is_remote, parse_store_url
 
 __all__ = [
     "Store", "StoreWriter", "QueryResult", "OxigraphStore", "OxigraphWriter", "open_store",

@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..dumps import as_nquads
-from ..errors import QueryEvaluationError, QuerySyntaxError, StoreError
-from ..sparql_text import MAX_NESTING, keywords, nesting_depth
+from clusterkg.graph.publish.dumps import as_nquads
+from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+from clusterkg.graph.store.sparql_text import MAX_NESTING, keywords, nesting_depth
 
 __all__ = [
     "OxigraphStore", "OxigraphWriter", "QueryResult", "open_store", "open_writer",
@@ -289,7 +289,7 @@ class OxigraphWriter:
         of a few MiB (one bulk load per graph costs far more than one per batch).
 
         :param ntriples: canonical N-Triples (every line ends in `` .\\n``; see
-            :func:`~clusterkg.graph.dumps.canonical_ntriples`).
+            :func:`~clusterkg.graph.publish.dumps.canonical_ntriples`).
         :raises StoreError: when a batch cannot be loaded (bad data or storage).
         """
         quads = as_nquads(graph_iri, ntriples)

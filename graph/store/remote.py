@@ -38,9 +38,9 @@ import pyoxigraph as ox
 if TYPE_CHECKING:  # httpx is imported where it is used (0.15 s at start-up)
     import httpx
 
-from ..errors import QuerySyntaxError, RemoteStoreError
-from ..sparql_text import MAX_NESTING, keywords, nesting_depth, where_body
-from .oxigraph import QueryResult, SnapshotFiles
+from clusterkg.graph.errors import QuerySyntaxError, RemoteStoreError
+from clusterkg.graph.store.sparql_text import MAX_NESTING, keywords, nesting_depth, where_body
+from clusterkg.graph.store.oxigraph import QueryResult, SnapshotFiles
 
 __all__ = ["RemoteEndpoint", "RemoteStore", "parse_store_url", "is_remote", "sync_graphs", "RECORD"]
 

@@ -21,14 +21,14 @@ from urllib.parse import quote
 from fastapi.responses import PlainTextResponse, Response
 from rdflib import Graph, URIRef
 
-from ...graph.concepts import ontology_graph
-from ...graph.errors import QuerySyntaxError
-from ...graph.validation import shapes_graph
-from ..formats import CONTEXT_PATH, DOC_TYPES, SUFFIX_OF_MEDIA, SUFFIXES, jsonld_context, serialize_graph
-from ..errors import NotFound
-from ..html import render_html
-from ..negotiation import negotiate
-from ..openapi import responses
+from clusterkg.graph.map.concepts import ontology_graph
+from clusterkg.graph.errors import QuerySyntaxError
+from clusterkg.graph.validate import shapes_graph
+from clusterkg.service.formats import CONTEXT_PATH, DOC_TYPES, SUFFIX_OF_MEDIA, SUFFIXES, jsonld_context, serialize_graph
+from clusterkg.service.errors import NotFound
+from clusterkg.service.html import render_html
+from clusterkg.service.negotiation import negotiate
+from clusterkg.service.openapi import responses
 
 __all__ = ["router", "DESCRIBE", "LABELS"]
 

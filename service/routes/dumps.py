@@ -16,9 +16,9 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from ..errors import NotFound
-from ..negotiation import negotiate
-from ..openapi import responses
+from clusterkg.service.errors import NotFound
+from clusterkg.service.negotiation import negotiate
+from clusterkg.service.openapi import responses
 
 __all__ = ["router", "DUMP_TYPES", "etag_of"]
 

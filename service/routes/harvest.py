@@ -26,12 +26,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from rdflib import Graph, Literal, URIRef
 
-from ...graph.catalog import PROFILES
-from ...graph.vocab import DCAT, DCTERMS, HYDRA, LDES, RDF, TREE, XSD, bind_prefixes
-from ..errors import BadRequest, NotFound
-from ..formats import serialize_graph
-from ..negotiation import negotiate
-from ..openapi import responses
+from clusterkg.graph.publish.catalog import PROFILES
+from clusterkg.graph.map.vocab import DCAT, DCTERMS, HYDRA, LDES, RDF, TREE, XSD, bind_prefixes
+from clusterkg.service.errors import BadRequest, NotFound
+from clusterkg.service.formats import serialize_graph
+from clusterkg.service.negotiation import negotiate
+from clusterkg.service.openapi import responses
 
 __all__ = ["router", "CATALOG_TYPES"]
 

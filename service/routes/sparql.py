@@ -5,7 +5,7 @@ Query operation (§2.1): ``GET ?query=``, ``POST`` form-encoded (``query=``) and
 CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by Accept. A GET
 without ``query`` returns the SPARQL Service Description. Update operations and
 ``SERVICE`` (unless allow-listed) are refused (403). Queries run in worker processes
-(:mod:`clusterkg.service.pool`) and stream back, so a slow query never blocks the event
+(:mod:`clusterkg.service.query`) and stream back, so a slow query never blocks the event
 loop or other clients, and one past its time limit is really stopped.
 """
 
@@ -20,12 +20,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from ...graph.store import QUERY_RESULT_FORMATS, RDF_FORMATS
-from ..cache import CacheKey, ResponseCache, etag_matches
-from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused
-from ..guard import check_query
-from ..openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
-from ..negotiation import NotAcceptable, negotiate
+from clusterkg.graph.store import QUERY_RESULT_FORMATS, RDF_FORMATS
+from clusterkg.service.cache import CacheKey, ResponseCache, etag_matches
+from clusterkg.service.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused
+from clusterkg.service.guard import check_query
+from clusterkg.service.openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
+from clusterkg.service.negotiation import NotAcceptable, negotiate
 
 __all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES"]
 

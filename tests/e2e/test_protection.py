@@ -222,7 +222,7 @@ def _probe_isolation(port: int) -> str:
     import sys
 
     code = ("import socket, sys\n"
-            "from clusterkg.service.pool import isolate_network\n"
+            "from clusterkg.service.query import isolate_network\n"
             "if not isolate_network(): print('unsupported'); sys.exit()\n"
             "s = socket.socket(); s.settimeout(2)\n"
             f"try:\n    s.connect(('127.0.0.1', {port})); print('connected')\n"

@@ -4,9 +4,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from clusterkg.graph.concepts import SCHEMES, Vocabulary, ontology_files, ontology_graph
-from clusterkg.graph.readers.orgtypes import ORGANISATION_TYPES
-from clusterkg.graph.vocab import CKG, CKG_ONTOLOGY, CONCEPT
+from clusterkg.graph.map.concepts import SCHEMES, Vocabulary, ontology_files, ontology_graph
+from clusterkg.graph.read.orgtypes import ORGANISATION_TYPES
+from clusterkg.graph.map.vocab import CKG, CKG_ONTOLOGY, CONCEPT
 
 
 def test_every_own_term_has_label_definition_and_is_defined_by():
@@ -20,7 +20,7 @@ def test_every_own_term_has_label_definition_and_is_defined_by():
 
 
 def test_every_ckg_term_used_by_the_code_is_declared():
-    import clusterkg.graph.mapping as mapping
+    import clusterkg.graph.map.mapping as mapping
     import inspect
 
     declared = {str(s) for s in ontology_graph().subjects(RDF.type, None) if str(s).startswith(str(CKG))}

@@ -5,8 +5,8 @@ import pytest
 
 from clusterkg.graph.build import NothingToPublish, build
 from clusterkg.graph.errors import ManifestError, ProfileReadError, StoreError
-from clusterkg.graph.manifest import collect_sources, read_manifest
-from clusterkg.graph.readers import read_profile_file
+from clusterkg.graph.read.manifest import collect_sources, read_manifest
+from clusterkg.graph.read import read_profile_file
 from clusterkg.graph.store import open_store, open_writer
 
 BASE = "http://localhost:8000/"

@@ -11,7 +11,7 @@ import zlib
 import pyoxigraph as ox
 import pytest
 
-from clusterkg.graph.dumps import DumpWriter, canonical_ntriples, jsonld_fragment
+from clusterkg.graph.publish.dumps import DumpWriter, canonical_ntriples, jsonld_fragment
 from clusterkg.graph.errors import StoreError
 
 EX = "http://example.org/"
@@ -129,8 +129,8 @@ def test_literals_are_kept_as_the_store_gives_them_back():
 
 
 def test_blank_nodes_of_two_curated_files_stay_apart_and_odd_types_are_no_classes(tmp_path):
-    from clusterkg.graph.rdfio import read_extra
-    from clusterkg.graph.vocab import Uris
+    from clusterkg.graph.read.rdf import read_extra
+    from clusterkg.graph.map.vocab import Uris
 
     (tmp_path / "a.nq").write_text(f'_:b1 <{EX}r> "in A" <{EX}a> .\n'
                                    f'<{EX}s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "not a class" <{EX}a> .\n',
@@ -148,7 +148,7 @@ def test_blank_nodes_of_two_curated_files_stay_apart_and_odd_types_are_no_classe
 
 
 def test_gzip_members_recompress_only_the_chunks_that_changed(tmp_path, monkeypatch):
-    from clusterkg.graph import dumps
+    from clusterkg.graph.publish import dumps
 
     monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)  # small chunks for a small file
     lines = [f"<{EX}s{i}> <{EX}p> \"value {i} of a long enough line\" .\n".encode() for i in range(3000)]
@@ -186,7 +186,7 @@ def _reference_chunks(path, chunk_bytes):
 
 
 def test_chunks_are_cut_where_the_line_loop_cuts_them_whatever_the_blocks(tmp_path, monkeypatch):
-    from clusterkg.graph import dumps
+    from clusterkg.graph.publish import dumps
 
     monkeypatch.setattr(dumps, "CHUNK_BYTES", 64)
     monkeypatch.setattr(dumps, "_READ", 100)  # lines straddle the blocks read
@@ -224,7 +224,7 @@ def _dumped(folder, graphs, reuse=None, turtle_reuse=None):
 
 
 def test_a_rebuild_serialises_and_compresses_only_the_chunks_that_changed(tmp_path, monkeypatch):
-    from clusterkg.graph import dumps
+    from clusterkg.graph.publish import dumps
 
     monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)
     first = tmp_path / "one"
@@ -264,7 +264,7 @@ def test_a_rebuild_serialises_and_compresses_only_the_chunks_that_changed(tmp_pa
 
 
 def test_a_reused_chunk_whose_turtle_changed_on_disk_is_serialised_again(tmp_path, monkeypatch):
-    from clusterkg.graph import dumps
+    from clusterkg.graph.publish import dumps
 
     monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)
     first = tmp_path / "one"
@@ -278,7 +278,7 @@ def test_a_reused_chunk_whose_turtle_changed_on_disk_is_serialised_again(tmp_pat
 
 
 def test_a_subject_cut_between_chunks_is_counted_once(tmp_path, monkeypatch):
-    from clusterkg.graph import dumps
+    from clusterkg.graph.publish import dumps
 
     monkeypatch.setattr(dumps, "CHUNK_BYTES", 256)  # a subject of 400 triples spans chunks
     nt = canonical_ntriples("".join(f'<{EX}big> <{EX}p> "{i:04d} and some words" .\n' for i in range(400)).encode()
@@ -294,7 +294,7 @@ def test_a_subject_cut_between_chunks_is_counted_once(tmp_path, monkeypatch):
 
 
 def test_a_turtle_index_that_is_not_what_a_build_writes_is_not_used(tmp_path):
-    from clusterkg.graph import dumps
+    from clusterkg.graph.publish import dumps
 
     first = tmp_path / "one"
     _dumped(first, _many_graphs())
@@ -311,7 +311,7 @@ def test_a_turtle_index_that_is_not_what_a_build_writes_is_not_used(tmp_path):
 
 
 def test_gzip_members_of_a_damaged_file_or_a_wrong_index_are_not_copied(tmp_path, monkeypatch):
-    from clusterkg.graph import dumps
+    from clusterkg.graph.publish import dumps
 
     monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)
     first = tmp_path / "one"

@@ -3,7 +3,7 @@
 import pytest
 
 from clusterkg.graph.errors import ManifestError
-from clusterkg.graph.manifest import collect_sources, read_manifest
+from clusterkg.graph.read.manifest import collect_sources, read_manifest
 
 
 def test_bundled_manifest(sources):

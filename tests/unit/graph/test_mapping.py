@@ -4,7 +4,7 @@ import pytest
 from rdflib import Literal, URIRef
 
 from clusterkg.graph.build import process
-from clusterkg.graph.vocab import CKG, CONCEPT, EU_COUNTRY, EU_LANGUAGE, LOCN, ORG, RDF, SCHEMA, SKOS, XSD
+from clusterkg.graph.map.vocab import CKG, CONCEPT, EU_COUNTRY, EU_LANGUAGE, LOCN, ORG, RDF, SCHEMA, SKOS, XSD
 
 B = "http://localhost:8000/"
 
@@ -115,7 +115,7 @@ def test_silver_label_and_unknown_networks_minted(mapped):
 
 
 def test_value_outside_a_scheme_becomes_a_new_concept(tmp_path, uris, vocab):
-    from clusterkg.graph.manifest import ProfileSource
+    from clusterkg.graph.read.manifest import ProfileSource
 
     f = tmp_path / "x.txt"
     f.write_text("Printer-friendly version\nGeneral Information\nTechnology fields:\nQuantum Widgets\n"

@@ -7,12 +7,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clusterkg.graph.concepts import Vocabulary
+from clusterkg.graph.map.concepts import Vocabulary
 from clusterkg.graph.errors import ProfileReadError
-from clusterkg.graph.manifest import ProfileSource
-from clusterkg.graph.mapping import map_profile
-from clusterkg.graph.readers import decode, read_profile
-from clusterkg.graph.vocab import Uris
+from clusterkg.graph.read.manifest import ProfileSource
+from clusterkg.graph.map.mapping import map_profile
+from clusterkg.graph.read import decode, read_profile
+from clusterkg.graph.map.vocab import Uris
 from clusterkg.settings import bundled_data
 
 SAMPLES = sorted(p for p in bundled_data().glob("*.txt"))

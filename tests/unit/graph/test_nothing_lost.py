@@ -7,12 +7,12 @@ from rdflib import Literal, URIRef
 
 from clusterkg.graph.build import process
 from clusterkg.graph.errors import ProfileReadError
-from clusterkg.graph.places import country_code, language_code
-from clusterkg.graph.readers import read_profile
-from clusterkg.graph.readers.labels import norm_label
-from clusterkg.graph.readers.lines import split_lines
-from clusterkg.graph.values import parse_count, parse_date, parse_range
-from clusterkg.graph.vocab import EU_COUNTRY, EU_LANGUAGE, RDFS, SCHEMA, SKOS, slugify
+from clusterkg.graph.read.names import country_code, language_code
+from clusterkg.graph.read import read_profile
+from clusterkg.graph.read.labels import norm_label
+from clusterkg.graph.read.lines import split_lines
+from clusterkg.graph.read.values import parse_count, parse_date, parse_range
+from clusterkg.graph.map.vocab import EU_COUNTRY, EU_LANGUAGE, RDFS, SCHEMA, SKOS, slugify
 
 
 def _evidence(text: str, triple, graph, vocab, depth: int = 0) -> bool:

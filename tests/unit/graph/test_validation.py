@@ -6,9 +6,9 @@ import pyshacl
 from rdflib import Graph
 
 from clusterkg.graph.build import build, process
-from clusterkg.graph.manifest import ProfileSource
+from clusterkg.graph.read.manifest import ProfileSource
 from clusterkg.graph.store import open_store
-from clusterkg.graph.validation import shapes_graph
+from clusterkg.graph.validate import shapes_graph
 
 BASE = "http://localhost:8000/"
 

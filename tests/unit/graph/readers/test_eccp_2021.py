@@ -1,6 +1,6 @@
 """The 2021+ layout, on the real samples."""
 
-from clusterkg.graph.readers import read_profile
+from clusterkg.graph.read import read_profile
 
 
 def texts(values):

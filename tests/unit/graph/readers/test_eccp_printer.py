@@ -1,7 +1,7 @@
 """The old printer-friendly layout (2016-18 and 2019-20), on the real samples."""
 
-from clusterkg.graph.readers import read_profile
-from clusterkg.graph.readers.lines import split_lines
+from clusterkg.graph.read import read_profile
+from clusterkg.graph.read.lines import split_lines
 
 
 def texts(values):

@@ -22,8 +22,8 @@ import threading
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .mapping import Mapped, bind_prefixes
-from .vocab import CKG, RDF, SH, XSD
+from clusterkg.graph.map.mapping import Mapped, bind_prefixes
+from clusterkg.graph.map.vocab import CKG, RDF, SH, XSD
 
 __all__ = ["ValidationResult", "ValidationReport", "validate_mapped", "shapes_graph", "shapes_file"]
 
@@ -175,7 +175,7 @@ def _locate(mapped: Mapped, focus: Node, path: Node | None, value: Node | None) 
 def validate_mapped(mapped: Mapped, source: str) -> ValidationReport:
     """Validate one mapped profile against the shipped shapes.
 
-    :param mapped: the output of :func:`clusterkg.graph.mapping.map_profile`.
+    :param mapped: the output of :func:`clusterkg.graph.map.mapping.map_profile`.
     :param source: the profile file, named in every result.
     :return: the :class:`ValidationReport` (check ``publishable``).
     """

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 
-from .feed import content_hash
-from .vocab import CKG, SCHEMA
+from clusterkg.graph.publish.feed import content_hash
+from clusterkg.graph.map.vocab import CKG, SCHEMA
 
 __all__ = ["ProfileFacts", "profile_facts", "first_founded"]
 
@@ -23,7 +23,7 @@ class ProfileFacts:
     """What the catalogue, VoID and the feed need of one published profile graph.
 
     :param triples: number of triples in the graph.
-    :param content_hash: see :func:`~clusterkg.graph.feed.content_hash`.
+    :param content_hash: see :func:`~clusterkg.graph.publish.feed.content_hash`.
     :param country: EU country code of the cluster (``SRB``), or None.
     :param founded: the earliest founding date as ``YYYY-MM-DD``, or None.
     :param cluster_nt: the cluster's own triples (subject: the cluster) as N-Triples.

@@ -29,9 +29,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Iterable
 
-from .. import __version__
-from .errors import StoreError
-from .manifest import ProfileSource
+from clusterkg import __version__
+from clusterkg.graph.errors import StoreError
+from clusterkg.graph.read.manifest import ProfileSource
 
 __all__ = ["fingerprint", "entry_key", "ProfileCache"]
 

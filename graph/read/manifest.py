@@ -28,9 +28,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ManifestError
-from .places import country_code
-from .vocab import slugify
+from clusterkg.graph.errors import ManifestError
+from clusterkg.graph.read.names import country_code
+from clusterkg.graph.map.vocab import slugify
 
 __all__ = ["ProfileSource", "read_manifest", "read_manifest_with_notes", "collect_sources", "network_files",
            "MANIFEST_NAME", "NETWORKS_NAME", "PROFILE_SUFFIXES", "COLUMNS"]

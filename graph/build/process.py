@@ -20,17 +20,17 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from .cache import ProfileCache, entry_key
-from .concepts import Vocabulary
-from .dumps import canonical_ntriples, jsonld_fragment
-from .errors import ProfileReadError
-from .facts import ProfileFacts, profile_facts
-from .manifest import ProfileSource
-from .mapping import Mapped, map_profile
-from .profile import Profile, ReadIssue
-from .readers import read_profile_file
-from .validation import ValidationReport, validate_mapped
-from .vocab import Uris
+from clusterkg.graph.build.cache import ProfileCache, entry_key
+from clusterkg.graph.map.concepts import Vocabulary
+from clusterkg.graph.publish.dumps import canonical_ntriples, jsonld_fragment
+from clusterkg.graph.errors import ProfileReadError
+from clusterkg.graph.map.facts import ProfileFacts, profile_facts
+from clusterkg.graph.read.manifest import ProfileSource
+from clusterkg.graph.map.mapping import Mapped, map_profile
+from clusterkg.graph.read.profile import Profile, ReadIssue
+from clusterkg.graph.read import read_profile_file
+from clusterkg.graph.validate import ValidationReport, validate_mapped
+from clusterkg.graph.map.vocab import Uris
 
 __all__ = ["Outcome", "process", "processed", "graph_data", "PARALLEL_FROM"]
 
@@ -47,7 +47,7 @@ class Outcome:
     :param report: the validation report (None when unreadable).
     :param error: the read error, for unreadable files.
     :param content_hash: SHA-256 of the published graph's sorted N-Triples (see
-        :func:`~clusterkg.graph.feed.content_hash`), set when the build loads it.
+        :func:`~clusterkg.graph.publish.feed.content_hash`), set when the build loads it.
     :param facts: what the build's metadata needs of a valid profile's graph.
     :param nt: a valid profile's graph as canonical N-Triples, lines sorted
         (:func:`~.dumps.canonical_ntriples`), until the build has loaded it (None

@@ -17,7 +17,7 @@ __all__ = ["Value", "Field", "Member", "Contact", "Count", "ReadIssue", "Profile
 class Value:
     """One value as printed.
 
-    :param text: the value's text, normalised (see :mod:`clusterkg.graph.readers.lines`).
+    :param text: the value's text, normalised (see :mod:`clusterkg.graph.read.lines`).
     :param line: 1-based line number in the source file.
     """
 
@@ -29,7 +29,7 @@ class Value:
 class Field:
     """A labelled field and its values, in page order.
 
-    :param key: canonical field key (see :mod:`clusterkg.graph.readers.labels`), or
+    :param key: canonical field key (see :mod:`clusterkg.graph.read.labels`), or
         ``"unknown"`` for a label no table knows; such fields are kept, never dropped.
     :param label: the label as printed; for a label lost in the printed view, the name
         the reader gives it (e.g. ``"Region"``) and ``label_lost`` is True.

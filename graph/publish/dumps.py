@@ -58,7 +58,7 @@ from typing import Any, Iterator
 
 import pyoxigraph as ox
 
-from .errors import StoreError
+from clusterkg.graph.errors import StoreError
 
 __all__ = ["DumpWriter", "Dumps", "as_nquads", "canonical_ntriples", "file_digests", "jsonld_fragment", "gzip_file",
            "gzip_members", "read_reuse", "read_turtle_reuse"]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from .vocab import DCTERMS, XSD, Uris
+from clusterkg.graph.map.vocab import DCTERMS, XSD, Uris
 
 __all__ = ["ProfileState", "FeedMember", "FeedState", "FeedLog", "content_hash", "load_state", "version_triples",
            "version_ntriples", "version_iri"]

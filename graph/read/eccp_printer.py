@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 
-from ..profile import Contact, Count, Field, Member, Profile, ReadIssue, Value
-from ..values import is_email, is_phone, is_url, parse_range
-from .labels import BOILERPLATE, LABELS_OLD, SECTION_SUFFIX, SECTIONS_OLD, norm_label
-from .lines import Line, check_truncated
-from .orgtypes import is_organisation_type
+from clusterkg.graph.read.profile import Contact, Count, Field, Member, Profile, ReadIssue, Value
+from clusterkg.graph.read.values import is_email, is_phone, is_url, parse_range
+from clusterkg.graph.read.labels import BOILERPLATE, LABELS_OLD, SECTION_SUFFIX, SECTIONS_OLD, norm_label
+from clusterkg.graph.read.lines import Line, check_truncated
+from clusterkg.graph.read.orgtypes import is_organisation_type
 
 __all__ = ["read_printer", "detect_variant"]
 

@@ -24,23 +24,23 @@ from typing import Callable, Iterable
 
 from rdflib import Graph, Literal
 
-from .. import __version__
-from .cache import ProfileCache, fingerprint
-from .concepts import Vocabulary, ontology_graph
-from .dumps import DumpWriter, canonical_ntriples, file_digests, read_reuse, read_turtle_reuse
-from .errors import ClusterkgError, ProfileReadError
-from .facts import first_founded
-from .manifest import collect_sources, network_files
-from .mapping import PREFIXES
-from .processing import PARALLEL_FROM, Outcome, graph_data, process, processed
-from .rdfio import find_extra, read_extra
-from .store import open_writer, previous_meta
-from .store.remote import RemoteEndpoint, read_record, sync_graphs
-from .catalog import PROFILES, DatasetFacts, DumpFile, Publishing, describe_catalog, describe_void
-from .feed import FeedLog, FeedMember, FeedState, ProfileState, load_state, version_iri, version_ntriples
-from .places import country_name as pycountry_name
-from .turtle import turtle
-from .vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
+from clusterkg import __version__
+from clusterkg.graph.build.cache import ProfileCache, fingerprint
+from clusterkg.graph.map.concepts import Vocabulary, ontology_graph
+from clusterkg.graph.publish.dumps import DumpWriter, canonical_ntriples, file_digests, read_reuse, read_turtle_reuse
+from clusterkg.graph.errors import ClusterkgError, ProfileReadError
+from clusterkg.graph.map.facts import first_founded
+from clusterkg.graph.read.manifest import collect_sources, network_files
+from clusterkg.graph.map.mapping import PREFIXES
+from clusterkg.graph.build.process import PARALLEL_FROM, Outcome, graph_data, process, processed
+from clusterkg.graph.read.rdf import find_extra, read_extra
+from clusterkg.graph.store import open_writer, previous_meta
+from clusterkg.graph.store.remote import RemoteEndpoint, read_record, sync_graphs
+from clusterkg.graph.publish.catalog import PROFILES, DatasetFacts, DumpFile, Publishing, describe_catalog, describe_void
+from clusterkg.graph.publish.feed import FeedLog, FeedMember, FeedState, ProfileState, load_state, version_iri, version_ntriples
+from clusterkg.graph.read.names import country_name as pycountry_name
+from clusterkg.graph.publish.turtle import turtle
+from clusterkg.graph.map.vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
 
 __all__ = ["Outcome", "BuildSummary", "NothingToPublish", "process", "build", "build_time", "load_vocabulary",
            "PARALLEL_FROM"]

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from ..places import country_code
-from ..profile import Contact, Count, Field, Profile, ReadIssue, Value
-from .labels import (
+from clusterkg.graph.read.names import country_code
+from clusterkg.graph.read.profile import Contact, Count, Field, Profile, ReadIssue, Value
+from clusterkg.graph.read.labels import (
     BOILERPLATE,
     COMPOSITION_CAPTIONS,
     COMPOSITION_ORDER,
@@ -23,8 +23,8 @@ from .labels import (
     LABELS_2021_DASH,
     norm_label,
 )
-from .lines import NUMBER_RE
-from .lines import Line, check_truncated
+from clusterkg.graph.read.lines import NUMBER_RE
+from clusterkg.graph.read.lines import Line, check_truncated
 
 __all__ = ["read_2021", "looks_like_2021"]
 

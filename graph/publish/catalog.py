@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 
-from .places import COUNTRY_AUTHORITY
-from .turtle import Triples
-from .vocab import (
+from clusterkg.graph.read.names import COUNTRY_AUTHORITY
+from clusterkg.graph.publish.turtle import Triples
+from clusterkg.graph.map.vocab import (
     ADMS, CKG_ONTOLOGY, DCAT, DCTERMS, EU_ACCESS_RIGHT, EU_FILE_TYPE, EU_FREQUENCY, EU_LICENCE, EU_THEME, FOAF,
     HYDRA, IANA, PREFIXES, PROV, RDF, RDFS, SKOS, SPDX, VCARD, VOID, XSD, Uris,
 )

@@ -10,19 +10,19 @@ eccp-2019  :mod:`.eccp_printer`           + breadcrumb, title, S3 areas, "Other 
 eccp-2021  :mod:`.eccp_2021`              "NN% completed", "About us", "Established - "
 ========== ============================== =======================================
 
-Readers never import rdflib: they fill a neutral :class:`~clusterkg.graph.profile.Profile`.
+Readers never import rdflib: they fill a neutral :class:`~clusterkg.graph.read.profile.Profile`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ProfileReadError
-from ..profile import Profile, ReadIssue
-from .eccp_2021 import looks_like_2021, read_2021
-from .eccp_printer import LABELS_OLD, detect_variant, read_printer
-from .labels import norm_label
-from .lines import split_lines
+from clusterkg.graph.errors import ProfileReadError
+from clusterkg.graph.read.profile import Profile, ReadIssue
+from clusterkg.graph.read.eccp_2021 import looks_like_2021, read_2021
+from clusterkg.graph.read.eccp_printer import LABELS_OLD, detect_variant, read_printer
+from clusterkg.graph.read.labels import norm_label
+from clusterkg.graph.read.lines import split_lines
 
 __all__ = ["read_profile", "read_profile_file", "decode", "LAYOUTS", "MAX_BYTES"]
 

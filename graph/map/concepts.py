@@ -14,8 +14,8 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from .errors import ManifestError
-from .vocab import CONCEPT, SKOS, slugify
+from clusterkg.graph.errors import ManifestError
+from clusterkg.graph.map.vocab import CONCEPT, SKOS, slugify
 
 __all__ = ["Vocabulary", "Network", "ontology_graph", "ontology_files", "SCHEMES"]
 

@@ -30,8 +30,8 @@ from typing import Callable
 
 from rdflib import Graph
 
-from .vocab import EU_ACCESS_RIGHT, EU_FILE_TYPE, EU_LICENCE, IANA
-from .vocab import DCAT, DCTERMS, RDF
+from clusterkg.graph.map.vocab import EU_ACCESS_RIGHT, EU_FILE_TYPE, EU_LICENCE, IANA
+from clusterkg.graph.map.vocab import DCAT, DCTERMS, RDF
 
 __all__ = ["Score", "score_catalog", "RATINGS", "NON_PROPRIETARY", "MACHINE_READABLE"]
 

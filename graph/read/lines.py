@@ -90,10 +90,10 @@ def check_truncated(profile, lines: list[Line]) -> None:
     ``profile.truncated`` and add a ``truncated`` issue. The page is still read as far as
     it goes.
 
-    :param profile: the :class:`~clusterkg.graph.profile.Profile` read from ``lines``.
+    :param profile: the :class:`~clusterkg.graph.read.profile.Profile` read from ``lines``.
     :param lines: the page's lines.
     """
-    from ..profile import ReadIssue
+    from clusterkg.graph.read.profile import ReadIssue
 
     last = next((ln for ln in reversed(lines) if not ln.blank), None)
     if last is None or last.number in profile.structure or NUMBER_RE.match(last.unbulleted):

@@ -7,7 +7,7 @@ concept scheme (``ontology/schemes/organisation-type.ttl``); a test keeps the tw
 
 from __future__ import annotations
 
-from .labels import norm_label
+from clusterkg.graph.read.labels import norm_label
 
 __all__ = ["ORGANISATION_TYPES", "is_organisation_type"]
 

@@ -12,7 +12,7 @@ current store snapshot. The web process:
 * runs each worker in a network namespace of its own when the system allows it and no
   ``SERVICE`` endpoint is allowed, so a query can reach no host at all;
 * enforces the wall-clock limit ``CLUSTERKG_QUERY_TIMEOUT``: the worker cuts a streaming
-  result itself at the limit (with an in-band marker, see :mod:`clusterkg.graph.results`);
+  result itself at the limit (with an in-band marker, see :mod:`clusterkg.service.query.writers`);
   a query that produces nothing by then (a cartesian product being counted, a big sort)
   gets its worker killed (``SIGKILL``, the core is free at once) and a fresh one started,
   and the client gets ``504``.
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator
 
-from ..graph.sparql_text import bare, keywords, where_body
+from clusterkg.graph.store.sparql_text import bare, keywords, where_body
 
 __all__ = ["QueryPool", "QueryLimits", "Busy", "QueryTimedOut", "Started", "closing_marker", "isolate_network"]
 
@@ -52,8 +52,8 @@ _CRASHED = ("the query made the query engine fail (it is probably too long or to
 def _raise_for(msg, timeout: float) -> None:
     """Turn a worker's answer into the error it stands for: None (nothing came before
     the deadline) is a timeout; ``("error", kind, text)`` the matching domain error."""
-    from ..graph.errors import QueryEvaluationError, QuerySyntaxError, RemoteStoreError, StoreError
-    from ..graph.results import ResultTooLarge
+    from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, RemoteStoreError, StoreError
+    from clusterkg.service.query.writers import ResultTooLarge
 
     if msg is None:
         raise QueryTimedOut(timeout)
@@ -73,7 +73,7 @@ def _raise_for(msg, timeout: float) -> None:
 
 def closing_marker(media: str, reason: str) -> bytes:
     """What the web side appends to a stream it cuts after a row boundary: it closes the
-    document and says it was truncated (see :mod:`clusterkg.graph.results`)."""
+    document and says it was truncated (see :mod:`clusterkg.service.query.writers`)."""
     if media in ("application/sparql-results+json", "application/json"):
         return b']},"clusterkg:truncated":{"reason":"' + reason.encode() + b'"}}'
     if media == "application/sparql-results+xml":
@@ -82,7 +82,7 @@ def closing_marker(media: str, reason: str) -> bytes:
         return b"# clusterkg:truncated reason=" + reason.encode() + b"\r\n"
     return b"# clusterkg:truncated reason=" + reason.encode() + b"\n"
 
-log = logging.getLogger("clusterkg.service.pool")
+log = logging.getLogger("clusterkg.service.query")
 
 #: Words of queries that may take long: aggregates, sorting, text search, negation, unions.
 _SLOW_WORDS = {"GROUP", "ORDER", "HAVING", "COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT",
@@ -225,7 +225,7 @@ def _worker_main(conn, store_root: str, isolate: bool = True, remote: str | None
     import time as _time
 
     from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, RemoteStoreError, StoreError
-    from clusterkg.graph.results import ResultTooLarge, write_boolean, write_solutions, write_triples
+    from clusterkg.service.query.writers import ResultTooLarge, write_boolean, write_solutions, write_triples
     from clusterkg.graph.store import open_store
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)

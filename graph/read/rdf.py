@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import ProfileReadError
-from .vocab import Uris, slugify
+from clusterkg.graph.errors import ProfileReadError
+from clusterkg.graph.map.vocab import Uris, slugify
 
 __all__ = ["RDF_SUFFIXES", "ExtraGraph", "read_extra", "find_extra"]
 
