@@ -29,7 +29,8 @@ import pyoxigraph as ox
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from query import prepare  # noqa: E402  (the same stores as the query benchmark)
 
-from clusterkg.graph.publish.dumps import DumpWriter, canonical_ntriples, gzip_file, jsonld_fragment  # noqa: E402
+from clusterkg.graph.map.canonical import canonical_ntriples, jsonld_fragment  # noqa: E402
+from clusterkg.graph.publish.dumps import DumpWriter, gzip_file  # noqa: E402
 from clusterkg.graph.map.mapping import PREFIXES  # noqa: E402
 
 

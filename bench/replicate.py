@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from clusterkg.graph.store import open_writer
-from clusterkg.graph.store.oxigraph import current_generation
+from clusterkg.graph.store.snapshot import current_generation
 
 _ID = re.compile(rb"/p(\d{6})(?=[/#>])")
 _BATCH = 64 * 1024 * 1024

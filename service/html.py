@@ -8,9 +8,7 @@ from html import escape
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-import pycountry
-
-from clusterkg.graph.read.names import COUNTRY_AUTHORITY, LANGUAGE_AUTHORITY, country_name
+from clusterkg.graph.map.places import authority_label
 from clusterkg.graph.map.vocab import PREFIXES
 from clusterkg.graph.map.vocab import SCHEMA
 
@@ -69,12 +67,7 @@ def label_of(g: Graph, node, labels: dict[str, str]) -> str:
                 return str(o)
     if iri in STANDARD_LABELS:
         return STANDARD_LABELS[iri]
-    if iri.startswith(COUNTRY_AUTHORITY):
-        return country_name(iri[len(COUNTRY_AUTHORITY):]) or _qname(iri)
-    if iri.startswith(LANGUAGE_AUTHORITY):
-        lang = pycountry.languages.get(alpha_3=iri[len(LANGUAGE_AUTHORITY):].lower())
-        return lang.name if lang else _qname(iri)
-    return _qname(iri)
+    return authority_label(iri) or _qname(iri)
 
 
 def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str, str],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from clusterkg.graph.store import OxigraphStore, RemoteStore, open_store
+from clusterkg.graph.store import Store, open_store
 
 __all__ = ["StoreHolder"]
 
@@ -23,9 +23,9 @@ class StoreHolder:
         self.root = Path(root)
         self.remote = remote
         self._lock = threading.Lock()
-        self._store: OxigraphStore | RemoteStore = open_store(self.root, remote)
+        self._store: Store = open_store(self.root, remote)
 
-    def get(self) -> OxigraphStore | RemoteStore:
+    def get(self) -> Store:
         store = self._store
         if store.is_stale():
             with self._lock:

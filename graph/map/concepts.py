@@ -15,7 +15,8 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from clusterkg.graph.errors import ManifestError
-from clusterkg.graph.map.vocab import CONCEPT, SKOS, slugify
+from clusterkg.graph.map.vocab import CONCEPT, SKOS
+from clusterkg.graph.read.names import slugify
 
 __all__ = ["Vocabulary", "Network", "ontology_graph", "ontology_files", "SCHEMES"]
 

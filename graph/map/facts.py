@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rdflib import Graph, URIRef
 
-from clusterkg.graph.publish.feed import content_hash
+from clusterkg.graph.map.canonical import content_hash
 from clusterkg.graph.map.vocab import CKG, SCHEMA
 
 __all__ = ["ProfileFacts", "profile_facts", "first_founded"]

@@ -21,12 +21,12 @@ from rdflib.term import Node
 
 from clusterkg.graph.map.concepts import Vocabulary
 from clusterkg.graph.read.manifest import ProfileSource
-from clusterkg.graph.read.names import country_code, language_code
+from clusterkg.graph.read.names import country_code, language_code, slugify
 from clusterkg.graph.read.profile import Field, Profile, Value
 from clusterkg.graph.read.values import is_email, is_phone, is_url, parse_count, parse_date, parse_range
 from clusterkg.graph.map.vocab import (
     CKG, CKG_ONTOLOGY, CONCEPT, DCAT, DCTERMS, EU_COUNTRY, EU_LANGUAGE, FOAF, LOCN, ORG, PREFIXES,
-    PROV, RDF, RDFS, SCHEMA, SKOS, SPDX, XSD, Uris, bind_prefixes, slugify,
+    PROV, RDF, RDFS, SCHEMA, SKOS, SPDX, XSD, Uris, bind_prefixes,
 )
 
 __all__ = ["Mapped", "Unmapped", "NewConcept", "map_profile", "bind_prefixes", "PREFIXES"]

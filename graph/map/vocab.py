@@ -16,9 +16,10 @@ every deployment); resources minted from data live under the configurable base U
 ``{base}graph/profile/{id}``    the named graph of one profile
 ``{base}graph/vocabulary``      the named graph holding the vocabulary and schemes
 ``{base}graph/build``           the named graph holding build records (times)
+``{base}graph/extra/{slug}``    the named graph of a curated RDF file
 =========================== ====================================================
 
-Slugs are made with :func:`slugify` (python-slugify: ASCII, lower case, hyphens), so
+Slugs are made with :func:`~clusterkg.graph.read.names.slugify` (ASCII, lower case, hyphens), so
 the same input always gives the same URIs.
 """
 
@@ -26,13 +27,14 @@ from __future__ import annotations
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
-from slugify import slugify as _slugify
+
+from clusterkg.graph.read.names import slugify
 
 __all__ = [
     "CKG", "CKG_ONTOLOGY", "CONCEPT", "SCHEMA", "LOCN", "SPDX", "EU_COUNTRY", "EU_LANGUAGE",
     "EU_LICENCE", "EU_THEME", "EU_FILE_TYPE", "EU_ACCESS_RIGHT", "EU_FREQUENCY", "VCARD", "VOID", "HYDRA", "ADMS", "IANA", "SD", "TREE", "LDES",
     "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD", "SH",
-    "Uris", "slugify", "DEFAULT_BASE_URI", "PREFIXES", "bind_prefixes",
+    "Uris", "DEFAULT_BASE_URI", "PREFIXES", "bind_prefixes",
 ]
 
 #: The clusterkg vocabulary namespace.
@@ -80,14 +82,6 @@ def bind_prefixes(g: Graph) -> Graph:
     return g
 
 
-def slugify(text: str) -> str:
-    """URI-safe slug of a name ("Bucureşti - Ilfov" -> "bucuresti-ilfov").
-
-    >>> slugify("Balkan & Black Sea ICT Custers Network")
-    'balkan-black-sea-ict-custers-network'
-    """
-    return _slugify(text, replacements=[["&", " "]]) or "x"
-
 
 class Uris:
     """Mints resource IRIs under one base URI.
@@ -128,6 +122,14 @@ class Uris:
 
     def profile_graph(self, profile_id: str) -> URIRef:
         return self._u(f"graph/profile/{profile_id}")
+
+    def extra_graph(self, name: str) -> URIRef:
+        """The named graph of a curated RDF file (``name``: its file name's stem)."""
+        return self._u(f"graph/extra/{slugify(name)}")
+
+    def is_build_graph(self, iri: str) -> bool:
+        """True for a graph the build makes: a profile's, the vocabulary's, the build record's."""
+        return iri.startswith(self.base + "graph/profile/") or iri in (self.vocabulary_graph, self.build_graph)
 
     @property
     def vocabulary_graph(self) -> URIRef:

@@ -15,25 +15,14 @@ State files (JSON, in the generation's ``meta/`` folder, carried to the next bui
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from clusterkg.graph.map.vocab import DCTERMS, XSD
 
-from clusterkg.graph.map.vocab import DCTERMS, XSD, Uris
-
-__all__ = ["ProfileState", "FeedMember", "FeedState", "FeedLog", "content_hash", "load_state", "version_triples",
-           "version_ntriples", "version_iri"]
-
-
-def content_hash(ntriples: bytes) -> str:
-    """SHA-256 (hex) of a graph's N-Triples, lines sorted: equal triples, equal hash
-    (the graphs have no blank nodes, so a triple always serialises the same way)."""
-    lines = sorted(set(line for line in ntriples.splitlines() if line.strip()))
-    return hashlib.sha256(b"\n".join(lines)).hexdigest()
+__all__ = ["ProfileState", "FeedMember", "FeedState", "FeedLog", "load_state", "version_ntriples"]
 
 
 @dataclass
@@ -61,19 +50,12 @@ class FeedMember:
 
 @dataclass
 class FeedState:
-    """Profiles' states and the feed so far."""
+    """Profiles' states as of a build (the feed's members are in ``feed.jsonl``, written
+    by :class:`FeedLog`)."""
 
     profiles: dict[str, ProfileState] = field(default_factory=dict)
-    members: list[FeedMember] = field(default_factory=list)
     #: dataset key (``catalog``, ``all``, country code) -> first issued (ISO 8601)
     issued: dict[str, str] = field(default_factory=dict)
-
-    def save(self, folder: Path) -> None:
-        """Write ``state.json`` and ``feed.jsonl`` into ``folder``."""
-        self.save_state(folder)
-        with FeedLog(folder) as log:
-            for m in self.members:
-                log.append(m)
 
     def save_state(self, folder: Path) -> None:
         """Write ``state.json`` (profiles and issued dates, not the members) into ``folder``."""
@@ -115,36 +97,21 @@ class FeedLog:
         self.close()
 
 
-def load_state(folder: Path | None, members: bool = True) -> FeedState:
-    """The state a previous build left in ``folder`` (its ``meta/``), or an empty one;
-    with ``members=False`` the feed's members are not read (see :class:`FeedLog`)."""
+def load_state(folder: Path | None) -> FeedState:
+    """The profiles' states a previous build left in ``folder`` (its ``meta/``), or an
+    empty state when there is none."""
     state = FeedState()
     if folder is None or not (folder / "state.json").is_file():
         return state
     raw = json.loads((folder / "state.json").read_text(encoding="utf-8"))
     state.profiles = {k: ProfileState(**v) for k, v in raw.get("profiles", {}).items()}
     state.issued = dict(raw.get("issued", {}))
-    feed = folder / "feed.jsonl"
-    if members and feed.is_file():
-        with open(feed, encoding="utf-8") as fh:
-            state.members = [FeedMember(**json.loads(line)) for line in fh if line.strip()]
     return state
 
 
-def version_triples(g: Graph, cluster: URIRef, version: URIRef, time: str) -> Graph:
-    """The cluster's own triples from profile graph ``g``, with ``version`` as subject,
-    plus ``dct:isVersionOf`` the cluster and ``dct:modified`` the time."""
-    out = Graph()
-    for _s, p, o in g.triples((cluster, None, None)):
-        out.add((version, p, o))
-    out.add((version, DCTERMS.isVersionOf, cluster))
-    out.add((version, DCTERMS.modified, Literal(time, datatype=XSD.dateTime)))
-    return out
-
-
 def version_ntriples(cluster_nt: str, cluster: str, version: str, time: str) -> str:
-    """:func:`version_triples` on text: ``cluster_nt`` holds the cluster's own triples as
-    N-Triples (subject ``<cluster>``); the result has ``<version>`` as subject instead,
+    """A version of a cluster as N-Triples: ``cluster_nt`` holds the cluster's own triples
+    (subject ``<cluster>``); the result has ``<version>`` as subject instead,
     plus ``dct:isVersionOf`` and ``dct:modified``, one triple per line, lines sorted."""
     subject = f"<{cluster}> "
     lines = {f"<{version}> " + line[len(subject):] for line in cluster_nt.splitlines()
@@ -152,8 +119,3 @@ def version_ntriples(cluster_nt: str, cluster: str, version: str, time: str) -> 
     lines.add(f"<{version}> <{DCTERMS.isVersionOf}> <{cluster}> .")
     lines.add(f'<{version}> <{DCTERMS.modified}> "{time}"^^<{XSD.dateTime}> .')
     return "".join(line + "\n" for line in sorted(lines))
-
-
-def version_iri(uris: Uris, profile_id: str, stamp: str) -> URIRef:
-    """``{base}feed/member/{profile}/{stamp}``: one version of one profile's cluster."""
-    return URIRef(f"{uris.base}feed/member/{profile_id}/{stamp}")

@@ -24,7 +24,7 @@ from clusterkg.graph.read.eccp_printer import LABELS_OLD, detect_variant, read_p
 from clusterkg.graph.read.labels import norm_label
 from clusterkg.graph.read.lines import split_lines
 
-__all__ = ["read_profile", "read_profile_file", "decode", "LAYOUTS", "MAX_BYTES"]
+__all__ = ["read_profile", "read_profile_file", "read_profile_bytes", "read_bytes", "decode", "LAYOUTS", "MAX_BYTES"]
 
 LAYOUTS = ("eccp-2016", "eccp-2019", "eccp-2021")
 
@@ -131,17 +131,33 @@ def _require_values(profile: Profile) -> Profile:
     return profile
 
 
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of an input file.
+
+    :raises ProfileReadError: when the file cannot be read (naming it and why).
+    """
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise ProfileReadError(f"cannot read the file ({exc.strerror})", str(path)) from None
+
+
+def read_profile_bytes(data: bytes, source: str) -> Profile:
+    """Read a profile file's bytes (see :func:`read_profile`); decoding as in :func:`decode`.
+
+    :param data: the file's bytes.
+    :param source: the file's path, for messages.
+    :raises ProfileReadError: empty, binary or of no known layout.
+    """
+    text, issues = decode(data, source)
+    profile = read_profile(text, source)
+    profile.issues[:0] = issues
+    return profile
+
+
 def read_profile_file(path: str | Path) -> Profile:
     """Read a profile file (see :func:`read_profile`); decoding as in :func:`decode`.
 
     :raises ProfileReadError: unreadable, empty, binary or of no known layout.
     """
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ProfileReadError(f"cannot read the file ({exc.strerror})", str(path)) from None
-    text, issues = decode(data, str(path))
-    profile = read_profile(text, str(path))
-    profile.issues[:0] = issues
-    return profile
+    return read_profile_bytes(read_bytes(path), str(path))

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from clusterkg.graph.errors import ManifestError
 from clusterkg.graph.read.names import country_code
-from clusterkg.graph.map.vocab import slugify
+from clusterkg.graph.read.names import slugify
 
 __all__ = ["ProfileSource", "read_manifest", "read_manifest_with_notes", "collect_sources", "network_files",
            "MANIFEST_NAME", "NETWORKS_NAME", "PROFILE_SUFFIXES", "COLUMNS"]

@@ -1,4 +1,5 @@
-"""Countries and languages by name, as codes of the EU authority tables.
+"""What printed names stand for: URI-safe slugs, and countries and languages as codes of
+the EU authority tables.
 
 The EU Publications Office authority tables identify countries and languages with
 three-letter codes (``http://publications.europa.eu/resource/authority/country/SRB``,
@@ -14,11 +15,20 @@ import functools
 import re
 
 import pycountry
+from slugify import slugify as _slugify
 
-__all__ = ["country_code", "country_name", "language_code", "COUNTRY_AUTHORITY", "LANGUAGE_AUTHORITY"]
+__all__ = ["slugify", "country_code", "country_name", "language_code", "language_name"]
 
-COUNTRY_AUTHORITY = "http://publications.europa.eu/resource/authority/country/"
-LANGUAGE_AUTHORITY = "http://publications.europa.eu/resource/authority/language/"
+
+def slugify(text: str) -> str:
+    """URI-safe slug of a name ("Bucureşti - Ilfov" -> "bucuresti-ilfov"): ASCII, lower
+    case, hyphens (python-slugify), "&" read as a space; ``"x"`` when nothing is left, so
+    the same input always gives the same key.
+
+    >>> slugify("Balkan & Black Sea ICT Custers Network")
+    'balkan-black-sea-ict-custers-network'
+    """
+    return _slugify(text, replacements=[["&", " "]]) or "x"
 
 _COUNTRY_EXTRA = {
     "kosovo": "XKX",
@@ -116,3 +126,9 @@ def country_name(code: str) -> str | None:
         return "Kosovo"
     c = pycountry.countries.get(alpha_3=code)
     return getattr(c, "common_name", None) or (c.name if c else None)
+
+
+def language_name(code: str) -> str | None:
+    """English name of a language from its EU authority code ("ENG" -> "English"), or None."""
+    lang = pycountry.languages.get(alpha_3=code.lower())
+    return lang.name if lang else None

@@ -1,9 +1,11 @@
 """Curated RDF files given to a build beside the profiles, read without any network.
 
-A folder of profiles may also hold RDF files (``.ttl``, ``.nt``, ``.nq``, ``.trig``,
+A folder of profiles may also hold RDF files (the formats of
+:data:`clusterkg.graph.formats.CURATED_INPUT`: ``.ttl``, ``.nt``, ``.nq``, ``.trig``,
 ``.jsonld``, ``.rdf``): curated links (NUTS codes for regions, a network's founding
-members, ...). Each is loaded, as it is, into its own named graph
-``{base}graph/extra/{file-slug}`` (triples in a named graph of a TriG/N-Quads file keep it).
+members, ...). Each is loaded, as it is, into a named graph of its own, which the build
+names (``{base}graph/extra/{file-slug}``); triples in a named graph of a TriG or N-Quads
+file keep it.
 
 They are parsed by Oxigraph's parsers, which never touch the network: a JSON-LD
 ``@context`` given by URL is not fetched (the file is refused with a message), and RDF/XML
@@ -15,18 +17,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
 
+from clusterkg.graph import formats
 from clusterkg.graph.errors import ProfileReadError
-from clusterkg.graph.map.vocab import Uris, slugify
 
-__all__ = ["RDF_SUFFIXES", "ExtraGraph", "read_extra", "find_extra"]
-
-RDF_SUFFIXES = {
-    ".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG, ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML,
-}
+__all__ = ["ExtraGraph", "read_extra", "find_extra"]
 
 
 @dataclass
@@ -48,20 +46,29 @@ def find_extra(paths: list[str | Path]) -> list[Path]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.is_file() and f.suffix in RDF_SUFFIXES)
+            out += sorted(f for f in p.iterdir() if f.is_file() and formats.by_suffix(f.suffix, formats.CURATED_INPUT))
     return out
 
 
-def read_extra(path: Path, uris: Uris) -> ExtraGraph:
+def read_extra(path: Path, graph_iri: str, base_iri: str | None = None,
+               reserved: Callable[[str], bool] = lambda _iri: False) -> ExtraGraph:
     """Parse one curated RDF file, offline.
 
+    :param path: the file; its suffix names its format (:data:`~clusterkg.graph.formats.CURATED_INPUT`).
+    :param graph_iri: the named graph its triples go to (and those of a TriG or N-Quads
+        file in the default graph, or in a graph named by a blank node).
+    :param base_iri: relative IRIs in the file resolve against it.
+    :param reserved: says whether a graph IRI is one the build makes (a profile's, the
+        vocabulary's, the build record's); the file may not write into those.
     :raises ProfileReadError: a file that cannot be read or parsed (with line and column),
         whose JSON-LD names a remote ``@context`` (never fetched), that holds an RDF 1.2
-        triple term, or that writes into a graph the build makes (a profile's, the
-        vocabulary's or the build record's).
+        triple term, or that writes into a reserved graph.
     """
-    fmt = RDF_SUFFIXES[path.suffix]
-    iri = str(uris.base) + "graph/extra/" + slugify(path.stem)
+    fmt = formats.by_suffix(path.suffix, formats.CURATED_INPUT)
+    if fmt is None or not isinstance(fmt.oxigraph, ox.RdfFormat):
+        raise ProfileReadError(f"not a curated RDF file (suffixes: "
+                               f"{', '.join(f.suffix for f in formats.CURATED_INPUT)})", str(path))
+    iri = graph_iri
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -82,7 +89,7 @@ def read_extra(path: Path, uris: Uris) -> ExtraGraph:
 
     try:
         quads = []
-        for q in ox.parse(data, format=fmt, base_iri=uris.base):
+        for q in ox.parse(data, format=fmt.oxigraph, base_iri=base_iri):
             # the default graph, or a graph named by a blank node, is the file's own graph
             graph = q.graph_name if isinstance(q.graph_name, ox.NamedNode) else ox.NamedNode(iri)
             quads.append(ox.Quad(term(q.subject), q.predicate, term(q.object), graph))
@@ -93,13 +100,10 @@ def read_extra(path: Path, uris: Uris) -> ExtraGraph:
         msg = str(exc.msg if hasattr(exc, "msg") else exc)
         if "context" in msg.lower() and ("load" in msg.lower() or "remote" in msg.lower() or "http" in msg.lower()):
             msg = f"a remote JSON-LD @context is not fetched ({msg}); embed the context in the file"
-        name = {".ttl": "Turtle", ".nt": "N-Triples", ".nq": "N-Quads", ".trig": "TriG", ".jsonld": "JSON-LD",
-                ".rdf": "RDF/XML"}[path.suffix]
-        raise ProfileReadError(f"not valid {name}: {msg}", str(path), line, col) from None
+        raise ProfileReadError(f"not valid {fmt.label}: {msg}", str(path), line, col) from None
     graphs = frozenset(g.value for g in store.named_graphs())
-    owned = str(uris.base) + "graph/profile/"
     for g in sorted(graphs):
-        if g.startswith(owned) or g in (str(uris.vocabulary_graph), str(uris.build_graph)):
+        if reserved(g):
             raise ProfileReadError(f"writes into <{g}>, a graph the build makes; curated data must go "
                                    "into graphs of its own", str(path))
     return ExtraGraph(path, iri, store.dump(format=ox.RdfFormat.N_QUADS), len(store), graphs)

@@ -1,82 +1,180 @@
-"""Where the graph lives: a small interface, an embedded default backend.
+"""Stage 4, store: where the graph lives, behind two small interfaces.
 
-The interface is two objects:
+* :class:`Store` answers queries over one immutable snapshot of the data (``query``,
+  ``named_graphs``), and names the snapshot's published files (``dumps_dir``,
+  ``meta_dir``). The default graph is the union of the named graphs.
+* :class:`StoreWriter` fills a new snapshot and publishes it with ``commit()``, atomically:
+  until then the previous snapshot keeps serving, whole; a failed or killed build leaves
+  it untouched. These are exactly the calls :func:`clusterkg.graph.build.build` makes.
 
-* :class:`Store` answers queries over one immutable snapshot of the data: ``query()``,
-  ``named_graphs()``, ``close()``. The default graph is the union of the named graphs
-  (one per profile, plus the vocabulary and the build record).
-* :class:`StoreWriter` fills a new snapshot (``add_graph()``) and publishes it with
-  ``commit()``, atomically: until then the previous snapshot keeps serving, whole; a
-  failed or killed build leaves it untouched.
+:func:`open_backend` picks the backend from the configuration, in one place:
 
-Backends: :mod:`.oxigraph` (embedded, on disk, default) and :mod:`.remote` (any SPARQL
-1.1 server: the build still makes its snapshot locally, for the dumps and metadata, and
-puts the changed named graphs on the server; queries then go to the server). Nothing here takes HTTP headers: formats are named by media type.
+============================= ==============================================================
+``CLUSTERKG_STORE``           backend
+============================= ==============================================================
+a folder (default)            :mod:`.oxigraph`: Oxigraph on disk, one database per snapshot
+``sparql+http(s)://...``      :mod:`.remote`: any SPARQL 1.1 server; the snapshot's files
+                              stay in the local folder (``CLUSTERKG_FILES``)
+============================= ==============================================================
+
+The folder layout of snapshots is :mod:`.snapshot`'s; SPARQL text checks are
+:mod:`.sparql_text`'s. To add a backend: one module with a reader and a writer class
+satisfying the two protocols, and one branch in :meth:`Backend.reader` /
+:meth:`Backend.writer`. Nothing here takes HTTP headers: formats are named by media type.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
-from clusterkg.graph.store.oxigraph import (
-    QUERY_RESULT_FORMATS,
-    RDF_FORMATS,
-    OxigraphStore,
-    OxigraphWriter,
-    QueryResult,
-    open_writer,
-    previous_meta,
-    store_is_empty,
+from clusterkg.graph.store.oxigraph import OxigraphStore, OxigraphWriter
+from clusterkg.graph.store.remote import (
+    RemoteEndpoint, RemoteStore, RemoteWriter, is_remote, parse_store_url, read_record,
 )
-from clusterkg.graph.store.oxigraph import open_store as _open_local
-from clusterkg.graph.store.remote import RemoteEndpoint, RemoteStore, is_remote, parse_store_url
+from clusterkg.graph.store.result import QueryResult
+from clusterkg.graph.store.snapshot import previous_meta, store_is_empty
 
 __all__ = [
-    "Store", "StoreWriter", "QueryResult", "OxigraphStore", "OxigraphWriter", "open_store",
-    "open_writer", "store_is_empty", "QUERY_RESULT_FORMATS", "RDF_FORMATS", "previous_meta",
-    "RemoteEndpoint", "RemoteStore", "is_remote", "parse_store_url",
+    "Store", "StoreWriter", "Backend", "QueryResult", "OxigraphStore", "OxigraphWriter", "RemoteEndpoint",
+    "RemoteStore", "RemoteWriter", "open_backend", "open_store", "open_writer", "store_is_empty",
+    "is_remote", "parse_store_url",
 ]
 
 
-def open_store(root, remote: "RemoteEndpoint | str | None" = None, **kwargs) -> "OxigraphStore | RemoteStore":
-    """Open the serving snapshot: the store folder's current generation, queried in
-    process, or, with ``remote`` (a :class:`RemoteEndpoint` or its URL), queried on
-    that SPARQL server (the published files still come from ``root``).
-
-    :param kwargs: passed to :class:`RemoteStore` (``timeout``, ``max_bytes``).
-    :raises StoreError: when the folder holds no snapshot.
-    :raises ValueError: a malformed remote store URL.
-    """
-    if remote is None:
-        return _open_local(root)  # kwargs are for a remote store only
-    endpoint = parse_store_url(remote) if isinstance(remote, str) else remote
-    return RemoteStore(endpoint, root, **kwargs)
-
-
 class Store(Protocol):
-    """A read-only snapshot of the graph."""
+    """A read-only snapshot of the graph and of the files published with it."""
+
+    generation: str
+    dumps_dir: Path
+    meta_dir: Path
 
     def query(self, sparql: str, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None, substitutions: dict[str, str] | None = None,
               base_iri: str | None = None) -> QueryResult:
-        """Run a SPARQL 1.1 query (see :meth:`OxigraphStore.query`); raises
-        QuerySyntaxError on a malformed query."""
+        """Run a SPARQL 1.1 query (see :meth:`OxigraphStore.query`).
+
+        :raises QuerySyntaxError: for a malformed query, with the parser's message.
+        """
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
+
+    def is_stale(self) -> bool:
+        """True when a newer snapshot has been published since this one was opened."""
 
     def close(self) -> None:
         """Release the snapshot."""
 
 
 class StoreWriter(Protocol):
-    """Fills a new snapshot and publishes it atomically."""
+    """Fills a new snapshot and publishes it atomically (the calls a build makes)."""
+
+    #: the folder of the snapshot this one started from (incremental), else None
+    previous: Path | None
+    dumps_dir: Path
+    meta_dir: Path
+
+    def named_graphs(self) -> list[str]:
+        """IRIs of the named graphs in the new snapshot so far, sorted."""
 
     def add_graph(self, graph_iri: str, ntriples: bytes) -> None:
-        """Load N-Triples into the named graph ``graph_iri`` of the new snapshot."""
+        """Load canonical N-Triples into the named graph ``graph_iri``."""
+
+    def add_quads(self, nquads: bytes) -> None:
+        """Load N-Quads, each quad into its own named graph (blank node labels kept)."""
+
+    def remove_graph(self, graph_iri: str) -> None:
+        """Remove a named graph carried over from the previous snapshot."""
+
+    def reuse_dumps(self, names: list[str]) -> list[Path] | None:
+        """Link unchanged dump files of the previous snapshot into ``dumps_dir``."""
 
     def commit(self, quads: int | None = None) -> str:
-        """Publish the new snapshot (``quads``: its size, when known); returns its identifier."""
+        """Publish the new snapshot (``quads``: its size, when known); return its name."""
 
     def abort(self) -> None:
         """Drop the new snapshot; the previous one stays."""
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where the graph lives: a local store folder (snapshots, their files, the build
+    cache), and optionally the SPARQL server that holds the graph.
+
+    :param root: the store folder; with a server, the folder of the published files.
+    :param remote: the server, or None for the embedded store.
+    """
+
+    root: Path
+    remote: RemoteEndpoint | None = None
+
+    def reader(self, timeout: float = 60.0, max_bytes: int = 512 * 1024 * 1024) -> Store:
+        """Open the serving snapshot.
+
+        :param timeout: seconds one request to a server may take (remote only).
+        :param max_bytes: most bytes of one answer read from a server (remote only).
+        :raises StoreError: when the folder holds no snapshot yet.
+        """
+        if self.remote is None:
+            return OxigraphStore(self.root)
+        return RemoteStore(self.remote, self.root, timeout=timeout, max_bytes=max_bytes)
+
+    def writer(self, incremental: bool = False) -> StoreWriter:
+        """Start a new snapshot (under the store's build lock).
+
+        :param incremental: start from the current snapshot instead of an empty one.
+        :raises StoreError: when the folder cannot be written or another build holds it.
+        """
+        if self.remote is None:
+            return OxigraphWriter(self.root, incremental)
+        return RemoteWriter(self.root, self.remote, incremental)
+
+    def is_empty(self) -> bool:
+        """True when there is nothing to serve: no snapshot, or (remote) a server that has
+        not received the current one."""
+        if store_is_empty(self.root):
+            return True
+        return self.remote is not None and not read_record(previous_meta(self.root), self.remote)
+
+    def __str__(self) -> str:
+        """The backend for messages: the folder, or the server's URL without its password."""
+        return self.remote.url if self.remote is not None else str(self.root)
+
+
+class _Configured(Protocol):
+    store: Path
+    remote: str | None
+
+
+def open_backend(settings: _Configured | None = None, *, store: str | Path | None = None,
+                 remote: RemoteEndpoint | str | None = None) -> Backend:
+    """The backend the configuration names: ``settings.store`` (the folder) and
+    ``settings.remote`` (a ``sparql+http(s)://`` URL, or None), or the same given as
+    keywords.
+
+    :raises ValueError: a malformed remote store URL (naming ``CLUSTERKG_STORE``).
+    """
+    if settings is not None:
+        store, remote = settings.store, settings.remote
+    if store is None:
+        raise ValueError("open_backend needs a store folder")
+    endpoint = parse_store_url(remote) if isinstance(remote, str) else remote
+    return Backend(Path(store), endpoint)
+
+
+def open_store(root: str | Path, remote: RemoteEndpoint | str | None = None, **kwargs) -> Store:
+    """Open the serving snapshot of ``root`` (see :meth:`Backend.reader`).
+
+    :param kwargs: ``timeout``, ``max_bytes`` for a remote store.
+    :raises StoreError: when the folder holds no snapshot.
+    :raises ValueError: a malformed remote store URL.
+    """
+    return open_backend(store=root, remote=remote).reader(**kwargs)
+
+
+def open_writer(root: str | Path, from_current: bool = False) -> StoreWriter:
+    """Start a new snapshot in the store folder ``root`` (see :meth:`Backend.writer`)."""
+    return open_backend(store=root).writer(from_current)
+

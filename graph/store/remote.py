@@ -40,9 +40,12 @@ if TYPE_CHECKING:  # httpx is imported where it is used (0.15 s at start-up)
 
 from clusterkg.graph.errors import QuerySyntaxError, RemoteStoreError
 from clusterkg.graph.store.sparql_text import MAX_NESTING, keywords, nesting_depth, where_body
-from clusterkg.graph.store.oxigraph import QueryResult, SnapshotFiles
+from clusterkg.graph.store.oxigraph import OxigraphWriter
+from clusterkg.graph.store.result import QueryResult
+from clusterkg.graph.store.snapshot import SnapshotFiles, previous_meta
 
-__all__ = ["RemoteEndpoint", "RemoteStore", "parse_store_url", "is_remote", "sync_graphs", "RECORD"]
+__all__ = ["RemoteEndpoint", "RemoteStore", "RemoteWriter", "SyncReport", "parse_store_url", "is_remote", "read_record",
+           "sync_graphs", "RECORD"]
 
 #: Seconds between tries of a graph write the server failed (5xx), then it is an error.
 _RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 4.0)
@@ -412,3 +415,34 @@ def sync_graphs(endpoint: RemoteEndpoint, graphs: Iterable[tuple[str, bytes]], p
     (meta_dir / RECORD).write_text(json.dumps({"endpoint": endpoint.data_url, "graphs": hashes},
                                               indent=0, sort_keys=True), encoding="utf-8")
     return report
+
+
+class RemoteWriter(OxigraphWriter):
+    """A new snapshot when the graph lives in a SPARQL server: the local generation is
+    written as for the embedded backend (it holds the dumps and metadata, and tells the
+    next build what changed), and :meth:`commit` first makes the server's named graphs
+    those of the snapshot (:func:`sync_graphs`), then publishes the local generation. A
+    failed upload fails the commit; the previous snapshot keeps serving.
+
+    :param root: the local store folder.
+    :param endpoint: the server.
+    :param from_current: as for :class:`~.oxigraph.OxigraphWriter`.
+    :raises StoreError: as for :class:`~.oxigraph.OxigraphWriter`.
+    """
+
+    def __init__(self, root: str | Path, endpoint: RemoteEndpoint, from_current: bool = False):
+        super().__init__(root, from_current)
+        self.endpoint = endpoint
+        #: what the server held after the last build (read under the build lock)
+        self._record = read_record(previous_meta(root), endpoint)
+        #: what :meth:`commit` did on the server, once it ran
+        self.sync: SyncReport | None = None
+
+    def commit(self, quads: int | None = None) -> str:
+        """Put every changed graph on the server, then publish the local snapshot.
+
+        :raises RemoteStoreError: naming the graph the server refused.
+        :raises StoreError: when the local snapshot cannot be published.
+        """
+        self.sync = sync_graphs(self.endpoint, self.graph_ntriples(), self._record, self.meta_dir)
+        return super().commit(quads)

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from clusterkg.graph.store import QUERY_RESULT_FORMATS, RDF_FORMATS
+from clusterkg.graph import formats
 from clusterkg.service.cache import CacheKey, ResponseCache, etag_matches
 from clusterkg.service.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused
 from clusterkg.service.guard import check_query
@@ -33,9 +33,9 @@ router = APIRouter()
 
 #: Offered for SELECT/ASK, preferred first; plain ``application/json`` (asked for by many
 #: clients) gets the SPARQL JSON results.
-RESULT_TYPES = [*QUERY_RESULT_FORMATS, "application/json"]
+RESULT_TYPES = [f.media_type for f in formats.RESULTS] + [formats.JSON.media_type]
 #: Offered for CONSTRUCT/DESCRIBE, preferred first.
-GRAPH_TYPES = list(RDF_FORMATS)
+GRAPH_TYPES = [f.media_type for f in formats.GRAPH_RESULTS]
 
 #: Largest request body accepted (bytes); a query is text, a few kB at most.
 MAX_BODY_BYTES = 1024 * 1024

@@ -12,7 +12,7 @@ from virtuoso_server import start_virtuoso
 from clusterkg.graph.build import build
 from clusterkg.graph.errors import RemoteStoreError, StoreError
 from clusterkg.graph.store import open_store, parse_store_url
-from clusterkg.graph.store.oxigraph import current_generation
+from clusterkg.graph.store.snapshot import current_generation
 from clusterkg.graph.store.remote import read_record, sync_graphs
 
 BASE = "http://remote.test/"

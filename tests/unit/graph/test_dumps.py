@@ -1,4 +1,4 @@
-"""The streamed dumps (graph/dumps.py): every format holds the same data as the store would."""
+"""The streamed dumps (graph/publish/dumps.py and the chunking, gzip and Turtle modules under it): every format holds the same data as the store would."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import zlib
 import pyoxigraph as ox
 import pytest
 
-from clusterkg.graph.publish.dumps import DumpWriter, canonical_ntriples, jsonld_fragment
+from clusterkg.graph.map.canonical import canonical_ntriples, jsonld_fragment
+from clusterkg.graph.publish.dumps import DumpWriter
 from clusterkg.graph.errors import StoreError
 
 EX = "http://example.org/"
@@ -138,7 +139,9 @@ def test_blank_nodes_of_two_curated_files_stay_apart_and_odd_types_are_no_classe
     (tmp_path / "b.nq").write_text(f'_:b1 <{EX}r> "in B" <{EX}b> .\n', encoding="utf-8")
     writer = DumpWriter(tmp_path / "dumps")
     for name in ("a.nq", "b.nq"):  # read as a build reads curated files: labels of each file's own
-        writer.add_quads(read_extra(tmp_path / name, Uris("http://localhost:8000/")).nquads)
+        uris = Uris("http://localhost:8000/")
+        writer.add_quads(read_extra(tmp_path / name, str(uris.extra_graph(name.rsplit(".", 1)[0])), uris.base,
+                                    uris.is_build_graph).nquads)
     done = writer.finish()
     stats = done.stats
     subjects = {q.subject for q in ox.parse(path=str(done.files["clusterkg.nq"]), format=ox.RdfFormat.N_QUADS)
@@ -148,14 +151,14 @@ def test_blank_nodes_of_two_curated_files_stay_apart_and_odd_types_are_no_classe
 
 
 def test_gzip_members_recompress_only_the_chunks_that_changed(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import dumps
+    from clusterkg.graph.publish import chunking, gzipped, turtle
 
-    monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)  # small chunks for a small file
+    monkeypatch.setattr(chunking, "CHUNK_BYTES", 2048)  # small chunks for a small file
     lines = [f"<{EX}s{i}> <{EX}p> \"value {i} of a long enough line\" .\n".encode() for i in range(3000)]
     first = tmp_path / "one" / "f.nt"
     first.parent.mkdir()
     first.write_bytes(b"".join(lines))
-    gz1, members1, _ = dumps.gzip_members(first)
+    gz1, members1, _ = gzipped.gzip_members(first)
     assert len(members1) > 20 and gzip.decompress(gz1.read_bytes()) == first.read_bytes()
     reuse = {d: (gz1, at, n) for d, at, n in members1}
     lines[1500] = f"<{EX}s1500> <{EX}p> \"changed\" .\n".encode()
@@ -163,9 +166,9 @@ def test_gzip_members_recompress_only_the_chunks_that_changed(tmp_path, monkeypa
     second.parent.mkdir()
     second.write_bytes(b"".join(lines))
     calls = []
-    real = dumps.gzip.compress
-    monkeypatch.setattr(dumps.gzip, "compress", lambda data, **kw: calls.append(len(data)) or real(data, **kw))
-    gz2, members2, _ = dumps.gzip_members(second, reuse=reuse)
+    real = gzipped.gzip.compress
+    monkeypatch.setattr(gzipped.gzip, "compress", lambda data, **kw: calls.append(len(data)) or real(data, **kw))
+    gz2, members2, _ = gzipped.gzip_members(second, reuse=reuse)
     assert gzip.decompress(gz2.read_bytes()) == second.read_bytes()
     assert len(calls) <= 2  # the changed line's chunk (and at most its neighbour), not the whole file
     assert sum(1 for d, _, _ in members2 if d in reuse) >= len(members2) - 2
@@ -186,10 +189,10 @@ def _reference_chunks(path, chunk_bytes):
 
 
 def test_chunks_are_cut_where_the_line_loop_cuts_them_whatever_the_blocks(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import dumps
+    from clusterkg.graph.publish import chunking, gzipped, turtle
 
-    monkeypatch.setattr(dumps, "CHUNK_BYTES", 64)
-    monkeypatch.setattr(dumps, "_READ", 100)  # lines straddle the blocks read
+    monkeypatch.setattr(chunking, "CHUNK_BYTES", 64)
+    monkeypatch.setattr(chunking, "_READ", 100)  # lines straddle the blocks read
     rnd = random.Random(7)
     path = tmp_path / "f.nt"
     for _ in range(200):
@@ -197,8 +200,8 @@ def test_chunks_are_cut_where_the_line_loop_cuts_them_whatever_the_blocks(tmp_pa
                  for _ in range(rnd.randrange(0, 60))]
         data = b"\n".join(sorted(lines)) + (b"\n" if rnd.random() < 0.8 else b"")
         path.write_bytes(data)
-        assert list(dumps._chunks(path)) == list(_reference_chunks(path, 64))
-        by_subject = list(dumps._chunks(path, by_subject=True))
+        assert list(chunking.chunks(path)) == list(_reference_chunks(path, 64))
+        by_subject = list(chunking.chunks(path, by_subject=True))
         assert b"".join(by_subject) == data
         for one, two in zip(by_subject, by_subject[1:]):
             if len(one) < 8 * 64:  # a chunk under the size limit ends with its subject
@@ -224,20 +227,20 @@ def _dumped(folder, graphs, reuse=None, turtle_reuse=None):
 
 
 def test_a_rebuild_serialises_and_compresses_only_the_chunks_that_changed(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import dumps
+    from clusterkg.graph.publish import chunking, gzipped, turtle
 
-    monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)
+    monkeypatch.setattr(chunking, "CHUNK_BYTES", 2048)
     first = tmp_path / "one"
     _dumped(first, _many_graphs())
-    reuse = dumps.read_reuse(first / "meta" / "gz.json", first / "dumps")
-    turtle_reuse = dumps.read_turtle_reuse(first / "meta" / "ttl.json", first / "dumps", {"ex": EX})
+    reuse = gzipped.read_reuse(first / "meta" / "gz.json", first / "dumps")
+    turtle_reuse = turtle.read_turtle_reuse(first / "meta" / "ttl.json", first / "dumps", {"ex": EX})
     assert len(turtle_reuse) > 10
-    assert dumps.read_turtle_reuse(first / "meta" / "ttl.json", first / "dumps", {"other": EX}) == {}
+    assert turtle.read_turtle_reuse(first / "meta" / "ttl.json", first / "dumps", {"other": EX}) == {}
 
     serialised, compressed = [], []
-    real_body, real_gzip = dumps._turtle_body, dumps.gzip.compress
-    monkeypatch.setattr(dumps, "_turtle_body", lambda chunk, *a: serialised.append(chunk) or real_body(chunk, *a))
-    monkeypatch.setattr(dumps.gzip, "compress", lambda data, **kw: compressed.append(data) or real_gzip(data, **kw))
+    real_body, real_gzip = turtle._turtle_body, gzipped.gzip.compress
+    monkeypatch.setattr(turtle, "_turtle_body", lambda chunk, *a: serialised.append(chunk) or real_body(chunk, *a))
+    monkeypatch.setattr(gzipped.gzip, "compress", lambda data, **kw: compressed.append(data) or real_gzip(data, **kw))
     second = tmp_path / "two"
     again = _dumped(second, _many_graphs(changed=150), reuse, turtle_reuse)
     assert 1 <= len(serialised) <= 2  # the changed subject's chunk (and at most a neighbour)
@@ -246,7 +249,7 @@ def test_a_rebuild_serialises_and_compresses_only_the_chunks_that_changed(tmp_pa
     assert 4 <= len(compressed) <= 9
     assert any(b"changed" in c for c in serialised)
 
-    monkeypatch.setattr(dumps, "_turtle_body", real_body)
+    monkeypatch.setattr(turtle, "_turtle_body", real_body)
     fresh = _dumped(tmp_path / "fresh", _many_graphs(changed=150))
     for name in ("clusterkg.nt", "clusterkg.ttl", "clusterkg.nq", "clusterkg.jsonld"):
         made = again.files[name].read_bytes()
@@ -264,29 +267,29 @@ def test_a_rebuild_serialises_and_compresses_only_the_chunks_that_changed(tmp_pa
 
 
 def test_a_reused_chunk_whose_turtle_changed_on_disk_is_serialised_again(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import dumps
+    from clusterkg.graph.publish import chunking, gzipped, turtle
 
-    monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)
+    monkeypatch.setattr(chunking, "CHUNK_BYTES", 2048)
     first = tmp_path / "one"
     _dumped(first, _many_graphs())
     ttl = first / "dumps" / "clusterkg.ttl"
     ttl.write_bytes(ttl.read_bytes().replace(b"value 7 ", b"VALUE 7 "))  # same length, other bytes
     again = _dumped(tmp_path / "two", _many_graphs(), {},
-                    dumps.read_turtle_reuse(first / "meta" / "ttl.json", first / "dumps", {"ex": EX}))
+                    turtle.read_turtle_reuse(first / "meta" / "ttl.json", first / "dumps", {"ex": EX}))
     assert b"VALUE" not in again.files["clusterkg.ttl"].read_bytes()
     assert b'"value 7 1"' in again.files["clusterkg.ttl"].read_bytes()
 
 
 def test_a_subject_cut_between_chunks_is_counted_once(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import dumps
+    from clusterkg.graph.publish import chunking, gzipped, turtle
 
-    monkeypatch.setattr(dumps, "CHUNK_BYTES", 256)  # a subject of 400 triples spans chunks
+    monkeypatch.setattr(chunking, "CHUNK_BYTES", 256)  # a subject of 400 triples spans chunks
     nt = canonical_ntriples("".join(f'<{EX}big> <{EX}p> "{i:04d} and some words" .\n' for i in range(400)).encode()
                             + f"<{EX}small> <{EX}p> <{EX}big> .\n".encode())
     writer = DumpWriter(tmp_path / "dumps", {"ex": EX})
     writer.add_graph(f"{EX}g", nt)
     done = writer.finish()
-    assert len(list(dumps._chunks(done.files["clusterkg.nt"], by_subject=True))) > 2
+    assert len(list(chunking.chunks(done.files["clusterkg.nt"], by_subject=True))) > 2
     assert done.stats["distinct_subjects"] == 2 and done.stats["entities"] == 2
     assert done.stats["triples"] == 401 and done.stats["distinct_objects"] == 401
     ttl = done.files["clusterkg.ttl"].read_bytes()
@@ -294,37 +297,37 @@ def test_a_subject_cut_between_chunks_is_counted_once(tmp_path, monkeypatch):
 
 
 def test_a_turtle_index_that_is_not_what_a_build_writes_is_not_used(tmp_path):
-    from clusterkg.graph.publish import dumps
+    from clusterkg.graph.publish import chunking, gzipped, turtle
 
     first = tmp_path / "one"
     _dumped(first, _many_graphs())
     index = first / "meta" / "ttl.json"
     table = json.loads(index.read_text(encoding="utf-8"))
-    good = dumps.read_turtle_reuse(index, first / "dumps", {"ex": EX})
+    good = turtle.read_turtle_reuse(index, first / "dumps", {"ex": EX})
     assert len(good) == len(table["chunks"]) >= 1
     table["chunks"][0][4] = {"triples": "many"}  # figures of the wrong shape: that chunk is made again
     index.write_text(json.dumps(table), encoding="utf-8")
-    assert len(dumps.read_turtle_reuse(index, first / "dumps", {"ex": EX})) == len(good) - 1
+    assert len(turtle.read_turtle_reuse(index, first / "dumps", {"ex": EX})) == len(good) - 1
     for broken in ("[]", "{", '{"key": 1}', json.dumps({**table, "chunks": [[1, 2]]})):
         index.write_text(broken, encoding="utf-8")
-        assert dumps.read_turtle_reuse(index, first / "dumps", {"ex": EX}) == {}
+        assert turtle.read_turtle_reuse(index, first / "dumps", {"ex": EX}) == {}
 
 
 def test_gzip_members_of_a_damaged_file_or_a_wrong_index_are_not_copied(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import dumps
+    from clusterkg.graph.publish import chunking, gzipped, turtle
 
-    monkeypatch.setattr(dumps, "CHUNK_BYTES", 2048)
+    monkeypatch.setattr(chunking, "CHUNK_BYTES", 2048)
     first = tmp_path / "one"
     done = _dumped(first, _many_graphs())
     recorded = {name: sha256 for name, (sha256, _) in done.digests.items()}
     index, folder = first / "meta" / "gz.json", first / "dumps"
-    assert "clusterkg.nq.gz" in {p.name for p, _, _ in dumps.read_reuse(index, folder, recorded).values()}
+    assert "clusterkg.nq.gz" in {p.name for p, _, _ in gzipped.read_reuse(index, folder, recorded).values()}
     # a byte of the earlier .nq.gz damaged: that file is not copied from
     gz = folder / "clusterkg.nq.gz"
     damaged = bytearray(gz.read_bytes())
     damaged[len(damaged) // 2] ^= 0x55
     gz.write_bytes(bytes(damaged))
-    reuse = dumps.read_reuse(index, folder, recorded)
+    reuse = gzipped.read_reuse(index, folder, recorded)
     assert "clusterkg.nq.gz" not in {p.name for p, _, _ in reuse.values()} and reuse
     # an index whose entries point at the wrong members: the trailer's CRC-32 tells
     table = json.loads(index.read_text(encoding="utf-8"))
@@ -332,6 +335,6 @@ def test_gzip_members_of_a_damaged_file_or_a_wrong_index_are_not_copied(tmp_path
     for a, b in zip(members, members[1:] + members[:1]):
         a[1:], b[1:] = b[1:], a[1:]
     index.write_text(json.dumps(table), encoding="utf-8")
-    again = _dumped(tmp_path / "two", _many_graphs(), dumps.read_reuse(index, folder, recorded))
+    again = _dumped(tmp_path / "two", _many_graphs(), gzipped.read_reuse(index, folder, recorded))
     for name in ("clusterkg.nq", "clusterkg.nt"):
         assert gzip.decompress(again.files[name + ".gz"].read_bytes()) == again.files[name].read_bytes()

@@ -12,7 +12,8 @@ from clusterkg.graph.read import read_profile
 from clusterkg.graph.read.labels import norm_label
 from clusterkg.graph.read.lines import split_lines
 from clusterkg.graph.read.values import parse_count, parse_date, parse_range
-from clusterkg.graph.map.vocab import EU_COUNTRY, EU_LANGUAGE, RDFS, SCHEMA, SKOS, slugify
+from clusterkg.graph.map.vocab import EU_COUNTRY, EU_LANGUAGE, RDFS, SCHEMA, SKOS
+from clusterkg.graph.read.names import slugify
 
 
 def _evidence(text: str, triple, graph, vocab, depth: int = 0) -> bool:

@@ -1,0 +1,289 @@
+"""The build: read -> map -> validate -> store -> publish, for every input file, in named steps.
+
+:func:`build` runs the first three stages for every profile file (as a stream, on every
+core, with a cache: :mod:`.process`), loads what passes into a new store snapshot, loads
+the curated RDF files, records the build, has the publish stage write the dumps and the
+metadata, and publishes the snapshot atomically at the end. A profile that cannot be read
+or has SHACL violations is reported and left out; the others are still published.
+
+Builds are incremental by default: a file whose bytes, manifest row and the code that
+processes it are unchanged is not processed again (:mod:`.cache`), the new snapshot
+starts as a checkpoint of the previous one and only the graphs whose content changed are
+replaced, and per-country dumps whose profiles are all unchanged are hard-linked.
+
+This module only orchestrates: each step calls the stage that does the work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import os
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rdflib import Graph, Literal
+
+from clusterkg import __version__
+from clusterkg.graph.build.cache import ProfileCache, fingerprint
+from clusterkg.graph.build.process import Outcome, graph_data
+from clusterkg.graph.build.stream import processed
+from clusterkg.graph.build.summary import BuildSummary, NothingToPublish
+from clusterkg.graph.errors import ProfileReadError
+from clusterkg.graph.map.canonical import canonical_ntriples
+from clusterkg.graph.map.concepts import Vocabulary, ontology_graph
+from clusterkg.graph.map.vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
+from clusterkg.graph.publish.catalog import Publishing
+from clusterkg.graph.publish.dumps import DumpWriter
+from clusterkg.graph.publish.feed import FeedLog, FeedMember, FeedState, ProfileState, load_state, version_ntriples
+from clusterkg.graph.publish.metadata import PublishedProfile, open_dumps, subset_name, write_metadata
+from clusterkg.graph.publish.urls import Urls
+from clusterkg.graph.read.manifest import collect_sources, network_files
+from clusterkg.graph.read.rdf import find_extra, read_extra
+from clusterkg.graph.store import Backend, RemoteEndpoint, StoreWriter, open_backend
+from clusterkg.graph.store.snapshot import previous_meta
+
+__all__ = ["build", "build_time", "load_vocabulary"]
+
+
+def load_vocabulary(paths: list[str | Path]) -> Vocabulary:
+    """The shipped vocabulary plus the ``networks.csv`` alias tables of the input folders.
+
+    :raises ManifestError: a bad alias table (naming its file and line).
+    """
+    return Vocabulary.load().with_networks(network_files(paths))
+
+
+def build_time() -> _dt.datetime:
+    """The build's timestamp: now (UTC), or ``SOURCE_DATE_EPOCH`` when set (the
+    reproducible-builds convention), so a build can be made bit-for-bit repeatable."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+
+def _nt(g: Graph) -> bytes:
+    """``g`` as canonical N-Triples, lines sorted (what the store and the dumps take)."""
+    return canonical_ntriples(g.serialize(format="nt", encoding="utf-8"))
+
+
+class _Build:
+    """One build's state, shared by its steps (see :func:`build`)."""
+
+    def __init__(self, paths: list[str | Path], backend: Backend, uris: Uris, incremental: bool):
+        self.paths, self.backend, self.uris, self.incremental = paths, backend, uris, incremental
+        sources, notes = collect_sources(paths)
+        self.sources = sources
+        self.summary = BuildSummary(notes=notes, started=build_time())
+        self.vocab = load_vocabulary(paths)
+        self.stamp = self.summary.started.strftime("%Y%m%dT%H%M%SZ")
+        self.started = self.summary.started.isoformat()
+        self.writer: StoreWriter = backend.writer(incremental)
+        self.log: FeedLog | None = None
+        self.dumps: DumpWriter | None = None
+        self.cache: ProfileCache | None = None
+        self.record: list[bytes] = []  # the build record's lines about each published graph
+        self.published: list[PublishedProfile] = []
+
+    # -- steps, in order
+    def open(self) -> None:
+        """Open the dump writer, the previous state, the change feed and the cache; drop
+        from the checkpoint every graph that is not a profile graph of the previous state."""
+        writer = self.writer
+        self.dumps, self.known = open_dumps(writer.dumps_dir, writer.previous)
+        prev_meta = previous_meta(self.backend.root)  # read under the writer's lock
+        self.prev = load_state(prev_meta)
+        self.state = FeedState(issued=dict(self.prev.issued))
+        self.log = FeedLog(writer.meta_dir, prev_meta / "feed.jsonl" if prev_meta else None)
+        self.cache = ProfileCache(self.backend.root / "cache") if self.incremental else None
+        candidates = {str(self.uris.profile_graph(pid)) for pid in self.prev.profiles}
+        self.kept: set[str] = set()
+        if writer.previous is not None:
+            for g in writer.named_graphs():
+                if g in candidates:
+                    self.kept.add(g)
+                else:
+                    writer.remove_graph(g)
+
+    def add_graph(self, graph_iri: str, ntriples: bytes, subset: str | None = None,
+                  jsonld: bytes | None = None) -> None:
+        """Load one graph into the snapshot and its dumps."""
+        self.writer.add_graph(graph_iri, ntriples)
+        assert self.dumps is not None
+        self.dumps.add_graph(graph_iri, ntriples, subset, jsonld)
+        self.summary.triples += ntriples.count(b"\n")
+
+    def vocabulary(self) -> None:
+        """The vocabulary and the concept schemes, as ``graph/vocabulary``."""
+        self.add_graph(str(self.uris.vocabulary_graph), _nt(ontology_graph()))
+
+    def profiles(self, progress: Callable[[Iterable], Iterable] | None, workers: int | None) -> None:
+        """Read, map and validate every profile file; load each valid one (unless the
+        checkpoint holds it unchanged), note its version for the feed."""
+        s, prev = self.summary, self.prev
+        fp = fingerprint(self.uris.base, network_files(self.paths)) if self.cache is not None else ""
+        loaded: set[str] = set()
+        for outcome in processed(self.sources, self.uris, self.vocab, progress, workers, self.cache, fp):
+            s.processed += not outcome.reused
+            if outcome.status == "valid":
+                graph_iri = str(outcome.mapped.graph_iri)
+                outcome.content_hash = outcome.facts.content_hash
+                old = prev.profiles.get(outcome.source.id)
+                nt, jsonld = graph_data(outcome, self.cache, self.uris, self.vocab)
+                if not (graph_iri in self.kept and old is not None and old.hash == outcome.content_hash):
+                    if graph_iri in self.kept:
+                        self.writer.remove_graph(graph_iri)
+                    self.writer.add_graph(graph_iri, nt)
+                    s.loaded += 1
+                country = outcome.facts.country
+                self.dumps.add_graph(graph_iri, nt, subset_name(country) if country else None, jsonld)
+                loaded.add(graph_iri)
+                self._note_version(outcome)
+                s.triples += outcome.facts.triples
+                outcome.status = "published"
+                self.record.append(self._record_lines(graph_iri))
+            outcome.nt = outcome.jsonld = None  # loaded: the bytes are not needed any more
+            s.outcomes.append(outcome)
+        self.log.close()
+        s.changed = self.log.added
+        for gone in sorted(self.kept - loaded):  # removed files, or profiles now rejected
+            self.writer.remove_graph(gone)
+
+    def curated(self) -> None:
+        """Load the curated RDF files of the input folders; a file that cannot be read, or
+        writes into a graph another one wrote, is reported and left out."""
+        graphs: dict[str, Path] = {}
+        for path in find_extra(self.paths):
+            try:
+                extra = read_extra(path, str(self.uris.extra_graph(path.stem)), self.uris.base,
+                                   self.uris.is_build_graph)
+                shared = sorted(g for g in extra.graphs if g in graphs)
+                if shared:
+                    raise ProfileReadError(f"writes into <{shared[0]}>, as {graphs[shared[0]]} does; "
+                                           "rename one of the files or its graphs", str(path))
+            except ProfileReadError as exc:
+                self.summary.extra_errors.append(exc)
+                continue
+            graphs.update((g, path) for g in extra.graphs)
+            self.writer.add_quads(extra.nquads)
+            self.dumps.add_quads(extra.nquads)
+            self.summary.extra.append(extra)
+            self.summary.triples += extra.quads
+
+    def build_record(self) -> None:
+        """The build record (``graph/build``): the build as a ``prov:Activity`` and what it
+        generated.
+
+        :raises NothingToPublish: when no profile passed.
+        """
+        s = self.summary
+        s.ended = build_time()
+        head, act = Graph(), self.uris.build(self.stamp)
+        head.add((act, RDF.type, PROV.Activity))
+        head.add((act, RDFS.label, Literal(f"clusterkg {__version__} build")))
+        head.add((act, PROV.startedAtTime, Literal(self.started, datatype=XSD.dateTime)))
+        head.add((act, PROV.endedAtTime, Literal(s.ended.isoformat(), datatype=XSD.dateTime)))
+        head.add((act, DCTERMS.description, Literal(
+            f"{len(s.of('published'))} profiles published, {len(s.of('rejected'))} rejected, "
+            f"{len(s.of('unreadable'))} unreadable")))
+        if not s.of("published"):
+            raise NothingToPublish(
+                f"no profile could be published ({len(s.outcomes)} read"
+                + (f", {len(s.of('rejected'))} rejected, {len(s.of('unreadable'))} unreadable" if s.outcomes else "")
+                + "); the previous snapshot keeps serving", s)
+        self.add_graph(str(self.uris.build_graph),
+                       canonical_ntriples(head.serialize(format="nt", encoding="utf-8") + b"".join(self.record)))
+
+    def publish(self, publishing: Publishing) -> None:
+        """The publish stage: dumps, catalogue, VoID and state, into the new snapshot."""
+        write_metadata(self.dumps, self.known, self.published, self.state, self.prev, meta=self.writer.meta_dir,
+                       uris=self.uris, publishing=publishing, started=self.summary.started,
+                       reuse_dumps=self.writer.reuse_dumps)
+
+    def commit(self) -> None:
+        """Publish the snapshot (and, with a SPARQL server, put the changed graphs there first)."""
+        self.summary.generation = self.writer.commit(self.summary.triples)
+        self.summary.remote = getattr(self.writer, "sync", None)
+        if self.cache is not None:
+            self.cache.close()
+
+    def abort(self) -> None:
+        """Drop everything this build wrote; the previous snapshot stays."""
+        if self.log is not None:
+            self.log.close()
+        if self.dumps is not None:
+            self.dumps.abort()
+        self.writer.abort()
+        if self.cache is not None:
+            self.cache.close(prune=False)
+
+    # -- helpers
+    def _record_lines(self, graph_iri: str) -> bytes:
+        """The build record's triples about one published graph, as N-Triples."""
+        activity = self.uris.build(self.stamp)
+        when = f'"{self.started}"^^<{XSD.dateTime}>'
+        return (f"<{graph_iri}> <{PROV.wasGeneratedBy}> <{activity}> .\n"
+                f"<{graph_iri}> <{PROV.generatedAtTime}> {when} .\n"
+                f"<{activity}> <{PROV.generated}> <{graph_iri}> .\n").encode("utf-8")
+
+    def _note_version(self, o: Outcome) -> None:
+        """Record a published profile's state; when it is new or its content changed since
+        the previous build, append a version of its cluster to the feed. The cluster's
+        triples are then dropped from the outcome (they can be many, over 100,000 profiles)."""
+        cluster, h, now = str(o.mapped.cluster), o.facts.content_hash, self.started
+        old = self.prev.profiles.get(o.source.id)
+        if old is not None and old.hash == h:
+            modified, issued = old.modified, old.issued
+        else:
+            modified, issued = now, (old.issued if old else now)
+            version = str(Urls(self.uris.base).feed_member(o.source.id, self.stamp))
+            self.log.append(FeedMember(o.source.id, version, cluster, now,
+                                       version_ntriples(o.facts.cluster_nt, cluster, version, now)))
+        self.state.profiles[o.source.id] = ProfileState(h, modified, issued, cluster, o.facts.country)
+        self.published.append(PublishedProfile(o.source.id, cluster, o.facts.country, h, o.facts.founded))
+        o.facts = dataclasses.replace(o.facts, cluster_nt="")
+
+
+def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: str,
+          progress: Callable[[Iterable], Iterable] | None = None,
+          publishing: Publishing | None = None, workers: int | None = None,
+          remote: RemoteEndpoint | None = None, incremental: bool = True) -> BuildSummary:
+    """Read, map, validate every profile under ``paths`` and publish a new store snapshot.
+
+    :param paths: profile files and folders (see :func:`~clusterkg.graph.read.manifest.collect_sources`).
+    :param store: the store folder (created if missing), or the :class:`~clusterkg.graph.store.Backend`.
+    :param base_uri: base of minted IRIs (``CLUSTERKG_BASE_URI``).
+    :param progress: wraps the stream of outcomes (e.g. ``tqdm``) to show progress.
+    :param publishing: publisher, contact and licence for the DCAT-AP catalogue.
+    :param workers: processes reading, mapping and validating profiles (default: one per
+        core when more than :data:`~.stream.PARALLEL_FROM` files need processing, else in-process).
+    :param remote: with a store folder: a SPARQL server to put the named graphs on
+        (Graph Store HTTP Protocol), only those that changed since the last build; the
+        local snapshot is published after the server has them all.
+    :param incremental: reuse what earlier builds made: outcomes of unchanged files
+        (the cache in ``STORE/cache/``), and the previous snapshot's graphs and
+        per-country dumps that did not change (the new snapshot starts as a checkpoint
+        of it). The result is the same as a full build's, except for build times.
+    :return: the :class:`BuildSummary`; the snapshot is published even when some
+        profiles were rejected (check ``summary.ok``).
+    :raises ManifestError: a bad manifest (nothing is written).
+    :raises NothingToPublish: when no profile passed (the previous snapshot stays); it
+        carries the summary.
+    :raises StoreError: the store cannot be written, or another build holds it (the
+        previous snapshot stays).
+    """
+    backend = store if isinstance(store, Backend) else open_backend(store=store, remote=remote)
+    run = _Build(list(paths), backend, Uris(base_uri), incremental)
+    try:
+        run.open()
+        run.vocabulary()
+        run.profiles(progress, workers)
+        run.curated()
+        run.build_record()
+        run.publish(publishing or Publishing())
+        run.commit()
+    except BaseException:
+        run.abort()
+        raise
+    return run.summary

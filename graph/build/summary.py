@@ -1,0 +1,105 @@
+"""The outcome of a build, for the terminal and for tests."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+from clusterkg.graph.build.process import Outcome
+from clusterkg.graph.errors import ClusterkgError, ProfileReadError
+from clusterkg.graph.read.rdf import ExtraGraph
+from clusterkg.graph.store.remote import SyncReport
+
+__all__ = ["BuildSummary", "NothingToPublish"]
+
+
+class NothingToPublish(ClusterkgError):
+    """A build in which no profile could be published; nothing is written.
+
+    :param summary: the :class:`BuildSummary` saying why each profile failed.
+    """
+
+    def __init__(self, message: str, summary: "BuildSummary"):
+        self.summary = summary
+        super().__init__(message)
+
+
+@dataclass
+class BuildSummary:
+    """The outcome of a build, for the terminal and for tests.
+
+    :param outcomes: one per profile file, sorted by profile id.
+    :param notes: remarks on the input (files missing from the manifest, ...).
+    :param generation: the published store snapshot's name.
+    :param started: build start (UTC); ``ended``: end.
+    :param triples: triples loaded, summed over the graphs (a triple in two graphs counts twice).
+    :param changed: profiles new or changed since the previous snapshot (feed members added).
+    :param processed: profile files read, mapped and validated by this build; the others
+        were unchanged files whose outcome came from the build cache.
+    :param loaded: profile graphs loaded into the new snapshot; the others were carried
+        over, unchanged, from the previous snapshot.
+    :param extra: the curated RDF files loaded; ``extra_errors``: those refused.
+    :param remote: what the build did on the SPARQL server, with a remote store.
+    """
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    generation: str | None = None
+    started: _dt.datetime | None = None
+    ended: _dt.datetime | None = None
+    triples: int = 0
+    changed: int = 0
+    processed: int = 0
+    loaded: int = 0
+    extra: list[ExtraGraph] = field(default_factory=list)
+    extra_errors: list[ProfileReadError] = field(default_factory=list)
+    remote: SyncReport | None = None
+
+    def of(self, status: str) -> list[Outcome]:
+        """The outcomes with this status (``published``, ``rejected``, ``unreadable``)."""
+        return [o for o in self.outcomes if o.status == status]
+
+    @property
+    def unmapped(self) -> int:
+        """Values kept under the catch-all property, over all profiles."""
+        return sum(len(o.mapped.unmapped) for o in self.outcomes if o.mapped)
+
+    @property
+    def ok(self) -> bool:
+        """True when every profile was published and every curated RDF file loaded."""
+        return all(o.status == "published" for o in self.outcomes) and not self.extra_errors
+
+    def text(self, verbose: bool = True) -> str:
+        """The build report: per-file problems, unmapped values, then the totals."""
+        lines: list[str] = list(self.notes)
+        for o in self.outcomes:
+            if o.status == "unreadable":
+                lines.append(f"UNREADABLE {o.error}")
+                continue
+            if o.status == "rejected":
+                lines.append(f"REJECTED {o.source.path}:")
+                lines.extend("  " + str(r) for r in o.report.violations)
+            if verbose:
+                lines.extend(f"  note {i}" for i in sorted(o.issues, key=lambda i: i.line or 0))
+                for u in o.mapped.unmapped:
+                    lines.append(f"  unmapped {o.source.path}:{u.line}: [{u.label}] {u.text[:100]!r}")
+                for c in o.mapped.new_concepts:
+                    lines.append(f"  new concept {o.source.path}:{c.line}: {c.scheme}: {c.label!r}")
+                for n in o.mapped.new_networks:
+                    lines.append(f"  new network {o.source.path}: {n!r} (in no networks.csv alias table)")
+                if o.report:
+                    lines.extend("  " + str(r) for r in o.report.warnings)
+        lines.extend(f"UNREADABLE {e}" for e in self.extra_errors)
+        lines.extend(f"  loaded {x.path} into <{x.iri}> ({x.quads} quads)" for x in self.extra if verbose)
+        lines.append(
+            f"profiles read: {len(self.outcomes) - len(self.of('unreadable'))} of {len(self.outcomes)}, "
+            f"published: {len(self.of('published'))}, rejected: {len(self.of('rejected'))}, "
+            f"unreadable: {len(self.of('unreadable'))}, values unmapped: {self.unmapped}, "
+            f"changed since the last build: {self.changed}, processed: {self.processed}, "
+            f"graphs loaded: {self.loaded}, quads (triples in named graphs): {self.triples}"
+            + (f", snapshot: {self.generation}" if self.generation else "")
+        )
+        if self.remote is not None:
+            lines.append(f"SPARQL server: graphs replaced: {len(self.remote.put)}, deleted: "
+                         f"{len(self.remote.deleted)}, unchanged: {self.remote.kept}")
+        return "\n".join(lines)
