@@ -201,7 +201,8 @@ def _run_build(settings: Settings, paths, quiet: bool = False, incremental: bool
     gc.set_threshold(50_000, *threshold[1:])
     try:
         summary = run_build(paths, settings.store, settings.base_uri, progress=bar,
-                            publishing=settings.publishing(), remote=settings.endpoint(), incremental=incremental)
+                            publishing=settings.publishing(), remote=settings.endpoint(), incremental=incremental,
+                            source_date_epoch=settings.source_date_epoch)
     except ManifestError as exc:
         raise click.UsageError(str(exc)) from None
     except NothingToPublish as exc:

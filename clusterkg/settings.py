@@ -83,6 +83,7 @@ class Settings:
     publisher_uri: str | None = None
     contact_email: str = "data@example.org"
     license: str = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+    source_date_epoch: int | None = None
 
     def _with_store(self, store: str) -> "Settings":
         """These settings with the store named by ``store``: a folder, or a remote URL
@@ -150,6 +151,8 @@ class Settings:
                 if value < 0 or (value == 0 and var not in ("CLUSTERKG_QUERY_QUEUE", "CLUSTERKG_CACHE_BYTES")):
                     raise ValueError(f"{var} must be more than 0")
                 s = replace(s, **{attr: value})
+        if env.get("SOURCE_DATE_EPOCH", "").isdigit():
+            s = replace(s, source_date_epoch=int(env["SOURCE_DATE_EPOCH"]))
         if env.get("CLUSTERKG_SERVICE_ALLOW"):
             s = replace(s, service_allow=tuple(x for x in env["CLUSTERKG_SERVICE_ALLOW"].split() if x))
         given = {k: v for k, v in overrides.items() if v is not None}

@@ -1,15 +1,30 @@
-"""The one error tree of clusterkg's data side (read -> map -> validate -> store).
+"""The one error tree of clusterkg: every error it raises on purpose is a :class:`ClusterkgError`.
 
 Shape of the tree::
 
     ClusterkgError
-    ├── ProfileReadError (also ValueError)   input that cannot be read at all
-    ├── ManifestError (also ValueError)      a manifest row that cannot be used
-    ├── ValidationFailed                     a profile with SHACL violations (carries the report)
-    └── StoreError                           the store cannot be opened, written or switched
-        ├── QuerySyntaxError (also ValueError)  a malformed SPARQL query (parser's message kept)
-        ├── QueryEvaluationError             a query that failed while being evaluated
-        └── QueryTimeout                     a query ran past its wall-clock limit
+    ├── ProfileReadError (also ValueError)   an input file that cannot be read at all
+    ├── ManifestError (also ValueError)      a manifest or alias table that cannot be used
+    ├── NothingToPublish                     a build in which no profile passed (clusterkg.graph.build)
+    ├── StoreError                           the store cannot be opened, read, written or switched
+    │   ├── QuerySyntaxError (also ValueError)  a malformed SPARQL query (parser's message kept)
+    │   ├── QueryEvaluationError             a query that failed while being evaluated
+    │   ├── QueryTimeout                     a query ran past its wall-clock limit and was stopped
+    │   └── RemoteStoreError                 the SPARQL server holding the graph failed
+    └── ServiceError                         a request the HTTP service refuses (clusterkg.service.errors)
+        ├── BadRequest                       400  the request breaks the protocol
+        ├── ResultTooLarge                   400  a result over the limit in a format not streamed
+        │   └── NotSerializable              400  a result the format cannot express
+        ├── QueryRefused                     403  an update, SERVICE, or a server extension
+        ├── NotFound                         404  nothing known about the resource or file
+        ├── NotAcceptable                    406  no offered media type fits Accept
+        ├── PayloadTooLarge                  413  a request body over the limit
+        ├── UnsupportedMediaType             415  a request body type not taken
+        └── Busy                             503  every query worker is in use
+
+The data side (this package) raises the upper branches; the service's branch lives in
+:mod:`clusterkg.service.errors`, which also maps every error to its HTTP status, once. A
+test keeps this drawing and the classes in step.
 
 Oddities a reader can recover from (an unknown label, a truncated page, a value whose
 label was lost in the printed view) are not exceptions: they are
@@ -23,11 +38,11 @@ __all__ = [
     "ClusterkgError",
     "ProfileReadError",
     "ManifestError",
-    "ValidationFailed",
     "StoreError",
     "QuerySyntaxError",
     "QueryEvaluationError",
     "QueryTimeout",
+    "RemoteStoreError",
 ]
 
 
@@ -36,7 +51,7 @@ class ClusterkgError(Exception):
 
 
 class ProfileReadError(ClusterkgError, ValueError):
-    """A profile file that cannot be read at all (not text, empty, unknown layout).
+    """An input file that cannot be read at all (not text, empty, unknown layout).
 
     :param message: what is wrong, for a person.
     :param source: the file path or URL the text came from.
@@ -45,6 +60,9 @@ class ProfileReadError(ClusterkgError, ValueError):
 
     ``str()`` gives ``source:line:column: message`` (the parts that are known), the form
     compilers and linters use, so editors can jump to the place.
+
+    >>> str(ProfileReadError("binary data", "a.txt", 3))
+    'a.txt:3: binary data'
     """
 
     def __init__(self, message: str, source: str, line: int | None = None, column: int | None = None):
@@ -64,9 +82,10 @@ class ProfileReadError(ClusterkgError, ValueError):
 
 
 class ManifestError(ClusterkgError, ValueError):
-    """A manifest (CSV) that cannot be used: missing column, bad date, unknown country.
+    """A manifest (CSV) or network alias table that cannot be used: missing column, bad
+    date, unknown country.
 
-    ``str()`` gives ``manifest:line: message``; ``line`` is the 1-based line of the CSV row.
+    ``str()`` gives ``file:line: message``; ``line`` is the 1-based line of the CSV row.
     """
 
     def __init__(self, message: str, source: str, line: int | None = None):
@@ -80,23 +99,13 @@ class ManifestError(ClusterkgError, ValueError):
         return f"{where}: {self.message}"
 
 
-class ValidationFailed(ClusterkgError):
-    """A profile's graph has SHACL violations, so it is not published.
-
-    :param report: the :class:`clusterkg.graph.validate.ValidationReport` that says why.
-    """
-
-    def __init__(self, report):
-        self.report = report
-        super().__init__(report.text())
-
-
 class StoreError(ClusterkgError):
-    """The store cannot be opened, written or switched to a new generation."""
+    """The store cannot be opened, read, written or switched to a new generation."""
 
 
 class QuerySyntaxError(StoreError, ValueError):
-    """A SPARQL query the parser rejects; ``str()`` is the parser's own message."""
+    """A SPARQL query the parser rejects; ``str()`` is the parser's own message (with its
+    line and column)."""
 
 
 class QueryEvaluationError(StoreError):
@@ -105,7 +114,15 @@ class QueryEvaluationError(StoreError):
 
 
 class QueryTimeout(StoreError):
-    """A query ran past its wall-clock limit (seconds) and was stopped."""
+    """A query produced no answer within its wall-clock limit and was stopped.
+
+    :param timeout: the limit, seconds.
+    """
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        super().__init__(f"the query ran for more than {timeout:g} s and was stopped "
+                         "(CLUSTERKG_QUERY_TIMEOUT); narrow it down or add a LIMIT")
 
 
 class RemoteStoreError(StoreError):

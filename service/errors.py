@@ -12,7 +12,7 @@ NotAcceptable                   406    the media types that could be served
 PayloadTooLarge                 413    the size limit
 ResultTooLarge                  400    the limit, and the streamed formats to use instead
 Busy                            503    retry later (Retry-After)
-QueryTimedOut                   504    the time limit
+QueryTimeout                    504    the time limit
 UnsupportedMediaType            415    the request body types accepted
 StoreError                      500    a generic message; details go to the log
 =============================== ====== ==========================================
@@ -27,10 +27,10 @@ from fastapi.responses import PlainTextResponse
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, RemoteStoreError, StoreError
+from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreError, StoreError
 from clusterkg.service.query.writers import ResultTooLarge
 from clusterkg.service.guard import QueryRefused
-from clusterkg.service.query import Busy, QueryTimedOut
+from clusterkg.service.query import Busy
 from clusterkg.service.negotiation import NotAcceptable
 
 __all__ = ["BadRequest", "UpdateRefused", "UnsupportedMediaType", "NotFound", "PayloadTooLarge",
@@ -108,7 +108,7 @@ def _allowed_methods(app, scope) -> set[str]:
 #: Domain error -> status, answered with ``str(exc)`` as text/plain (the table above).
 STATUS = {
     QueryEvaluationError: 400, BadRequest: 400, ResultTooLarge: 400, QueryRefused: 403, NotFound: 404,
-    PayloadTooLarge: 413, UnsupportedMediaType: 415, QueryTimedOut: 504,
+    PayloadTooLarge: 413, UnsupportedMediaType: 415, QueryTimeout: 504,
 }
 
 

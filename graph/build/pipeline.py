@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import os
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -54,12 +53,12 @@ def load_vocabulary(paths: list[str | Path]) -> Vocabulary:
     return Vocabulary.load().with_networks(network_files(paths))
 
 
-def build_time() -> _dt.datetime:
-    """The build's timestamp: now (UTC), or ``SOURCE_DATE_EPOCH`` when set (the
-    reproducible-builds convention), so a build can be made bit-for-bit repeatable."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+def build_time(epoch: int | None = None) -> _dt.datetime:
+    """The build's timestamp: now (UTC, whole seconds), or ``epoch`` (seconds since
+    1970, the reproducible-builds ``SOURCE_DATE_EPOCH`` convention) when given, so a build
+    can be made bit-for-bit repeatable."""
+    if epoch is not None:
+        return _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc)
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
 
 
@@ -71,11 +70,12 @@ def _nt(g: Graph) -> bytes:
 class _Build:
     """One build's state, shared by its steps (see :func:`build`)."""
 
-    def __init__(self, paths: list[str | Path], backend: Backend, uris: Uris, incremental: bool):
-        self.paths, self.backend, self.uris, self.incremental = paths, backend, uris, incremental
+    def __init__(self, paths: list[str | Path], backend: Backend, uris: Uris, incremental: bool,
+                 epoch: int | None):
+        self.paths, self.backend, self.uris, self.incremental, self.epoch = paths, backend, uris, incremental, epoch
         sources, notes = collect_sources(paths)
         self.sources = sources
-        self.summary = BuildSummary(notes=notes, started=build_time())
+        self.summary = BuildSummary(notes=notes, started=build_time(epoch))
         self.vocab = load_vocabulary(paths)
         self.stamp = self.summary.started.strftime("%Y%m%dT%H%M%SZ")
         self.started = self.summary.started.isoformat()
@@ -178,7 +178,7 @@ class _Build:
         :raises NothingToPublish: when no profile passed.
         """
         s = self.summary
-        s.ended = build_time()
+        s.ended = build_time(self.epoch)
         head, act = Graph(), self.uris.build(self.stamp)
         head.add((act, RDF.type, PROV.Activity))
         head.add((act, RDFS.label, Literal(f"clusterkg {__version__} build")))
@@ -248,7 +248,8 @@ class _Build:
 def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: str,
           progress: Callable[[Iterable], Iterable] | None = None,
           publishing: Publishing | None = None, workers: int | None = None,
-          remote: RemoteEndpoint | None = None, incremental: bool = True) -> BuildSummary:
+          remote: RemoteEndpoint | None = None, incremental: bool = True,
+          source_date_epoch: int | None = None) -> BuildSummary:
     """Read, map, validate every profile under ``paths`` and publish a new store snapshot.
 
     :param paths: profile files and folders (see :func:`~clusterkg.graph.read.manifest.collect_sources`).
@@ -265,6 +266,8 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
         (the cache in ``STORE/cache/``), and the previous snapshot's graphs and
         per-country dumps that did not change (the new snapshot starts as a checkpoint
         of it). The result is the same as a full build's, except for build times.
+    :param source_date_epoch: the build's time, seconds since 1970 (``SOURCE_DATE_EPOCH``),
+        for a repeatable build; default: now.
     :return: the :class:`BuildSummary`; the snapshot is published even when some
         profiles were rejected (check ``summary.ok``).
     :raises ManifestError: a bad manifest (nothing is written).
@@ -274,7 +277,7 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
         previous snapshot stays).
     """
     backend = store if isinstance(store, Backend) else open_backend(store=store, remote=remote)
-    run = _Build(list(paths), backend, Uris(base_uri), incremental)
+    run = _Build(list(paths), backend, Uris(base_uri), incremental, source_date_epoch)
     try:
         run.open()
         run.vocabulary()

@@ -43,7 +43,7 @@ from typing import AsyncIterator
 
 from clusterkg.graph.store.sparql_text import bare, keywords, where_body
 
-__all__ = ["QueryPool", "QueryLimits", "Busy", "QueryTimedOut", "Started", "closing_marker", "isolate_network"]
+__all__ = ["QueryPool", "QueryLimits", "Busy", "Started", "closing_marker", "isolate_network"]
 
 _CRASHED = ("the query made the query engine fail (it is probably too long or too deeply "
             "nested); simplify it")
@@ -52,11 +52,12 @@ _CRASHED = ("the query made the query engine fail (it is probably too long or to
 def _raise_for(msg, timeout: float) -> None:
     """Turn a worker's answer into the error it stands for: None (nothing came before
     the deadline) is a timeout; ``("error", kind, text)`` the matching domain error."""
-    from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, RemoteStoreError, StoreError
+    from clusterkg.graph.errors import (QueryEvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreError,
+                                        StoreError)
     from clusterkg.service.query.writers import ResultTooLarge
 
     if msg is None:
-        raise QueryTimedOut(timeout)
+        raise QueryTimeout(timeout)
     if msg[0] != "error":
         return
     kind, text = msg[1], msg[2]
@@ -132,15 +133,6 @@ class Busy(Exception):
     def __init__(self, retry_after: int):
         self.retry_after = retry_after
         super().__init__(f"the endpoint is busy: all query workers are in use; retry in {retry_after} s")
-
-
-class QueryTimedOut(Exception):
-    """The query produced no answer within the limit and was stopped (seconds)."""
-
-    def __init__(self, timeout: float):
-        self.timeout = timeout
-        super().__init__(f"the query ran for more than {timeout:g} s and was stopped "
-                         "(CLUSTERKG_QUERY_TIMEOUT); narrow it down or add a LIMIT")
 
 
 @dataclass
@@ -467,7 +459,7 @@ class QueryPool:
             holds it; otherwise iterate ``chunks`` to the end (that releases the worker).
             ``complete`` says, once known, whether no limit cut the answer.
         :raises Busy: no worker free in time.
-        :raises QueryTimedOut: nothing came back within the limit (the worker was killed).
+        :raises QueryTimeout: nothing came back within the limit (the worker was killed).
         :raises QuerySyntaxError, QueryEvaluationError, StoreError: from the worker.
         """
         media_for: dict[str, str | None] = {}

@@ -131,44 +131,40 @@ def test_one_changed_profile_gives_one_feed_member(tmp_path, data_dir, server_fa
         if f.suffix in (".txt", ".csv") and f.name != "networks.csv":
             (folder / f.name).write_bytes(f.read_bytes())
     store = tmp_path / "store"
-    os.environ["SOURCE_DATE_EPOCH"] = "1764000000"  # 2025-11-24T16:00:00Z
+    # the server's build and the first one here are at 2025-11-24T16:00:00Z
+    srv = server_factory(store, tmp_path, {"SOURCE_DATE_EPOCH": "1764000000"})
+    # the first build happened in the server start; a second identical build adds nothing
     try:
-        srv = server_factory(store, tmp_path, {"SOURCE_DATE_EPOCH": "1764000000"})
-        # the first build happened in the server start; a second identical build adds nothing
-        try:
-            base = srv.url
-            build([folder], store, base)
-            feed = _get(base + "feed")
-            days = sorted({str(o) for o in feed.objects(None, URIRef(TREE + "node"))})
-            assert days == [base + "feed/2025-11-24"]
-            members1 = list(_get(days[0]).objects(URIRef(base + "feed#stream"), URIRef(TREE + "member")))
-            assert len(members1) == 6
-            before = _get(base + "catalog")
-            old_mod = before.value(URIRef(base + "catalog#all"), DCTERMS.modified)
-            # change one profile and rebuild a day later
-            p = folder / "romanian-textile-concept.txt"
-            p.write_text(p.read_text(encoding="utf-8").replace("Silver Label", "Gold Label"), encoding="utf-8")
-            os.environ["SOURCE_DATE_EPOCH"] = str(1764000000 + 86400)
-            build([folder], store, base)
-            feed = _get(base + "feed")
-            days = sorted({str(o) for o in feed.objects(None, URIRef(TREE + "node"))})
-            assert days == [base + "feed/2025-11-24", base + "feed/2025-11-25"]
-            new_members = list(_get(days[1]).objects(URIRef(base + "feed#stream"), URIRef(TREE + "member")))
-            assert [str(m).split("/member/")[1].split("/")[0] for m in new_members] == ["romanian-textile-concept"]
-            assert len(list(_get(days[0]).objects(URIRef(base + "feed#stream"), URIRef(TREE + "member")))) == 6
-            old_day = httpx.get(days[0])
-            assert "immutable" in old_day.headers["cache-control"]
-            assert httpx.get(days[0], headers={"If-None-Match": old_day.headers["etag"]}).status_code == 304
-            after = _get(base + "catalog")
-            new_mod = after.value(URIRef(base + "catalog#all"), DCTERMS.modified)
-            assert new_mod.toPython() > old_mod.toPython()
-            assert after.value(URIRef(base + "catalog#srb"), DCTERMS.modified) == \
-                before.value(URIRef(base + "catalog#srb"), DCTERMS.modified)
-            changed = _get(base + "catalog", params={"modified_since": "2025-11-25"})
-            keys = sorted(str(d).rsplit("#", 1)[1] for d in changed.objects(URIRef(base + "catalog"), DCAT.dataset))
-            assert keys == ["all", "rou"]
-            assert httpx.get(base + "catalog", params={"modified_since": "yesterday"}).status_code == 400
-        finally:
-            server_stopper(srv)
+        base = srv.url
+        build([folder], store, base, source_date_epoch=1764000000)
+        feed = _get(base + "feed")
+        days = sorted({str(o) for o in feed.objects(None, URIRef(TREE + "node"))})
+        assert days == [base + "feed/2025-11-24"]
+        members1 = list(_get(days[0]).objects(URIRef(base + "feed#stream"), URIRef(TREE + "member")))
+        assert len(members1) == 6
+        before = _get(base + "catalog")
+        old_mod = before.value(URIRef(base + "catalog#all"), DCTERMS.modified)
+        # change one profile and rebuild a day later
+        p = folder / "romanian-textile-concept.txt"
+        p.write_text(p.read_text(encoding="utf-8").replace("Silver Label", "Gold Label"), encoding="utf-8")
+        build([folder], store, base, source_date_epoch=1764000000 + 86400)
+        feed = _get(base + "feed")
+        days = sorted({str(o) for o in feed.objects(None, URIRef(TREE + "node"))})
+        assert days == [base + "feed/2025-11-24", base + "feed/2025-11-25"]
+        new_members = list(_get(days[1]).objects(URIRef(base + "feed#stream"), URIRef(TREE + "member")))
+        assert [str(m).split("/member/")[1].split("/")[0] for m in new_members] == ["romanian-textile-concept"]
+        assert len(list(_get(days[0]).objects(URIRef(base + "feed#stream"), URIRef(TREE + "member")))) == 6
+        old_day = httpx.get(days[0])
+        assert "immutable" in old_day.headers["cache-control"]
+        assert httpx.get(days[0], headers={"If-None-Match": old_day.headers["etag"]}).status_code == 304
+        after = _get(base + "catalog")
+        new_mod = after.value(URIRef(base + "catalog#all"), DCTERMS.modified)
+        assert new_mod.toPython() > old_mod.toPython()
+        assert after.value(URIRef(base + "catalog#srb"), DCTERMS.modified) == \
+            before.value(URIRef(base + "catalog#srb"), DCTERMS.modified)
+        changed = _get(base + "catalog", params={"modified_since": "2025-11-25"})
+        keys = sorted(str(d).rsplit("#", 1)[1] for d in changed.objects(URIRef(base + "catalog"), DCAT.dataset))
+        assert keys == ["all", "rou"]
+        assert httpx.get(base + "catalog", params={"modified_since": "yesterday"}).status_code == 400
     finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
+        server_stopper(srv)
