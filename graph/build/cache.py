@@ -6,11 +6,11 @@ it. An entry is keyed by everything the result depends on:
 * the file's bytes (SHA-256) and its manifest row (id, cluster, name, URL, date,
   country, path: the path is named in the build report);
 * a *fingerprint* of the code and the shipped data: clusterkg's version, the base URI,
-  the source of the ``clusterkg.graph`` modules that process a profile (readers, mapping,
-  validation...), the ontology and concept schemes, the SHACL shapes and the
-  ``networks.csv`` alias tables in use.
+  the source of the stages that shape a profile's graph (read, map, validate: whole
+  packages, so a new module counts without being listed), the ontology and concept
+  schemes, the SHACL shapes and the ``networks.csv`` alias tables in use (:data:`SHAPING`).
 
-The value is the slimmed :class:`~clusterkg.graph.build.Outcome` (report, notes, facts for
+The value is the slimmed :class:`~clusterkg.graph.build.process.Outcome` (report, notes, facts for
 the catalogue), pickled and compressed; the published N-Triples are stored beside it and
 read only when the graph must be loaded again (not for a graph the previous snapshot
 already holds). The cache lives in
@@ -33,24 +33,24 @@ from clusterkg import __version__
 from clusterkg.graph.errors import StoreError
 from clusterkg.graph.read.manifest import ProfileSource
 
-__all__ = ["fingerprint", "entry_key", "ProfileCache"]
+__all__ = ["fingerprint", "entry_key", "ProfileCache", "SHAPING"]
 
 
-#: Modules of ``clusterkg.graph`` that play no part in processing a profile file: a change
-#: to them keeps the cache valid (every other module, and every reader, is fingerprinted).
-NOT_PROCESSING = {"build.py", "catalog.py", "mqa.py", "results.py", "sparql_text.py", "rdfio.py", "turtle.py"}
+#: What shapes a profile's graph: the packages of the first three stages and the base
+#: modules they use, and the shipped data they read (package, file patterns).
+SHAPING = (("clusterkg.graph.read", ("*.py",)), ("clusterkg.graph.map", ("*.py",)),
+           ("clusterkg.graph.validate", ("*.py",)), ("clusterkg.graph", ("errors.py", "formats.py")),
+           ("clusterkg.ontology", ("*.ttl", "schemes/*.ttl")), ("clusterkg.shapes", ("*.ttl",)),
+           ("clusterkg.data", ("networks.csv",)))
 
 
 def _package_files() -> list[Path]:
     """Source and data files whose change must invalidate every entry."""
     out: list[Path] = []
-    for package, patterns in (("clusterkg.graph", ("*.py", "readers/*.py")),
-                              ("clusterkg.ontology", ("*.ttl", "schemes/*.ttl")),
-                              ("clusterkg.shapes", ("*.ttl",)),
-                              ("clusterkg.data", ("networks.csv",))):
+    for package, patterns in SHAPING:
         root = Path(str(files(package)))
         for pattern in patterns:
-            out.extend(p for p in sorted(root.glob(pattern)) if p.name not in NOT_PROCESSING)
+            out.extend(sorted(root.glob(pattern)))
     return out
 
 

@@ -38,13 +38,13 @@ class Outcome:
     :param report: the validation report (None when unreadable).
     :param error: the read error, for unreadable files.
     :param content_hash: SHA-256 of the published graph's sorted N-Triples (see
-        :func:`~clusterkg.graph.publish.feed.content_hash`), set when the build loads it.
+        :func:`~clusterkg.graph.map.canonical.content_hash`), set when the build loads it.
     :param facts: what the build's metadata needs of a valid profile's graph.
     :param nt: a valid profile's graph as canonical N-Triples, lines sorted
-        (:func:`~.dumps.canonical_ntriples`), until the build has loaded it (None
+        (:func:`~clusterkg.graph.map.canonical.canonical_ntriples`), until the build has loaded it (None
         for an outcome taken from the cache: see :func:`graph_data`).
     :param jsonld: the same graph as a JSON-LD named-graph object, for the dataset's
-        JSON-LD dump (:func:`~.dumps.jsonld_fragment`); kept and dropped with ``nt``.
+        JSON-LD dump (:func:`~clusterkg.graph.map.canonical.jsonld_fragment`); kept and dropped with ``nt``.
     :param reused: True when the build took this outcome from its cache instead of
         processing the file again.
     :param cache_key: the outcome's key in the build cache, when it has one.

@@ -6,7 +6,6 @@ handed to the mapping, which reads no files itself.
 
 from __future__ import annotations
 
-import csv
 import functools
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -14,11 +13,11 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from clusterkg.graph.errors import ManifestError
 from clusterkg.graph.map.vocab import CONCEPT, SKOS
+from clusterkg.graph.read.networks import Network, read_network_aliases
 from clusterkg.graph.read.names import slugify
 
-__all__ = ["Vocabulary", "Network", "ontology_graph", "ontology_files", "SCHEMES"]
+__all__ = ["Vocabulary", "ontology_graph", "ontology_files", "SCHEMES"]
 
 #: Concept scheme keys shipped in ``ontology/schemes/``.
 SCHEMES = (
@@ -41,16 +40,6 @@ def ontology_graph() -> Graph:
     for path in ontology_files():
         g.parse(path, format="turtle")
     return g
-
-
-@dataclass(frozen=True)
-class Network:
-    """A cluster network from the alias table: ``slug`` (URI key), canonical ``name``,
-    optional ECCP ``page`` URL."""
-
-    slug: str
-    name: str
-    page: str | None = None
 
 
 @dataclass
@@ -114,36 +103,3 @@ class Vocabulary:
     def network(self, text: str) -> Network | None:
         """The network an alias names, or None when the alias table does not know it."""
         return self.networks.get(slugify(text))
-
-
-def read_network_aliases(path: Path) -> dict[str, Network]:
-    """Read the curated alias table (CSV: ``network,name,alias,page``).
-
-    One row per spelling; every row of a network repeats its slug, and the first row
-    gives its canonical name (and ECCP page, if any).
-
-    :return: slug of each alias (and of each canonical name) -> :class:`Network`.
-    :raises ManifestError: naming the file and line when a column or cell is missing.
-    """
-    out: dict[str, Network] = {}
-    canon: dict[str, Network] = {}
-    try:
-        fh = open(path, newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ManifestError(f"cannot read the network alias table ({exc.strerror})", str(path)) from None
-    with fh:
-        reader = csv.DictReader(fh)
-        missing = {"network", "alias"} - set(reader.fieldnames or [])
-        if missing:
-            raise ManifestError(f"missing column(s) {', '.join(sorted(missing))}", str(path), 1)
-        for row in reader:
-            slug = (row.get("network") or "").strip()
-            if not slug or not (row.get("alias") or "").strip():
-                raise ManifestError("empty 'network' or 'alias'", str(path), reader.line_num)
-            if slug not in canon:
-                canon[slug] = Network(slug, (row.get("name") or row["alias"]).strip(),
-                                      (row.get("page") or "").strip() or None)
-            net = canon[slug]
-            out[slugify(row["alias"])] = net
-            out[slugify(net.name)] = net
-    return out

@@ -23,7 +23,7 @@ class ProfileFacts:
     """What the catalogue, VoID and the feed need of one published profile graph.
 
     :param triples: number of triples in the graph.
-    :param content_hash: see :func:`~clusterkg.graph.publish.feed.content_hash`.
+    :param content_hash: see :func:`~clusterkg.graph.map.canonical.content_hash`.
     :param country: EU country code of the cluster (``SRB``), or None.
     :param founded: the earliest founding date as ``YYYY-MM-DD``, or None.
     :param cluster_nt: the cluster's own triples (subject: the cluster) as N-Triples.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -214,114 +215,132 @@ class _Mapper:
             self.add(self.c, CKG.country, EU_COUNTRY[self.country])
 
     def field(self, f: Field) -> None:
-        c, key, label = self.c, f.key, f.label
-        if key in ("country", "completeness"):
-            if key == "completeness":
-                for v in f.values:
-                    n = parse_count(v.text)
-                    lit = Literal(n, datatype=XSD.integer) if n is not None else Literal(v.text)
-                    self.add(self.gi, CKG.profileCompleteness, lit, v, label)
-            return
-        if key == "region":
+        """Map one field with the handler of its key (:data:`_FIELD_HANDLERS`); a key
+        without one (unknown labels, unrecognised text) is kept under the catch-all."""
+        _FIELD_HANDLERS.get(f.key, _Mapper.unmapped_field)(self, f)
+
+    # -- one handler per kind of field: (self, field) -> None
+    def skip(self, f: Field) -> None:
+        """A field mapped elsewhere (the country: see :meth:`place`)."""
+
+    def completeness(self, f: Field) -> None:
+        for v in f.values:
+            n = parse_count(v.text)
+            lit = Literal(n, datatype=XSD.integer) if n is not None else Literal(v.text)
+            self.add(self.gi, CKG.profileCompleteness, lit, v, f.label)
+
+    def region(self, f: Field) -> None:
+        for v in f.values:
+            r = self.uris.region(v.text, self.country)
+            self.add(self.c, CKG.region, r, v, f.label)
+            self.add(r, RDF.type, CKG.Region)
+            self.add(r, RDF.type, DCTERMS.Location)
+            self.add(r, LOCN.geographicName, Literal(v.text), v, f.label)
+            self.add(r, RDFS.label, Literal(v.text))
+            if self.country:
+                self.add(r, CKG.country, EU_COUNTRY[self.country])
+
+    def founding_date(self, f: Field) -> None:
+        for v in f.values:
+            d = parse_date(v.text)
+            lit = Literal(d.lexical, datatype=XSD[d.xsd_type]) if d else Literal(v.text)
+            self.add(self.c, SCHEMA.foundingDate, lit, v, f.label)
+
+    def staff(self, f: Field) -> None:
+        for v in f.values:
+            rng = parse_range(v.text)
+            if rng is None:
+                self.add(self.c, SCHEMA.numberOfEmployees, Literal(v.text), v, f.label)
+                continue
+            q = self.uris.cluster_part(self.src.cluster_id, "staff")
+            self.add(self.c, SCHEMA.numberOfEmployees, q, v, f.label)
+            self.add(q, RDF.type, SCHEMA.QuantitativeValue)
+            self.add(q, SCHEMA.minValue, Literal(rng[0], datatype=XSD.integer), v, f.label)
+            if rng[1] is not None:
+                self.add(q, SCHEMA.maxValue, Literal(rng[1], datatype=XSD.integer), v, f.label)
+            self.add(q, SCHEMA.description, Literal(v.text), v, f.label)
+
+    def excellence_label(self, f: Field) -> None:
+        for v in f.values:
+            level = self.concept("label-level", v, f.label)
+            lab = self.uris.cluster_part(self.src.cluster_id, "label", slugify(self.vocab.pref.get(level, v.text)))
+            self.add(self.c, CKG.excellenceLabel, lab, v, f.label)
+            self.add(lab, RDF.type, CKG.ExcellenceLabel)
+            self.add(lab, CKG.labelLevel, level, v, f.label)
+            self.add(lab, RDFS.label, Literal(v.text), v, f.label)
+
+    def networks(self, f: Field) -> None:
+        for v in f.values:
+            net = self.vocab.network(v.text)
+            iri = self.uris.network(net.slug if net else slugify(v.text))
+            if net is None:
+                self.out.new_networks.append(v.text)
+            self.add(self.c, ORG.memberOf, iri, v, f.label)
+            self.add(iri, ORG.hasMember, self.c)
+            self.add(iri, RDF.type, CKG.ClusterNetwork)
+            self.add(iri, RDF.type, ORG.OrganizationalCollaboration)
+            name = net.name if net else v.text
+            self.add(iri, SCHEMA.name, Literal(name))
+            self.add(iri, RDFS.label, Literal(name))
+            if slugify(name) != slugify(v.text):
+                self.add(iri, SKOS.altLabel, Literal(v.text), v, f.label)
+            else:
+                self.out.ledger[v.line].append((iri, SCHEMA.name, Literal(name)))
+
+    def languages(self, f: Field) -> None:
+        for v in f.values:
+            code = language_code(v.text)
+            if code:
+                self.add(self.c, SCHEMA.knowsLanguage, EU_LANGUAGE[code], v, f.label)
+            else:
+                self.unmapped(v, f.label)
+
+    def concepts(self, f: Field) -> None:
+        scheme, prop = CONCEPT_FIELDS[f.key]
+        for v in f.values:
+            self.add(self.c, prop, self.concept(scheme, v, f.label), v, f.label)
+
+    def literals(self, f: Field) -> None:
+        for v in f.values:
+            self.add(self.c, LITERAL_FIELDS[f.key], Literal(v.text), v, f.label)
+
+    def text(self, f: Field) -> None:
+        if f.values:
+            t = (self.c, TEXT_FIELDS[f.key], Literal(f.free_text))
+            self.g.add(t)
             for v in f.values:
-                r = self.uris.region(v.text, self.country)
-                self.add(c, CKG.region, r, v, label)
-                self.add(r, RDF.type, CKG.Region)
-                self.add(r, RDF.type, DCTERMS.Location)
-                self.add(r, LOCN.geographicName, Literal(v.text), v, label)
-                self.add(r, RDFS.label, Literal(v.text))
-                if self.country:
-                    self.add(r, CKG.country, EU_COUNTRY[self.country])
-        elif key == "founding_date":
-            for v in f.values:
-                d = parse_date(v.text)
-                lit = Literal(d.lexical, datatype=XSD[d.xsd_type]) if d else Literal(v.text)
-                self.add(c, SCHEMA.foundingDate, lit, v, label)
-        elif key == "staff":
-            for v in f.values:
-                rng = parse_range(v.text)
-                if rng is None:
-                    self.add(c, SCHEMA.numberOfEmployees, Literal(v.text), v, label)
-                    continue
-                q = self.uris.cluster_part(self.src.cluster_id, "staff")
-                self.add(c, SCHEMA.numberOfEmployees, q, v, label)
-                self.add(q, RDF.type, SCHEMA.QuantitativeValue)
-                self.add(q, SCHEMA.minValue, Literal(rng[0], datatype=XSD.integer), v, label)
-                if rng[1] is not None:
-                    self.add(q, SCHEMA.maxValue, Literal(rng[1], datatype=XSD.integer), v, label)
-                self.add(q, SCHEMA.description, Literal(v.text), v, label)
-        elif key == "excellence_label":
-            for v in f.values:
-                level = self.concept("label-level", v, label)
-                lab = self.uris.cluster_part(self.src.cluster_id, "label", slugify(self.vocab.pref.get(level, v.text)))
-                self.add(c, CKG.excellenceLabel, lab, v, label)
-                self.add(lab, RDF.type, CKG.ExcellenceLabel)
-                self.add(lab, CKG.labelLevel, level, v, label)
-                self.add(lab, RDFS.label, Literal(v.text), v, label)
-        elif key == "networks":
-            for v in f.values:
-                net = self.vocab.network(v.text)
-                iri = self.uris.network(net.slug if net else slugify(v.text))
-                if net is None:
-                    self.out.new_networks.append(v.text)
-                self.add(c, ORG.memberOf, iri, v, label)
-                self.add(iri, ORG.hasMember, c)
-                self.add(iri, RDF.type, CKG.ClusterNetwork)
-                self.add(iri, RDF.type, ORG.OrganizationalCollaboration)
-                name = net.name if net else v.text
-                self.add(iri, SCHEMA.name, Literal(name))
-                self.add(iri, RDFS.label, Literal(name))
-                if slugify(name) != slugify(v.text):
-                    self.add(iri, SKOS.altLabel, Literal(v.text), v, label)
-                else:
-                    self.out.ledger[v.line].append((iri, SCHEMA.name, Literal(name)))
-        elif key == "languages":
-            for v in f.values:
-                code = language_code(v.text)
-                if code:
-                    self.add(c, SCHEMA.knowsLanguage, EU_LANGUAGE[code], v, label)
-                else:
-                    self.unmapped(v, label)
-        elif key in CONCEPT_FIELDS:
-            scheme, prop = CONCEPT_FIELDS[key]
-            for v in f.values:
-                self.add(c, prop, self.concept(scheme, v, label), v, label)
-        elif key in LITERAL_FIELDS:
-            for v in f.values:
-                self.add(c, LITERAL_FIELDS[key], Literal(v.text), v, label)
-        elif key in TEXT_FIELDS:
-            if f.values:
-                t = (c, TEXT_FIELDS[key], Literal(f.free_text))
-                self.g.add(t)
-                for v in f.values:
-                    self.out.ledger[v.line].append(t)
-                    self.out.line_labels.setdefault(v.line, label)
-        elif key in YES_NO_FIELDS:
-            for v in f.values:
-                t = v.text.strip().lower().rstrip(".")
-                lit = Literal(True) if t in _YES else Literal(False) if t in _NO else Literal(v.text)
-                self.add(c, YES_NO_FIELDS[key], lit, v, label)
-        elif key in COUNTRY_FIELDS:
-            for v in f.values:
-                code = country_code(v.text)
-                if code:
-                    self.add(c, COUNTRY_FIELDS[key], EU_COUNTRY[code], v, label)
-                else:
-                    self.unmapped(v, label)
-        elif key in ("website", "email", "phone"):
-            for v in f.values:
-                ok = {"website": is_url, "email": is_email, "phone": is_phone}[key](v.text)
-                if not ok:
-                    self.unmapped(v, label)
-                elif key == "website":
-                    url = v.text if v.text.startswith("http") else "http://" + v.text
-                    self.add(c, SCHEMA.url, Literal(url, datatype=XSD.anyURI), v, label)
-                else:
-                    prop = SCHEMA.email if key == "email" else SCHEMA.telephone
-                    self.add(c, prop, Literal(v.text), v, label)
-        else:  # unknown labels, unrecognised text, fields mapped elsewhere with leftovers
-            for v in f.values:
-                self.unmapped(v, label)
+                self.out.ledger[v.line].append(t)
+                self.out.line_labels.setdefault(v.line, f.label)
+
+    def yes_no(self, f: Field) -> None:
+        for v in f.values:
+            t = v.text.strip().lower().rstrip(".")
+            lit = Literal(True) if t in _YES else Literal(False) if t in _NO else Literal(v.text)
+            self.add(self.c, YES_NO_FIELDS[f.key], lit, v, f.label)
+
+    def countries(self, f: Field) -> None:
+        for v in f.values:
+            code = country_code(v.text)
+            if code:
+                self.add(self.c, COUNTRY_FIELDS[f.key], EU_COUNTRY[code], v, f.label)
+            else:
+                self.unmapped(v, f.label)
+
+    def contact_field(self, f: Field) -> None:
+        """Website, e-mail, telephone: kept under the catch-all when not of their kind."""
+        check = {"website": is_url, "email": is_email, "phone": is_phone}[f.key]
+        for v in f.values:
+            if not check(v.text):
+                self.unmapped(v, f.label)
+            elif f.key == "website":
+                url = v.text if v.text.startswith("http") else "http://" + v.text
+                self.add(self.c, SCHEMA.url, Literal(url, datatype=XSD.anyURI), v, f.label)
+            else:
+                self.add(self.c, SCHEMA.email if f.key == "email" else SCHEMA.telephone, Literal(v.text), v, f.label)
+
+    def unmapped_field(self, f: Field) -> None:
+        for v in f.values:
+            self.unmapped(v, f.label)
 
     def contacts(self) -> None:
         for n, ct in enumerate(self.p.contacts, start=1):
@@ -411,6 +430,18 @@ class _Mapper:
             self.add(page, RDF.type, PROV.Entity)
         if src.retrieved:
             self.add(gi, CKG.retrievedOn, Literal(src.retrieved.isoformat(), datatype=XSD.date))
+
+
+#: Field key -> the :class:`_Mapper` method that maps it; keys not here go under the catch-all.
+_FIELD_HANDLERS: dict[str, Callable[[_Mapper, Field], None]] = {
+    "country": _Mapper.skip, "completeness": _Mapper.completeness, "region": _Mapper.region,
+    "founding_date": _Mapper.founding_date, "staff": _Mapper.staff, "excellence_label": _Mapper.excellence_label,
+    "networks": _Mapper.networks, "languages": _Mapper.languages,
+    "website": _Mapper.contact_field, "email": _Mapper.contact_field, "phone": _Mapper.contact_field,
+    **{key: _Mapper.concepts for key in CONCEPT_FIELDS}, **{key: _Mapper.literals for key in LITERAL_FIELDS},
+    **{key: _Mapper.text for key in TEXT_FIELDS}, **{key: _Mapper.yes_no for key in YES_NO_FIELDS},
+    **{key: _Mapper.countries for key in COUNTRY_FIELDS},
+}
 
 
 def map_profile(profile: Profile, source: ProfileSource, uris: Uris, vocab: Vocabulary,

@@ -31,7 +31,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKO
 from clusterkg.graph.read.names import slugify
 
 __all__ = [
-    "CKG", "CKG_ONTOLOGY", "CONCEPT", "SCHEMA", "LOCN", "SPDX", "EU_COUNTRY", "EU_LANGUAGE",
+    "CKG", "CKG_ONTOLOGY", "CONCEPT", "SCHEMA", "LOCN", "SPDX", "EU_AUTHORITY", "EU_COUNTRY", "EU_LANGUAGE",
     "EU_LICENCE", "EU_THEME", "EU_FILE_TYPE", "EU_ACCESS_RIGHT", "EU_FREQUENCY", "VCARD", "VOID", "HYDRA", "ADMS", "IANA", "SD", "TREE", "LDES",
     "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD", "SH",
     "Uris", "DEFAULT_BASE_URI", "PREFIXES", "bind_prefixes",
@@ -47,8 +47,6 @@ SCHEMA = Namespace("https://schema.org/")
 LOCN = Namespace("http://www.w3.org/ns/locn#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
-EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
-EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -58,11 +56,11 @@ TREE = Namespace("https://w3id.org/tree#")
 LDES = Namespace("https://w3id.org/ldes#")
 #: IANA media types, as IRIs (DCAT dcat:mediaType).
 IANA = "http://www.iana.org/assignments/media-types/"
-EU_LICENCE = Namespace("http://publications.europa.eu/resource/authority/licence/")
-EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
-EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
-EU_ACCESS_RIGHT = Namespace("http://publications.europa.eu/resource/authority/access-right/")
-EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
+#: The EU Publications Office authority tables (``{table}/{CODE}``).
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+EU_COUNTRY, EU_LANGUAGE, EU_LICENCE, EU_THEME, EU_FILE_TYPE, EU_ACCESS_RIGHT, EU_FREQUENCY = (
+    Namespace(f"{EU_AUTHORITY}{table}/") for table in (
+        "country", "language", "licence", "data-theme", "file-type", "access-right", "frequency"))
 
 DEFAULT_BASE_URI = "http://127.0.0.1:8000/"
 

@@ -322,5 +322,5 @@ def _distribution(g: set, n: _Nodes, ds: DatasetFacts, f: DumpFile) -> None:
 
 
 def with_prefixes(triples: set, prefixes: list[tuple[str, URIRef]]) -> Triples:
-    """``triples`` with :data:`~.vocab.PREFIXES` and ``prefixes``."""
+    """``triples`` with :data:`~clusterkg.graph.map.vocab.PREFIXES` and ``prefixes``."""
     return Triples(triples, {"rdf": str(RDF), **PREFIXES, **{prefix: str(ns) for prefix, ns in prefixes}})

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 __all__ = ["CHUNK_BYTES", "chunks", "read_at", "subject_of"]
 
 
-#: Average uncompressed size of a gzip member (see :func:`gzip_members`); members are at most
+#: Average uncompressed size of a gzip member (see :func:`~.gzipped.gzip_members`); members are at most
 #: eight times that.
 CHUNK_BYTES = 1 << 20
 

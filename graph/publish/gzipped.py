@@ -149,7 +149,7 @@ def _member(chunk: bytes, earlier: bytes | None, level: int) -> bytes:
 def gzip_members(path: Path, level: int = 6, reuse: Reuse | None = None) -> tuple[Path, list[list],
                                                                                   dict[str, Digests]]:
     """Write ``path.gz`` as a series of gzip members, one per content-defined chunk of
-    about :data:`~.chunking.CHUNK_BYTES` (:func:`_chunks`), so a rebuild recompresses only the chunks
+    about :data:`~.chunking.CHUNK_BYTES` (:func:`~.chunking.chunks`), so a rebuild recompresses only the chunks
     that changed (see :class:`GzipStream`: chunks found in ``reuse`` are copied).
 
     :param level: zlib level (6: about twice as fast as 9 for 3% more bytes).
@@ -178,7 +178,7 @@ def gzip_file(path: Path, level: int = 6) -> Path:
 
 def read_reuse(index: Path | None, dumps: Path | None, digests: dict[str, str] | None = None) -> Reuse:
     """The chunks of an earlier snapshot's ``.gz`` files (in its ``dumps`` folder), from
-    its chunk ``index`` (written by :meth:`DumpWriter.finish`); empty when there is none
+    its chunk ``index`` (written by :meth:`~.dumps.DumpWriter.finish`); empty when there is none
     or it cannot be read.
 
     :param digests: file name -> SHA-256 (hex) the earlier snapshot recorded for its files:

@@ -56,7 +56,7 @@ def _turtle_body(chunk: bytes, prefixes: dict[str, str], header: bytes) -> bytes
 
 def read_turtle_reuse(index: Path | None, dumps: Path | None, prefixes: dict[str, str]) -> TurtleReuse:
     """The chunks of an earlier snapshot's union Turtle (in its ``dumps`` folder), from its
-    Turtle ``index`` (written by :meth:`DumpWriter.finish`); empty when there is none, it
+    Turtle ``index`` (written by :meth:`~.dumps.DumpWriter.finish`); empty when there is none, it
     cannot be read, or it was made with other prefixes or another Oxigraph."""
     if index is None or dumps is None:
         return {}

@@ -36,6 +36,11 @@ DOC = "doc/"
 ID = "id/"
 
 
+def _at(path: str, doc: str) -> property:
+    """A property of :class:`Urls`: the absolute URL of ``path``."""
+    return property(lambda self: self._u(path), doc=doc)
+
+
 class Urls:
     """Absolute URLs of the published files and services under one base URI.
 
@@ -45,20 +50,18 @@ class Urls:
     rdflib.term.URIRef('http://127.0.0.1:8000/dumps/clusterkg.ttl')
     """
 
+    home = _at("", "The landing page.")
+    sparql = _at(SPARQL, "The SPARQL endpoint.")
+    ontology = _at(ONTOLOGY, "The vocabulary and its concept schemes.")
+    shapes = _at(SHAPES, "The SHACL shapes.")
+    context = _at(CONTEXT, "The JSON-LD context.")
+    resources = _at(ID, "The space of resource IRIs (``void:uriSpace``).")
+
     def __init__(self, base: str):
         self.base = base
 
     def _u(self, path: str) -> URIRef:
         return URIRef(self.base + path)
-
-    @property
-    def home(self) -> URIRef:
-        """The landing page."""
-        return self._u("")
-
-    @property
-    def sparql(self) -> URIRef:
-        return self._u(SPARQL)
 
     def catalog(self, fragment: str | None = None) -> URIRef:
         """The catalogue, or a node of it (``catalog#{fragment}``)."""
@@ -83,20 +86,3 @@ class Urls:
     def dump(self, name: str) -> URIRef:
         """A dump file."""
         return self._u(DUMPS + name)
-
-    @property
-    def ontology(self) -> URIRef:
-        return self._u(ONTOLOGY)
-
-    @property
-    def shapes(self) -> URIRef:
-        return self._u(SHAPES)
-
-    @property
-    def context(self) -> URIRef:
-        return self._u(CONTEXT)
-
-    @property
-    def resources(self) -> URIRef:
-        """The space of resource IRIs (``void:uriSpace``)."""
-        return self._u(ID)

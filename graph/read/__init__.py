@@ -1,16 +1,22 @@
-"""Readers of cluster profile page text; the layout is detected from the text itself.
+"""Stage 1, read: input files -> neutral records, never RDF; the layout is detected from the text.
 
-Layouts known (one module each):
+The registry :data:`READERS` holds one :class:`~.reader.Reader` per layout family, tried in
+order; the first whose ``detect`` accepts the page reads it:
 
-========== ============================== =======================================
-layout     module                         landmarks
-========== ============================== =======================================
-eccp-2016  :mod:`.eccp_printer`           "Printer-friendly version", ``Label:`` lines
-eccp-2019  :mod:`.eccp_printer`           + breadcrumb, title, S3 areas, "Other Label"
-eccp-2021  :mod:`.eccp_2021`              "NN% completed", "About us", "Established - "
-========== ============================== =======================================
+============ ======================= ==================== ===========================================
+reader       layouts                 module               landmarks
+============ ======================= ==================== ===========================================
+eccp-2021    eccp-2021               :mod:`.eccp_2021`    "NN% completed", "About us", "Established - "
+eccp-printer eccp-2016, eccp-2019    :mod:`.eccp_printer` "Printer-friendly version", ``Label:`` lines;
+                                                          2019: breadcrumb, title, S3 areas, "Other Label"
+============ ======================= ==================== ===========================================
 
-Readers never import rdflib: they fill a neutral :class:`~clusterkg.graph.read.profile.Profile`.
+To add an input layout: one new module with a ``READER`` record, and one line in
+:data:`READERS`. Beside the profile readers, this stage reads what else a build takes:
+the manifest (:mod:`.manifest`), the network alias tables (:mod:`.networks`) and curated
+RDF files (:mod:`.rdf`); printed values are parsed by :mod:`.values` and names looked up
+by :mod:`.names`. The profile readers never import rdflib: they fill a neutral
+:class:`~clusterkg.graph.read.profile.Profile`.
 """
 
 from __future__ import annotations
@@ -18,15 +24,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from clusterkg.graph.errors import ProfileReadError
-from clusterkg.graph.read.profile import Profile, ReadIssue
-from clusterkg.graph.read.eccp_2021 import looks_like_2021, read_2021
-from clusterkg.graph.read.eccp_printer import LABELS_OLD, detect_variant, read_printer
-from clusterkg.graph.read.labels import norm_label
+from clusterkg.graph.read import eccp_2021, eccp_printer
 from clusterkg.graph.read.lines import split_lines
+from clusterkg.graph.read.profile import Profile, ReadIssue
+from clusterkg.graph.read.reader import Reader
 
-__all__ = ["read_profile", "read_profile_file", "read_profile_bytes", "read_bytes", "decode", "LAYOUTS", "MAX_BYTES"]
+__all__ = ["read_profile", "read_profile_file", "read_profile_bytes", "read_bytes", "decode", "READERS", "LAYOUTS",
+           "SUFFIXES", "MAX_BYTES"]
 
-LAYOUTS = ("eccp-2016", "eccp-2019", "eccp-2021")
+#: The readers, tried in this order.
+READERS: tuple[Reader, ...] = (eccp_2021.READER, eccp_printer.READER)
+#: Every layout a reader reads.
+LAYOUTS = tuple(sorted(layout for r in READERS for layout in r.layouts))
+#: File suffixes of input files a reader takes (``.txt``).
+SUFFIXES = tuple(sorted({s for r in READERS for s in r.suffixes}))
 
 #: Profiles larger than this (bytes) are refused: a real profile page is a few kB.
 MAX_BYTES = 5 * 1024 * 1024
@@ -100,25 +111,16 @@ def read_profile(text: str, source: str = "<text>") -> Profile:
     lines = split_lines(text)
     if not any(not ln.blank for ln in lines):
         raise ProfileReadError("the file holds no text", source)
-    if looks_like_2021(lines):
-        return _require_values(read_2021(lines, source))
+    for reader in READERS:
+        try:
+            found = reader.detect(lines)
+        except ProfileReadError as exc:  # a page recognisably of another kind
+            raise ProfileReadError(exc.message, source, exc.line, exc.column) from None
+        if found:
+            return _require_values(reader.read(lines, source))
     first = next(ln for ln in lines if not ln.blank)
-    if norm_label(first.text).startswith("home >") and not norm_label(first.text).startswith(
-            "home > cluster organisations >"):
-        raise ProfileReadError(f"not a cluster organisation profile: the page is "
-                               f"{first.text!r}", source, first.number)
-    known = {LABELS_OLD[n] for ln in lines if (n := norm_label(ln.text.partition(":")[0])) in LABELS_OLD
-             and LABELS_OLD[n] not in _GENERIC_LABELS}
-    printer = any(norm_label(ln.text).startswith(("printer-friendly version", "home > cluster organisations >"))
-                  for ln in lines)
-    if printer or len(known) >= 2:
-        return _require_values(read_printer(lines, source, detect_variant(lines)))
     raise ProfileReadError("not an ECCP cluster profile: none of the known layouts "
                            f"({', '.join(LAYOUTS)}) matches", source, first.number)
-
-
-#: Labels any web page may have; they do not make a page a cluster profile.
-_GENERIC_LABELS = {"website", "email", "phone", "address", "country", "region"}
 
 
 def _require_values(profile: Profile) -> Profile:

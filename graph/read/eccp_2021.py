@@ -25,8 +25,9 @@ from clusterkg.graph.read.labels import (
 )
 from clusterkg.graph.read.lines import NUMBER_RE
 from clusterkg.graph.read.lines import Line, check_truncated
+from clusterkg.graph.read.reader import Reader
 
-__all__ = ["read_2021", "looks_like_2021"]
+__all__ = ["read_2021", "looks_like_2021", "READER"]
 
 COMPLETED_RE = re.compile(r"^(\d{1,3})\s*%\s*completed$", re.I)
 _COUNTRY_RE = re.compile(r"^([A-Z][^:]{1,60}):\s*(.*)$")
@@ -205,3 +206,7 @@ def _infer_lost_captions(p: Profile) -> None:
         else:
             p.issues.append(ReadIssue("caption-lost", p.source, c.number.line,
                                       "caption lost and no free slot: meaning unknown"))
+
+
+#: The registry's record of this reader (see :mod:`clusterkg.graph.read`).
+READER = Reader("eccp-2021", ("eccp-2021",), (".txt",), looks_like_2021, read_2021)

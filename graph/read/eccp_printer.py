@@ -19,10 +19,12 @@ import re
 from clusterkg.graph.read.profile import Contact, Count, Field, Member, Profile, ReadIssue, Value
 from clusterkg.graph.read.values import is_email, is_phone, is_url, parse_range
 from clusterkg.graph.read.labels import BOILERPLATE, LABELS_OLD, SECTION_SUFFIX, SECTIONS_OLD, norm_label
+from clusterkg.graph.errors import ProfileReadError
 from clusterkg.graph.read.lines import Line, check_truncated
+from clusterkg.graph.read.reader import Reader
 from clusterkg.graph.read.orgtypes import is_organisation_type
 
-__all__ = ["read_printer", "detect_variant"]
+__all__ = ["read_printer", "detect_variant", "looks_printed", "READER"]
 
 _BREADCRUMB_RE = re.compile(r"^Home\s*>\s*(.+)$")
 _MAX_LABEL_LEN = 120
@@ -65,7 +67,7 @@ def _split_label(text: str) -> tuple[str, str, str] | None:
 def read_printer(lines: list[Line], source: str, layout: str) -> Profile:
     """Read an old-layout ECCP page into a :class:`Profile`.
 
-    :param lines: the normalised lines of the page (:func:`split_lines`).
+    :param lines: the normalised lines of the page (:func:`~.lines.split_lines`).
     :param source: where the text came from, for messages.
     :param layout: ``"eccp-2016"`` or ``"eccp-2019"`` (see :func:`detect_variant`).
     :return: the profile; oddities are in ``profile.issues``. Never raises on odd content.
@@ -208,3 +210,34 @@ def _counts(p: Profile) -> None:
                 p.counts.append(Count(key=f.key.split(":", 1)[1], number=v,
                                       caption=Value(f.label, f.line or v.line)))
             f.values = []
+
+
+#: Labels any web page may have; they do not make a page a cluster profile.
+_GENERIC_LABELS = {"website", "email", "phone", "address", "country", "region"}
+
+
+def looks_printed(lines: list[Line]) -> bool:
+    """True when the text is an old-layout (printer-friendly) ECCP profile: it has the
+    "Printer-friendly version" line or the cluster breadcrumb, or two labels of the layout
+    that an ordinary web page would not have.
+
+    :raises ProfileReadError: for an ECCP page of another kind (its breadcrumb is not the
+        cluster organisations'), naming it.
+    """
+    first = next(ln for ln in lines if not ln.blank)
+    head = norm_label(first.text)
+    if head.startswith("home >") and not head.startswith("home > cluster organisations >"):
+        raise ProfileReadError(f"not a cluster organisation profile: the page is {first.text!r}", "", first.number)
+    known = {LABELS_OLD[n] for ln in lines if (n := norm_label(ln.text.partition(":")[0])) in LABELS_OLD
+             and LABELS_OLD[n] not in _GENERIC_LABELS}
+    printer = any(norm_label(ln.text).startswith(("printer-friendly version", "home > cluster organisations >"))
+                  for ln in lines)
+    return printer or len(known) >= 2
+
+
+def _read(lines: list[Line], source: str) -> Profile:
+    return read_printer(lines, source, detect_variant(lines))
+
+
+#: The registry's record of this reader (see :mod:`clusterkg.graph.read`).
+READER = Reader("eccp-printer", ("eccp-2016", "eccp-2019"), (".txt",), looks_printed, _read)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clusterkg.graph.errors import ManifestError
+from clusterkg.graph.read import SUFFIXES
 from clusterkg.graph.read.names import country_code
 from clusterkg.graph.read.names import slugify
 
@@ -38,7 +39,8 @@ __all__ = ["ProfileSource", "read_manifest", "read_manifest_with_notes", "collec
 MANIFEST_NAME = "manifest.csv"
 #: A folder's own network alias table (same format as ``data/networks.csv``).
 NETWORKS_NAME = "networks.csv"
-PROFILE_SUFFIXES = (".txt",)
+#: Suffixes of profile files (those the readers take).
+PROFILE_SUFFIXES = SUFFIXES
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Characters RFC 3987 does not allow in an IRI.
@@ -101,19 +103,56 @@ def read_manifest_with_notes(path: str | Path) -> tuple[dict[str, ProfileSource]
     :raises ManifestError: as :func:`read_manifest`.
     """
     path = Path(path)
+    reader = csv.reader(io.StringIO(_text(path), newline=""))
+    header, notes = _header(reader, path)
     out: dict[str, ProfileSource] = {}
-    notes: list[str] = []
     ids: set[str] = set()
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ManifestError(f"not valid CSV ({exc})", str(path), reader.line_num) from None
+        if not any(c.strip() for c in cells):
+            continue
+        line = reader.line_num
+        if len(cells) > len(header):
+            raise ManifestError(f"{len(cells)} cells, but the header has {len(header)} columns "
+                                "(a quote left open, or a comma inside a value without quotes?)",
+                                str(path), line)
+        row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+        src = _source(row, path, line)
+        if src.path.name in out:
+            raise ManifestError(f"file {src.path.name!r} listed twice", str(path), line)
+        if src.id in ids:
+            raise ManifestError(f"id {src.id!r} used twice", str(path), line)
+        ids.add(src.id)
+        out[src.path.name] = src
+    return out, notes
+
+
+def _text(path: Path) -> str:
+    """The manifest's text (UTF-8, with or without BOM).
+
+    :raises ManifestError: when it cannot be read or is not UTF-8 (naming the line).
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise ManifestError(f"cannot read the manifest ({exc.strerror})", str(path)) from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise ManifestError("not UTF-8 text; save the manifest as UTF-8 CSV", str(path), line) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+
+
+def _header(reader, path: Path) -> tuple[list[str], list[str]]:
+    """The header row's column names (lower case) and notes on unknown columns.
+
+    :raises ManifestError: no header, no ``file`` column, a column given twice.
+    """
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -126,63 +165,54 @@ def read_manifest_with_notes(path: str | Path) -> tuple[dict[str, ProfileSource]
     if dup:
         raise ManifestError(f"column(s) {', '.join(dup)} given twice in the header row", str(path), 1)
     unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        notes.append(f"{path}:1: column(s) {', '.join(map(repr, unknown))} ignored "
-                     f"(known: {', '.join(COLUMNS)})")
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ManifestError(f"not valid CSV ({exc})", str(path), reader.line_num) from None
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(header):
-            raise ManifestError(f"{len(cells)} cells, but the header has {len(header)} columns "
-                                "(a quote left open, or a comma inside a value without quotes?)",
-                                str(path), line)
-        row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
-        fname = row.get("file", "")
-        if not fname:
-            raise ManifestError("empty 'file'", str(path), line)
-        if "/" in fname or "\\" in fname or fname in (".", "..") or Path(fname).suffix not in PROFILE_SUFFIXES:
-            raise ManifestError(f"column 'file': {fname!r} must be the name of a "
-                                f"{'/'.join(PROFILE_SUFFIXES)} file in the manifest's folder", str(path), line)
-        if fname in out:
-            raise ManifestError(f"file {fname!r} listed twice", str(path), line)
-        pid = _slug_id(row["id"], str(path), line, "id") if row.get("id") else slugify(Path(fname).stem)
-        if pid in ids:
-            raise ManifestError(f"id {pid!r} used twice", str(path), line)
-        ids.add(pid)
-        cid = _slug_id(row["cluster"], str(path), line, "cluster") if row.get("cluster") else pid
-        retrieved = None
-        if row.get("retrieved"):
-            try:
-                if not _DATE_RE.match(row["retrieved"]):
-                    raise ValueError
-                retrieved = _dt.date.fromisoformat(row["retrieved"])
-            except ValueError:
-                raise ManifestError(f"column 'retrieved': {row['retrieved']!r} is not a "
-                                    "date written YYYY-MM-DD", str(path), line) from None
-            if retrieved > _dt.date.today() + _dt.timedelta(days=1):
-                raise ManifestError(f"column 'retrieved': {row['retrieved']} is in the future",
-                                    str(path), line)
-        country = None
-        if row.get("country"):
-            country = country_code(row["country"])
-            if country is None:
-                raise ManifestError(f"column 'country': {row['country']!r} is not a country "
-                                    "name or ISO code", str(path), line)
-        url = row.get("source_url") or None
-        if url and (not url.startswith(("http://", "https://")) or _BAD_IRI.search(url)):
-            raise ManifestError(f"column 'source_url': {url!r} is not an http(s) URL "
-                                "(no spaces or <>\"{}|\\^` allowed; percent-encode them)",
-                                str(path), line)
-        out[fname] = ProfileSource(path.parent / fname, pid, cid, row.get("name") or None,
-                                   url, retrieved, country)
-    return out, notes
+    notes = [f"{path}:1: column(s) {', '.join(map(repr, unknown))} ignored (known: {', '.join(COLUMNS)})"] \
+        if unknown else []
+    return header, notes
+
+
+def _source(row: dict[str, str], path: Path, line: int) -> ProfileSource:
+    """The :class:`ProfileSource` of one manifest row.
+
+    :raises ManifestError: naming the column whose value cannot be used.
+    """
+    where = str(path)
+    fname = row.get("file", "")
+    if not fname:
+        raise ManifestError("empty 'file'", where, line)
+    if "/" in fname or "\\" in fname or fname in (".", "..") or Path(fname).suffix not in PROFILE_SUFFIXES:
+        raise ManifestError(f"column 'file': {fname!r} must be the name of a "
+                            f"{'/'.join(PROFILE_SUFFIXES)} file in the manifest's folder", where, line)
+    pid = _slug_id(row["id"], where, line, "id") if row.get("id") else slugify(Path(fname).stem)
+    cid = _slug_id(row["cluster"], where, line, "cluster") if row.get("cluster") else pid
+    retrieved = _retrieved(row.get("retrieved", ""), where, line)
+    country = None
+    if row.get("country"):
+        country = country_code(row["country"])
+        if country is None:
+            raise ManifestError(f"column 'country': {row['country']!r} is not a country name or ISO code", where, line)
+    url = row.get("source_url") or None
+    if url and (not url.startswith(("http://", "https://")) or _BAD_IRI.search(url)):
+        raise ManifestError(f"column 'source_url': {url!r} is not an http(s) URL "
+                            "(no spaces or <>\"{}|\\^` allowed; percent-encode them)", where, line)
+    return ProfileSource(path.parent / fname, pid, cid, row.get("name") or None, url, retrieved, country)
+
+
+def _retrieved(value: str, where: str, line: int) -> _dt.date | None:
+    """The ``retrieved`` column: a date written YYYY-MM-DD, not in the future; None when empty.
+
+    :raises ManifestError: otherwise.
+    """
+    if not value:
+        return None
+    try:
+        if not _DATE_RE.match(value):
+            raise ValueError
+        retrieved = _dt.date.fromisoformat(value)
+    except ValueError:
+        raise ManifestError(f"column 'retrieved': {value!r} is not a date written YYYY-MM-DD", where, line) from None
+    if retrieved > _dt.date.today() + _dt.timedelta(days=1):
+        raise ManifestError(f"column 'retrieved': {value} is in the future", where, line)
+    return retrieved
 
 
 def collect_sources(paths: list[str | Path]) -> tuple[list[ProfileSource], list[str]]:
