@@ -51,7 +51,7 @@ def measure(store: Path, out: Path) -> tuple[dict[str, float], list[tuple[str, i
     steps["JSON-LD graph objects (made in the workers in a build)"] = time.perf_counter() - t
     t = time.perf_counter()
     writer = DumpWriter(out, PREFIXES)
-    for (g, nt), frag in zip(data, frags):
+    for (g, nt), frag in zip(data, frags, strict=True):
         writer.add_graph(g, nt, None, frag)
     steps["stream (N-Quads, JSON-LD, unsorted triples)"] = time.perf_counter() - t
     t = time.perf_counter()

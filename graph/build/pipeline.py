@@ -31,6 +31,8 @@ from clusterkg.graph.build.summary import BuildSummary, NothingToPublish
 from clusterkg.graph.errors import ProfileReadError
 from clusterkg.graph.map.canonical import canonical_ntriples
 from clusterkg.graph.map.concepts import Vocabulary, ontology_graph
+from clusterkg.graph.map.facts import ProfileFacts
+from clusterkg.graph.map.mapping import Mapped
 from clusterkg.graph.map.vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
 from clusterkg.graph.publish.catalog import Publishing
 from clusterkg.graph.publish.dumps import DumpWriter
@@ -62,6 +64,13 @@ def build_time(epoch: int | None = None) -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
 
 
+def _valid(o: Outcome) -> tuple[Mapped, ProfileFacts]:
+    """The mapping and the facts of a valid outcome (both are set for every valid one)."""
+    if o.mapped is None or o.facts is None:
+        raise ValueError(f"{o.source.path}: a valid outcome without its graph's facts")
+    return o.mapped, o.facts
+
+
 def _nt(g: Graph) -> bytes:
     """``g`` as canonical N-Triples, lines sorted (what the store and the dumps take)."""
     return canonical_ntriples(g.serialize(format="nt", encoding="utf-8"))
@@ -75,14 +84,14 @@ class _Build:
         self.paths, self.backend, self.uris, self.incremental, self.epoch = paths, backend, uris, incremental, epoch
         sources, notes = collect_sources(paths)
         self.sources = sources
-        self.summary = BuildSummary(notes=notes, started=build_time(epoch))
+        self.started_at = build_time(epoch)
+        self.summary = BuildSummary(notes=notes, started=self.started_at)
         self.vocab = load_vocabulary(paths)
-        self.stamp = self.summary.started.strftime("%Y%m%dT%H%M%SZ")
-        self.started = self.summary.started.isoformat()
+        self.stamp = self.started_at.strftime("%Y%m%dT%H%M%SZ")
+        self.started = self.started_at.isoformat()
         self.writer: StoreWriter = backend.writer(incremental)
-        self.log: FeedLog | None = None
-        self.dumps: DumpWriter | None = None
         self.cache: ProfileCache | None = None
+        self._aborts: list[Callable[[], object]] = [self.writer.abort]  # what abort() undoes, in order
         self.record: list[bytes] = []  # the build record's lines about each published graph
         self.published: list[PublishedProfile] = []
 
@@ -91,12 +100,17 @@ class _Build:
         """Open the dump writer, the previous state, the change feed and the cache; drop
         from the checkpoint every graph that is not a profile graph of the previous state."""
         writer = self.writer
+        self.dumps: DumpWriter
         self.dumps, self.known = open_dumps(writer.dumps_dir, writer.previous)
+        self._aborts.insert(0, self.dumps.abort)
         prev_meta = previous_meta(self.backend.root)  # read under the writer's lock
         self.prev = load_state(prev_meta)
         self.state = FeedState(issued=dict(self.prev.issued))
         self.log = FeedLog(writer.meta_dir, prev_meta / "feed.jsonl" if prev_meta else None)
-        self.cache = ProfileCache(self.backend.root / "cache") if self.incremental else None
+        self._aborts.insert(0, self.log.close)
+        if self.incremental:
+            cache = self.cache = ProfileCache(self.backend.root / "cache")
+            self._aborts.append(lambda: cache.close(prune=False))
         candidates = {str(self.uris.profile_graph(pid)) for pid in self.prev.profiles}
         self.kept: set[str] = set()
         if writer.previous is not None:
@@ -110,7 +124,6 @@ class _Build:
                   jsonld: bytes | None = None) -> None:
         """Load one graph into the snapshot and its dumps."""
         self.writer.add_graph(graph_iri, ntriples)
-        assert self.dumps is not None
         self.dumps.add_graph(graph_iri, ntriples, subset, jsonld)
         self.summary.triples += ntriples.count(b"\n")
 
@@ -127,8 +140,9 @@ class _Build:
         for outcome in processed(self.sources, self.uris, self.vocab, progress, workers, self.cache, fp):
             s.processed += not outcome.reused
             if outcome.status == "valid":
-                graph_iri = str(outcome.mapped.graph_iri)
-                outcome.content_hash = outcome.facts.content_hash
+                mapped, facts = _valid(outcome)
+                graph_iri = str(mapped.graph_iri)
+                outcome.content_hash = facts.content_hash
                 old = prev.profiles.get(outcome.source.id)
                 nt, jsonld = graph_data(outcome, self.cache, self.uris, self.vocab)
                 if not (graph_iri in self.kept and old is not None and old.hash == outcome.content_hash):
@@ -136,11 +150,11 @@ class _Build:
                         self.writer.remove_graph(graph_iri)
                     self.writer.add_graph(graph_iri, nt)
                     s.loaded += 1
-                country = outcome.facts.country
+                country = facts.country
                 self.dumps.add_graph(graph_iri, nt, subset_name(country) if country else None, jsonld)
                 loaded.add(graph_iri)
                 self._note_version(outcome)
-                s.triples += outcome.facts.triples
+                s.triples += facts.triples
                 outcome.status = "published"
                 self.record.append(self._record_lines(graph_iri))
             outcome.nt = outcome.jsonld = None  # loaded: the bytes are not needed any more
@@ -198,25 +212,20 @@ class _Build:
     def publish(self, publishing: Publishing) -> None:
         """The publish stage: dumps, catalogue, VoID and state, into the new snapshot."""
         write_metadata(self.dumps, self.known, self.published, self.state, self.prev, meta=self.writer.meta_dir,
-                       uris=self.uris, publishing=publishing, started=self.summary.started,
+                       uris=self.uris, publishing=publishing, started=self.started_at,
                        reuse_dumps=self.writer.reuse_dumps)
 
     def commit(self) -> None:
         """Publish the snapshot (and, with a SPARQL server, put the changed graphs there first)."""
         self.summary.generation = self.writer.commit(self.summary.triples)
-        self.summary.remote = getattr(self.writer, "sync", None)
+        self.summary.remote = getattr(self.writer, "sync", None)  # what a remote backend did on the server
         if self.cache is not None:
             self.cache.close()
 
     def abort(self) -> None:
         """Drop everything this build wrote; the previous snapshot stays."""
-        if self.log is not None:
-            self.log.close()
-        if self.dumps is not None:
-            self.dumps.abort()
-        self.writer.abort()
-        if self.cache is not None:
-            self.cache.close(prune=False)
+        for undo in self._aborts:
+            undo()
 
     # -- helpers
     def _record_lines(self, graph_iri: str) -> bytes:
@@ -231,7 +240,8 @@ class _Build:
         """Record a published profile's state; when it is new or its content changed since
         the previous build, append a version of its cluster to the feed. The cluster's
         triples are then dropped from the outcome (they can be many, over 100,000 profiles)."""
-        cluster, h, now = str(o.mapped.cluster), o.facts.content_hash, self.started
+        mapped, facts = _valid(o)
+        cluster, h, now = str(mapped.cluster), facts.content_hash, self.started
         old = self.prev.profiles.get(o.source.id)
         if old is not None and old.hash == h:
             modified, issued = old.modified, old.issued
@@ -239,10 +249,10 @@ class _Build:
             modified, issued = now, (old.issued if old else now)
             version = str(Urls(self.uris.base).feed_member(o.source.id, self.stamp))
             self.log.append(FeedMember(o.source.id, version, cluster, now,
-                                       version_ntriples(o.facts.cluster_nt, cluster, version, now)))
-        self.state.profiles[o.source.id] = ProfileState(h, modified, issued, cluster, o.facts.country)
-        self.published.append(PublishedProfile(o.source.id, cluster, o.facts.country, h, o.facts.founded))
-        o.facts = dataclasses.replace(o.facts, cluster_nt="")
+                                       version_ntriples(facts.cluster_nt, cluster, version, now)))
+        self.state.profiles[o.source.id] = ProfileState(h, modified, issued, cluster, facts.country)
+        self.published.append(PublishedProfile(o.source.id, cluster, facts.country, h, facts.founded))
+        o.facts = dataclasses.replace(facts, cluster_nt="")
 
 
 def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: str,

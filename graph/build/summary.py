@@ -76,10 +76,10 @@ class BuildSummary:
             if o.status == "unreadable":
                 lines.append(f"UNREADABLE {o.error}")
                 continue
-            if o.status == "rejected":
+            if o.status == "rejected" and o.report is not None:
                 lines.append(f"REJECTED {o.source.path}:")
                 lines.extend("  " + str(r) for r in o.report.violations)
-            if verbose:
+            if verbose and o.mapped is not None:
                 lines.extend(f"  note {i}" for i in sorted(o.issues, key=lambda i: i.line or 0))
                 for u in o.mapped.unmapped:
                     lines.append(f"  unmapped {o.source.path}:{u.line}: [{u.label}] {u.text[:100]!r}")

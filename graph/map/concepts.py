@@ -67,6 +67,8 @@ class Vocabulary:
         for scheme in SCHEMES:
             table: dict[str, URIRef] = {}
             for concept in g.subjects(SKOS.inScheme, CONCEPT[scheme]):
+                if not isinstance(concept, URIRef):
+                    continue
                 for prop in (SKOS.prefLabel, SKOS.altLabel):
                     for label in g.objects(concept, prop):
                         table.setdefault(slugify(str(label)), concept)

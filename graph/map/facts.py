@@ -9,6 +9,7 @@ They are worked out where the profile is processed (in a worker process, in para
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from rdflib import Graph, URIRef
 
@@ -36,7 +37,7 @@ class ProfileFacts:
     cluster_nt: str
 
 
-def first_founded(dates: list[str | None]) -> str | None:
+def first_founded(dates: Sequence[str | None]) -> str | None:
     """The earliest of ``YYYY-MM-DD`` dates, Nones ignored; None when there is none."""
     known = [d for d in dates if d]
     return min(known) if known else None

@@ -32,7 +32,8 @@ from clusterkg.graph.read.names import slugify
 
 __all__ = [
     "CKG", "CKG_ONTOLOGY", "CONCEPT", "SCHEMA", "LOCN", "SPDX", "EU_AUTHORITY", "EU_COUNTRY", "EU_LANGUAGE",
-    "EU_LICENCE", "EU_THEME", "EU_FILE_TYPE", "EU_ACCESS_RIGHT", "EU_FREQUENCY", "VCARD", "VOID", "HYDRA", "ADMS", "IANA", "SD", "TREE", "LDES",
+    "EU_LICENCE", "EU_THEME", "EU_FILE_TYPE", "EU_ACCESS_RIGHT", "EU_FREQUENCY", "VCARD", "VOID", "HYDRA", "ADMS",
+    "IANA", "SD", "TREE", "LDES",
     "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD", "SH",
     "Uris", "DEFAULT_BASE_URI", "PREFIXES", "bind_prefixes",
 ]

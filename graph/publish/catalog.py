@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from rdflib import Literal, URIRef
 
@@ -321,6 +322,6 @@ def _distribution(g: set, n: _Nodes, ds: DatasetFacts, f: DumpFile) -> None:
     g.add((_COMPLETED, SKOS.prefLabel, lit("Completed")))
 
 
-def with_prefixes(triples: set, prefixes: list[tuple[str, URIRef]]) -> Triples:
+def with_prefixes(triples: set, prefixes: list[tuple[str, Any]]) -> Triples:
     """``triples`` with :data:`~clusterkg.graph.map.vocab.PREFIXES` and ``prefixes``."""
     return Triples(triples, {"rdf": str(RDF), **PREFIXES, **{prefix: str(ns) for prefix, ns in prefixes}})

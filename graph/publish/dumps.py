@@ -47,6 +47,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
 
@@ -132,15 +133,19 @@ class DumpWriter:
         # compresses the dataset files' members while the build goes on (zlib runs outside
         # Python's lock)
         self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="dumps-gzip")
-        self._nq = self._jsonld = self._union = self._tmp = None
         self._subsets: dict[str, _Subset] = {}
         self._graphs = 0
+        self._closers: list[Callable[[], None]] = []  # what abort() closes, in order
+        self._tmp_dir: Path | None = None  # what abort() removes
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._tmp = Path(tempfile.mkdtemp(prefix=".dumps-", dir=self.folder))
+            self._tmp = self._tmp_dir = Path(tempfile.mkdtemp(prefix=".dumps-", dir=self.folder))
             self._nq = GzipStream(self.folder / "clusterkg.nq", self.reuse, self._pool)
+            self._closers.append(self._nq.abort)
             self._jsonld = GzipStream(self.folder / "clusterkg.jsonld", self.reuse, self._pool)
+            self._closers.append(self._jsonld.abort)
             self._union = open(self._tmp / "union.nt.unsorted", "wb")
+            self._closers.append(self._union.close)
         except OSError as exc:
             self.abort()
             raise StoreError(f"{self.folder}: cannot write the dumps ({exc.strerror})") from None
@@ -168,6 +173,7 @@ class DumpWriter:
                 part = self._subsets.get(subset)
                 if part is None:
                     part = self._subsets[subset] = _Subset(self._tmp, subset)
+                    self._closers.append(part.close)
                 part.nq.write(quads)
                 part.nt.write(ntriples)
         except OSError as exc:
@@ -283,15 +289,11 @@ class DumpWriter:
 
     def abort(self) -> None:
         """Close and remove the temporary files (the dumps folder goes with its snapshot)."""
-        for stream in (self._nq, self._jsonld):
-            if stream is not None:
-                stream.abort()
-        for fh in (self._union, *(f for p in self._subsets.values() for f in (p.nq, p.nt))):
-            if fh is not None:
-                fh.close()
+        for close in self._closers:
+            close()
         self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._tmp_dir is not None:
+            shutil.rmtree(self._tmp_dir, ignore_errors=True)
 
 
 def _write_index(index: Path, table: dict[str, list], reuse: Reuse, folder: Path) -> None:

@@ -9,6 +9,7 @@ matters for a rebuild that should take seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -26,7 +27,7 @@ class Triples:
     prefixes: dict[str, str] = field(default_factory=dict)
 
 
-def _term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def _term(term: Node) -> Any:
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):

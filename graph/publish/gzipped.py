@@ -189,8 +189,8 @@ def read_reuse(index: Path | None, dumps: Path | None, digests: dict[str, str] |
         return {}
     try:
         table = json.loads(index.read_text(encoding="utf-8"))
-        files = {name for name in table if isinstance(name, str)
-                 and (digests is None or (isinstance(digests.get(name), str) and _sha256(dumps / name) == digests[name]))}
+        files = {name for name in table if isinstance(name, str) and (
+            digests is None or (isinstance(digests.get(name), str) and _sha256(dumps / name) == digests[name]))}
         return {digest: (dumps / name, at, length)
                 for name, members in table.items() if name in files for digest, at, length in members
                 if isinstance(digest, str) and type(at) is int and type(length) is int}

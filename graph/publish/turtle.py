@@ -42,7 +42,7 @@ def _turtle_header(prefixes: dict[str, str]) -> bytes:
     if not prefixes:
         return b""
     node = ox.NamedNode("urn:x:x")
-    out = ox.serialize([ox.Triple(node, node, node)], format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    out = ox.serialize([ox.Triple(node, node, node)], format=ox.RdfFormat.TURTLE, prefixes=prefixes) or b""
     return b"".join(line for line in out.splitlines(keepends=True) if line.startswith(b"@prefix"))
 
 
@@ -96,7 +96,8 @@ def union_files(nt: Path, ttl: Path, prefixes: dict[str, str], reuse: Reuse, tur
     try:
         for chunk in chunks(nt, by_subject=True):
             digest = nt_gz.write(chunk, end=True)
-            body = stats = None
+            body: bytes | None = None
+            stats: dict = {}
             if digest in turtle_reuse:
                 src, at, length, body_digest, stats = turtle_reuse[digest]
                 body = read_at(sources, src, at, length)

@@ -72,7 +72,7 @@ def merged_stats(chunks: list[dict]) -> dict:
         triples)).
     """
     triples = subjects = entities = 0
-    last = None
+    last = ""
     predicates: collections.Counter = collections.Counter()
     classes: collections.Counter = collections.Counter()
     links: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
@@ -148,9 +148,9 @@ def describe_void(uris: Uris, stats: dict, dumps: list[DumpFile], built: _dt.dat
         g.add((d, VOID.vocabulary, URIRef(ns)))
     for f in dumps:
         g.add((d, VOID.dataDump, urls.dump(f.name)))
-    for key, prop in (("triples", VOID.triples), ("entities", VOID.entities), ("distinct_subjects", VOID.distinctSubjects),
-                      ("distinct_objects", VOID.distinctObjects), ("properties", VOID.properties),
-                      ("classes", VOID.classes)):
+    for key, prop in (("triples", VOID.triples), ("entities", VOID.entities),
+                      ("distinct_subjects", VOID.distinctSubjects), ("distinct_objects", VOID.distinctObjects),
+                      ("properties", VOID.properties), ("classes", VOID.classes)):
         g.add((d, prop, Literal(int(stats[key]), datatype=XSD.integer)))
     for i, (cls, n) in enumerate(sorted(stats["class_partitions"].items())):
         part = urls.void(f"class-{i}")

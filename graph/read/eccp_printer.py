@@ -146,7 +146,7 @@ def read_printer(lines: list[Line], source: str, layout: str) -> Profile:
 def _split_staff_and_region(p: Profile) -> None:
     """The region's label is lost in the printed view: its value follows the staff count
     under the staff label. Numbers and ranges stay staff; other text becomes the region."""
-    for i, f in enumerate(list(p.fields)):
+    for f in list(p.fields):
         if f.key != "staff":
             continue
         staff = [v for v in f.values if parse_range(v.text) is not None]

@@ -254,11 +254,13 @@ def collect_sources(paths: list[str | Path]) -> tuple[list[ProfileSource], list[
             raise ManifestError("no such file or folder", str(p))
     for f in files:
         m = manifest_for(f.parent)
-        src = m.get(f.name)
-        if src is None:
+        listed = m.get(f.name)
+        if listed is None:
             pid = slugify(f.stem)
             src = ProfileSource(f, pid, pid, in_manifest=False)
             notes.append(f"{f}: not in a manifest; id {pid!r}, no source URL, country or retrieval date")
+        else:
+            src = listed
         sources[Path(os.path.abspath(f))] = src  # the same file named twice counts once
     by_id: dict[str, ProfileSource] = {}
     for src in sources.values():

@@ -106,4 +106,4 @@ def read_extra(path: Path, graph_iri: str, base_iri: str | None = None,
         if reserved(g):
             raise ProfileReadError(f"writes into <{g}>, a graph the build makes; curated data must go "
                                    "into graphs of its own", str(path))
-    return ExtraGraph(path, iri, store.dump(format=ox.RdfFormat.N_QUADS), len(store), graphs)
+    return ExtraGraph(path, iri, store.dump(format=ox.RdfFormat.N_QUADS) or b"", len(store), graphs)

@@ -73,8 +73,14 @@ class StoreWriter(Protocol):
 
     #: the folder of the snapshot this one started from (incremental), else None
     previous: Path | None
-    dumps_dir: Path
-    meta_dir: Path
+
+    @property
+    def dumps_dir(self) -> Path:
+        """The new snapshot's folder of dump files."""
+
+    @property
+    def meta_dir(self) -> Path:
+        """The new snapshot's folder of metadata files (catalogue, VoID, feed, indexes)."""
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs in the new snapshot so far, sorted."""

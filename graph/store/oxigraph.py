@@ -91,7 +91,7 @@ class OxigraphStore(SnapshotFiles):
 
     def dump_nquads(self) -> bytes:
         """All quads as N-Quads (graph names kept)."""
-        return self._store.dump(format=ox.RdfFormat.N_QUADS)
+        return self._store.dump(format=ox.RdfFormat.N_QUADS) or b""
 
     def close(self) -> None:
         self._store = None  # type: ignore[assignment]
@@ -171,7 +171,7 @@ class OxigraphWriter(SnapshotWriter):
         self._flush()
         for name in sorted(g.value for g in self._store.named_graphs()):
             node = ox.NamedNode(name)
-            yield name, self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
+            yield name, self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b""
 
     def add_quads(self, nquads: bytes) -> None:
         """Load N-Quads (each quad into its own named graph)."""

@@ -130,7 +130,7 @@ def parse_store_url(url: str) -> RemoteEndpoint:
     if not parts.hostname:
         raise ValueError(f"CLUSTERKG_STORE {shown_url!r}: no host name")
     try:
-        parts.port
+        _ = parts.port  # raises for a port that is not a number
     except ValueError:
         raise ValueError(f"CLUSTERKG_STORE {shown_url!r}: the port is not a number") from None
     params = parse_qs(parts.query, keep_blank_values=False)
@@ -338,6 +338,11 @@ def _graph_sizes(endpoint: RemoteEndpoint) -> dict[str, int] | None:
         return None
 
 
+def _close_all(clients: list) -> None:
+    for c in clients:
+        c.close()
+
+
 def sync_graphs(endpoint: RemoteEndpoint, graphs: Iterable[tuple[str, bytes]], previous: dict, meta_dir: Path,
                 threads: int = 4) -> SyncReport:
     """Make the server's named graphs those of ``graphs``: ``PUT`` each graph whose
@@ -395,7 +400,7 @@ def sync_graphs(endpoint: RemoteEndpoint, graphs: Iterable[tuple[str, bytes]], p
 
     held = _graph_sizes(endpoint) if before else {}
     with ThreadPoolExecutor(max_workers=threads) as pool, contextlib.ExitStack() as close:
-        close.callback(lambda: [c.close() for c in clients])
+        close.callback(_close_all, clients)
         pending: list[Future] = []
         for iri, nt in graphs:
             # the lines sorted: the same graph hashes the same whatever order a store dumps it in

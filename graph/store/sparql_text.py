@@ -1,8 +1,9 @@
 """Token-level facts about a SPARQL query's text, without a full parse.
 
 Used before a query reaches the store: which keywords it uses (to refuse updates and
-``SERVICE``, to see whether it names its own dataset with ``FROM``), and how deeply its groups nest (Oxigraph's recursive parser overflows the stack
-on thousands of nested braces, so such queries are refused first). Strings and comments
+``SERVICE``, to see whether it names its own dataset with ``FROM``), and how deeply its
+groups nest (Oxigraph's recursive parser overflows the stack on thousands of nested
+braces, so such queries are refused first). Strings and comments
 (and, for keywords, IRIs) are removed before looking, so words inside them never count.
 """
 
@@ -129,7 +130,8 @@ def keyword_tokens(sparql: str, word: str) -> int:
     keyword then ``:p``): words containing it, and prefixed names whose prefix contains it.
     Strings, IRIs, comments, variables and language tags never count.
 
-    >>> keyword_tokens('SELECT ?service { ?s <http://x/service> "service" ; ckg:providesService 1SERVICE:p }', "service")
+    >>> keyword_tokens('SELECT ?service { ?s <http://x/service> "service" ; ckg:providesService 1SERVICE:p }',
+    ...                "service")
     1
     """
     target = word.lower()

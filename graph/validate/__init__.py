@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Any
 from importlib.resources import files
 from pathlib import Path
 
@@ -48,7 +49,7 @@ class _ShapesValidator:
 
     def __init__(self, shapes: Graph):
         self._shapes = shapes
-        self._validator = None  # a pyshacl Validator, made at the first call
+        self._validator: Any = None  # a pyshacl Validator, made at the first call
         self._lock = threading.Lock()
 
     def run(self, data: Graph) -> Graph:
@@ -75,7 +76,7 @@ def _shapes_validator() -> _ShapesValidator:
     return _ShapesValidator(shapes_graph())
 
 
-_SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_SEVERITY: dict[Node, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def _locate(mapped: Mapped, focus: Node, path: Node | None, value: Node | None) 
                     best = line
     if best is None and value is not None:
         for line, triples in mapped.ledger.items():  # the value was the subject's link
-            for s, p, o in triples:
+            for _s, _p, o in triples:
                 if o == focus:
                     best = line if best is None else min(best, line)
     return best
@@ -184,9 +185,11 @@ def validate_mapped(mapped: Mapped, source: str) -> ValidationReport:
     results: list[ValidationResult] = []
     for res in rg.subjects(RDF.type, SH.ValidationResult):
         focus = rg.value(res, SH.focusNode)
+        if focus is None:  # every SHACL result has a focus node (SHACL §3.6.2)
+            continue
         path = rg.value(res, SH.resultPath)
         value = rg.value(res, SH.value)
-        sev = _SEVERITY.get(rg.value(res, SH.resultSeverity), "Violation")
+        sev = _SEVERITY.get(rg.value(res, SH.resultSeverity) or SH.Violation, "Violation")
         msgs = [str(m) for m in rg.objects(res, SH.resultMessage)]
         message = msgs[0] if msgs else "constraint not met"
         line = _locate(mapped, focus, path if isinstance(path, URIRef) else None, value)

@@ -157,7 +157,7 @@ def test_curated_blank_nodes_are_the_files_own_and_the_same_in_every_build(tmp_p
         '<http://example.org/a> <http://example.org/said> <<( <http://example.org/s> <http://example.org/p> "o" )>> .\n',
         encoding="utf-8")
     first = build([folder], tmp_path / "one", BASE)
-    second = build([folder], tmp_path / "two", BASE)
+    build([folder], tmp_path / "two", BASE)
     assert [str(e).split(":")[0] for e in first.extra_errors] == [str(folder / "quoted.nq")]
     assert "RDF 1.2 triple term" in str(first.extra_errors[0])
     store = open_store(tmp_path / "one")

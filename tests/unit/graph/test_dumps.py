@@ -151,7 +151,7 @@ def test_blank_nodes_of_two_curated_files_stay_apart_and_odd_types_are_no_classe
 
 
 def test_gzip_members_recompress_only_the_chunks_that_changed(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import chunking, gzipped, turtle
+    from clusterkg.graph.publish import chunking, gzipped
 
     monkeypatch.setattr(chunking, "CHUNK_BYTES", 2048)  # small chunks for a small file
     lines = [f"<{EX}s{i}> <{EX}p> \"value {i} of a long enough line\" .\n".encode() for i in range(3000)]
@@ -189,7 +189,7 @@ def _reference_chunks(path, chunk_bytes):
 
 
 def test_chunks_are_cut_where_the_line_loop_cuts_them_whatever_the_blocks(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import chunking, gzipped, turtle
+    from clusterkg.graph.publish import chunking
 
     monkeypatch.setattr(chunking, "CHUNK_BYTES", 64)
     monkeypatch.setattr(chunking, "_READ", 100)  # lines straddle the blocks read
@@ -203,7 +203,7 @@ def test_chunks_are_cut_where_the_line_loop_cuts_them_whatever_the_blocks(tmp_pa
         assert list(chunking.chunks(path)) == list(_reference_chunks(path, 64))
         by_subject = list(chunking.chunks(path, by_subject=True))
         assert b"".join(by_subject) == data
-        for one, two in zip(by_subject, by_subject[1:]):
+        for one, two in zip(by_subject, by_subject[1:], strict=False):
             if len(one) < 8 * 64:  # a chunk under the size limit ends with its subject
                 assert one.rstrip(b"\n").split(b"\n")[-1].split(b" ")[0] != two.split(b" ")[0]
 
@@ -267,7 +267,7 @@ def test_a_rebuild_serialises_and_compresses_only_the_chunks_that_changed(tmp_pa
 
 
 def test_a_reused_chunk_whose_turtle_changed_on_disk_is_serialised_again(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import chunking, gzipped, turtle
+    from clusterkg.graph.publish import chunking, turtle
 
     monkeypatch.setattr(chunking, "CHUNK_BYTES", 2048)
     first = tmp_path / "one"
@@ -281,7 +281,7 @@ def test_a_reused_chunk_whose_turtle_changed_on_disk_is_serialised_again(tmp_pat
 
 
 def test_a_subject_cut_between_chunks_is_counted_once(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import chunking, gzipped, turtle
+    from clusterkg.graph.publish import chunking
 
     monkeypatch.setattr(chunking, "CHUNK_BYTES", 256)  # a subject of 400 triples spans chunks
     nt = canonical_ntriples("".join(f'<{EX}big> <{EX}p> "{i:04d} and some words" .\n' for i in range(400)).encode()
@@ -297,7 +297,7 @@ def test_a_subject_cut_between_chunks_is_counted_once(tmp_path, monkeypatch):
 
 
 def test_a_turtle_index_that_is_not_what_a_build_writes_is_not_used(tmp_path):
-    from clusterkg.graph.publish import chunking, gzipped, turtle
+    from clusterkg.graph.publish import turtle
 
     first = tmp_path / "one"
     _dumped(first, _many_graphs())
@@ -314,7 +314,7 @@ def test_a_turtle_index_that_is_not_what_a_build_writes_is_not_used(tmp_path):
 
 
 def test_gzip_members_of_a_damaged_file_or_a_wrong_index_are_not_copied(tmp_path, monkeypatch):
-    from clusterkg.graph.publish import chunking, gzipped, turtle
+    from clusterkg.graph.publish import chunking, gzipped
 
     monkeypatch.setattr(chunking, "CHUNK_BYTES", 2048)
     first = tmp_path / "one"
@@ -332,7 +332,7 @@ def test_gzip_members_of_a_damaged_file_or_a_wrong_index_are_not_copied(tmp_path
     # an index whose entries point at the wrong members: the trailer's CRC-32 tells
     table = json.loads(index.read_text(encoding="utf-8"))
     members = table["clusterkg.nt.gz"]
-    for a, b in zip(members, members[1:] + members[:1]):
+    for a, b in zip(members, members[1:] + members[:1], strict=True):
         a[1:], b[1:] = b[1:], a[1:]
     index.write_text(json.dumps(table), encoding="utf-8")
     again = _dumped(tmp_path / "two", _many_graphs(), gzipped.read_reuse(index, folder, recorded))

@@ -90,9 +90,9 @@ def test_any_truncation_reads_and_accounts_for_every_line(pid, sources):
     text = sources[pid].path.read_text(encoding="utf-8")
     lines = split_lines(text)
     # cut after every line from the first layout landmark on, and mid-way through every 7th
-    first = next(i for i, l in enumerate(lines)
-                 if l.text.startswith(("Home >", "Printer-friendly")) or l.text.endswith("% completed"))
-    starts = [sum(len(l.raw) + 1 for l in lines[:k]) for k in range(len(lines) + 1)]
+    first = next(i for i, ln in enumerate(lines)
+                 if ln.text.startswith(("Home >", "Printer-friendly")) or ln.text.endswith("% completed"))
+    starts = [sum(len(ln.raw) + 1 for ln in lines[:k]) for k in range(len(lines) + 1)]
     cuts = starts[first + 1:]
     cuts += [starts[k] + len(lines[k].raw) // 2 for k in range(first + 1, len(lines), 7)
              if len(lines[k].raw) > 4]  # mid-line, past the landmark line

@@ -14,7 +14,7 @@ BASE = "http://localhost:8000/"
 
 def _quads(root: Path) -> set[bytes]:
     lines = set(open_store(root).dump_nquads().splitlines())
-    return {l for l in lines if b"/graph/build>" not in l}  # build times differ by design
+    return {line for line in lines if b"/graph/build>" not in line}  # build times differ by design
 
 
 def test_parallel_and_serial_builds_agree(tmp_path):
