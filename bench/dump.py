@@ -31,7 +31,7 @@ from query import prepare  # noqa: E402  (the same stores as the query benchmark
 
 from clusterkg.graph.map.canonical import canonical_ntriples, jsonld_fragment  # noqa: E402
 from clusterkg.graph.publish.dumps import DumpWriter, gzip_file  # noqa: E402
-from clusterkg.graph.map.mapping import PREFIXES  # noqa: E402
+from clusterkg.graph.map.vocab import PREFIXES  # noqa: E402
 
 
 def measure(store: Path, out: Path) -> tuple[dict[str, float], list[tuple[str, int, float | None]]]:

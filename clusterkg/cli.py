@@ -88,7 +88,7 @@ def convert(files: tuple[Path, ...], fmt: str, base_uri: str | None) -> None:
     from rdflib import Dataset
 
     from clusterkg.graph.build import process
-    from clusterkg.graph.map.mapping import bind_prefixes
+    from clusterkg.graph.map.vocab import bind_prefixes
     from clusterkg.graph.map.vocab import Uris
 
     settings = _settings(base_uri=base_uri)

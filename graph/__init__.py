@@ -1,6 +1,23 @@
-"""clusterkg's data side: read profiles, map them to RDF, validate, store.
+"""clusterkg's data side: one package per stage, data flowing one way.
 
-Data flows one way, and the sub-modules only import from earlier stages:
-``readers`` -> ``mapping`` -> ``validation`` -> ``store``; ``build`` runs the pipeline.
-Nothing here knows about HTTP.
+::
+
+    input files ──► read ──► map ──► validate ──► store ──► publish
+    (profiles,       │        │         │           │          │
+     manifest,     records   RDF     reports    snapshots   dumps, catalogue,
+     curated RDF)                                            VoID, feed
+                     └──────── build (orchestration only) ─────┘
+
+* :mod:`.read`: input files -> neutral records (a registry of readers), never RDF;
+* :mod:`.map`: a record -> the RDF of its named graph (vocabulary, URI minting, schemes);
+* :mod:`.validate`: SHACL validation with reports tied to file lines;
+* :mod:`.store`: backends (embedded Oxigraph, a remote SPARQL server) behind two protocols;
+* :mod:`.publish`: what a build writes for consumers after loading;
+* :mod:`.build`: runs the stages and publishes a snapshot.
+
+A stage imports only itself, earlier stages and the two base modules :mod:`.errors` (the
+error tree) and :mod:`.formats` (the format table); nothing here knows HTTP
+(``tests/test_layout.py`` checks both).
 """
+
+__all__: list[str] = []

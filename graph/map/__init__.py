@@ -5,3 +5,7 @@ lookup tables (:mod:`.concepts`), the mapping itself (:mod:`.mapping`), the cano
 a mapped graph travels in (:mod:`.canonical`) and the few facts the later stages keep of it
 (:mod:`.facts`). Imports only :mod:`clusterkg.graph.read` and the base modules.
 """
+
+from clusterkg.graph.map.mapping import Mapped, map_profile
+
+__all__ = ["Mapped", "map_profile"]

@@ -26,12 +26,14 @@ from clusterkg.graph.read.names import country_code, language_code, slugify
 from clusterkg.graph.read.profile import Field, Profile, Value
 from clusterkg.graph.read.values import is_email, is_phone, is_url, parse_count, parse_date, parse_range
 from clusterkg.graph.map.vocab import (
-    CKG, CKG_ONTOLOGY, CONCEPT, DCAT, DCTERMS, EU_COUNTRY, EU_LANGUAGE, FOAF, LOCN, ORG, PREFIXES,
+    CKG, CKG_ONTOLOGY, CONCEPT, DCAT, DCTERMS, EU_COUNTRY, EU_LANGUAGE, FOAF, LOCN, ORG,
     PROV, RDF, RDFS, SCHEMA, SKOS, SPDX, XSD, Uris, bind_prefixes,
 )
 
-__all__ = ["Mapped", "Unmapped", "NewConcept", "map_profile", "bind_prefixes", "PREFIXES"]
+__all__ = ["Mapped", "Unmapped", "NewConcept", "Triple", "map_profile", "COUNT_PROPERTIES", "CONCEPT_FIELDS", "LITERAL_FIELDS",
+           "TEXT_FIELDS", "YES_NO_FIELDS", "COUNTRY_FIELDS"]
 
+#: A triple as rdflib terms (subject, predicate, object).
 Triple = tuple[Node, Node, Node]
 
 #: count key -> property

@@ -4,3 +4,5 @@ Dumps (canonical N-Triples, chunked gzip with reuse, Turtle), VoID statistics, t
 catalogue, the change feed, the MQA score, and the URL map of what is published
 (:mod:`.urls`, shared with the service's routes). Imports only earlier stages.
 """
+
+__all__: list[str] = []

@@ -56,7 +56,7 @@ from clusterkg.graph.map.canonical import as_nquads, canonical_ntriples, jsonld_
 from clusterkg.graph.publish.gzipped import Digests, GzipStream, Reuse, gzip_members
 from clusterkg.graph.publish.turtle import TurtleReuse, turtle_file, turtle_key, union_files
 
-__all__ = ["DumpWriter", "Dumps"]
+__all__ = ["DumpWriter", "Dumps", "SORT_BUFFER"]
 
 #: Memory ``sort`` may use per run (it spills sorted runs to disk beyond it).
 SORT_BUFFER = "128M"

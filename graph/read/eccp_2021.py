@@ -29,7 +29,7 @@ from clusterkg.graph.read.reader import Reader
 
 __all__ = ["read_2021", "looks_like_2021", "READER"]
 
-COMPLETED_RE = re.compile(r"^(\d{1,3})\s*%\s*completed$", re.I)
+_COMPLETED_RE = re.compile(r"^(\d{1,3})\s*%\s*completed$", re.I)
 _COUNTRY_RE = re.compile(r"^([A-Z][^:]{1,60}):\s*(.*)$")
 _DASH_RE = re.compile(r"^(.{2,80}?)\s+[-\u2013]\s+(.+)$")
 _FREE_TEXT_KEYS = {"about", "unknown"}
@@ -39,7 +39,7 @@ def looks_like_2021(lines: list[Line]) -> bool:
     """True when the text has the 2021 layout's landmarks ("NN% completed", "About us"
     with "Established - ...", or "Cluster composition")."""
     norms = {norm_label(ln.text) for ln in lines if not ln.blank}
-    if any(COMPLETED_RE.match(ln.text) for ln in lines):
+    if any(_COMPLETED_RE.match(ln.text) for ln in lines):
         return True
     if "cluster composition" in norms:
         return True
@@ -81,11 +81,11 @@ def _read_header(p: Profile, body: list[Line]) -> int:
     while i < len(body) and not _is_landmark(body[i]):
         header.append(body[i])
         i += 1
-        if COMPLETED_RE.match(header[-1].text):
+        if _COMPLETED_RE.match(header[-1].text):
             break
     seen_country = False
     for k, ln in enumerate(header):
-        m_done = COMPLETED_RE.match(ln.text)
+        m_done = _COMPLETED_RE.match(ln.text)
         m_country = _COUNTRY_RE.match(ln.text)
         if norm_label(ln.text) in BOILERPLATE:
             p.structure[ln.number] = "boilerplate"

@@ -45,7 +45,7 @@ from clusterkg.graph.store.result import QueryResult
 from clusterkg.graph.store.snapshot import SnapshotFiles, previous_meta
 
 __all__ = ["RemoteEndpoint", "RemoteStore", "RemoteWriter", "SyncReport", "parse_store_url", "is_remote", "read_record",
-           "sync_graphs", "RECORD"]
+           "sync_graphs", "RECORD", "VIRTUOSO_SYSTEM_GRAPHS"]
 
 #: Seconds between tries of a graph write the server failed (5xx), then it is an error.
 _RETRY_PAUSES = (0.2, 0.5, 1.0, 2.0, 4.0)

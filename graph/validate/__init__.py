@@ -23,7 +23,8 @@ import threading
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from clusterkg.graph.map.mapping import Mapped, bind_prefixes
+from clusterkg.graph.map.mapping import Mapped
+from clusterkg.graph.map.vocab import bind_prefixes
 from clusterkg.graph.map.vocab import CKG, RDF, SH, XSD
 
 __all__ = ["ValidationResult", "ValidationReport", "validate_mapped", "shapes_graph", "shapes_file"]
