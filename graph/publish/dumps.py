@@ -51,12 +51,13 @@ from typing import Callable
 
 import pyoxigraph as ox
 
+from clusterkg.graph import formats
 from clusterkg.graph.errors import StoreError
 from clusterkg.graph.map.canonical import as_nquads, canonical_ntriples, jsonld_fragment
 from clusterkg.graph.publish.gzipped import Digests, GzipStream, Reuse, gzip_members
 from clusterkg.graph.publish.turtle import TurtleReuse, turtle_file, turtle_key, union_files
 
-__all__ = ["DumpWriter", "Dumps", "SORT_BUFFER"]
+__all__ = ["DumpWriter", "Dumps", "DatasetStream", "DATASET_STREAMS", "SORT_BUFFER"]
 
 #: Memory ``sort`` may use per run (it spills sorted runs to disk beyond it).
 SORT_BUFFER = "128M"
@@ -91,6 +92,35 @@ class Dumps:
     subsets: dict[str, list[Path]]
     stats: dict
     digests: dict[str, Digests]
+
+
+@dataclass(frozen=True)
+class DatasetStream:
+    """How a dump that keeps the graph names is written, graph after graph.
+
+    :param fmt: its format (a dataset format of :data:`~clusterkg.graph.formats.DUMPS`).
+    :param piece: ``(graph IRI, canonical N-Triples, JSON-LD graph object or None) -> bytes``:
+        one graph's part of the file.
+    :param start: bytes before the first graph; ``separator``: between two graphs;
+        ``end``: after the last; ``empty``: the whole file when there is no graph.
+    """
+
+    fmt: formats.Format
+    piece: Callable[[str, bytes, bytes | None], bytes]
+    start: bytes = b""
+    separator: bytes = b""
+    end: bytes = b""
+    empty: bytes = b""
+
+
+#: The dumps written graph after graph while the build loads the store (the union's
+#: N-Triples and Turtle are made at the end, by :meth:`DumpWriter._union_outputs`). To add a
+#: dataset dump format: its record in :data:`~clusterkg.graph.formats.DUMPS` and a row here.
+DATASET_STREAMS = (
+    DatasetStream(formats.N_QUADS, lambda g, nt, _js: as_nquads(g, nt)),
+    DatasetStream(formats.JSON_LD, lambda g, nt, js: js if js is not None else jsonld_fragment(g, nt),
+                  b"[", b",\n", b"]\n", b"[]\n"),
+)
 
 
 class _Subset:
@@ -140,10 +170,11 @@ class DumpWriter:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._tmp = self._tmp_dir = Path(tempfile.mkdtemp(prefix=".dumps-", dir=self.folder))
-            self._nq = GzipStream(self.folder / "clusterkg.nq", self.reuse, self._pool)
-            self._closers.append(self._nq.abort)
-            self._jsonld = GzipStream(self.folder / "clusterkg.jsonld", self.reuse, self._pool)
-            self._closers.append(self._jsonld.abort)
+            self._streams: list[tuple[DatasetStream, GzipStream]] = []
+            for kind in DATASET_STREAMS:
+                stream = GzipStream(self.folder / f"clusterkg{kind.fmt.suffix}", self.reuse, self._pool)
+                self._closers.append(stream.abort)
+                self._streams.append((kind, stream))
             self._union = open(self._tmp / "union.nt.unsorted", "wb")
             self._closers.append(self._union.close)
         except OSError as exc:
@@ -161,13 +192,16 @@ class DumpWriter:
         """
         if not ntriples:
             return
-        quads = as_nquads(graph_iri, ntriples)
-        if jsonld is None:
-            jsonld = jsonld_fragment(graph_iri, ntriples)
         try:
-            self._nq.write(quads)
-            self._jsonld.write((b",\n" if self._graphs else b"[") + jsonld)
+            quads = None
+            for kind, stream in self._streams:
+                piece = kind.piece(graph_iri, ntriples, jsonld)
+                if kind.fmt is formats.N_QUADS:
+                    quads = piece  # a subset's N-Quads file takes the same lines
+                stream.write((kind.separator if self._graphs else kind.start) + piece)
             self._graphs += 1
+            if quads is None:
+                quads = as_nquads(graph_iri, ntriples)
             self._union.write(ntriples)
             if subset is not None:
                 part = self._subsets.get(subset)
@@ -216,7 +250,8 @@ class DumpWriter:
         :raises StoreError: when a file cannot be written or ``sort`` fails.
         """
         try:
-            self._jsonld.write(b"]\n" if self._graphs else b"[]\n", end=True)
+            for kind, stream in self._streams:
+                stream.write(kind.end if self._graphs else kind.empty, end=True)
             self._union.close()
             for part in self._subsets.values():
                 part.close()
@@ -232,11 +267,11 @@ class DumpWriter:
                 wanted = {k: v for k, v in self._subsets.items() if subsets is None or k in subsets}
                 parts = {name: chains.submit(self._subset_outputs, name, part, done)
                          for name, part in sorted(wanted.items())}
-                for stream in (self._nq, self._jsonld):  # the members still being compressed
+                for _kind, stream in self._streams:  # the members still being compressed
                     done.digests.update(stream.close())
                     self._table[stream.gz.name] = stream.members
-                done.files.update((p.name, p) for p in [self._nq.path, self._nq.gz, self._jsonld.path,
-                                                        self._jsonld.gz, *whole.result()])
+                    done.files.update({stream.path.name: stream.path, stream.gz.name: stream.gz})
+                done.files.update((p.name, p) for p in whole.result())
                 done.subsets.update((name, sorted(job.result())) for name, job in parts.items())
             self._write_indexes(index, turtle_index)
         except OSError as exc:
