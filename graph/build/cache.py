@@ -81,37 +81,88 @@ def entry_key(fp: str, source: ProfileSource, file_sha256: str) -> str:
 class ProfileCache:
     """The cache file of one store folder (see the module docstring).
 
-    Not shared between processes: the build holding the store's lock is its only user.
+    Not shared between processes: the build holding the store's lock is its only user. A
+    damaged database never stops a build: one that cannot be opened is emptied and made
+    again, an entry that cannot be read is a miss, and a write that fails turns the cache
+    off for the rest of the build; each leaves one line in :attr:`notes`.
 
     :param folder: where ``profiles.sqlite`` lives (created if missing).
-    :raises StoreError: when the folder or the database cannot be created.
+    :raises StoreError: when the folder or a new database cannot be created.
     """
 
     def __init__(self, folder: str | Path):
         self.path = Path(folder) / "profiles.sqlite"
+        #: what went wrong with the cache, for the build report
+        self.notes: list[str] = []
+        self._used: list[str] = []  # keys read back, marked as used when the cache is closed
+        self._db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path)
-            self._db.execute("DROP TABLE IF EXISTS entry")  # the first layout, without a data column
-            self._db.execute("CREATE TABLE IF NOT EXISTS item (key TEXT PRIMARY KEY, used INTEGER, value BLOB, "
-                             "data BLOB)")
-            row = self._db.execute("SELECT MAX(used) FROM item").fetchone()
+            self._run = self._open()
+        except sqlite3.DatabaseError as exc:
+            self.notes.append(f"{self.path}: the build cache was damaged ({exc}); it was emptied and this "
+                              "build processes every file again")
+            self._discard()
+            try:
+                self._run = self._open()
+            except (OSError, sqlite3.Error) as again:
+                raise StoreError(f"{self.path}: cannot create the build cache ({again})") from again
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.path}: cannot open the build cache ({exc})") from exc
-        self._run = (row[0] or 0) + 1
-        self._used: list[str] = []  # keys read back, marked as used when the cache is closed
+
+    def _open(self) -> int:
+        """Open (or create) the database and check that it can be read; return this run's number."""
+        self._db = sqlite3.connect(self.path)
+        self._db.execute("DROP TABLE IF EXISTS entry")  # the first layout, without a data column
+        self._db.execute("CREATE TABLE IF NOT EXISTS item (key TEXT PRIMARY KEY, used INTEGER, value BLOB, "
+                         "data BLOB)")
+        row = self._db.execute("SELECT MAX(used), COUNT(key) FROM item").fetchone()
+        return (row[0] or 0) + 1
+
+    def _discard(self) -> None:
+        """Close and remove the database files."""
+        if self._db is not None:
+            try:
+                self._db.close()
+            except sqlite3.Error:
+                pass
+        self._db = None
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    def _broken(self, exc: Exception) -> None:
+        """A read or write failed mid-build: note it and stop using the cache."""
+        self.notes.append(f"{self.path}: the build cache failed ({exc}); it is emptied, and the next build "
+                          "processes every file again")
+        self._discard()
 
     def keys(self) -> set[str]:
         """The keys of all entries (one query, not one per file)."""
-        return {row[0] for row in self._db.execute("SELECT key FROM item")}
+        if self._db is None:
+            return set()
+        try:
+            return {row[0] for row in self._db.execute("SELECT key FROM item")}
+        except sqlite3.DatabaseError as exc:
+            self._broken(exc)
+            return set()
+
+    def _row(self, column: str, key: str) -> Any | None:
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute(f"SELECT {column} FROM item WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._broken(exc)
+            return None
+        return row[0] if row is not None else None
 
     def get(self, key: str) -> Any | None:
         """The value stored under ``key``, or None (also when it cannot be read back)."""
-        row = self._db.execute("SELECT value FROM item WHERE key = ?", (key,)).fetchone()
-        if row is None:
+        blob = self._row("value", key)
+        if blob is None:
             return None
         try:
-            value = pickle.loads(zlib.decompress(row[0]))
+            value = pickle.loads(zlib.decompress(blob))
         except Exception:  # an entry from another clusterkg version: a miss, not an error
             return None
         self._used.append(key)
@@ -119,31 +170,37 @@ class ProfileCache:
 
     def data(self, key: str) -> bytes | None:
         """The bytes stored beside the value under ``key`` (read only when needed), or None."""
-        row = self._db.execute("SELECT data FROM item WHERE key = ?", (key,)).fetchone()
-        if row is None or row[0] is None:
+        blob = self._row("data", key)
+        if blob is None:
             return None
         try:
-            return zlib.decompress(row[0])
+            return zlib.decompress(blob)
         except zlib.error:
             return None
 
     def put(self, key: str, value: Any, data: bytes | None = None) -> None:
         """Store ``value`` (picklable) under ``key``, and ``data`` beside it (bytes read
         back only by :meth:`data`)."""
+        if self._db is None:
+            return
         blob = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        self._db.execute("INSERT OR REPLACE INTO item (key, used, value, data) VALUES (?, ?, ?, ?)",
-                         (key, self._run, blob, zlib.compress(data, 1) if data is not None else None))
+        try:
+            self._db.execute("INSERT OR REPLACE INTO item (key, used, value, data) VALUES (?, ?, ?, ?)",
+                             (key, self._run, blob, zlib.compress(data, 1) if data is not None else None))
+        except sqlite3.DatabaseError as exc:
+            self._broken(exc)
 
     def close(self, prune: bool = True) -> None:
-        """Commit; with ``prune``, first drop the entries this build did not use.
-
-        :raises StoreError: when the database cannot be written.
-        """
+        """Commit; with ``prune``, first drop the entries this build did not use. A write
+        that fails empties the cache (and leaves a note): the build has succeeded already."""
+        if self._db is None:
+            return
         try:
             self._db.executemany("UPDATE item SET used = ? WHERE key = ?", ((self._run, k) for k in self._used))
             if prune:
                 self._db.execute("DELETE FROM item WHERE used != ?", (self._run,))
             self._db.commit()
             self._db.close()
+            self._db = None
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot write the build cache ({exc})") from exc
+            self._broken(exc)

@@ -28,7 +28,7 @@ from clusterkg.graph.build.cache import ProfileCache, fingerprint
 from clusterkg.graph.build.process import Outcome, graph_data
 from clusterkg.graph.build.stream import processed
 from clusterkg.graph.build.summary import BuildSummary, NothingToPublish
-from clusterkg.graph.errors import ProfileReadError
+from clusterkg.graph.errors import ProfileReadError, StoreError
 from clusterkg.graph.map.canonical import canonical_ntriples
 from clusterkg.graph.map.concepts import Vocabulary, ontology_graph
 from clusterkg.graph.map.facts import ProfileFacts
@@ -36,7 +36,9 @@ from clusterkg.graph.map.mapping import Mapped
 from clusterkg.graph.map.vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
 from clusterkg.graph.publish.catalog import Publishing
 from clusterkg.graph.publish.dumps import DumpWriter
-from clusterkg.graph.publish.feed import FeedLog, FeedMember, FeedState, ProfileState, load_state, version_ntriples
+from clusterkg.graph.publish.feed import (
+    FeedLog, FeedMember, FeedState, ProfileState, load_state, tombstone_ntriples, version_ntriples,
+)
 from clusterkg.graph.publish.metadata import PublishedProfile, open_dumps, subset_name, write_metadata
 from clusterkg.graph.publish.urls import Urls
 from clusterkg.graph.read.manifest import collect_sources, network_files
@@ -101,10 +103,10 @@ class _Build:
         from the checkpoint every graph that is not a profile graph of the previous state."""
         writer = self.writer
         self.dumps: DumpWriter
-        self.dumps, self.known = open_dumps(writer.dumps_dir, writer.previous)
+        self.dumps, self.known = open_dumps(writer.dumps_dir, writer.previous, self.summary.notes)
         self._aborts.insert(0, self.dumps.abort)
         prev_meta = previous_meta(self.backend.root)  # read under the writer's lock
-        self.prev = load_state(prev_meta)
+        self.prev = load_state(prev_meta, self.summary.notes)
         self.state = FeedState(issued=dict(self.prev.issued))
         self.log = FeedLog(writer.meta_dir, prev_meta / "feed.jsonl" if prev_meta else None)
         self._aborts.insert(0, self.log.close)
@@ -159,10 +161,27 @@ class _Build:
                 self.record.append(self._record_lines(graph_iri))
             outcome.nt = outcome.jsonld = None  # loaded: the bytes are not needed any more
             s.outcomes.append(outcome)
-        self.log.close()
-        s.changed = self.log.added
         for gone in sorted(self.kept - loaded):  # removed files, or profiles now rejected
             self.writer.remove_graph(gone)
+        removed = self._tombstones()
+        self.log.finish(removed)
+        s.notes.extend(self.log.notes)
+        s.changed = self.log.added
+
+    def _tombstones(self) -> frozenset[str]:
+        """A tombstone in the feed for each profile published before and not now (its file
+        removed, or rejected now); return their ids."""
+        now = {o.source.id for o in self.summary.outcomes if o.status == "published"}
+        clusters = {p.cluster for p in self.published}
+        removed = frozenset(pid for pid in self.prev.profiles if pid not in now)
+        for pid in sorted(removed):
+            old = self.prev.profiles[pid]
+            member = str(Urls(self.uris.base).feed_member(pid, self.stamp))
+            cluster = old.cluster if old.cluster not in clusters else None
+            self.log.append(FeedMember(pid, member, old.cluster, self.started,
+                                       tombstone_ntriples(member, str(self.uris.profile_graph(pid)), cluster,
+                                                          self.started)))
+        return removed
 
     def curated(self) -> None:
         """Load the curated RDF files of the input folders; a file that cannot be read, or
@@ -221,11 +240,16 @@ class _Build:
         self.summary.remote = getattr(self.writer, "sync", None)  # what a remote backend did on the server
         if self.cache is not None:
             self.cache.close()
+            self.summary.notes.extend(self.cache.notes)
 
     def abort(self) -> None:
-        """Drop everything this build wrote; the previous snapshot stays."""
+        """Drop everything this build wrote; the previous snapshot stays. Every step is
+        undone even when one fails (a full disk may fail the clean-up too)."""
         for undo in self._aborts:
-            undo()
+            try:
+                undo()
+            except (OSError, StoreError):
+                pass
 
     # -- helpers
     def _record_lines(self, graph_iri: str) -> bytes:
@@ -296,6 +320,14 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
         run.build_record()
         run.publish(publishing or Publishing())
         run.commit()
+    except OSError as exc:  # a full disk, a folder made read-only: one line, not a traceback
+        run.abort()
+        raise StoreError(f"{backend.root}: cannot write the new snapshot ({exc.strerror or exc}); "
+                         "the previous snapshot keeps serving") from None
+    except StoreError as exc:
+        run.abort()
+        exc.args = (f"{exc}; the previous snapshot keeps serving",)
+        raise
     except BaseException:
         run.abort()
         raise

@@ -33,7 +33,7 @@ from clusterkg.graph.read.names import slugify
 __all__ = [
     "CKG", "CKG_ONTOLOGY", "CONCEPT", "SCHEMA", "LOCN", "SPDX", "EU_AUTHORITY", "EU_COUNTRY", "EU_LANGUAGE",
     "EU_LICENCE", "EU_THEME", "EU_FILE_TYPE", "EU_ACCESS_RIGHT", "EU_FREQUENCY", "VCARD", "VOID", "HYDRA", "ADMS",
-    "IANA", "SD", "TREE", "LDES",
+    "IANA", "SD", "TREE", "LDES", "AS",
     "DCAT", "DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD", "SH",
     "Uris", "DEFAULT_BASE_URI", "PREFIXES", "bind_prefixes",
 ]
@@ -55,6 +55,8 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 TREE = Namespace("https://w3id.org/tree#")
 LDES = Namespace("https://w3id.org/ldes#")
+#: Activity Streams 2.0 (a feed's deletion members are ``as:Delete`` activities).
+AS = Namespace("https://www.w3.org/ns/activitystreams#")
 #: IANA media types, as IRIs (DCAT dcat:mediaType).
 IANA = "http://www.iana.org/assignments/media-types/"
 #: The EU Publications Office authority tables (``{table}/{CODE}``).

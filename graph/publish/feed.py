@@ -8,6 +8,11 @@ https://w3id.org/ldes/specification, §"Version materialisation" via ``dct:isVer
 holding the cluster's own triples from that profile under a version IRI. A build that
 changes nothing adds no member.
 
+A profile that is gone (its file removed, or now rejected) gets a *tombstone* member, an
+Activity Streams ``as:Delete`` of its named graph (and of its cluster when no other profile
+describes it), and its earlier members are dropped from the feed: nothing it said is served
+any more.
+
 State files (JSON, in the generation's ``meta/`` folder, carried to the next build):
 ``state.json`` (profile id -> hash, modified time, cluster, country) and ``feed.jsonl``
 (one member per line: profile, version IRI, time, N-Triples).
@@ -16,13 +21,15 @@ State files (JSON, in the generation's ``meta/`` folder, carried to the next bui
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass, field
+import shutil
 from pathlib import Path
+from typing import TextIO
 
-from clusterkg.graph.map.vocab import DCTERMS, XSD
+from clusterkg.graph.map.vocab import AS, DCTERMS, RDF, XSD
 
-__all__ = ["ProfileState", "FeedMember", "FeedState", "FeedLog", "load_state", "version_ntriples"]
+__all__ = ["ProfileState", "FeedMember", "FeedState", "FeedLog", "load_state", "read_member", "version_ntriples",
+           "tombstone_ntriples"]
 
 
 @dataclass
@@ -67,7 +74,12 @@ class FeedState:
 
 class FeedLog:
     """``feed.jsonl`` written as a stream, so a build need not hold the members in memory:
-    the members of an earlier feed file are copied first, new ones appended one by one.
+    new members are appended to a file of their own while the build runs; :meth:`finish`
+    then writes ``feed.jsonl``: the earlier file's members, then the new ones.
+
+    A line of the earlier file that is not a member (damaged, cut short) is not copied, and
+    a note says so; nor are the members of profiles that are gone (``finish(removed)``):
+    only their tombstones (:func:`tombstone_ntriples`) stay.
 
     :param folder: where ``feed.jsonl`` is written (created if missing).
     :param earlier: the previous build's ``feed.jsonl``, or None.
@@ -76,37 +88,103 @@ class FeedLog:
 
     def __init__(self, folder: Path, earlier: Path | None = None):
         folder.mkdir(parents=True, exist_ok=True)
-        self._fh = open(folder / "feed.jsonl", "w", encoding="utf-8")
+        self.path, self.earlier = folder / "feed.jsonl", earlier
+        self._new_path = folder / ".feed.new.jsonl"
+        self._fh = open(self._new_path, "w", encoding="utf-8")
         self.added = 0
-        if earlier is not None and earlier.is_file():
-            with open(earlier, encoding="utf-8") as old:
-                shutil.copyfileobj(old, self._fh, 1 << 20)
+        #: what was wrong with the earlier file, for the build report
+        self.notes: list[str] = []
 
     def append(self, member: FeedMember) -> None:
         """Add one member at the end."""
         self._fh.write(json.dumps(vars(member), ensure_ascii=False) + "\n")
         self.added += 1
 
+    def finish(self, removed: frozenset[str] = frozenset()) -> None:
+        """Write ``feed.jsonl``: the earlier members but those of ``removed`` profiles (and
+        damaged lines), then the members appended.
+
+        :raises OSError: when a file cannot be read or written.
+        """
+        self._fh.close()
+        with open(self.path, "w", encoding="utf-8") as out:
+            if self.earlier is not None and self.earlier.is_file():
+                self._copy(self.earlier, removed, out)
+            with open(self._new_path, encoding="utf-8") as new:
+                shutil.copyfileobj(new, out, 1 << 20)
+        self._new_path.unlink()
+
+    def _copy(self, earlier: Path, removed: frozenset[str], out: TextIO) -> None:
+        bad: list[int] = []
+        with open(earlier, encoding="utf-8", errors="replace") as old:
+            for number, line in enumerate(old, start=1):
+                member = read_member(line)
+                if member is None:
+                    if line.strip():
+                        bad.append(number)
+                elif member.profile not in removed:
+                    out.write(line if line.endswith("\n") else line + "\n")
+        if bad:
+            self.notes.append(f"{earlier}:{bad[0]}: {len(bad)} damaged line(s) of the change feed dropped "
+                              f"(lines {', '.join(map(str, bad[:10]))}{', ...' if len(bad) > 10 else ''})")
+
     def close(self) -> None:
+        """Close the file of new members (an aborted build: ``feed.jsonl`` is not written)."""
         self._fh.close()
 
-    def __enter__(self) -> "FeedLog":
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+def read_member(line: str) -> FeedMember | None:
+    """One line of ``feed.jsonl`` as a member, or None when it is not one (damaged).
+
+    >>> read_member('{"profile": "p", "version": "v", "cluster": "c", "time": "t", "nt": ""}').profile
+    'p'
+    >>> read_member('{"profile": "p"') is None
+    True
+    """
+    try:
+        raw = json.loads(line)
+        member = FeedMember(**raw)
+    except (ValueError, TypeError):
+        return None
+    return member if all(isinstance(v, str) for v in vars(member).values()) else None
 
 
-def load_state(folder: Path | None) -> FeedState:
+def load_state(folder: Path | None, notes: list[str] | None = None) -> FeedState:
     """The profiles' states a previous build left in ``folder`` (its ``meta/``), or an
-    empty state when there is none."""
+    empty state when there is none or it is damaged (then a line in ``notes`` says so, and
+    every profile counts as new: the feed gets a member for each).
+    """
     state = FeedState()
-    if folder is None or not (folder / "state.json").is_file():
+    path = folder / "state.json" if folder is not None else None
+    if path is None or not path.is_file():
         return state
-    raw = json.loads((folder / "state.json").read_text(encoding="utf-8"))
-    state.profiles = {k: ProfileState(**v) for k, v in raw.get("profiles", {}).items()}
-    state.issued = dict(raw.get("issued", {}))
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        state.profiles = {k: ProfileState(**v) for k, v in raw.get("profiles", {}).items()}
+        state.issued = {k: v for k, v in raw.get("issued", {}).items() if isinstance(v, str)}
+        for s in state.profiles.values():
+            if not (isinstance(s.hash, str) and isinstance(s.modified, str) and isinstance(s.issued, str)):
+                raise TypeError(f"bad state of a profile: {s}")
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        if notes is not None:
+            notes.append(f"{path}: damaged ({str(exc)[:100]}); the profiles' states start again: every profile "
+                         "is counted as changed")
+        return FeedState()
     return state
+
+
+def tombstone_ntriples(member: str, profile_graph: str, cluster: str | None, time: str) -> str:
+    """The feed member saying that a profile is gone: an Activity Streams ``as:Delete``
+    (LDES tombstone) whose objects are the profile's named graph and, when no other
+    profile describes it any more, its cluster; with ``dct:modified`` the time (one triple
+    per line, lines sorted).
+    """
+    lines = {f"<{member}> <{RDF.type}> <{AS.Delete}> .", f"<{member}> <{AS.object}> <{profile_graph}> .",
+             f'<{member}> <{DCTERMS.modified}> "{time}"^^<{XSD.dateTime}> .',
+             f'<{member}> <{AS.published}> "{time}"^^<{XSD.dateTime}> .'}
+    if cluster is not None:
+        lines.add(f"<{member}> <{AS.object}> <{cluster}> .")
+    return "".join(line + "\n" for line in sorted(lines))
 
 
 def version_ntriples(cluster_nt: str, cluster: str, version: str, time: str) -> str:

@@ -15,6 +15,7 @@ Files in ``meta/`` (read back by the next build and by the service): ``catalog-{
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ from clusterkg.graph.publish.turtle import read_turtle_reuse
 from clusterkg.graph.publish.void import describe_void
 from clusterkg.graph.read.names import country_name
 
-__all__ = ["PublishedProfile", "open_dumps", "write_metadata", "subset_name", "CHUNK_INDEX", "TURTLE_INDEX",
+__all__ = ["PublishedProfile", "open_dumps", "write_metadata", "read_dump_digests", "subset_name", "CHUNK_INDEX", "TURTLE_INDEX",
            "DIGESTS"]
 
 #: The chunk index of a snapshot's ``.gz`` dumps, in its ``meta/`` (see :mod:`.gzipped`).
@@ -68,25 +69,56 @@ def subset_name(country: str) -> str:
     return f"clusterkg-{country.lower()}"
 
 
-def _known_digests(previous: Path | None) -> dict[str, list]:
-    """The dump digests an earlier snapshot recorded (see :func:`_dump_file`); empty when
-    there are none or they cannot be read."""
-    try:
-        known = json.loads((previous / "meta" / DIGESTS).read_text(encoding="utf-8")) if previous else {}
-    except (OSError, ValueError):
+def _sealed(files: dict[str, list]) -> str:
+    """The record of the dump digests as written: the entries and the SHA-256 of their
+    canonical JSON, so a record damaged since (a changed digest) is not trusted."""
+    body = json.dumps(files, sort_keys=True)
+    return json.dumps({"files": files, "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest()}, sort_keys=True)
+
+
+def read_dump_digests(meta: Path) -> dict[str, list]:
+    """The dump digests a snapshot recorded in its ``meta/`` folder: file name ->
+    ``[sha256, sha1, size, mtime_ns, inode]``; empty when there is no record.
+
+    :raises ValueError: for a record that cannot be read or does not match its seal.
+    """
+    path = meta / DIGESTS
+    if not path.is_file():
         return {}
-    return known if isinstance(known, dict) else {}
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        files = record["files"]
+        seal = hashlib.sha256(json.dumps(files, sort_keys=True).encode("utf-8")).hexdigest()
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValueError(f"{path}: damaged ({exc})") from None
+    if record.get("sha256") != seal or not isinstance(files, dict):
+        raise ValueError(f"{path}: damaged (the digests do not match their seal)")
+    return files
 
 
-def open_dumps(dumps_dir: Path, previous: Path | None) -> tuple[DumpWriter, dict[str, list]]:
+def _known_digests(previous: Path | None, notes: list[str] | None = None) -> dict[str, list]:
+    """The dump digests an earlier snapshot recorded (see :func:`_dump_file`); empty when
+    there are none, or they cannot be trusted (then the files are hashed again, and a line
+    in ``notes`` says so)."""
+    try:
+        return read_dump_digests(previous / "meta") if previous is not None else {}
+    except ValueError as exc:
+        if notes is not None:
+            notes.append(f"{exc}; the dumps' checksums are computed again")
+        return {}
+
+
+def open_dumps(dumps_dir: Path, previous: Path | None,
+               notes: list[str] | None = None) -> tuple[DumpWriter, dict[str, list]]:
     """A :class:`DumpWriter` for a new snapshot's ``dumps/`` folder, with what the previous
-    snapshot (its folder, or None) holds to copy what did not change.
+    snapshot (its folder, or None) holds to copy what did not change; ``notes`` gets a
+    line for a record of the previous snapshot that cannot be trusted.
 
     :return: the writer, and the previous snapshot's recorded dump digests (for
         :func:`write_metadata`).
     :raises StoreError: when the folder cannot be written or ``sort`` is missing.
     """
-    known = _known_digests(previous)
+    known = _known_digests(previous, notes)
     reuse = turtle_reuse = None
     if previous is not None:
         recorded = {name: d[0] for name, d in known.items() if isinstance(d, list) and d}
@@ -180,6 +212,6 @@ def write_metadata(dumps: DumpWriter, known: dict[str, list], profiles: list[Pub
         catalog = describe_catalog(uris, publishing, datasets, started, catalog_issued, profile, activity)
         (meta / f"catalog-{profile}.ttl").write_bytes(turtle(catalog))
     (meta / "void.ttl").write_bytes(turtle(describe_void(uris, done.stats, all_dumps, started)))
-    (meta / DIGESTS).write_text(json.dumps({f.name: known[f.name] for ds in datasets for f in ds.dumps},
-                                           sort_keys=True), encoding="utf-8")
+    (meta / DIGESTS).write_text(_sealed({f.name: known[f.name] for ds in datasets for f in ds.dumps}),
+                                encoding="utf-8")
     state.save_state(meta)

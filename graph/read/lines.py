@@ -51,12 +51,19 @@ class Line:
         return BULLET_RE.sub("", self.text, count=1).strip() if self.bullet else self.text
 
 
+def _noncharacter(ch: str) -> bool:
+    """True for a Unicode noncharacter (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF: Unicode §23.7),
+    which no document format may carry (XML 1.0 §2.2 refuses U+FFFE and U+FFFF)."""
+    cp = ord(ch)
+    return 0xFDD0 <= cp <= 0xFDEF or (cp & 0xFFFE) == 0xFFFE
+
+
 def split_lines(text: str) -> list[Line]:
     """Split ``text`` into :class:`Line` records, 1-based, normalising once.
 
     Line endings ``\\r\\n``, ``\\r`` and ``\\n`` are all accepted; a leading BOM is
-    dropped; text is put in Unicode NFC form; control characters other than tab are
-    removed.
+    dropped; text is put in Unicode NFC form; control characters other than tab and
+    Unicode noncharacters (U+FFFE, U+FFFF...) are removed.
 
     :param text: the whole profile as a ``str``.
     :return: one :class:`Line` per source line, in order (blank lines included).
@@ -67,7 +74,7 @@ def split_lines(text: str) -> list[Line]:
     text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
     out: list[Line] = []
     for i, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        raw = "".join(ch for ch in raw if ch == "\t" or unicodedata.category(ch) != "Cc")
+        raw = "".join(ch for ch in raw if ch == "\t" or (unicodedata.category(ch) != "Cc" and not _noncharacter(ch)))
         stripped = raw.lstrip(" \t\u00a0")
         indent = len(raw) - len(stripped)
         clean = _SPACES_RE.sub(" ", stripped).strip()

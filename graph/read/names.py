@@ -12,7 +12,9 @@ that ISO does not.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+import unicodedata
 
 import pycountry
 from slugify import slugify as _slugify
@@ -22,13 +24,21 @@ __all__ = ["slugify", "country_code", "country_name", "language_code", "language
 
 def slugify(text: str) -> str:
     """URI-safe slug of a name ("Bucureşti - Ilfov" -> "bucuresti-ilfov"): ASCII, lower
-    case, hyphens (python-slugify), "&" read as a space; ``"x"`` when nothing is left, so
-    the same input always gives the same key.
+    case, hyphens (python-slugify), "&" read as a space, so names that differ only in case,
+    spacing and punctuation share a slug. A name with nothing a slug can keep (only symbols:
+    "★★★") gets ``x-`` and a digest of the name instead, so two such names stay apart;
+    a blank name gives ``"x"``. The same input always gives the same slug.
 
-    >>> slugify("Balkan & Black Sea ICT Custers Network")
-    'balkan-black-sea-ict-custers-network'
+    >>> slugify("Balkan & Black Sea ICT Custers Network"), slugify("ALPHA-GMBH") == slugify("Alpha GmbH")
+    ('balkan-black-sea-ict-custers-network', True)
+    >>> slugify("★★★") != slugify("※"), slugify("★★★")[:2]
+    (True, 'x-')
     """
-    return _slugify(text, replacements=[["&", " "]]) or "x"
+    slug = _slugify(text, replacements=[["&", " "]])
+    if slug:
+        return slug
+    key = unicodedata.normalize("NFKC", text).strip().casefold()
+    return "x-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10] if key else "x"
 
 _COUNTRY_EXTRA = {
     "kosovo": "XKX",

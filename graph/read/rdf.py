@@ -8,8 +8,10 @@ names (``{base}graph/extra/{file-slug}``); triples in a named graph of a TriG or
 file keep it.
 
 They are parsed by Oxigraph's parsers, which never touch the network: a JSON-LD
-``@context`` given by URL is not fetched (the file is refused with a message), and RDF/XML
-DOCTYPE entities are not expanded (no XXE). Parse errors name the file, line and column.
+``@context`` given by URL is not fetched (the file is refused with a message). An RDF/XML
+file with a document type declaration is refused before it is parsed (defusedxml): no
+external entity is fetched (XXE) and no internal entity is expanded (the "billion laughs",
+a few kB that expand to gigabytes). Parse errors name the file, line and column.
 """
 
 from __future__ import annotations
@@ -18,13 +20,17 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from xml.sax import SAXParseException
+from xml.sax.handler import ContentHandler
 
 import pyoxigraph as ox
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.sax import parseString as _sax_parse
 
 from clusterkg.graph import formats
 from clusterkg.graph.errors import ProfileReadError
 
-__all__ = ["ExtraGraph", "read_extra", "find_extra"]
+__all__ = ["ExtraGraph", "read_extra", "find_extra", "check_xml"]
 
 
 @dataclass
@@ -38,6 +44,27 @@ class ExtraGraph:
     nquads: bytes
     quads: int
     graphs: frozenset[str] = frozenset()  # every graph the file writes into
+
+
+def check_xml(data: bytes, source: str) -> None:
+    """Refuse an XML document that declares a document type (and so may declare entities),
+    in one streaming pass that expands nothing (defusedxml over expat).
+
+    :param data: the document's bytes (any encoding XML allows).
+    :param source: the file, for messages.
+    :raises ProfileReadError: for a DTD, an entity declaration or an external reference
+        (naming the line of the declaration), or for XML that is not well-formed.
+    """
+    try:
+        _sax_parse(data, ContentHandler(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        at = data.find(b"<!DOCTYPE")
+        line = data.count(b"\n", 0, at) + 1 if at >= 0 else None
+        raise ProfileReadError("declares a document type (<!DOCTYPE ...>): XML entities are never expanded or "
+                               "fetched here; remove the declaration", source, line) from None
+    except SAXParseException as exc:
+        raise ProfileReadError(f"not well-formed XML: {exc.getMessage()}", source, exc.getLineNumber(),
+                               exc.getColumnNumber() + 1) from None
 
 
 def find_extra(paths: list[str | Path]) -> list[Path]:
@@ -73,6 +100,8 @@ def read_extra(path: Path, graph_iri: str, base_iri: str | None = None,
         data = path.read_bytes()
     except OSError as exc:
         raise ProfileReadError(f"cannot read the file ({exc.strerror})", str(path)) from None
+    if fmt.key == formats.RDF_XML.key:
+        check_xml(data, str(path))
     store = ox.Store()
     # blank nodes get labels of this file's own, the same from build to build: ``_:b1`` of two
     # files are two nodes (RDF 1.1 Concepts §3.4), and an unchanged file gives unchanged dumps

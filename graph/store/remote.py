@@ -240,6 +240,9 @@ class RemoteStore(SnapshotFiles):
                   else "application/n-triples, text/turtle;q=0.9")
         body, media = self._post(self.endpoint.query_url, form_data, accept)
         if form != "graph":
+            if b"<!DOCTYPE" in body or b"<!ENTITY" in body:  # only markup: text in XML results is escaped
+                raise RemoteStoreError(f"{self.endpoint.url}: the answer declares a document type; XML "
+                                       "entities are never expanded here")
             try:
                 raw = ox.parse_query_results(body, format=ox.QueryResultsFormat.XML)
                 if isinstance(raw, ox.QuerySolutions):  # parsed lazily: read it through once here,

@@ -2,6 +2,7 @@
 nothing already published is lost."""
 
 import pytest
+from rdflib import URIRef
 
 from clusterkg.graph.build import NothingToPublish, build
 from clusterkg.graph.errors import ManifestError, ProfileReadError, StoreError
@@ -179,3 +180,54 @@ def test_labels_in_another_language_are_kept(tmp_path):
     p = read_profile_file(f)
     unknown = p.get("unknown")
     assert [(u.label, [v.text for v in u.values]) for u in unknown] == [("Gründungsdatum des Clusters", ["12. Juli 2010"])]
+
+
+def test_a_billion_laughs_rdfxml_file_is_refused_by_name_and_the_rest_is_published(tmp_path, data_dir):
+    import resource
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ict-net.txt").write_bytes((data_dir / "ict-net.txt").read_bytes())
+    entities = '<!ENTITY lol0 "lol">' + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
+    (folder / "laughs.rdf").write_text(  # 1.5 kB that expand to 3 GB: 10**9 times "lol"
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ {entities} ]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
+        '<rdf:Description rdf:about="http://example.org/x"><ex:p>&lol9;</ex:p></rdf:Description></rdf:RDF>\n',
+        encoding="utf-8")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    summary = build([folder], tmp_path / "s", BASE)
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert [str(e) for e in summary.extra_errors] == [
+        f"{folder / 'laughs.rdf'}:2: declares a document type (<!DOCTYPE ...>): XML entities are never expanded "
+        "or fetched here; remove the declaration"]
+    assert [o.source.id for o in summary.of("published")] == ["ict-net"]
+    assert grown_mib < 300
+
+
+def test_names_that_slug_alike_share_an_iri_unless_they_have_nothing_to_slug(tmp_path, data_dir):
+    from clusterkg.graph.build import process
+    from clusterkg.graph.map.vocab import Uris
+    from clusterkg.graph.read.manifest import ProfileSource
+
+    text = (data_dir / "vojvodina-ict-cluster-voict.txt").read_text(encoding="utf-8").replace(
+        "Schneider Electric DMS NS\nLarger Company\nSerbian Development Agency\n",
+        "★★★\nLarger Company\n※\nLarger Company\nAlpha GmbH\nALPHA-GMBH\n")
+    f = tmp_path / "p.txt"
+    f.write_text(text, encoding="utf-8")
+    out = process(ProfileSource(f, "p", "p"), Uris(BASE))
+    members = {str(o) for o in out.mapped.graph.objects(None, URIRef("http://www.w3.org/ns/org#hasMember"))}
+    symbols = sorted(m for m in members if "/organisation/x-" in m)
+    assert len(symbols) == 2  # "★★★" and "※" are two organisations
+    assert f"{BASE}id/organisation/alpha-gmbh" in members  # "Alpha GmbH" and "ALPHA-GMBH": one
+    assert len([m for m in members if m.endswith("/alpha-gmbh")]) == 1
+
+
+def test_unicode_noncharacters_are_stripped_at_read_time(tmp_path, data_dir):
+    from clusterkg.graph.read import read_profile_file
+
+    text = (data_dir / "ict-net.txt").read_text(encoding="utf-8").replace("Bronze Label", "Bronze\ufffe Label\uffff")
+    f = tmp_path / "p.txt"
+    f.write_text(text, encoding="utf-8")
+    p = read_profile_file(f)
+    assert [v.text for v in p.values("excellence_label")] == ["Bronze Label"]
+    assert not any(ch in t for t in p.line_texts.values() for ch in "\ufffe\uffff")

@@ -96,10 +96,32 @@ def test_rebuild_drops_the_graph_of_a_removed_profile(tmp_path, copied_data):
     manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
                                 if not line.startswith(f"{CHANGED}.txt,")), encoding="utf-8")
     again = build([copied_data], root, BASE)
-    assert (again.processed, again.loaded, again.changed) == (0, 0, 0)
+    assert (again.processed, again.loaded, again.changed) == (0, 0, 1)  # the change: a tombstone in the feed
     names = open_store(root).named_graphs()
     assert BASE + f"graph/profile/{CHANGED}" not in names
     assert sum(n.startswith(BASE + "graph/profile/") for n in names) == 5
     dumps = open_store(root).dumps_dir
     assert f"/{CHANGED}>".encode() not in (dumps / "clusterkg.nq").read_bytes()
     assert f"/{CHANGED}>".encode() not in (dumps / "clusterkg-srb.nq").read_bytes()
+
+
+def test_a_removed_profile_leaves_a_tombstone_and_nothing_else_in_the_feed(tmp_path, copied_data):
+    import json
+
+    root = tmp_path / "store"
+    build([copied_data], root, BASE, source_date_epoch=1764000000)
+    (copied_data / f"{CHANGED}.txt").unlink()
+    manifest = copied_data / "manifest.csv"
+    manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+                                if not line.startswith(f"{CHANGED}.txt,")), encoding="utf-8")
+    build([copied_data], root, BASE, source_date_epoch=1764086400)
+    members = [json.loads(line) for line in (open_store(root).meta_dir / "feed.jsonl").read_text().splitlines()]
+    mine = [m for m in members if m["profile"] == CHANGED]
+    assert len(members) == 6 and len(mine) == 1  # the 5 other versions, then the tombstone; its own is gone
+    tomb = mine[0]
+    assert tomb["version"] == f"{BASE}feed/member/{CHANGED}/20251125T160000Z"
+    assert f"<{tomb['version']}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
+           "<https://www.w3.org/ns/activitystreams#Delete> ." in tomb["nt"]
+    assert f"<https://www.w3.org/ns/activitystreams#object> <{BASE}graph/profile/{CHANGED}> ." in tomb["nt"]
+    assert "2025-11-25T16:00:00+00:00" in tomb["nt"]
+    assert "schema.org" not in tomb["nt"]  # nothing the profile said is served any more

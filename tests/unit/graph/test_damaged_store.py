@@ -1,0 +1,119 @@
+"""Faults in what an earlier build left must not block the next build: each is detected,
+reported in one line, and recovered from; ``build --full`` works from the inputs alone."""
+
+import hashlib
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from clusterkg.graph.build import build
+from clusterkg.graph.store import open_store
+from clusterkg.graph.store.snapshot import current_generation
+
+BASE = "http://localhost:8000/"
+
+
+@pytest.fixture()
+def built(tmp_path, data_dir):
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir, folder, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    root = tmp_path / "store"
+    build([folder], root, BASE)
+    return folder, root
+
+
+def _meta(root: Path) -> Path:
+    return open_store(root).meta_dir
+
+
+def test_a_damaged_state_file_is_reported_and_every_profile_counts_as_changed(built):
+    folder, root = built
+    (_meta(root) / "state.json").write_text('{"profiles": {"ict-net": {"hash": 1', encoding="utf-8")
+    again = build([folder], root, BASE)
+    assert again.ok and again.changed == 6
+    notes = [n for n in again.notes if "state.json" in n]
+    assert len(notes) == 1 and notes[0].endswith("/meta/state.json: damaged (Expecting ',' delimiter: line 1 column 36 "
+                                                 "(char 35)); the profiles' states start again: every profile "
+                                                 "is counted as changed"), notes
+    assert json.loads((_meta(root) / "state.json").read_text())["profiles"].keys() >= {"ict-net"}
+
+
+def test_a_damaged_line_of_the_feed_is_dropped_not_copied(built):
+    folder, root = built
+    feed = _meta(root) / "feed.jsonl"
+    lines = feed.read_text(encoding="utf-8").splitlines(keepends=True)
+    feed.write_text(lines[0] + '{"profile": "ict-net", "vers\n' + "".join(lines[1:]), encoding="utf-8")
+    again = build([folder], root, BASE)
+    notes = [n for n in again.notes if "feed.jsonl" in n]
+    assert len(notes) == 1 and notes[0].endswith(":2: 1 damaged line(s) of the change feed dropped (lines 2)")
+    kept = (_meta(root) / "feed.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(kept) == 6 and all(json.loads(line)["version"] for line in kept)
+
+
+def test_a_damaged_build_cache_is_emptied_and_the_build_goes_on(built):
+    folder, root = built
+    (root / "cache" / "profiles.sqlite").write_bytes(b"not a database, but some bytes " * 100)
+    again = build([folder], root, BASE)
+    assert again.ok and again.processed == 6
+    assert any(n.startswith(f"{root / 'cache' / 'profiles.sqlite'}: the build cache was damaged") for n in again.notes)
+    third = build([folder], root, BASE)  # the cache works again
+    assert third.processed == 0 and not [n for n in third.notes if "cache" in n]
+
+
+def test_a_wrong_digest_in_the_record_is_not_published_as_a_checksum(built):
+    folder, root = built
+    record = _meta(root) / "dump-digests.json"
+    table = json.loads(record.read_text(encoding="utf-8"))
+    table["files"]["clusterkg-srb.ttl"][0] = "0" * 64  # a damaged digest; the seal no longer matches
+    record.write_text(json.dumps(table), encoding="utf-8")
+    again = build([folder], root, BASE)
+    assert any("dump-digests.json: damaged" in n for n in again.notes)
+    snapshot = open_store(root)
+    real = hashlib.sha256((snapshot.dumps_dir / "clusterkg-srb.ttl").read_bytes()).hexdigest()
+    catalog = Graph().parse(snapshot.meta_dir / "catalog-dcat-ap-3.0.ttl", format="turtle")
+    value = catalog.value(URIRef(BASE + "catalog#dist-clusterkg-srb.ttl-sha256"),
+                          URIRef("http://spdx.org/rdf/terms#checksumValue"))
+    assert str(value) == real
+
+
+def test_a_full_build_works_from_the_inputs_alone_whatever_the_store_holds(built):
+    folder, root = built
+    meta = _meta(root)
+    for name in ("state.json", "feed.jsonl", "dump-digests.json", "gz-chunks.json", "ttl-chunks.json"):
+        (meta / name).write_bytes(b"\x00garbage\xff")
+    (root / "cache" / "profiles.sqlite").write_bytes(b"\x00" * 4096)
+    r = subprocess.run([sys.executable, "-m", "clusterkg", "build", "--full", "-q", "--store", str(root),
+                        "--base-uri", BASE, str(folder)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "profiles read: 6 of 6, published: 6" in r.stderr
+
+
+def _limit_file_size(limit: int):
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_a_disk_that_fills_up_ends_the_build_in_one_line_and_leaves_no_partial_snapshot(built):
+    folder, root = built
+    before = current_generation(root).name
+    (folder / "ict-net.txt").write_text((folder / "ict-net.txt").read_text(encoding="utf-8") + "\nMore text.\n",
+                                        encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "clusterkg", "build", "--full", "-q", "--store", str(root),
+                        "--base-uri", BASE, str(folder)], capture_output=True, text=True,
+                       preexec_fn=_limit_file_size(200 * 1024), env={**os.environ, "PYTHONFAULTHANDLER": ""})
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "cannot write" in errors[0] and "the previous snapshot keeps serving" in errors[0]
+    assert current_generation(root).name == before
+    assert not list((root / "generations").glob("*.partial"))
