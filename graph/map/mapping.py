@@ -30,8 +30,8 @@ from clusterkg.graph.map.vocab import (
     PROV, RDF, RDFS, SCHEMA, SKOS, SPDX, XSD, Uris, bind_prefixes,
 )
 
-__all__ = ["Mapped", "Unmapped", "NewConcept", "Triple", "map_profile", "COUNT_PROPERTIES", "CONCEPT_FIELDS", "LITERAL_FIELDS",
-           "TEXT_FIELDS", "YES_NO_FIELDS", "COUNTRY_FIELDS"]
+__all__ = ["Mapped", "Unmapped", "NewConcept", "Triple", "map_profile", "COUNT_PROPERTIES", "CONCEPT_FIELDS",
+           "LITERAL_FIELDS", "TEXT_FIELDS", "YES_NO_FIELDS", "COUNTRY_FIELDS"]
 
 #: A triple as rdflib terms (subject, predicate, object).
 Triple = tuple[Node, Node, Node]

@@ -32,8 +32,8 @@ from clusterkg.graph.publish.turtle import read_turtle_reuse
 from clusterkg.graph.publish.void import describe_void
 from clusterkg.graph.read.names import country_name
 
-__all__ = ["PublishedProfile", "open_dumps", "write_metadata", "read_dump_digests", "subset_name", "CHUNK_INDEX", "TURTLE_INDEX",
-           "DIGESTS"]
+__all__ = ["PublishedProfile", "open_dumps", "write_metadata", "read_dump_digests", "subset_name", "CHUNK_INDEX",
+           "TURTLE_INDEX", "DIGESTS"]
 
 #: The chunk index of a snapshot's ``.gz`` dumps, in its ``meta/`` (see :mod:`.gzipped`).
 CHUNK_INDEX = "gz-chunks.json"

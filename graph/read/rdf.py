@@ -63,8 +63,9 @@ def check_xml(data: bytes, source: str) -> None:
         raise ProfileReadError("declares a document type (<!DOCTYPE ...>): XML entities are never expanded or "
                                "fetched here; remove the declaration", source, line) from None
     except SAXParseException as exc:
+        column = exc.getColumnNumber()
         raise ProfileReadError(f"not well-formed XML: {exc.getMessage()}", source, exc.getLineNumber(),
-                               exc.getColumnNumber() + 1) from None
+                               column + 1 if column is not None else None) from None
 
 
 def find_extra(paths: list[str | Path]) -> list[Path]:
