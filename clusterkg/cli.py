@@ -2,38 +2,47 @@
 
 Commands: ``convert`` (print mapped RDF), ``validate`` (print the SHACL report),
 ``build`` (read, map, validate, load into the store), ``query`` (SPARQL against the
-store), ``dump`` (write a dump), ``serve`` (HTTP). Options also read ``CLUSTERKG_*``
-variables (see :mod:`clusterkg.settings`). Exit status: 0 success; 1 a profile rejected
-or unreadable, a query that failed, a store that cannot be used; 2 bad usage, a bad
-manifest or alias table, no profile files found (Click's convention for usage errors).
+store), ``dump`` (write a dump), ``catalog`` (the DCAT-AP catalogue or its score),
+``serve`` (HTTP). Options also read ``CLUSTERKG_*`` variables (see
+:mod:`clusterkg.settings`). Exit status: 0 success; 1 a profile rejected or unreadable, a
+query that failed, a store that cannot be used; 2 bad usage, a bad manifest or alias table,
+no profile files found (Click's convention for usage errors).
+
+Formats are the records of :mod:`clusterkg.graph.formats`, named by their keys; the store
+is the backend :func:`~clusterkg.graph.store.open_backend` picks from the settings.
 """
 
 from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import click
 
 from clusterkg import __version__
+from clusterkg.graph import formats
+from clusterkg.graph.publish.catalog import PROFILES
+from clusterkg.graph.publish.dumps import dump_name
 from clusterkg.settings import Settings
 
 __all__ = ["main"]
 
-RDF_OUT = {"turtle": "turtle", "json-ld": "json-ld", "nt": "nt", "trig": "trig", "nquads": "nquads"}
-QUERY_OUT = {
-    "table": None,
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-}
+#: ``convert --format``: the RDF syntaxes it prints, in the order the help shows them.
+RDF_OUT = {f.key: f for f in (formats.TURTLE, formats.JSON_LD, formats.N_TRIPLES, formats.TRIG, formats.N_QUADS)}
+#: the ``convert`` formats that keep one named graph per profile
+_NAMED_GRAPHS = (formats.TRIG, formats.N_QUADS)
+#: ``query --format``: ``table`` (text for people), then the SELECT/ASK result formats,
+#: then the CONSTRUCT/DESCRIBE ones.
+QUERY_OUT: dict[str, formats.Format | None] = {
+    "table": None, **{f.key: f for f in formats.RESULTS}, **{f.key: f for f in (formats.TURTLE, formats.N_TRIPLES)}}
+#: ``dump --format``: the dumps a build writes (``clusterkg`` + the format's suffix).
+DUMP_OUT = {f.key: f for f in (formats.TURTLE, formats.N_TRIPLES, formats.N_QUADS, formats.JSON_LD)}
 
 
 def _settings(**overrides) -> Settings:
+    """The settings, with the flags given; a bad value is a usage error (exit 2)."""
     try:
         return Settings.from_env(**overrides)
     except ValueError as exc:
@@ -52,27 +61,31 @@ def main() -> None:
     """clusterkg: publish cluster organisation profiles as linked data."""
 
 
-def _sources(files: tuple[Path, ...]):
+# -- convert, validate: profile files, no store
+
+def _processed(files: tuple[Path, ...], base_uri: str | None) -> tuple[int, Iterator]:
+    """The number of profile files under ``files``, and their outcomes (read, mapped,
+    validated) as they come; the sources' notes are printed first.
+
+    :raises click.UsageError: a bad base URI, manifest or alias table; no profile files.
+    """
+    from clusterkg.graph.build import load_vocabulary, process
     from clusterkg.graph.errors import ManifestError
+    from clusterkg.graph.map.vocab import Uris
     from clusterkg.graph.read.manifest import collect_sources
 
+    settings = _settings(base_uri=base_uri)
     try:
         sources, notes = collect_sources(list(files))
+        if not sources:
+            raise click.UsageError(f"no profile files (*.txt) found in {', '.join(map(str, files))}")
+        vocab = load_vocabulary(list(files))
     except ManifestError as exc:
         raise click.UsageError(str(exc)) from None
-    if not sources:
-        raise click.UsageError(f"no profile files (*.txt) found in {', '.join(map(str, files))}")
-    return sources, notes
-
-
-def _vocabulary(files):
-    from clusterkg.graph.build import load_vocabulary
-    from clusterkg.graph.errors import ManifestError
-
-    try:
-        return load_vocabulary(list(files))
-    except ManifestError as exc:
-        raise click.UsageError(str(exc)) from None
+    for n in notes:
+        click.echo(f"note: {n}", err=True)
+    uris = Uris(settings.base_uri)
+    return len(sources), (process(src, uris, vocab) for src in sources)
 
 
 @main.command()
@@ -87,20 +100,13 @@ def convert(files: tuple[Path, ...], fmt: str, base_uri: str | None) -> None:
     """
     from rdflib import Dataset
 
-    from clusterkg.graph.build import process
     from clusterkg.graph.map.vocab import bind_prefixes
-    from clusterkg.graph.map.vocab import Uris
 
-    settings = _settings(base_uri=base_uri)
-    sources, notes = _sources(files)
-    vocab = _vocabulary(files)
-    for n in notes:
-        click.echo(f"note: {n}", err=True)
+    _count, outcomes = _processed(files, base_uri)
     ds = Dataset()
     bind_prefixes(ds)
     failed = False
-    for src in sources:
-        out = process(src, Uris(settings.base_uri), vocab)
+    for out in outcomes:
         if out.status == "unreadable":
             click.echo(f"error: {out.error}", err=True)
             failed = True
@@ -110,21 +116,27 @@ def convert(files: tuple[Path, ...], fmt: str, base_uri: str | None) -> None:
         g = ds.graph(out.mapped.graph_iri)
         for t in out.mapped.graph:
             g.add(t)
-    if fmt == "nquads":
-        data = "".join(sorted(set(ds.serialize(format="nquads").splitlines(keepends=True))))
-    elif fmt == "trig":
-        data = ds.serialize(format="trig")
-    else:
-        from rdflib import Graph
+    click.echo(_rdf_text(ds, RDF_OUT[fmt]), nl=False)
+    sys.exit(1 if failed else 0)
 
+
+def _rdf_text(ds, fmt: formats.Format) -> str:
+    """``ds`` in ``fmt``: TriG and N-Quads keep the named graphs, the others get their
+    merge; N-Triples and N-Quads lines are sorted, each once."""
+    from rdflib import Graph
+
+    from clusterkg.graph.map.vocab import bind_prefixes
+
+    if fmt in _NAMED_GRAPHS:
+        data = ds.serialize(format=fmt.rdflib)
+    else:
         merged = bind_prefixes(Graph())
         for q in ds.quads((None, None, None, None)):
             merged.add(q[:3])
-        data = merged.serialize(format=RDF_OUT[fmt])
-        if fmt == "nt":
-            data = "".join(sorted(set(data.splitlines(keepends=True))))
-    click.echo(data if isinstance(data, str) else data.decode("utf-8"), nl=False)
-    sys.exit(1 if failed else 0)
+        data = merged.serialize(format=fmt.rdflib)
+    if fmt in (formats.N_TRIPLES, formats.N_QUADS):
+        data = "".join(sorted(set(data.splitlines(keepends=True))))
+    return data if isinstance(data, str) else data.decode("utf-8")
 
 
 @main.command()
@@ -136,18 +148,10 @@ def validate(files: tuple[Path, ...], rdf_out: Path | None, base_uri: str | None
     """Validate profile FILES (or folders) with the SHACL shapes; exit 1 on any violation."""
     from rdflib import Graph
 
-    from clusterkg.graph.build import process
-    from clusterkg.graph.map.vocab import Uris
-
-    settings = _settings(base_uri=base_uri)
-    sources, notes = _sources(files)
-    vocab = _vocabulary(files)
-    for n in notes:
-        click.echo(f"note: {n}", err=True)
+    count, outcomes = _processed(files, base_uri)
     bad = 0
     reports = Graph()
-    for src in sources:
-        out = process(src, Uris(settings.base_uri), vocab)
+    for out in outcomes:
         if out.status == "unreadable":
             click.echo(f"{out.error}")
             bad += 1
@@ -160,10 +164,12 @@ def validate(files: tuple[Path, ...], rdf_out: Path | None, base_uri: str | None
             rdf_out.write_bytes(reports.serialize(format="turtle", encoding="utf-8"))
         except OSError as exc:
             raise click.ClickException(f"{rdf_out}: cannot write the report ({exc.strerror})") from None
-    click.echo(f"{len(sources) - bad} of {len(sources)} profiles have no violation"
+    click.echo(f"{count - bad} of {count} profiles have no violation"
                + (f"; {bad} rejected or unreadable" if bad else ""), err=True)
     sys.exit(1 if bad else 0)
 
+
+# -- build, serve: fill the store
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
@@ -182,15 +188,17 @@ def build(paths: tuple[Path, ...], store: str | None, base_uri: str | None, quie
     sys.exit(0 if summary.ok else 1)
 
 
-def _run_build(settings: Settings, paths, quiet: bool = False, incremental: bool = True):
-    from tqdm import tqdm
+def _run_build(settings: Settings, paths: Iterable[Path], quiet: bool = False, incremental: bool = True):
+    """Build ``paths`` into the settings' store, with a progress bar; print the summary.
 
+    :return: the :class:`~clusterkg.graph.build.BuildSummary`.
+    :raises click.UsageError: a bad manifest, or no profile files.
+    :raises click.ClickException: nothing could be published, or the store failed.
+    """
     from clusterkg.graph.build import NothingToPublish
     from clusterkg.graph.build import build as run_build
     from clusterkg.graph.errors import ClusterkgError, ManifestError
-
-    def bar(items):
-        return tqdm(items, desc="profiles", unit="profile", file=sys.stderr, disable=None, leave=False)
+    from clusterkg.graph.store import open_backend
 
     # The objects loaded so far (modules, tables) live as long as the process: the cyclic
     # collector need not scan them again (gc.freeze), and with a build's many small objects
@@ -200,8 +208,8 @@ def _run_build(settings: Settings, paths, quiet: bool = False, incremental: bool
     threshold = gc.get_threshold()
     gc.set_threshold(50_000, *threshold[1:])
     try:
-        summary = run_build(paths, settings.store, settings.base_uri, progress=bar,
-                            publishing=settings.publishing(), remote=settings.endpoint(), incremental=incremental,
+        summary = run_build(paths, open_backend(settings), settings.base_uri, progress=_progress_bar,
+                            publishing=settings.publishing(), incremental=incremental,
                             source_date_epoch=settings.source_date_epoch)
     except ManifestError as exc:
         raise click.UsageError(str(exc)) from None
@@ -219,6 +227,55 @@ def _run_build(settings: Settings, paths, quiet: bool = False, incremental: bool
     return summary
 
 
+def _progress_bar(items: Iterable) -> Iterable:
+    """``items``, counted on standard error as profiles go by (only on a terminal)."""
+    from tqdm import tqdm
+
+    return tqdm(items, desc="profiles", unit="profile", file=sys.stderr, disable=None, leave=False)
+
+
+@main.command()
+@store_option
+@base_option
+@click.option("--host", help="Listen address [env CLUSTERKG_HOST; default 127.0.0.1].")
+@click.option("--port", type=int, help="Listen port [env CLUSTERKG_PORT; default 8000].")
+def serve(store: str | None, base_uri: str | None, host: str | None, port: int | None) -> None:
+    """Serve the store over HTTP (SPARQL endpoint at /sparql).
+
+    When the store is empty, the bundled data (or CLUSTERKG_DATA) is built first.
+    """
+    import uvicorn
+
+    from clusterkg.graph.store import open_backend
+    from clusterkg.service.app import create_app
+
+    settings = _settings(store=store, base_uri=base_uri, host=host, port=port)
+    backend = open_backend(settings)
+    missing = backend.missing()
+    if missing is not None:
+        click.echo(f"{missing}: building {', '.join(map(str, settings.data))}", err=True)
+        _run_build(settings, settings.data, quiet=True)
+    app = create_app(settings)
+    click.echo(f"serving {backend} at http://{settings.host}:{settings.port}/sparql", err=True)  # never the password
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
+
+
+# -- query, dump, catalog: read the store
+
+def _reader(settings: Settings):
+    """The settings' serving snapshot (:meth:`~clusterkg.graph.store.Backend.reader`).
+
+    :raises click.ClickException: the store holds no snapshot or cannot be opened.
+    """
+    from clusterkg.graph.errors import StoreError
+    from clusterkg.graph.store import open_backend
+
+    try:
+        return open_backend(settings).reader()
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @main.command()
 @click.argument("sparql")
 @store_option
@@ -226,7 +283,6 @@ def _run_build(settings: Settings, paths, quiet: bool = False, incremental: bool
 def query(sparql: str, store: str | None, fmt: str) -> None:
     """Answer the SPARQL query from the store (the default graph is the union of all)."""
     from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
-    from clusterkg.graph.store import open_store
     from clusterkg.service.guard import QueryRefused, check_query
 
     settings = _settings(store=store)
@@ -235,42 +291,59 @@ def query(sparql: str, store: str | None, fmt: str) -> None:
     except QueryRefused as exc:
         raise click.UsageError(str(exc)) from None
     try:
-        result = open_store(settings.store, settings.endpoint()).query(sparql)
+        result = _reader(settings).query(sparql)
     except QuerySyntaxError as exc:
         click.echo(f"SPARQL syntax error: {exc}", err=True)
         sys.exit(1)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    if fmt != "table" and (result.kind == "graph") != (fmt in ("turtle", "nt")):
-        kinds = "turtle, nt" if result.kind == "graph" else "table, json, xml, csv, tsv"
-        raise click.UsageError(f"--format {fmt} does not fit a {'CONSTRUCT/DESCRIBE' if result.kind == 'graph' else 'SELECT/ASK'} "
-                               f"query; use one of: {kinds}")
-    if fmt == "table":
-        if result.kind == "ask":
-            click.echo("true" if result.boolean else "false")
-            return
-        if result.kind == "graph":
-            click.echo(result.serialize("text/turtle").decode("utf-8"))
-            return
-        variables = [v.value for v in result.raw.variables]
-        try:
-            rows = result.rows()
-        except (OSError, RuntimeError) as exc:
-            raise click.ClickException(f"the query failed while it was evaluated: {exc}") from None
-        click.echo("\t".join(variables))
-        for row in rows:
-            click.echo("\t".join(row.get(v, "") for v in variables))
-        click.echo(f"({len(rows)} rows)", err=True)
+    out = QUERY_OUT[fmt]
+    if out is None:
+        _print_table(result)
         return
+    _check_fits(result.kind, fmt)
     try:
-        text = result.serialize(QUERY_OUT[fmt]).decode("utf-8")
+        text = result.serialize(out.media_type).decode("utf-8")
     except QueryEvaluationError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
     click.echo(text, nl=not text.endswith("\n"))
 
 
-DUMP_OUT = {"turtle": "clusterkg.ttl", "nt": "clusterkg.nt", "nquads": "clusterkg.nq", "json-ld": "clusterkg.jsonld"}
+def _check_fits(kind: str, fmt: str) -> None:
+    """Refuse a ``--format`` that does not fit the query form ``kind``.
+
+    :raises click.UsageError: naming the formats that fit.
+    """
+    graph = kind == "graph"
+    offered = formats.GRAPH_RESULTS if graph else formats.RESULTS
+    if QUERY_OUT[fmt] not in offered:
+        fitting = [k for k, f in QUERY_OUT.items() if (f in offered if f is not None else not graph)]
+        raise click.UsageError(f"--format {fmt} does not fit a {'CONSTRUCT/DESCRIBE' if graph else 'SELECT/ASK'} "
+                               f"query; use one of: {', '.join(fitting)}")
+
+
+def _print_table(result) -> None:
+    """Print an answer for people: ``true``/``false``, Turtle, or tab-separated rows
+    (the variables first) with the row count on standard error.
+
+    :raises click.ClickException: the query failed while it was evaluated.
+    """
+    if result.kind == "ask":
+        click.echo("true" if result.boolean else "false")
+        return
+    if result.kind == "graph":
+        click.echo(result.serialize(formats.TURTLE.media_type).decode("utf-8"))
+        return
+    variables = [v.value for v in result.raw.variables]
+    try:
+        rows = result.rows()
+    except (OSError, RuntimeError) as exc:
+        raise click.ClickException(f"the query failed while it was evaluated: {exc}") from None
+    click.echo("\t".join(variables))
+    for row in rows:
+        click.echo("\t".join(row.get(v, "") for v in variables))
+    click.echo(f"({len(rows)} rows)", err=True)
 
 
 @main.command()
@@ -286,15 +359,8 @@ def dump(store: str | None, fmt: str, out: Path) -> None:
     """
     import shutil
 
-    from clusterkg.graph.errors import StoreError
-    from clusterkg.graph.store import open_store
-
-    settings = _settings(store=store)
-    try:
-        snapshot = open_store(settings.store)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
-    name = DUMP_OUT[fmt] + (".gz" if out.name.endswith(".gz") else "")
+    snapshot = _reader(_settings(store=store))
+    name = dump_name(DUMP_OUT[fmt]) + (".gz" if out.name.endswith(".gz") else "")
     src = snapshot.dumps_dir / name
     if not src.is_file():
         raise click.ClickException(f"{src}: no such dump in this snapshot; rebuild with 'clusterkg build'")
@@ -307,13 +373,12 @@ def dump(store: str | None, fmt: str, out: Path) -> None:
 
 @main.command()
 @store_option
-@click.option("--profile", type=click.Choice(["dcat-ap-3.0", "dcat-ap-2.1.1"]), default="dcat-ap-3.0",
+@click.option("--profile", type=click.Choice(list(PROFILES)), default="dcat-ap-3.0",
               show_default=True, help="Application profile of the catalogue.")
 @click.option("--score", is_flag=True, help="Print the data.europa.eu MQA score instead of the catalogue.")
 @click.option("--url", help="Where the server answers, for the accessibility probes "
                             "[default: the base URI].")
 @click.option("--dcat-ap-shapes", "shapes_dir", type=click.Path(file_okay=False, path_type=Path),
-              envvar="CLUSTERKG_DCAT_AP_SHAPES",
               help="Folder of the DCAT-AP 2.1.1 SHACL shapes (dcat-ap_2.1.1_shacl_shapes.ttl, ..._range.ttl) "
                    "for the compliance indicator [env CLUSTERKG_DCAT_AP_SHAPES].")
 @base_option
@@ -325,19 +390,13 @@ def catalog(store: str | None, profile: str, score: bool, url: str | None, shape
     Accessibility is probed over HTTP (HEAD, then GET) against the running server: run
     'clusterkg serve' first. Exit 1 when the score is below Excellent.
     """
-    import httpx
-    import pyshacl
     from rdflib import Graph
 
-    from clusterkg.graph.errors import StoreError
     from clusterkg.graph.publish.mqa import score_catalog
-    from clusterkg.graph.store import open_store
 
-    settings = _settings(store=store, base_uri=base_uri)
-    try:
-        snapshot = open_store(settings.store)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+    settings = _settings(store=store, base_uri=base_uri, dcat_ap_shapes=shapes_dir)
+    shapes_dir = _as_option(click.get_current_context(), "shapes_dir", settings.dcat_ap_shapes)
+    snapshot = _reader(settings)
     path = snapshot.meta_dir / f"catalog-{profile}.ttl"
     if not path.is_file():
         raise click.ClickException(f"{path}: no catalogue in this snapshot; rebuild with 'clusterkg build'")
@@ -345,10 +404,32 @@ def catalog(store: str | None, profile: str, score: bool, url: str | None, shape
         click.echo(path.read_text(encoding="utf-8"), nl=False)
         return
     g = Graph().parse(path, format="turtle")
-    served_at = (url or settings.base_uri).rstrip("/") + "/"
+    compliant = _dcat_ap_compliant(snapshot.meta_dir, shapes_dir) if shapes_dir is not None else None
+    result = score_catalog(g, _prober(settings.base_uri, url or settings.base_uri), compliant)
+    click.echo(result.text())
+    sys.exit(0 if result.rating == "Excellent" else 1)
+
+
+def _as_option(ctx: click.Context, name: str, value):
+    """``value`` (from the settings) checked and converted as the command's option
+    ``name`` checks what it is given.
+
+    :raises click.BadParameter: naming the option, as for a bad flag.
+    """
+    option = next(p for p in ctx.command.params if p.name == name)
+    return None if value is None else option.type_cast_value(ctx, value)
+
+
+def _prober(base_uri: str, served_at: str) -> Callable[[str], int | None]:
+    """A probe for :func:`~clusterkg.graph.publish.mqa.score_catalog`: URL -> the HTTP
+    status of a HEAD request (a GET when HEAD is not allowed), or None when unreachable.
+    URLs under ``base_uri`` are asked of ``served_at`` instead."""
+    import httpx
+
+    served_at = served_at.rstrip("/") + "/"
 
     def probe(target: str) -> int | None:
-        local = served_at + target[len(settings.base_uri):] if target.startswith(settings.base_uri) else target
+        local = served_at + target[len(base_uri):] if target.startswith(base_uri) else target
         try:
             r = httpx.head(local, timeout=10, follow_redirects=True)
             if r.status_code == 405:
@@ -357,48 +438,26 @@ def catalog(store: str | None, profile: str, score: bool, url: str | None, shape
         except httpx.HTTPError:
             return None
 
-    compliant = None
-    if shapes_dir is not None:
-        v2 = Graph().parse(snapshot.meta_dir / "catalog-dcat-ap-2.1.1.ttl", format="turtle")
-        shapes = Graph()
-        for name in ("dcat-ap_2.1.1_shacl_shapes.ttl", "dcat-ap_2.1.1_shacl_range.ttl"):
-            if not (shapes_dir / name).is_file():
-                raise click.UsageError(f"{shapes_dir / name}: no such file")
-            shapes.parse(shapes_dir / name, format="turtle")
-        compliant, _g, _t = pyshacl.validate(v2, shacl_graph=shapes, inference="none")
-    result = score_catalog(g, probe, compliant)
-    click.echo(result.text())
-    sys.exit(0 if result.rating == "Excellent" else 1)
+    return probe
 
 
-@main.command()
-@store_option
-@base_option
-@click.option("--host", help="Listen address [env CLUSTERKG_HOST; default 127.0.0.1].")
-@click.option("--port", type=int, help="Listen port [env CLUSTERKG_PORT; default 8000].")
-def serve(store: str | None, base_uri: str | None, host: str | None, port: int | None) -> None:
-    """Serve the store over HTTP (SPARQL endpoint at /sparql).
+def _dcat_ap_compliant(meta_dir: Path, shapes_dir: Path) -> bool:
+    """Whether the snapshot's DCAT-AP 2.1.1 catalogue conforms to the DCAT-AP 2.1.1 SHACL
+    shapes in ``shapes_dir``.
 
-    When the store is empty, the bundled data (or CLUSTERKG_DATA) is built first.
+    :raises click.UsageError: a shapes file is missing.
     """
-    import uvicorn
+    import pyshacl
+    from rdflib import Graph
 
-    from clusterkg.graph.store import previous_meta, store_is_empty
-    from clusterkg.graph.store.remote import read_record
-    from clusterkg.service.app import create_app
-
-    settings = _settings(store=store, base_uri=base_uri, host=host, port=port)
-    if store_is_empty(settings.store):
-        click.echo(f"store {settings.store} is empty: building {', '.join(map(str, settings.data))}", err=True)
-        _run_build(settings, settings.data, quiet=True)
-    elif settings.remote and not read_record(previous_meta(settings.store), settings.endpoint()):
-        click.echo(f"{settings.endpoint().url} has not received the snapshot in {settings.store}: building "
-                   f"{', '.join(map(str, settings.data))}", err=True)
-        _run_build(settings, settings.data, quiet=True)
-    app = create_app(settings)
-    shown = settings.endpoint().url if settings.remote else settings.store  # never the password
-    click.echo(f"serving {shown} at http://{settings.host}:{settings.port}/sparql", err=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
+    v2 = Graph().parse(meta_dir / "catalog-dcat-ap-2.1.1.ttl", format="turtle")
+    shapes = Graph()
+    for name in ("dcat-ap_2.1.1_shacl_shapes.ttl", "dcat-ap_2.1.1_shacl_range.ttl"):
+        if not (shapes_dir / name).is_file():
+            raise click.UsageError(f"{shapes_dir / name}: no such file")
+        shapes.parse(shapes_dir / name, format="turtle")
+    compliant, _g, _t = pyshacl.validate(v2, shacl_graph=shapes, inference="none")
+    return compliant
 
 
 if __name__ == "__main__":  # pragma: no cover

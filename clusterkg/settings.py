@@ -1,41 +1,40 @@
-"""Configuration, in one place: ``CLUSTERKG_*`` environment variables, overridden by
-command-line flags, with defaults that work on a laptop.
+"""Configuration, in one place: the ``CLUSTERKG_*`` environment variables (and the
+reproducible-builds ``SOURCE_DATE_EPOCH``), overridden by command-line flags, with defaults
+that work on a laptop.
 
-============================ ============================================ =========================
-variable                     meaning                                      default
-============================ ============================================ =========================
-``CLUSTERKG_BASE_URI``       base of every minted IRI (ends in ``/``)     ``http://127.0.0.1:8000/``
-``CLUSTERKG_STORE``          the store folder, or a SPARQL server:        ``$XDG_DATA_HOME/clusterkg/store``
-                             ``sparql+http://HOST:PORT/PATH?...`` (see    (``~/.local/share/...``)
-                             :mod:`clusterkg.graph.store.remote`)
-``CLUSTERKG_FILES``          with a SPARQL server as the store: the       the default store folder
-                             folder of the published files (dumps,
-                             catalogue, VoID, feed)
-``CLUSTERKG_DATA``           profile folders/files ``serve`` builds from  the bundled ``data/``
-                             when the store is empty (``:``-separated)
-``CLUSTERKG_HOST``           address ``serve`` listens on                 ``127.0.0.1``
-``CLUSTERKG_PORT``           port ``serve`` listens on                    ``8000``
-``CLUSTERKG_QUERY_WORKERS``  query worker processes                       twice the number of cores
-``CLUSTERKG_CACHE_BYTES``    response cache budget, bytes (0: no cache)   ``67108864`` (64 MiB)
-============================ ============================================ =========================
+:class:`Settings` declares each variable once, as a field (pydantic-settings, prefix
+``CLUSTERKG_``): its type, its default, its meaning and its check. :meth:`Settings.from_env`
+reads the variables and applies the flags; every error is a ``ValueError`` that names the
+variable. :func:`configuration_table` draws the variables as the README's "Configuration"
+table, and a test keeps the two equal.
+
+The publisher defaults are those of :class:`~clusterkg.graph.publish.catalog.Publishing`,
+read from it, so they are written once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-from dataclasses import dataclass, field, replace
-from importlib.resources import files
+from collections.abc import Mapping
+from importlib.resources import files as _package_files
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from clusterkg.graph.map.vocab import DEFAULT_BASE_URI
+from clusterkg.graph.publish.catalog import Publishing
 
-__all__ = ["Settings", "bundled_data", "default_store"]
+__all__ = ["Settings", "bundled_data", "configuration_table", "default_store"]
 
 
 def bundled_data() -> Path:
     """The folder of the bundled real profiles (``data/`` in the package)."""
-    return Path(str(files("clusterkg.data")))
+    return Path(str(_package_files("clusterkg.data")))
 
 
 def default_store() -> Path:
@@ -48,52 +47,157 @@ def default_store() -> Path:
 
 
 _BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
+#: the publisher's fields, shared with the catalogue's Publishing, and their defaults there
+_PUBLISHING: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(Publishing)
+                               if f.name in ("publisher_name", "publisher_uri", "contact_email", "license")}
+#: counts and durations that may be 0 (no queue, no cache)
+_ZERO_ALLOWED = ("query_queue", "cache_bytes")
+_MIB = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Resolved configuration (see the module docstring for the variables).
+#: Field metadata of an attribute that no variable sets by itself.
+_DERIVED: dict[str, Any] = {"variable": None}
 
-    :param base_uri: base of minted IRIs, absolute, ending in ``/``.
-    :param store: the store folder (with a remote store: the folder of the published files).
-    :param remote: the ``sparql+http(s)://`` store URL when the graph lives in a SPARQL
-        server, else None.
-    :param data: profile files/folders to build from when the store is empty.
-    :param host: listen address; ``port``: listen port (1-65535).
+
+def _shown(text: str) -> dict[str, Any]:
+    """Field metadata: how the README shows a default that is computed, not a constant."""
+    return {"shown": text}
+
+
+def _metadata(field: FieldInfo) -> dict[str, Any]:
+    """A field's own metadata (``json_schema_extra``): ``shown``, ``variable``."""
+    extra = field.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def _number(value: Any, kind: type, error: str) -> Any:
+    """``value`` read as a ``kind`` when it is text (a variable's value), else as it is.
+
+    :raises ValueError: with the message ``error``, when the text is not a ``kind``.
+    """
+    if not isinstance(value, str):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(error) from None
+
+
+class Settings(BaseSettings):
+    """Resolved configuration: one field per variable (see :func:`configuration_table`),
+    plus ``remote``, the ``sparql+http(s)://`` store URL when the graph lives in a SPARQL
+    server (else None; ``store`` is then the folder of the published files).
+
+    Build it with :meth:`from_env`; ``Settings(**values)`` takes the values as they are
+    (checked, but without reading any variable). Frozen; ``model_copy(update=...)`` makes a
+    changed copy.
+
+    :raises pydantic.ValidationError: (a ``ValueError``) for a value that fails its check.
     """
 
-    base_uri: str = DEFAULT_BASE_URI
-    store: Path = field(default_factory=default_store)
-    remote: str | None = None
-    data: tuple[Path, ...] = field(default_factory=lambda: (bundled_data(),))
-    host: str = "127.0.0.1"
-    port: int = 8000
-    catalog_page_size: int = 50
-    query_timeout: float = 30.0
-    max_rows: int = 100_000
-    max_response_bytes: int = 256 * 1024 * 1024
+    model_config = SettingsConfigDict(env_prefix="CLUSTERKG_", frozen=True, populate_by_name=True, extra="forbid")
+
+    base_uri: str = Field(DEFAULT_BASE_URI, description="base of every minted IRI (absolute, ends in `/`)")
+    store: Path = Field(
+        default_factory=default_store,
+        description='the store folder, or a SPARQL server: `sparql+http://...` (see "Store")',
+        json_schema_extra=_shown("`$XDG_DATA_HOME/clusterkg/store`, or `~/.local/share/clusterkg/store` "
+                                 "when `XDG_DATA_HOME` is unset"))
+    remote: str | None = Field(None, description="the store's SPARQL server, as its `sparql+http(s)://` URL",
+                               json_schema_extra=_DERIVED)
+    files: Path | None = Field(
+        None, description="with a SPARQL server as the store: the folder of the published files "
+                          "(dumps, catalogue, VoID, feed)",
+        json_schema_extra=_shown("the default store folder"))
+    data: tuple[Path, ...] = Field(
+        default_factory=lambda: (bundled_data(),),
+        description="what `serve` builds when the store is empty (`:`-separated paths)",
+        json_schema_extra=_shown("the bundled `data/`"))
+    host: str = Field("127.0.0.1", description="listen address of `serve`")
+    port: int = Field(8000, description="listen port of `serve`")
+    publisher_name: str = Field(_PUBLISHING["publisher_name"],
+                                description="the catalogue's publisher (`foaf:name`) and contact name")
+    publisher_uri: str | None = Field(_PUBLISHING["publisher_uri"], description="the publisher's IRI",
+                                      json_schema_extra=_shown("`{base}catalog#publisher`"))
+    contact_email: str = Field(_PUBLISHING["contact_email"],
+                               description="the catalogue's contact point (`vcard:hasEmail`)")
+    license: str = Field(_PUBLISHING["license"], description="licence of the data (an EU licence table IRI)")
+    catalog_page_size: int = Field(50, description="datasets per `/catalog?page=N`")
+    dcat_ap_shapes: Path | None = Field(
+        None, description="folder of the DCAT-AP 2.1.1 SHACL shapes, for `catalog --score`")
+    query_timeout: float = Field(30.0, description="wall-clock limit of one query, seconds")
+    max_rows: int = Field(100_000, description="rows (or triples) one query may return; more are cut with a marker")
+    max_response_bytes: int = Field(256 * _MIB, description="bytes one answer may have; more are cut with a marker")
     # twice the cores: a short query finds a free worker while long ones hold the cores
     # (bench/RESULTS.md: p99 of the simple lookups 856 ms with 2 workers, 415 ms with 4)
-    query_workers: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1))
-    query_queue: int = 32
-    queue_wait: float = 10.0
-    service_allow: tuple[str, ...] = ()
-    cache_bytes: int = 64 * 1024 * 1024
-    publisher_name: str = "clusterkg publisher"
-    publisher_uri: str | None = None
-    contact_email: str = "data@example.org"
-    license: str = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
-    source_date_epoch: int | None = None
+    query_workers: int = Field(
+        default_factory=lambda: 2 * (os.cpu_count() or 1),
+        description="worker processes, i.e. queries running at once (each holds about 100 MiB)",
+        json_schema_extra=_shown("twice the number of cores"))
+    cache_bytes: int = Field(64 * _MIB, description="response cache for complete SPARQL answers of the current "
+                                                    "snapshot (LRU by bytes); `0` turns it off")
+    query_queue: int = Field(32, description="requests that may wait for a worker; beyond, `503`")
+    queue_wait: float = Field(10.0, description="seconds a request waits for a worker before `503`")
+    service_allow: tuple[str, ...] = Field(
+        (), description="space-separated endpoint IRIs `SERVICE` may call; empty: `SERVICE` is refused")
+    source_date_epoch: int | None = Field(
+        None, validation_alias="SOURCE_DATE_EPOCH",
+        description="the time a build records (build record, catalogue, change feed), in seconds since "
+                    "1970, so that a build can be repeated bit for bit (reproducible-builds.org); not a "
+                    "whole number: ignored",
+        json_schema_extra=_shown("the current time"))
 
-    def _with_store(self, store: str) -> "Settings":
-        """These settings with the store named by ``store``: a folder, or a remote URL
-        (checked; the published files then stay in the store folder)."""
-        from clusterkg.graph.store.remote import is_remote, parse_store_url
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the values given: the variables are read by :meth:`from_env`, from the
+        mapping it is given."""
+        return (init_settings,)
 
-        if is_remote(store):
-            parse_store_url(store)  # raises ValueError naming CLUSTERKG_STORE
-            return replace(self, remote=store)
-        return replace(self, store=Path(store), remote=None)
+    @classmethod
+    def variable(cls, name: str) -> str | None:
+        """The variable that sets field ``name``: its alias, else ``CLUSTERKG_`` and the
+        name in capitals (pydantic-settings' rule); None for ``remote``, which
+        ``CLUSTERKG_STORE`` sets.
+
+        >>> Settings.variable("query_workers"), Settings.variable("source_date_epoch")
+        ('CLUSTERKG_QUERY_WORKERS', 'SOURCE_DATE_EPOCH')
+        """
+        field = cls.model_fields[name]
+        if _metadata(field).get("variable", "") is None:
+            return None
+        alias = field.validation_alias
+        return alias if isinstance(alias, str) else cls.model_config["env_prefix"] + name.upper()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Settings from the variables in ``env`` (default: ``os.environ``; an empty one
+        counts as unset), then ``overrides`` by field name (the command-line flags; None =
+        not given).
+
+        ``CLUSTERKG_STORE`` and ``store`` name a folder or a SPARQL server; with a server,
+        the published files stay in the folder named before (``CLUSTERKG_FILES``, a folder
+        ``CLUSTERKG_STORE``, else the default).
+
+        :raises ValueError: naming the variable (for the base URI and the port, the flag
+            too) of the first value that fails its check: a port, count or duration that is
+            not a number or out of range, a base URI, publisher IRI, licence or e-mail
+            address of the wrong form, a malformed store URL (its password never shown).
+        """
+        given = {k: v for k, v in overrides.items() if v is not None}
+        values: dict[str, Any] = _Variables(cls, env)()
+        named = values.pop("store", None)
+        if "files" in values:
+            values["store"] = values["files"]
+        _place_store(values, named)
+        _place_store(values, given.pop("store", None))
+        try:
+            return cls(**{**values, **given})
+        except ValidationError as exc:
+            raise _naming_the_variable(cls, exc) from None
 
     def endpoint(self):
         """The :class:`~clusterkg.graph.store.remote.RemoteEndpoint` of a remote store, or None."""
@@ -101,78 +205,164 @@ class Settings:
 
         return parse_store_url(self.remote) if self.remote else None
 
-    def publishing(self):
+    def publishing(self) -> Publishing:
         """The :class:`~clusterkg.graph.publish.catalog.Publishing` for the catalogue."""
-        from clusterkg.graph.publish.catalog import Publishing
+        return Publishing(**{name: getattr(self, name) for name in _PUBLISHING})
 
-        return Publishing(publisher_name=self.publisher_name, publisher_uri=self.publisher_uri,
-                          contact_email=self.contact_email, license=self.license)
-
+    # -- checks; a ValueError's text is the message from_env raises
+    @field_validator("base_uri")
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
-        """Settings from ``CLUSTERKG_*`` variables, then ``overrides`` (None = not given).
-
-        :raises ValueError: naming the variable, for a bad port or base URI.
-        """
-        env = dict(os.environ if env is None else env)
-        s = cls()
-        if env.get("CLUSTERKG_BASE_URI"):
-            s = replace(s, base_uri=env["CLUSTERKG_BASE_URI"])
-        if env.get("CLUSTERKG_FILES"):
-            s = replace(s, store=Path(env["CLUSTERKG_FILES"]))
-        if env.get("CLUSTERKG_STORE"):
-            s = s._with_store(env["CLUSTERKG_STORE"])
-        if env.get("CLUSTERKG_DATA"):
-            s = replace(s, data=tuple(Path(p) for p in env["CLUSTERKG_DATA"].split(os.pathsep) if p))
-        if env.get("CLUSTERKG_HOST"):
-            s = replace(s, host=env["CLUSTERKG_HOST"])
-        if env.get("CLUSTERKG_PORT"):
-            try:
-                s = replace(s, port=int(env["CLUSTERKG_PORT"]))
-            except ValueError:
-                raise ValueError(f"port (CLUSTERKG_PORT) {env['CLUSTERKG_PORT']!r} is not a port number") from None
-        for var, attr in (("CLUSTERKG_PUBLISHER_NAME", "publisher_name"), ("CLUSTERKG_PUBLISHER_URI", "publisher_uri"),
-                          ("CLUSTERKG_CONTACT_EMAIL", "contact_email"), ("CLUSTERKG_LICENSE", "license")):
-            if env.get(var):
-                s = replace(s, **{attr: env[var]})
-        for var, attr, kind in (("CLUSTERKG_CATALOG_PAGE_SIZE", "catalog_page_size", int),
-                                ("CLUSTERKG_QUERY_TIMEOUT", "query_timeout", float),
-                                ("CLUSTERKG_MAX_ROWS", "max_rows", int),
-                                ("CLUSTERKG_MAX_RESPONSE_BYTES", "max_response_bytes", int),
-                                ("CLUSTERKG_QUERY_WORKERS", "query_workers", int),
-                                ("CLUSTERKG_QUERY_QUEUE", "query_queue", int),
-                                ("CLUSTERKG_QUEUE_WAIT", "queue_wait", float),
-                                ("CLUSTERKG_CACHE_BYTES", "cache_bytes", int)):
-            if env.get(var):
-                try:
-                    value = kind(env[var])
-                except ValueError:
-                    raise ValueError(f"{var}: {env[var]!r} is not a number") from None
-                if value < 0 or (value == 0 and var not in ("CLUSTERKG_QUERY_QUEUE", "CLUSTERKG_CACHE_BYTES")):
-                    raise ValueError(f"{var} must be more than 0")
-                s = replace(s, **{attr: value})
-        if env.get("SOURCE_DATE_EPOCH", "").isdigit():
-            s = replace(s, source_date_epoch=int(env["SOURCE_DATE_EPOCH"]))
-        if env.get("CLUSTERKG_SERVICE_ALLOW"):
-            s = replace(s, service_allow=tuple(x for x in env["CLUSTERKG_SERVICE_ALLOW"].split() if x))
-        given = {k: v for k, v in overrides.items() if v is not None}
-        if "store" in given:
-            s = s._with_store(str(given.pop("store")))
-        if "data" in given:
-            given["data"] = tuple(Path(p) for p in given["data"])
-        s = replace(s, **given)
-        if (not s.base_uri.startswith(("http://", "https://")) or not s.base_uri.endswith("/")
-                or _BAD_IRI.search(s.base_uri) or len(s.base_uri.split("/")[2]) == 0):
-            raise ValueError(f"base URI (--base-uri / CLUSTERKG_BASE_URI) {s.base_uri!r} must be an absolute "
+    def _base_uri(cls, value: str) -> str:
+        if (not value.startswith(("http://", "https://")) or not value.endswith("/")
+                or _BAD_IRI.search(value) or len(value.split("/")[2]) == 0):
+            raise ValueError(f"base URI (--base-uri / CLUSTERKG_BASE_URI) {value!r} must be an absolute "
                              "http(s) IRI ending in '/', with no spaces or <>\"{}|\\^`")
-        if not 0 < s.port < 65536:
-            raise ValueError(f"port (--port / CLUSTERKG_PORT) {s.port} is not a port number (1-65535)")
-        if s.catalog_page_size < 1:
-            raise ValueError("CLUSTERKG_CATALOG_PAGE_SIZE must be 1 or more")
-        if "@" not in s.contact_email or _BAD_IRI.search(s.contact_email):
-            raise ValueError(f"CLUSTERKG_CONTACT_EMAIL: {s.contact_email!r} is not an e-mail address")
-        for name in ("license", "publisher_uri"):
-            value = getattr(s, name)
-            if value is not None and (not value.startswith(("http://", "https://")) or _BAD_IRI.search(value)):
-                raise ValueError(f"CLUSTERKG_{name.upper()}: {value!r} is not an http(s) IRI")
-        return s
+        return value
+
+    @field_validator("remote")
+    @classmethod
+    def _remote(cls, value: str | None) -> str | None:
+        if value is not None:
+            from clusterkg.graph.store.remote import parse_store_url
+
+            parse_store_url(value)  # raises ValueError naming CLUSTERKG_STORE, password hidden
+        return value
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _paths(cls, value: Any) -> Any:
+        return tuple(Path(p) for p in value.split(os.pathsep) if p) if isinstance(value, str) else value
+
+    @field_validator("service_allow", mode="before")
+    @classmethod
+    def _words(cls, value: Any) -> Any:
+        return tuple(value.split()) if isinstance(value, str) else value
+
+    @field_validator("port", mode="before")
+    @classmethod
+    def _port(cls, value: Any) -> Any:
+        value = _number(value, int, f"port (CLUSTERKG_PORT) {value!r} is not a port number")
+        if not 0 < value < 65536:
+            raise ValueError(f"port (--port / CLUSTERKG_PORT) {value} is not a port number (1-65535)")
+        return value
+
+    @field_validator("catalog_page_size", "query_timeout", "max_rows", "max_response_bytes", "query_workers",
+                     "cache_bytes", "query_queue", "queue_wait", mode="before")
+    @classmethod
+    def _amount(cls, value: Any, info: ValidationInfo) -> Any:
+        name = str(info.field_name)
+        variable = cls.variable(name)
+        kind = float if cls.model_fields[name].annotation is float else int
+        value = _number(value, kind, f"{variable}: {value!r} is not a number")
+        if value < 0 or (value == 0 and name not in _ZERO_ALLOWED):
+            raise ValueError(f"{variable} must be more than 0")
+        return value
+
+    @field_validator("contact_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if "@" not in value or _BAD_IRI.search(value):
+            raise ValueError(f"CLUSTERKG_CONTACT_EMAIL: {value!r} is not an e-mail address")
+        return value
+
+    @field_validator("license", "publisher_uri")
+    @classmethod
+    def _http_iri(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and (not value.startswith(("http://", "https://")) or _BAD_IRI.search(value)):
+            raise ValueError(f"{cls.variable(str(info.field_name))}: {value!r} is not an http(s) IRI")
+        return value
+
+    @field_validator("source_date_epoch", mode="before")
+    @classmethod
+    def _epoch(cls, value: Any) -> Any:
+        if isinstance(value, str):  # the convention: a whole number of seconds, else no effect
+            return int(value) if value.isdigit() else None
+        return value
+
+
+class _Variables(PydanticBaseSettingsSource):
+    """The settings source of :meth:`Settings.from_env`: the value of each field's variable
+    in one mapping (``os.environ`` by default), as text. Names match exactly, and an empty
+    variable counts as unset."""
+
+    def __init__(self, settings_cls: type[Settings], environ: Mapping[str, str] | None = None):
+        super().__init__(settings_cls)
+        self.settings = settings_cls
+        self.environ = os.environ if environ is None else environ
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """The text of ``field_name``'s variable, or None; its key; False (not complex)."""
+        variable = self.settings.variable(field_name)
+        return (self.environ.get(variable) or None) if variable else None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        """Field name -> text, for each variable that is set."""
+        found = {}
+        for name, field in self.settings_cls.model_fields.items():
+            value, key, _complex = self.get_field_value(field, name)
+            if value is not None:
+                found[key] = value
+        return found
+
+
+def _place_store(values: dict[str, Any], named: str | Path | None) -> None:
+    """Apply one store name (``CLUSTERKG_STORE``, then ``--store``) to ``values``: a
+    SPARQL server's URL (checked now, even if a flag then names another store) sets
+    ``remote``, and the files stay in the folder named so far; a folder sets ``store`` and
+    clears ``remote``.
+
+    :raises ValueError: a malformed store URL, naming ``CLUSTERKG_STORE``.
+    """
+    if named is None:
+        return
+    from clusterkg.graph.store.remote import is_remote, parse_store_url
+
+    if is_remote(named):
+        parse_store_url(str(named))
+        values["remote"] = str(named)
+    else:
+        values["store"], values["remote"] = Path(named), None
+
+
+def _naming_the_variable(cls: type[Settings], exc: ValidationError) -> ValueError:
+    """The first error of ``exc`` as a plain ValueError: a check's own message, or
+    pydantic's, after the name of the variable."""
+    first = exc.errors()[0]
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, ValueError):
+        return ValueError(str(cause))
+    name = str(first["loc"][0]) if first["loc"] else ""
+    where = (cls.variable(name) if name in cls.model_fields else None) or name
+    return ValueError(f"{where}: {first['input']!r}: {first['msg']}")
+
+
+def configuration_table(settings_cls: type[Settings] = Settings) -> str:
+    """The variables as the README's "Configuration" table (Markdown): variable, default,
+    meaning, one row per field in declaration order.
+
+    >>> print(configuration_table().splitlines()[2])
+    | `CLUSTERKG_BASE_URI` | `http://127.0.0.1:8000/` | base of every minted IRI (absolute, ends in `/`) |
+    """
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, field in settings_cls.model_fields.items():
+        variable = settings_cls.variable(name)
+        if variable is not None:
+            rows.append(f"| `{variable}` | {_default_text(name, field)} | {field.description} |")
+    return "\n".join(rows) + "\n"
+
+
+def _default_text(name: str, field: FieldInfo) -> str:
+    """How the table shows a field's default: its ``shown`` text, else the value (byte
+    counts also in MiB; none: ``(none)``; an empty list: ``(empty)``)."""
+    shown = _metadata(field).get("shown")
+    if shown is not None:
+        return str(shown)
+    value = field.default
+    if value is None:
+        return "(none)"
+    if value == ():
+        return "(empty)"
+    text = f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
+    if name.endswith("_bytes") and value % _MIB == 0:
+        text += f" ({value // _MIB} MiB)"
+    return text

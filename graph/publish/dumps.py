@@ -57,7 +57,7 @@ from clusterkg.graph.map.canonical import as_nquads, canonical_ntriples, jsonld_
 from clusterkg.graph.publish.gzipped import Digests, GzipStream, Reuse, gzip_members
 from clusterkg.graph.publish.turtle import TurtleReuse, turtle_file, turtle_key, union_files
 
-__all__ = ["DumpWriter", "Dumps", "DatasetStream", "DATASET_STREAMS", "SORT_BUFFER"]
+__all__ = ["DumpWriter", "Dumps", "DatasetStream", "DATASET_STREAMS", "SORT_BUFFER", "DUMP_STEM", "dump_name"]
 
 #: Memory ``sort`` may use per run (it spills sorted runs to disk beyond it).
 SORT_BUFFER = "128M"
@@ -92,6 +92,19 @@ class Dumps:
     subsets: dict[str, list[Path]]
     stats: dict
     digests: dict[str, Digests]
+
+
+#: The stem of the whole-dataset dump files (``clusterkg.ttl``...); a subset's is its own.
+DUMP_STEM = "clusterkg"
+
+
+def dump_name(fmt: formats.Format, stem: str = DUMP_STEM) -> str:
+    """The file name of a dump in ``fmt`` (``clusterkg.nq``), or of a subset's (``stem``).
+
+    >>> dump_name(formats.N_QUADS), dump_name(formats.TURTLE, "clusterkg-srb")
+    ('clusterkg.nq', 'clusterkg-srb.ttl')
+    """
+    return stem + fmt.suffix
 
 
 @dataclass(frozen=True)
@@ -172,7 +185,7 @@ class DumpWriter:
             self._tmp = self._tmp_dir = Path(tempfile.mkdtemp(prefix=".dumps-", dir=self.folder))
             self._streams: list[tuple[DatasetStream, GzipStream]] = []
             for kind in DATASET_STREAMS:
-                stream = GzipStream(self.folder / f"clusterkg{kind.fmt.suffix}", self.reuse, self._pool)
+                stream = GzipStream(self.folder / dump_name(kind.fmt), self.reuse, self._pool)
                 self._closers.append(stream.abort)
                 self._streams.append((kind, stream))
             self._union = open(self._tmp / "union.nt.unsorted", "wb")
@@ -285,7 +298,7 @@ class DumpWriter:
     def _union_outputs(self, steps: concurrent.futures.Executor, done: "Dumps") -> list[Path]:
         """The union of the named graphs: ``sort -u``, then its ``.gz``, Turtle and VoID
         figures in one pass (:func:`~.turtle.union_files`)."""
-        nt, ttl = self.folder / "clusterkg.nt", self.folder / "clusterkg.ttl"
+        nt, ttl = self.folder / dump_name(formats.N_TRIPLES), self.folder / dump_name(formats.TURTLE)
         _sort_unique(self._tmp / "union.nt.unsorted", nt, self._tmp)
         (self._tmp / "union.nt.unsorted").unlink()
         objects = steps.submit(_distinct_objects, nt, self._tmp)
@@ -301,7 +314,7 @@ class DumpWriter:
         sorted_nt = self._tmp / f"{name}.nt"
         _sort_unique(part.nt_path, sorted_nt, self._tmp)
         part.nt_path.unlink()
-        sub_ttl, sub_nq = self.folder / f"{name}.ttl", self.folder / f"{name}.nq"
+        sub_ttl, sub_nq = self.folder / dump_name(formats.TURTLE, name), self.folder / dump_name(formats.N_QUADS, name)
         turtle_file(sorted_nt, sub_ttl, self.prefixes)
         sorted_nt.unlink()
         os.replace(part.nq_path, sub_nq)
@@ -319,7 +332,7 @@ class DumpWriter:
             _write_index(index, self._table, self.reuse, self.folder)
         if turtle_index is not None:
             turtle_index.parent.mkdir(parents=True, exist_ok=True)
-            turtle_index.write_text(json.dumps({"key": turtle_key(self.prefixes), "file": "clusterkg.ttl",
+            turtle_index.write_text(json.dumps({"key": turtle_key(self.prefixes), "file": dump_name(formats.TURTLE),
                                                 "chunks": self._entries}, separators=(",", ":")), encoding="utf-8")
 
     def abort(self) -> None:

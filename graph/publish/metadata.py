@@ -24,7 +24,8 @@ from typing import Callable
 from clusterkg.graph.map.facts import first_founded
 from clusterkg.graph.map.vocab import PREFIXES, Uris
 from clusterkg.graph.publish.catalog import PROFILES, DatasetFacts, DumpFile, Publishing, describe_catalog
-from clusterkg.graph.publish.dumps import DumpWriter, Dumps
+from clusterkg.graph import formats
+from clusterkg.graph.publish.dumps import DUMP_STEM, DumpWriter, Dumps, dump_name
 from clusterkg.graph.publish.gzipped import file_digests, read_reuse
 from clusterkg.graph.publish.feed import FeedState
 from clusterkg.graph.publish.graphs import turtle
@@ -66,7 +67,7 @@ class PublishedProfile:
 
 def subset_name(country: str) -> str:
     """The base name of a country's dump files (``clusterkg-srb``)."""
-    return f"clusterkg-{country.lower()}"
+    return f"{DUMP_STEM}-{country.lower()}"
 
 
 def _sealed(files: dict[str, list]) -> str:
@@ -158,7 +159,8 @@ def _finish_dumps(dumps: DumpWriter, by_country: dict[str, list[PublishedProfile
     for code in sorted(by_country):
         before = {pid: p.hash for pid, p in prev.profiles.items() if p.country == code}
         if before == {p.id: p.content_hash for p in by_country[code]}:
-            paths = reuse_dumps([f"{subset_name(code)}{ext}" for ext in (".ttl", ".ttl.gz", ".nq", ".nq.gz")])
+            names = [dump_name(fmt, subset_name(code)) for fmt in (formats.TURTLE, formats.N_QUADS)]
+            paths = reuse_dumps([n + gz for n in names for gz in ("", ".gz")])
             if paths is not None:
                 reused[code] = paths
     done = dumps.finish({subset_name(c) for c in by_country if c not in reused}, index=meta / CHUNK_INDEX,

@@ -140,9 +140,16 @@ class Backend:
     def is_empty(self) -> bool:
         """True when there is nothing to serve: no snapshot, or (remote) a server that has
         not received the current one."""
+        return self.missing() is not None
+
+    def missing(self) -> str | None:
+        """Why there is nothing to serve, for a person (``store FOLDER is empty``, or
+        ``URL has not received the snapshot in FOLDER``), or None when there is."""
         if store_is_empty(self.root):
-            return True
-        return self.remote is not None and not read_record(previous_meta(self.root), self.remote)
+            return f"store {self.root} is empty"
+        if self.remote is not None and not read_record(previous_meta(self.root), self.remote):
+            return f"{self.remote.url} has not received the snapshot in {self.root}"
+        return None
 
     def __str__(self) -> str:
         """The backend for messages: the folder, or the server's URL without its password."""

@@ -1,0 +1,107 @@
+"""The command line: formats named by the format registry's keys, the store opened through
+the backend, settings errors as usage errors (exit 2), the catalogue's shapes folder from
+the settings."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from clusterkg.cli import DUMP_OUT, QUERY_OUT, RDF_OUT, main
+from clusterkg.graph import formats
+from clusterkg.settings import bundled_data
+
+ROOT = Path(__file__).resolve().parents[2]
+CLUSTER = "<https://w3id.org/clusterkg/ns#ClusterOrganisation>"
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    """Invoke ``clusterkg ARGS`` in-process; the result has exit_code, stdout, stderr."""
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def _choices(command: str) -> list[str]:
+    option = next(p for p in main.commands[command].params if p.name == "fmt")
+    return list(option.type.choices)
+
+
+def test_format_choices_are_registry_keys_in_the_documented_order():
+    assert _choices("convert") == ["turtle", "json-ld", "nt", "trig", "nquads"]
+    assert _choices("query") == ["table", "json", "xml", "csv", "tsv", "turtle", "nt"]
+    assert _choices("dump") == ["turtle", "nt", "nquads", "json-ld"]
+    keys = {f.key: f for f in formats.ALL}
+    for table in (RDF_OUT, QUERY_OUT, DUMP_OUT):
+        assert all(f is None or keys[k] is f for k, f in table.items())
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in ("convert", "query", "dump"):
+        assert "--format " + "\\|".join(_choices(command)) in readme, command
+
+
+def test_dumps_are_named_by_their_suffix():
+    assert {k: "clusterkg" + f.suffix for k, f in DUMP_OUT.items()} == {
+        "turtle": "clusterkg.ttl", "nt": "clusterkg.nt", "nquads": "clusterkg.nq", "json-ld": "clusterkg.jsonld"}
+    assert all(f in formats.DUMPS for f in DUMP_OUT.values())
+
+
+def test_convert_prints_sorted_ntriples_once_each():
+    r = run("convert", "--format", "nt", str(bundled_data() / "ict-net.txt"))
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines == sorted(set(lines)) and any(CLUSTER in line for line in lines)
+
+
+def test_a_bad_variable_is_a_usage_error_naming_it():
+    r = run("convert", str(bundled_data() / "ict-net.txt"), env={"CLUSTERKG_BASE_URI": "http://x.org"})
+    assert r.exit_code == 2 and "CLUSTERKG_BASE_URI" in r.stderr
+    r = run("serve", env={"CLUSTERKG_PORT": "eighty"})
+    assert r.exit_code == 2 and "port (CLUSTERKG_PORT) 'eighty' is not a port number" in r.stderr
+
+
+def test_query_formats_must_fit_the_query_form(built_store):
+    store = str(built_store[0])
+    select = f"SELECT ?c WHERE {{ ?c a {CLUSTER} }} ORDER BY ?c"
+    r = run("query", select, "--store", store)
+    assert r.exit_code == 0 and r.stdout.splitlines()[0] == "c" and "rows)" in r.stderr
+    r = run("query", select, "--store", store, "--format", "csv")
+    assert r.exit_code == 0 and r.stdout.splitlines()[0] == "c"
+    r = run("query", select, "--store", store, "--format", "nt")
+    assert r.exit_code == 2
+    assert "--format nt does not fit a SELECT/ASK query; use one of: table, json, xml, csv, tsv" in r.stderr
+    construct = f"CONSTRUCT {{ ?c a {CLUSTER} }} WHERE {{ ?c a {CLUSTER} }}"
+    r = run("query", construct, "--store", store, "--format", "json")
+    assert r.exit_code == 2 and "CONSTRUCT/DESCRIBE query; use one of: turtle, nt" in r.stderr
+    r = run("query", construct, "--store", store, "--format", "nt")
+    assert r.exit_code == 0 and all(line.endswith(f"{CLUSTER} .") for line in r.stdout.splitlines())
+
+
+def test_query_on_an_empty_store_fails(tmp_path):
+    r = run("query", "ASK {}", "--store", str(tmp_path / "none"))
+    assert r.exit_code == 1 and "no data yet; run 'clusterkg build' first" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", list(DUMP_OUT))
+def test_dump_copies_the_snapshots_file(built_store, tmp_path, fmt):
+    from clusterkg.graph.store import open_store
+
+    dumps = open_store(built_store[0]).dumps_dir
+    out = tmp_path / "d.gz"
+    r = run("dump", "--store", str(built_store[0]), "--format", fmt, "--out", str(out))
+    assert r.exit_code == 0 and re.search(r"wrote .* bytes, " + fmt, r.stderr)
+    assert out.read_bytes() == (dumps / f"clusterkg{DUMP_OUT[fmt].suffix}.gz").read_bytes()
+    assert gzip.decompress(out.read_bytes())
+
+
+def test_catalog_takes_its_shapes_folder_from_the_settings(built_store, tmp_path):
+    store = str(built_store[0])
+    r = run("catalog", "--store", store, "--score", env={"CLUSTERKG_DCAT_AP_SHAPES": str(tmp_path)})
+    assert r.exit_code == 2 and f"{tmp_path / 'dcat-ap_2.1.1_shacl_shapes.ttl'}: no such file" in r.stderr
+    a_file = tmp_path / "shapes.ttl"
+    a_file.write_text("")
+    r = run("catalog", "--store", store, env={"CLUSTERKG_DCAT_AP_SHAPES": str(a_file)})
+    assert r.exit_code == 2 and "Invalid value for '--dcat-ap-shapes'" in r.stderr and "is a file" in r.stderr
+    r = run("catalog", "--store", store, "--dcat-ap-shapes", str(tmp_path), env={"CLUSTERKG_DCAT_AP_SHAPES": str(a_file)})
+    assert r.exit_code == 0 and "dcat:Catalog" in r.stdout
