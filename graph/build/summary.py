@@ -85,6 +85,8 @@ class BuildSummary:
                     lines.append(f"  unmapped {o.source.path}:{u.line}: [{u.label}] {u.text[:100]!r}")
                 for c in o.mapped.new_concepts:
                     lines.append(f"  new concept {o.source.path}:{c.line}: {c.scheme}: {c.label!r}")
+                for r in o.mapped.unresolved_regions:
+                    lines.append(f"  region not in NUTS {o.source.path}:{r.line}: {r.text!r}")
                 for n in o.mapped.new_networks:
                     lines.append(f"  new network {o.source.path}: {n!r} (in no networks.csv alias table)")
                 if o.report:

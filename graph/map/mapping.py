@@ -21,6 +21,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from clusterkg.graph.map.concepts import Vocabulary
+from clusterkg.graph.map.places import NUTS_SCHEME, NutsTable, NutsUnit
 from clusterkg.graph.read.manifest import ProfileSource
 from clusterkg.graph.read.names import country_code, language_code, slugify
 from clusterkg.graph.read.profile import Field, Profile, Value
@@ -122,6 +123,7 @@ class Mapped:
     :param unmapped: values kept under the catch-all, for the build report.
     :param new_concepts: values that became new concepts of a scheme.
     :param new_networks: network names the alias table did not know.
+    :param unresolved_regions: regions no NUTS unit was found for (kept as printed).
     """
 
     graph: Graph
@@ -132,6 +134,7 @@ class Mapped:
     unmapped: list[Unmapped] = field(default_factory=list)
     new_concepts: list[NewConcept] = field(default_factory=list)
     new_networks: list[str] = field(default_factory=list)
+    unresolved_regions: list[Unmapped] = field(default_factory=list)
 
 
 class _Mapper:
@@ -232,15 +235,47 @@ class _Mapper:
             self.add(self.gi, CKG.profileCompleteness, lit, v, f.label)
 
     def region(self, f: Field) -> None:
+        """A region resolved to its NUTS unit (:class:`~.places.NutsTable`) is that unit's
+        region resource, whatever the form it was printed in; the cluster's country follows
+        from it when nothing else gave one. Otherwise the region is kept as printed, and
+        reported."""
         for v in f.values:
-            r = self.uris.region(v.text, self.country)
+            unit = NutsTable.load().resolve(v.text, self.country)
+            if unit is None:
+                r = self.uris.region(v.text, self.country)
+                self.out.unresolved_regions.append(Unmapped(v.line, f.label, v.text))
+                self.add(r, RDFS.label, Literal(v.text))
+            else:
+                r = self.uris.nuts_region(unit.code)
+                self._nuts(r, unit)
+                if self.country is None and unit.country:
+                    self.country = unit.country
+                    self.add(self.c, CKG.country, EU_COUNTRY[unit.country], v, f.label)
             self.add(self.c, CKG.region, r, v, f.label)
             self.add(r, RDF.type, CKG.Region)
             self.add(r, RDF.type, DCTERMS.Location)
             self.add(r, LOCN.geographicName, Literal(v.text), v, f.label)
-            self.add(r, RDFS.label, Literal(v.text))
             if self.country:
                 self.add(r, CKG.country, EU_COUNTRY[self.country])
+
+    def _nuts(self, region: URIRef, unit: NutsUnit) -> None:
+        """The region's NUTS links, and the NUTS units it lies in with their codes, levels
+        and official names (so queries can count by NUTS level)."""
+        self.add(region, RDFS.label, Literal(unit.name))
+        self.add(region, SKOS.exactMatch, URIRef(unit.iri))
+        self.add(region, SKOS.notation, Literal(unit.code))
+        self.add(region, CKG.nutsLevel, Literal(unit.level, datatype=XSD.nonNegativeInteger))
+        table = NutsTable.load()
+        chain = [unit] + [table.units[c] for c in unit.parents if c in table.units]
+        for below, above in zip(chain, [*chain[1:], None], strict=True):
+            node = URIRef(below.iri)
+            self.add(node, SKOS.notation, Literal(below.code))
+            self.add(node, SKOS.prefLabel, Literal(below.name))
+            self.add(node, CKG.nutsLevel, Literal(below.level, datatype=XSD.nonNegativeInteger))
+            self.add(node, SKOS.inScheme, URIRef(NUTS_SCHEME))
+            if above is not None:
+                self.add(node, SKOS.broader, URIRef(above.iri))
+                self.add(region, SKOS.broader, URIRef(above.iri))
 
     def founding_date(self, f: Field) -> None:
         for v in f.values:

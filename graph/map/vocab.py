@@ -10,7 +10,8 @@ every deployment); resources minted from data live under the configurable base U
                                 ``membership/{member}``, ``staff``
 ``{base}id/network/{slug}``     a cluster network ("Membership to other networks")
 ``{base}id/organisation/{slug}`` a member organisation or facility
-``{base}id/region/{country}/{slug}`` a region (country: EU authority code, lower case)
+``{base}id/region/nuts/{code}``  a region that is a NUTS unit (code in lower case)
+``{base}id/region/{country}/{slug}`` a region no NUTS unit was found for
 ``{base}id/concept/{scheme}/{slug}`` a concept found in the data but not in the scheme
 ``{base}id/profile/{id}/value/{line}`` a value kept under the catch-all property
 ``{base}graph/profile/{id}``    the named graph of one profile
@@ -112,8 +113,13 @@ class Uris:
         return self._u(f"id/organisation/{slugify(name)}")
 
     def region(self, name: str, country: str | None) -> URIRef:
+        """A region no NUTS unit was found for, by its name as printed."""
         prefix = f"{country.lower()}/" if country else ""
         return self._u(f"id/region/{prefix}{slugify(name)}")
+
+    def nuts_region(self, code: str) -> URIRef:
+        """The region of a NUTS unit (one per unit, whatever form pages print it in)."""
+        return self._u(f"id/region/nuts/{code.lower()}")
 
     def new_concept(self, scheme: str, label: str) -> URIRef:
         return self._u(f"id/concept/{scheme}/{slugify(label)}")
