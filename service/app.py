@@ -20,7 +20,8 @@ from clusterkg.graph.map.vocab import SD
 from clusterkg.settings import Settings
 from clusterkg.service.errors import install_error_handlers
 from clusterkg.service.formats import DOC_TYPES, serialize_graph
-from clusterkg.service.negotiation import NotAcceptable, negotiate
+from clusterkg.service.errors import NotAcceptable
+from clusterkg.service.negotiation import negotiate
 from clusterkg.service.routes import documents, dumps, harvest, sparql
 from clusterkg.service.middleware import HeadAsGet, SecurityHeaders
 from clusterkg.service.cache import ResponseCache

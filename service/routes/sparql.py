@@ -22,10 +22,11 @@ from starlette.concurrency import run_in_threadpool
 
 from clusterkg.graph import formats
 from clusterkg.service.cache import CacheKey, ResponseCache, etag_matches
-from clusterkg.service.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused
+from clusterkg.service.errors import BadRequest, PayloadTooLarge, QueryRefused, UnsupportedMediaType
 from clusterkg.service.guard import check_query
 from clusterkg.service.openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
-from clusterkg.service.negotiation import NotAcceptable, negotiate
+from clusterkg.service.errors import NotAcceptable
+from clusterkg.service.negotiation import negotiate
 
 __all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES"]
 
@@ -182,7 +183,7 @@ _RESULTS = RESULT_TYPES + GRAPH_TYPES
 async def sparql_get(request: Request) -> Response:
     params = _params(request.url.query)
     if "update" in params:
-        raise UpdateRefused()
+        raise QueryRefused.update()
     query = _one(params, "query")
     if query is None:
         return await run_in_threadpool(request.app.state.service_description, request)
@@ -207,14 +208,14 @@ async def sparql_post(request: Request) -> Response:
             raise PayloadTooLarge(len(body), MAX_BODY_BYTES)
     url_params = _params(request.url.query)
     if ctype == _UPDATE or "update" in url_params:
-        raise UpdateRefused()
+        raise QueryRefused.update()
     if ctype == _FORM:
         try:
             params = _params(body.decode("ascii"))
         except UnicodeDecodeError:
             raise BadRequest("the form body is not URL-encoded ASCII") from None
         if "update" in params:
-            raise UpdateRefused()
+            raise QueryRefused.update()
         if "query" in params and "query" in url_params:
             raise BadRequest("'query' is given both in the URL and in the body")
         query = _one(params, "query")
