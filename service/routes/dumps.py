@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from clusterkg.service.errors import NotFound
+from clusterkg.service.http import not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
@@ -47,21 +48,6 @@ def etag_of(path: Path) -> str:
     """Strong ETag of a dump file: its SHA-256 (cached per file version)."""
     st = path.stat()
     return '"' + _sha256(str(path), st.st_size, st.st_mtime_ns) + '"'
-
-
-def _not_modified(request: Request, etag: str, mtime: float) -> bool:
-    inm = request.headers.get("if-none-match")
-    if inm is not None:
-        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-        return "*" in tags or etag in tags
-    ims = request.headers.get("if-modified-since")
-    if ims:
-        try:
-            since = email.utils.parsedate_to_datetime(ims).timestamp()
-        except (TypeError, ValueError):
-            return False
-        return int(mtime) <= since
-    return False
 
 
 def _files(request: Request) -> list[Path]:
@@ -98,7 +84,7 @@ def dump_file(name: str, request: Request) -> Response:
     etag = etag_of(path)
     headers = {"ETag": etag, "Last-Modified": email.utils.formatdate(st.st_mtime, usegmt=True),
                "Cache-Control": "public, max-age=300"}
-    if _not_modified(request, etag, st.st_mtime):
+    if not_modified(request.headers, etag, st.st_mtime):
         return Response(status_code=304, headers=headers)
     return FileResponse(path, media_type=DUMP_TYPES.get(path.suffix, "application/octet-stream"),
                         headers=headers, filename=None, stat_result=st)

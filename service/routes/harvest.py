@@ -30,6 +30,7 @@ from clusterkg.graph.publish.catalog import PROFILES
 from clusterkg.graph.map.vocab import DCAT, DCTERMS, HYDRA, LDES, RDF, TREE, XSD, bind_prefixes
 from clusterkg.service.errors import BadRequest, NotFound
 from clusterkg.service.formats import serialize_graph
+from clusterkg.service.http import accept_profile, not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
@@ -71,23 +72,20 @@ def _respond(request: Request, g: Graph, media: str | None, cache: str = "public
         headers["Vary"] = "Accept, Accept-Profile"
     elif "Vary" not in headers:
         headers["Vary"] = "Accept-Profile"
-    inm = request.headers.get("if-none-match")
-    tags = {t.strip().removeprefix("W/") for t in inm.split(",")} if inm else set()
-    if "*" in tags or etag in tags:
+    if not_modified(request.headers, etag):
         return Response(status_code=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
     return Response(body, headers=headers)
 
 
 def _profile(request: Request) -> str:
+    """The catalogue's profile: ``?profile=`` (a token of :data:`PROFILES`), else
+    ``Accept-Profile`` (W3C Content Negotiation by Profile §7.1), else DCAT-AP 3.0.
+
+    :raises BadRequest: an unknown ``?profile=``.
+    """
     wanted = request.query_params.get("profile")
     if wanted is None:
-        header = request.headers.get("accept-profile", "")
-        for part in header.split(","):
-            uri = part.split(";")[0].strip().strip("<>")
-            for key, value in PROFILES.items():
-                if uri in (key, value):
-                    return key
-        return "dcat-ap-3.0"
+        return accept_profile(request.headers.get("accept-profile"), PROFILES) or "dcat-ap-3.0"
     if wanted not in PROFILES:
         raise BadRequest(f"unknown profile {wanted!r}; use one of: {', '.join(PROFILES)}")
     return wanted

@@ -21,9 +21,10 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from clusterkg.graph import formats
-from clusterkg.service.cache import CacheKey, ResponseCache, etag_matches
+from clusterkg.service.cache import CacheKey, ResponseCache
 from clusterkg.service.errors import BadRequest, PayloadTooLarge, QueryRefused, UnsupportedMediaType
 from clusterkg.service.guard import check_query
+from clusterkg.service.http import not_modified
 from clusterkg.service.openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
 from clusterkg.service.errors import NotAcceptable
 from clusterkg.service.negotiation import negotiate
@@ -100,7 +101,7 @@ def _whole(request: Request, media: str, body: bytes, etag: str | None, cache_st
         headers["ETag"] = etag
     if cache_state is not None:
         headers["X-Cache"] = cache_state
-    if etag is not None and etag_matches(request.headers.get("if-none-match"), etag):
+    if etag is not None and not_modified(request.headers, etag):
         del headers["Content-Type"]
         return Response(status_code=304, headers=headers)
     return Response(body, headers=headers)
