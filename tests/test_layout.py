@@ -55,7 +55,8 @@ def test_wheel_carries_the_package_data_under_one_namespace(tmp_path):
     for needed in ["clusterkg/ontology/clusterkg.ttl", "clusterkg/ontology/schemes/sectoral-industry.ttl",
                    "clusterkg/shapes/clusterkg.ttl", "clusterkg/data/manifest.csv",
                    "clusterkg/data/networks.csv", "clusterkg/data/ict-net.txt",
-                   "clusterkg/graph/read/eccp_2021.py", "clusterkg/service/app.py"]:
+                   "clusterkg/graph/read/eccp_2021.py", "clusterkg/service/app.py",
+                   "clusterkg/service/templates/resource.html"]:
         assert needed in names, needed
     # an installed copy works outside the checkout: run it from the unpacked wheel
     unpacked = tmp_path / "site"
