@@ -5,12 +5,17 @@ served as a file with ``Content-Type``, ``Content-Length``, a strong ``ETag`` (t
 SHA-256, as the catalogue's ``spdx:checksumValue`` gives it), ``Last-Modified``, and
 ``304 Not Modified`` on a matching conditional GET (RFC 9110 §13.1.1 If-None-Match,
 §13.1.3 If-Modified-Since, §15.4.5 304).
+
+The SHA-256 comes from the digests the build recorded in the snapshot
+(``meta/dump-digests.json``, read once per snapshot); a file is hashed only when the
+record lacks it or its size or modification time differ from the recorded ones.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -19,13 +24,14 @@ from werkzeug.http import http_date
 
 from clusterkg.graph import formats
 from clusterkg.graph.publish import urls
+from clusterkg.graph.publish.metadata import DIGESTS
 from clusterkg.service.errors import NotFound
 from clusterkg.service.html import TEMPLATES
 from clusterkg.service.http import not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
-__all__ = ["router", "etag_of"]
+__all__ = ["router", "recorded_digests", "etag_of"]
 
 router = APIRouter()
 
@@ -40,6 +46,26 @@ def _format_of(path: Path) -> formats.Format | None:
     return formats.by_suffix(path.suffix, _FILE_FORMATS)
 
 
+@functools.lru_cache(maxsize=4)
+def recorded_digests(meta_dir: Path, generation: str) -> dict[str, tuple[str, int, int]]:
+    """The dump digests the build recorded in a snapshot (its :data:`DIGESTS` file in
+    ``meta/``), read once per snapshot.
+
+    :param meta_dir: the snapshot's ``meta/`` folder.
+    :param generation: the snapshot's name (part of the cache key: a new build is read anew).
+    :return: file name -> (SHA-256 hex, size in bytes, modification time in ns); empty
+        when the file is missing or unreadable. Entries of the wrong shape are left out.
+    """
+    try:
+        record = json.loads((meta_dir / DIGESTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(record, dict):
+        return {}
+    return {name: (d[0], d[2], d[3]) for name, d in record.items()
+            if isinstance(d, list) and len(d) == 5 and isinstance(d[0], str) and all(type(n) is int for n in d[2:4])}
+
+
 @functools.lru_cache(maxsize=256)
 def _sha256(path: str, size: int, mtime_ns: int) -> str:
     h = hashlib.sha256()
@@ -49,12 +75,19 @@ def _sha256(path: str, size: int, mtime_ns: int) -> str:
     return h.hexdigest()
 
 
-def etag_of(path: Path) -> str:
-    """Strong ETag of a dump file (RFC 9110 §8.8.3): its SHA-256, quoted (cached per file version).
+def etag_of(path: Path, recorded: dict[str, tuple[str, int, int]]) -> str:
+    """Strong ETag of a dump file (RFC 9110 §8.8.3): its SHA-256, quoted.
 
+    :param path: the file.
+    :param recorded: the snapshot's :func:`recorded_digests`.
+    :return: ``"<sha256 hex>"``: the recorded digest when the file has the recorded size
+        and modification time, else the digest of its bytes (remembered per file version).
     :raises OSError: the file cannot be read.
     """
     st = path.stat()
+    known = recorded.get(path.name)
+    if known is not None and known[1:] == (st.st_size, st.st_mtime_ns):
+        return f'"{known[0]}"'
     return '"' + _sha256(str(path), st.st_size, st.st_mtime_ns) + '"'
 
 
@@ -88,8 +121,9 @@ def dump_file(name: str, request: Request) -> Response:
     path = files.get(name)
     if path is None:
         raise NotFound(f"dump {name!r}")
+    snapshot = request.app.state.store.get()
     st = path.stat()
-    etag = etag_of(path)
+    etag = etag_of(path, recorded_digests(snapshot.meta_dir, snapshot.generation))
     headers = {"ETag": etag, "Last-Modified": http_date(st.st_mtime),
                "Cache-Control": "public, max-age=300"}
     if not_modified(request.headers, etag, st.st_mtime):
