@@ -39,10 +39,29 @@ def test_readers_never_import_rdflib():
             assert not any(s in mod for s in ("mapping", "validation", "store", "build")), (f, mod)
 
 
+def _imported_names(path: Path) -> set[str]:
+    """``module.name`` for each ``from module import name``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {f"{node.module}.{a.name}" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+            for a in node.names}
+
+
 def test_service_never_parses_profiles():
+    """Nothing in service/ imports graph.read, graph.map.mapping or graph.build."""
     for f in (ROOT / "service").rglob("*.py"):
-        for mod in _imports(f):
-            assert not any(s in mod.split(".") for s in ("readers", "mapping", "build", "manifest")), (f, mod)
+        for mod in _imports(f) | _imported_names(f):
+            parts = mod.split(".")
+            assert not any(s in parts for s in ("read", "readers", "mapping", "build", "manifest")), (f, mod)
+
+
+def test_service_modules_and_functions_stay_small():
+    """No module of service/ over 500 lines, no function over 80."""
+    for f in (ROOT / "service").rglob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= 500, f
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                assert node.end_lineno - node.lineno + 1 <= 80, (f, node.name)
 
 
 def test_wheel_carries_the_package_data_under_one_namespace(tmp_path):
