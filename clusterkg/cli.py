@@ -127,13 +127,15 @@ def _rdf_text(ds, fmt: formats.Format) -> str:
 
     from clusterkg.graph.map.vocab import bind_prefixes
 
+    plugin = fmt.rdflib
+    assert plugin is not None  # every RDF_OUT format has an rdflib plugin
     if fmt in _NAMED_GRAPHS:
-        data = ds.serialize(format=fmt.rdflib)
+        data = ds.serialize(format=plugin)
     else:
         merged = bind_prefixes(Graph())
         for q in ds.quads((None, None, None, None)):
             merged.add(q[:3])
-        data = merged.serialize(format=fmt.rdflib)
+        data = merged.serialize(format=plugin)
     if fmt in (formats.N_TRIPLES, formats.N_QUADS):
         data = "".join(sorted(set(data.splitlines(keepends=True))))
     return data if isinstance(data, str) else data.decode("utf-8")

@@ -9,7 +9,8 @@ recently used answers are dropped once the total passes the byte budget
 a limit cut (it carries a ``clusterkg:truncated`` marker) or an error never does.
 
 Each entry has an ETag derived from its key, so a client holding it can revalidate with
-``If-None-Match`` (RFC 9110 §8.8.3, §13.1.2) and get ``304``.
+``If-None-Match`` (RFC 9110 §8.8.3, §13.1.2) and get ``304`` (decided by
+:func:`clusterkg.service.http.not_modified`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 
 from clusterkg.graph.store.sparql_text import keywords
 
-__all__ = ["CacheKey", "CachedAnswer", "ResponseCache", "etag_matches"]
+__all__ = ["CacheKey", "CachedAnswer", "ResponseCache"]
 
 #: Bytes an entry costs on top of its body (key, headers, bookkeeping), a rough figure.
 _OVERHEAD = 256
@@ -167,24 +168,3 @@ class ResponseCache:
         with self._lock:
             return {"entries": len(self._entries), "bytes": self._size, "max_bytes": self.max_bytes,
                     "hits": self.hits, "misses": self.misses, "stored": self.stored}
-
-
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """True when an ``If-None-Match`` header value names ``etag`` (or is ``*``); weak
-    comparison, as RFC 9110 §13.1.2 asks for this header.
-
-    >>> etag_matches('W/"a-1", "b-2"', '"a-1"'), etag_matches('"x"', '"a-1"'), etag_matches(None, '"a"')
-    (True, False, False)
-    """
-    if not if_none_match:
-        return False
-    if if_none_match.strip() == "*":
-        return True
-    opaque = etag[2:] if etag.startswith("W/") else etag
-    for tag in if_none_match.split(","):
-        tag = tag.strip()
-        if tag.startswith("W/"):
-            tag = tag[2:]
-        if tag == opaque:
-            return True
-    return False

@@ -1,62 +1,122 @@
-"""Domain errors -> HTTP responses, in one place.
+"""The service's branch of the error tree, and every error mapped to its HTTP response, once.
+
+The tree is drawn in :mod:`clusterkg.graph.errors`; this module defines its
+:class:`ServiceError` branch. Each class carries its HTTP status as the class attribute
+``status`` (and extra response headers in :attr:`ServiceError.headers`), so
+:func:`install_error_handlers` maps the whole branch with one handler. Every error answers
+in ``text/plain``:
 
 =============================== ====== ==========================================
 error                           status body
 =============================== ====== ==========================================
-QuerySyntaxError                400    the parser's message (text/plain)
+QuerySyntaxError                400    ``SPARQL syntax error:`` and the parser's message
 QueryEvaluationError            400    the engine's message
 BadRequest (protocol misuse)    400    what is wrong with the request
-UpdateRefused, QueryRefused     403    the endpoint is read-only; SERVICE is not allowed
+ResultTooLarge, NotSerializable 400    the limit, and the streamed formats to use instead
+QueryRefused                    403    the endpoint is read-only; SERVICE is not allowed
 NotFound                        404    what was not found
 NotAcceptable                   406    the media types that could be served
 PayloadTooLarge                 413    the size limit
-ResultTooLarge                  400    the limit, and the streamed formats to use instead
-Busy                            503    retry later (Retry-After)
-QueryTimeout                    504    the time limit
 UnsupportedMediaType            415    the request body types accepted
-StoreError                      500    a generic message; details go to the log
+RemoteStoreError                502    the SPARQL server's message, its address hidden
+Busy                            503    retry later (``Retry-After``)
+QueryTimeout                    504    the time limit
+StoreError (any other)          500    a generic message; details go to the log
 =============================== ====== ==========================================
+
+This module imports no other part of the service, so every module may raise these errors
+(the query workers too, which never load the web framework's routing).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any, Iterator, MutableMapping, Sequence
 
-from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
 
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from clusterkg.graph.errors import (ClusterkgError, QueryEvaluationError, QuerySyntaxError, QueryTimeout,
+                                    RemoteStoreError, StoreError)
 
-from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreError, StoreError
-from clusterkg.service.query.writers import ResultTooLarge
-from clusterkg.service.guard import QueryRefused
-from clusterkg.service.query import Busy
-from clusterkg.service.negotiation import NotAcceptable
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
-__all__ = ["BadRequest", "UpdateRefused", "UnsupportedMediaType", "NotFound", "PayloadTooLarge",
-           "install_error_handlers"]
+__all__ = ["ServiceError", "BadRequest", "ResultTooLarge", "NotSerializable", "QueryRefused", "NotFound",
+           "NotAcceptable", "PayloadTooLarge", "UnsupportedMediaType", "Busy", "install_error_handlers"]
 
 log = logging.getLogger("clusterkg.service")
 
 
-class BadRequest(Exception):
-    """The request breaks the protocol (no query, query given twice, ...)."""
+class ServiceError(ClusterkgError):
+    """A request the HTTP service refuses; ``str()`` is the message the client reads.
+
+    :cvar status: the HTTP status code it is answered with (RFC 9110 §15).
+    """
+
+    status: int = 400
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra response headers (none, unless a subclass needs some)."""
+        return {}
 
 
-class UpdateRefused(Exception):
-    """A SPARQL Update was sent to the read-only endpoint."""
+class BadRequest(ServiceError):
+    """The request breaks the protocol (no query, query given twice, a bad parameter):
+    400 Bad Request (RFC 9110 §15.5.1)."""
+
+    status = 400
 
 
-class PayloadTooLarge(Exception):
-    """The request body is over the limit (bytes)."""
+class ResultTooLarge(ServiceError):
+    """A result over the limit (rows or bytes) in a format that is not streamed: 400."""
 
-    def __init__(self, size: int, limit: int):
-        self.size, self.limit = size, limit
-        super().__init__(f"the request body has {size:,} bytes or more; at most {limit:,} are accepted")
+    status = 400
 
 
-class NotFound(Exception):
-    """Nothing is known about the requested resource or file."""
+class NotSerializable(ResultTooLarge):
+    """A result that the requested format cannot express (an RDF/XML predicate IRI that
+    does not end in an XML name, a character XML 1.0 cannot carry): 400."""
+
+
+class QueryRefused(ServiceError):
+    """The query uses something this endpoint does not allow: 403 Forbidden.
+
+    :param reason: ``"update"``, ``"service"`` or ``"extension"``.
+    :param message: for the client.
+    """
+
+    status = 403
+
+    def __init__(self, reason: str, message: str):
+        self.reason = reason
+        super().__init__(message)
+
+    @classmethod
+    def update(cls) -> QueryRefused:
+        """The refusal of a SPARQL Update operation (SPARQL 1.1 Protocol §2.2) sent to
+        this read-only endpoint: reason ``"update"``.
+
+        >>> QueryRefused.update().reason
+        'update'
+        """
+        return cls("update", "This SPARQL endpoint is read-only: updates are refused. "
+                             "Data is loaded with 'clusterkg build'.")
+
+
+class NotFound(ServiceError):
+    """Nothing is known about the requested resource or file: 404.
+
+    :param what: what was asked for (an IRI, a file name); characters that cannot be
+        printed are shown as ``\\xNN``.
+
+    >>> str(NotFound("dump 'x.ttl'"))
+    "Not found: nothing is known about dump 'x.ttl'"
+    """
+
+    status = 404
 
     def __init__(self, what: str):
         self.what = what
@@ -64,12 +124,64 @@ class NotFound(Exception):
         super().__init__(f"Not found: nothing is known about {shown}")
 
 
-class UnsupportedMediaType(Exception):
-    """The request body has a media type the endpoint does not take."""
+class NotAcceptable(ServiceError):
+    """No offered media type fits the request's ``Accept``: 406 (RFC 9110 §15.5.7).
+
+    :param offered: the media types that could be served, preferred first.
+    """
+
+    status = 406
+
+    def __init__(self, offered: Sequence[str]):
+        self.offered = list(offered)
+        super().__init__("Not Acceptable: this resource can be served as " + ", ".join(self.offered))
+
+
+class PayloadTooLarge(ServiceError):
+    """The request body is over the limit: 413 Content Too Large (RFC 9110 §15.5.14).
+
+    :param size: bytes received (or declared) so far.
+    :param limit: the most accepted, bytes.
+    """
+
+    status = 413
+
+    def __init__(self, size: int, limit: int):
+        self.size, self.limit = size, limit
+        super().__init__(f"the request body has {size:,} bytes or more; at most {limit:,} are accepted")
+
+
+class UnsupportedMediaType(ServiceError):
+    """The request body has a media type the endpoint does not take: 415 (RFC 9110 §15.5.16).
+
+    :param got: the request's ``Content-Type``.
+    :param accepted: the body types taken.
+    """
+
+    status = 415
 
     def __init__(self, got: str, accepted: list[str]):
         self.got, self.accepted = got, accepted
         super().__init__(f"unsupported request body type {got!r}; use one of: {', '.join(accepted)}")
+
+
+class Busy(ServiceError):
+    """Every query worker is busy and the queue is full (or the wait ran out): 503 with
+    ``Retry-After`` (RFC 9110 §15.6.4, §10.2.3).
+
+    :param retry_after: seconds the client should wait.
+    """
+
+    status = 503
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(f"the endpoint is busy: all query workers are in use; retry in {retry_after} s")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``Retry-After``."""
+        return {"Retry-After": str(self.retry_after)}
 
 
 def _text(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:
@@ -78,7 +190,24 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None) -> P
     return PlainTextResponse(message + "\n", status_code=status, headers=h)
 
 
-def _flat_routes(routes):
+def _store_error(request: Request, exc: StoreError) -> PlainTextResponse:
+    """The response to a store error (the table in the module docstring)."""
+    if isinstance(exc, QuerySyntaxError):
+        return _text(400, f"SPARQL syntax error: {exc}")
+    if isinstance(exc, QueryEvaluationError):
+        return _text(400, str(exc))
+    if isinstance(exc, QueryTimeout):
+        return _text(504, str(exc))
+    if isinstance(exc, RemoteStoreError):
+        log.error("SPARQL server error: %s", exc)
+        endpoint = request.app.state.settings.endpoint()
+        text = str(exc).replace(endpoint.url, "the SPARQL server") if endpoint else str(exc)
+        return _text(502, f"Bad Gateway: {text}")  # the server's address stays in the log
+    log.exception("store error: %s", exc)
+    return _text(500, "Internal error while reading the store.")
+
+
+def _flat_routes(routes: list) -> Iterator:
     for r in routes:
         inner = getattr(getattr(r, "original_router", None), "routes", None) or (
             getattr(r, "routes", None) if not hasattr(r, "endpoint") else None)
@@ -88,7 +217,7 @@ def _flat_routes(routes):
             yield r
 
 
-def _allowed_methods(app, scope) -> set[str]:
+def _allowed_methods(app: Starlette, scope: MutableMapping[str, Any]) -> set[str]:
     """Methods of all routes whose path matches (RFC 9110 §15.5.6: a 405 lists them all)."""
     from starlette.routing import Match
 
@@ -105,41 +234,25 @@ def _allowed_methods(app, scope) -> set[str]:
     return methods
 
 
-#: Domain error -> status, answered with ``str(exc)`` as text/plain (the table above).
-STATUS = {
-    QueryEvaluationError: 400, BadRequest: 400, ResultTooLarge: 400, QueryRefused: 403, NotFound: 404,
-    PayloadTooLarge: 413, UnsupportedMediaType: 415, QueryTimeout: 504,
-}
+def install_error_handlers(app: Starlette) -> None:
+    """Register on ``app`` the handlers of the table in the module docstring: one for the
+    whole :class:`ServiceError` branch (status and headers from the error), one for
+    :class:`~clusterkg.graph.errors.StoreError` and its subclasses, and one for the
+    framework's own HTTP errors (a 405 gets the ``Allow`` header of every route on the path).
 
+    :param app: the FastAPI (Starlette) application.
+    """
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers of the table above on ``app``."""
+    async def service_error(_: Request, exc: Exception) -> PlainTextResponse:
+        assert isinstance(exc, ServiceError)
+        return _text(exc.status, str(exc), exc.headers)
 
-    async def plain(_: Request, exc: Exception):
-        return _text(next(STATUS[c] for c in type(exc).__mro__ if c in STATUS), str(exc))
+    async def store_error(request: Request, exc: Exception) -> PlainTextResponse:
+        assert isinstance(exc, StoreError)
+        return _store_error(request, exc)
 
-    for cls in STATUS:
-        app.add_exception_handler(cls, plain)
-
-    @app.exception_handler(QuerySyntaxError)
-    async def _syntax(_: Request, exc: QuerySyntaxError):
-        return _text(400, f"SPARQL syntax error: {exc}")
-
-    @app.exception_handler(UpdateRefused)
-    async def _update(_: Request, exc: UpdateRefused):
-        return _text(403, "This SPARQL endpoint is read-only: updates are refused. "
-                          "Data is loaded with 'clusterkg build'.")
-
-    @app.exception_handler(NotAcceptable)
-    async def _not_acceptable(_: Request, exc: NotAcceptable):
-        return _text(406, "Not Acceptable: this resource can be served as " + ", ".join(exc.offered))
-
-    @app.exception_handler(Busy)
-    async def _busy(_: Request, exc: Busy):
-        return _text(503, str(exc), {"Retry-After": str(exc.retry_after)})
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException):
+    async def http_error(request: Request, exc: Exception) -> PlainTextResponse:
+        assert isinstance(exc, HTTPException)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # list the methods of every route on this path
             methods = _allowed_methods(request.app, request.scope)
@@ -147,14 +260,6 @@ def install_error_handlers(app: FastAPI) -> None:
                 headers["Allow"] = ", ".join(sorted(methods))
         return _text(exc.status_code, str(exc.detail), headers)
 
-    @app.exception_handler(RemoteStoreError)
-    async def _remote(request: Request, exc: RemoteStoreError):
-        log.error("SPARQL server error: %s", exc)
-        endpoint = request.app.state.settings.endpoint()
-        text = str(exc).replace(endpoint.url, "the SPARQL server") if endpoint else str(exc)
-        return _text(502, f"Bad Gateway: {text}")  # the server's address stays in the log
-
-    @app.exception_handler(StoreError)
-    async def _store(_: Request, exc: StoreError):
-        log.exception("store error: %s", exc)
-        return _text(500, "Internal error while reading the store.")
+    app.add_exception_handler(ServiceError, service_error)
+    app.add_exception_handler(StoreError, store_error)
+    app.add_exception_handler(HTTPException, http_error)

@@ -1,8 +1,10 @@
-"""Media types, file suffixes and serialisers for the RDF documents the service writes.
+"""Writing the small RDF documents the service serves, in the formats of :mod:`clusterkg.graph.formats`.
 
-Resource documents, the vocabulary and the shapes are small graphs: they are written by
-rdflib (Turtle with prefixes, compact JSON-LD with our context). Query results and dumps
-come from the store's own serialisers.
+Resource documents, the vocabulary, the shapes, the catalogue, VoID, the feed and the
+service description are small graphs: they are written by rdflib (Turtle with prefixes,
+compact JSON-LD with our context). Query results and dumps come from the store's own
+serialisers. Which media types exist, their file suffixes and ``Content-Type`` are looked
+up in :mod:`clusterkg.graph.formats`, never spelled here.
 """
 
 from __future__ import annotations
@@ -11,28 +13,28 @@ import json
 
 from rdflib import Graph
 
+from clusterkg.graph import formats
 from clusterkg.graph.map.vocab import PREFIXES, bind_prefixes
 
-__all__ = ["DOC_TYPES", "SUFFIXES", "jsonld_context", "serialize_graph", "CONTEXT_PATH"]
+__all__ = ["media_types", "jsonld_context", "serialize_graph"]
 
-#: Offered for documents (resources, vocabulary, shapes), preferred first.
-DOC_TYPES = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
 
-#: suffix -> media type, for ``/doc/...{suffix}``, ``/ontology{suffix}``, ``/shapes{suffix}``.
-SUFFIXES = {".html": "text/html", ".ttl": "text/turtle", ".jsonld": "application/ld+json",
-            ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
-SUFFIX_OF_MEDIA = {v: k for k, v in SUFFIXES.items()}
+def media_types(offer: tuple[formats.Format, ...]) -> list[str]:
+    """The media types of an offer of :mod:`clusterkg.graph.formats`, in its order (what
+    :func:`~clusterkg.service.negotiation.negotiate` picks from).
 
-#: Where the JSON-LD context is served, relative to the base URI.
-CONTEXT_PATH = "context.jsonld"
-
-_RDFLIB = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml"}
+    >>> media_types(formats.METADATA)[:2]
+    ['text/turtle', 'application/ld+json']
+    """
+    return [f.media_type for f in offer]
 
 
 def jsonld_context() -> dict:
     """The JSON-LD context clusterkg compacts with: the prefixes of :data:`PREFIXES`.
 
     JSON-LD 1.1 §4.1 (the context), used as a remote context by URL in documents.
+
+    :return: ``{"@context": {prefix: namespace IRI}}``.
     """
     return {"@context": dict(PREFIXES)}
 
@@ -40,23 +42,22 @@ def jsonld_context() -> dict:
 def serialize_graph(g: Graph, media_type: str, context_url: str | None = None) -> bytes:
     """Serialise a small graph.
 
-    :param g: the graph.
-    :param media_type: ``text/turtle``, ``application/n-triples``, ``application/rdf+xml``
-        or ``application/ld+json``.
+    :param g: the graph (its prefixes are bound to ours first).
+    :param media_type: an RDF media type of :mod:`clusterkg.graph.formats` that rdflib
+        writes (Turtle, N-Triples, RDF/XML, JSON-LD).
     :param context_url: for JSON-LD: the URL of our context document, put in place of the
         inline context the compaction used (JSON-LD 1.1 §3.1, remote contexts).
     :return: UTF-8 bytes.
     :raises ValueError: for any other media type.
     """
     bind_prefixes(g)
-    if media_type == "application/ld+json":
+    fmt = formats.by_media_type(media_type)
+    if fmt == formats.JSON_LD:
         ctx = jsonld_context()["@context"]
         doc = json.loads(g.serialize(format="json-ld", context=ctx, auto_compact=True))
         if context_url and isinstance(doc, dict):
             doc["@context"] = context_url
         return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
-    fmt = _RDFLIB.get(media_type)
-    if fmt is None:
+    if fmt is None or fmt.rdflib is None:
         raise ValueError(f"cannot write {media_type}")
-    out = g.serialize(format=fmt, encoding="utf-8")
-    return out
+    return g.serialize(format=fmt.rdflib, encoding="utf-8")

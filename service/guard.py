@@ -24,23 +24,12 @@ strict mode and refuses every query containing the word "service".
 from __future__ import annotations
 
 from clusterkg.graph.store.sparql_text import keyword_tokens, keywords
+from clusterkg.service.errors import QueryRefused
 
-__all__ = ["check_query", "QueryRefused", "UPDATE_KEYWORDS"]
+__all__ = ["check_query", "UPDATE_KEYWORDS"]
 
 #: First keywords of a SPARQL 1.1 Update operation (SPARQL 1.1 Update §3).
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-
-
-class QueryRefused(Exception):
-    """The query uses something this endpoint does not allow.
-
-    :param reason: ``"update"``, ``"service"`` or ``"extension"``.
-    :param message: for the client.
-    """
-
-    def __init__(self, reason: str, message: str):
-        self.reason = reason
-        super().__init__(message)
 
 
 def _parsed_service_targets(sparql: str) -> list[str] | None:
@@ -90,7 +79,7 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = (), strict: bool =
     :param strict: for workers that have network access (no private network namespace):
         then no lexical check is trusted, and any query containing "service" is refused
         unless an allow-list is set.
-    :raises QueryRefused: ``reason="update"`` for a SPARQL Update, ``reason="service"`` for
+    :raises ~clusterkg.service.errors.QueryRefused: ``reason="update"`` for a SPARQL Update, ``reason="service"`` for
         a ``SERVICE`` clause whose target is not allowed, or one that cannot be checked,
         ``reason="extension"`` for a server pragma (``DEFINE``) or a Virtuoso built-in
         function (``bif:``, ``sql:``), refused on every store.
@@ -99,7 +88,7 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = (), strict: bool =
     >>> check_query('PREFIX ex: <http://x/> DROP ALL')
     Traceback (most recent call last):
     ...
-    clusterkg.service.guard.QueryRefused: this endpoint is read-only: SPARQL Update (DROP) is refused
+    clusterkg.service.errors.QueryRefused: this endpoint is read-only: SPARQL Update (DROP) is refused
     """
     words = keywords(sparql)
     first = next((w for w in words if w not in ("PREFIX", "BASE")), "")

@@ -1,18 +1,32 @@
-"""A readable HTML view of a small graph: labels instead of raw IRIs, links to related
-resources and to each RDF variant of the document."""
+"""The HTML pages: their Jinja2 templates (``service/templates/``), and the view logic of
+the resource page (labels instead of raw IRIs, triples grouped into one table per subject,
+links to related resources and to each RDF variant of the document).
+
+The templates get plain data and escape everything they print (autoescaping is on); no
+HTML is written in Python. The pages hold no script and only inline styles, as the
+Content-Security-Policy of :mod:`clusterkg.service.middleware` allows.
+"""
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass
+from pathlib import Path
 
+import jinja2
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
+from starlette.templating import Jinja2Templates
 
 from clusterkg.graph.map.places import authority_label
-from clusterkg.graph.map.vocab import PREFIXES
-from clusterkg.graph.map.vocab import SCHEMA
+from clusterkg.graph.map.vocab import PREFIXES, SCHEMA
+from clusterkg.graph.publish import urls
 
-__all__ = ["render_html", "LABEL_PROPERTIES"]
+__all__ = ["TEMPLATES", "render_html", "sections", "label_of", "Section", "Row", "Value", "LABEL_PROPERTIES"]
+
+#: The page templates (autoescaped; block tags leave no blank lines behind).
+TEMPLATES = Jinja2Templates(env=jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
+    trim_blocks=True, lstrip_blocks=True))
 
 #: Properties read, in this order, for a resource's label.
 LABEL_PROPERTIES = [SKOS.prefLabel, SCHEMA.name, RDFS.label, URIRef("http://www.w3.org/ns/locn#geographicName"),
@@ -40,12 +54,6 @@ STANDARD_LABELS = {
     "http://xmlns.com/foaf/0.1/primaryTopic": "about", "http://www.w3.org/ns/prov#wasDerivedFrom": "derived from",
 }
 
-_STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;width:100%}td,th{vertical-align:top;text-align:left;padding:.3rem .5rem;border-bottom:1px solid #eee}
-th{width:16rem;font-weight:600}code{font-size:.85em;color:#555}.alt a{margin-right:1rem}.iri{color:#666;font-size:.85em}
-p.text{white-space:pre-wrap;margin:0}td div+div{margin-top:.45rem}"""
-
 
 def _qname(iri: str) -> str:
     for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
@@ -55,9 +63,18 @@ def _qname(iri: str) -> str:
 
 
 def label_of(g: Graph, node, labels: dict[str, str]) -> str:
-    """The best label for ``node``: from ``labels`` (looked up in the store), the graph,
-    the labels of reused standard terms, the EU country and language tables, or a
-    prefixed name."""
+    """The best label for ``node``: from ``labels`` (looked up in the store), the graph
+    (:data:`LABEL_PROPERTIES`), the labels of reused standard terms, the EU country and
+    language tables, or a prefixed name.
+
+    :param g: the graph the node is described in.
+    :param node: an IRI (or any term: its string form is looked up).
+    :param labels: IRI -> label, for resources outside ``g``.
+    :return: the label.
+
+    >>> label_of(Graph(), RDF.type, {})
+    'type'
+    """
     iri = str(node)
     if iri in labels:
         return labels[iri]
@@ -70,53 +87,86 @@ def label_of(g: Graph, node, labels: dict[str, str]) -> str:
     return authority_label(iri) or _qname(iri)
 
 
+@dataclass(frozen=True)
+class Value:
+    """One value in a row: a literal's ``text`` (with its ``lang``; ``multiline`` when it
+    holds line breaks), a resource's label with its ``href``, or a ``blank`` node."""
+
+    text: str = ""
+    href: str | None = None
+    lang: str | None = None
+    multiline: bool = False
+    blank: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """One property of a subject: its IRI, its label and its values."""
+
+    predicate: str
+    label: str
+    values: list[Value]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One subject's table; ``heading`` None for the page's only subject (then neither
+    ``anchor`` nor ``iri`` are shown), ``iri`` None for the focus resource."""
+
+    heading: str | None
+    anchor: str
+    iri: str | None
+    rows: list[Row]
+
+
+def _value(g: Graph, o, labels: dict[str, str]) -> Value:
+    if isinstance(o, Literal):
+        text = str(o)
+        return Value(text, lang=o.language, multiline="\n" in text)
+    if isinstance(o, URIRef):
+        return Value(label_of(g, o, labels), href=str(o))
+    return Value(blank=True)
+
+
+def _rows(g: Graph, s, labels: dict[str, str]) -> list[Row]:
+    preds = sorted(set(g.predicates(s)), key=lambda p: (p != RDF.type, label_of(g, p, labels)))
+    return [Row(str(p), label_of(g, p, labels), [_value(g, o, labels) for o in sorted(g.objects(s, p), key=str)])
+            for p in preds]
+
+
+def sections(g: Graph, focus: URIRef | None, labels: dict[str, str]) -> list[Section]:
+    """The page's content: one :class:`Section` per subject of ``g`` that is not a blank
+    node, the focus first, then by IRI; properties ordered type first, then by label;
+    values by their text.
+
+    :param g: the description.
+    :param focus: the resource the page is about, or None.
+    :param labels: IRI -> label, for resources outside ``g``.
+    :return: the sections, in page order.
+    """
+    subjects = sorted({s for s in g.subjects() if not isinstance(s, BNode)}, key=lambda s: (s != focus, str(s)))
+    out = []
+    for s in subjects:
+        heading = None
+        if s != focus or len(subjects) > 1:
+            heading = label_of(g, s, labels) if s != focus else "Description"
+        out.append(Section(heading, _qname(str(s)), None if s == focus else str(s), _rows(g, s, labels)))
+    return out
+
+
 def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str, str],
                 labels: dict[str, str]) -> bytes:
-    """Render ``g`` as an HTML page.
+    """Render ``g`` as an HTML page (the ``resource.html`` template).
 
     :param g: the description (the focus resource's triples and its parts').
     :param focus: the resource the page is about (shown first), or None.
     :param title: the page title.
-    :param alternates: media type -> URL of each RDF variant.
+    :param alternates: media type -> URL of each RDF variant (``<link rel="alternate">``).
     :param labels: IRI -> label, for resources outside ``g``.
     :return: UTF-8 bytes of an HTML5 document.
     """
-    subjects = sorted({s for s in g.subjects() if not isinstance(s, BNode)}, key=lambda s: (s != focus, str(s)))
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(title)}</title>",
-             f"<style>{_STYLE}</style>"]
-    for media, url in alternates.items():
-        parts.append(f'<link rel="alternate" type="{escape(media)}" href="{escape(url)}">')
-    parts.append(f"</head><body><h1>{escape(title)}</h1>")
-    if focus is not None:
-        parts.append(f'<p class="iri"><code>{escape(str(focus))}</code></p>')
-    parts.append('<p class="alt">Also as: ' + " ".join(
-        f'<a href="{escape(u)}" type="{escape(m)}">{escape(m)}</a>' for m, u in alternates.items()) + "</p>")
-    for s in subjects:
-        if s != focus or len(subjects) > 1:
-            heading = label_of(g, s, labels) if s != focus else "Description"
-            parts.append(f'<h2 id="{escape(_qname(str(s)))}">{escape(heading)}</h2>')
-            if s != focus:
-                parts.append(f'<p class="iri"><code>{escape(str(s))}</code></p>')
-        parts.append("<table>")
-        preds = sorted(set(g.predicates(s)), key=lambda p: (p != RDF.type, label_of(g, p, labels)))
-        for p in preds:
-            values = sorted(g.objects(s, p), key=str)
-            cells = []
-            for o in values:
-                if isinstance(o, Literal):
-                    text = escape(str(o))
-                    if "\n" in str(o):
-                        cells.append(f'<p class="text">{text}</p>')
-                    else:
-                        lang = f' <code>@{escape(o.language)}</code>' if o.language else ""
-                        cells.append(text + lang)
-                elif isinstance(o, URIRef):
-                    cells.append(f'<a href="{escape(str(o))}">{escape(label_of(g, o, labels))}</a>')
-                else:
-                    cells.append("(blank node)")
-            parts.append(f'<tr><th title="{escape(str(p))}">{escape(label_of(g, p, labels))}</th>'
-                         f'<td>{"".join(f"<div>{c}</div>" for c in cells)}</td></tr>')
-        parts.append("</table>")
-    parts.append('<p class="iri">Published by clusterkg. <a href="/sparql">SPARQL endpoint</a> · '
-                 '<a href="/dumps/">dumps</a> · <a href="/ontology">vocabulary</a></p></body></html>')
-    return "".join(parts).encode("utf-8")
+    footer = {"sparql": "/" + urls.SPARQL, "dumps": "/" + urls.DUMPS, "vocabulary": "/" + urls.ONTOLOGY}
+    page = TEMPLATES.get_template("resource.html").render(
+        title=title, focus=None if focus is None else str(focus), footer=footer,
+        alternates=[{"media": m, "url": u} for m, u in alternates.items()], sections=sections(g, focus, labels))
+    return page.encode("utf-8")

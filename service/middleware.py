@@ -11,9 +11,13 @@ CORS (read-only, no credentials) is Starlette's ``CORSMiddleware``, added by the
 
 from __future__ import annotations
 
+from clusterkg.graph import formats
+
 __all__ = ["HeadAsGet", "SecurityHeaders"]
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+_HTML = formats.HTML.media_type.encode()
+CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+       "form-action 'self'")
 
 
 class HeadAsGet:
@@ -55,7 +59,7 @@ class SecurityHeaders:
                 names = {k.lower() for k, _ in headers}
                 ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-                if ctype.startswith(b"text/html") and not scope["path"].startswith(("/docs", "/redoc")):
+                if ctype.startswith(_HTML) and not scope["path"].startswith(("/docs", "/redoc")):
                     extra += [(b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY")]
                 headers += [(k, v) for k, v in extra if k not in names]
                 message = dict(message, headers=headers)

@@ -1,19 +1,22 @@
 """Content negotiation: pick the media type to answer with from an Accept header.
 
 Wraps Werkzeug's Accept parser (q-values, wildcards, specificity, ``q=0`` exclusions),
-so the rest of the service only sees :func:`negotiate`.
+so the rest of the service only sees :func:`negotiate`. What is offered comes from the
+offers of :mod:`clusterkg.graph.formats`.
 """
 
 from __future__ import annotations
 
 import functools
-
 import re
+from typing import Sequence
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-__all__ = ["NotAcceptable", "negotiate"]
+from clusterkg.service.errors import NotAcceptable
+
+__all__ = ["negotiate"]
 
 _Q = re.compile(r"^q\s*=\s*([0-9.]+)$", re.I)
 
@@ -38,22 +41,15 @@ def _clean(accept: str) -> str:
     return ", ".join(ranges)
 
 
-class NotAcceptable(Exception):
-    """No offered media type is acceptable; ``offered`` lists what could be served."""
-
-    def __init__(self, offered: list[str]):
-        self.offered = offered
-        super().__init__("none of the offered media types is acceptable: " + ", ".join(offered))
-
-
-def negotiate(accept: str | None, offered: list[str]) -> str:
+def negotiate(accept: str | None, offered: Sequence[str]) -> str:
     """The media type to answer with.
 
     :param accept: the request's Accept header, or None/empty (then the first offer).
     :param offered: media types the server can produce, the preferred one first.
     :return: one of ``offered``: the one with the highest q-value, the most specific
         matching range deciding between ranges, and server order deciding ties.
-    :raises NotAcceptable: when every offered type has q=0 or matches no range.
+    :raises ~clusterkg.service.errors.NotAcceptable: when every offered type has q=0 or
+        matches no range (it lists ``offered``).
 
     Spec: RFC 9110 §12.5.1 (Accept) and §12.4.2 (quality values).
 

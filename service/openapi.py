@@ -22,8 +22,17 @@ _ERROR_TEXT = {
 
 
 def responses(ok: list[str] | None = None, *codes: int, description: str = "OK") -> dict:
-    """A FastAPI ``responses=`` mapping: 200 in the ``ok`` media types, and each of
-    ``codes`` (errors as text/plain; 303/304 without a body)."""
+    """A FastAPI ``responses=`` mapping (OpenAPI 3.1 Responses Object): 200 in the ``ok``
+    media types, and each of ``codes`` (errors as text/plain; 303/304 without a body).
+
+    :param ok: media types of the 200 answer, or None for no 200.
+    :param codes: the other statuses the route answers with (keys of the table above).
+    :param description: the 200 answer's description.
+    :return: status -> response object.
+
+    >>> sorted(responses(["text/csv"], 404))
+    [200, 404]
+    """
     out: dict = {}
     if ok:
         out[200] = {"description": description, "content": {m: {} for m in ok}}

@@ -26,6 +26,11 @@ class StoreHolder:
         self._store: Store = open_store(self.root, remote)
 
     def get(self) -> Store:
+        """The open store, reopened first when a build has published a newer snapshot.
+
+        :return: the store of the current snapshot.
+        :raises StoreError: when the newer snapshot cannot be opened.
+        """
         store = self._store
         if store.is_stale():
             with self._lock:

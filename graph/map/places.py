@@ -154,7 +154,7 @@ class NutsTable:
         >>> t.resolve("City of Belgrade", "SRB").code, t.resolve("Atlantis") is None
         ('RS110', True)
         """
-        texts, hints = [text], []
+        texts, hints = [text], []  # type: list[str], list[str]
         m = re.match(r"^(.+?)\s*\((.+)\)\s*$", text)
         if m:
             for part in m.groups():

@@ -15,7 +15,10 @@ N-Triples / Turtle (streamed as N-Triples) a comment line ``# clusterkg:truncate
 ========================================= =================================================
 
 JSON-LD and RDF/XML graph results are not streamed: they are built whole, up to the size
-limit, and refused beyond it (:class:`ResultTooLarge`).
+limit, and refused beyond it (:class:`~clusterkg.service.errors.ResultTooLarge`).
+
+Formats are named by media type; which writer serves which is looked up in
+:mod:`clusterkg.graph.formats`.
 """
 
 from __future__ import annotations
@@ -29,25 +32,15 @@ from xml.sax.saxutils import escape as _xml_escape
 
 import pyoxigraph as ox
 
-__all__ = ["Cut", "ResultTooLarge", "NotSerializable", "write_solutions", "write_boolean", "write_triples", "STREAMED",
-           "XSD_STRING", "RDF_LANG_STRING"]
+from clusterkg.graph import formats
+from clusterkg.service.errors import NotSerializable, ResultTooLarge
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-#: Media types written in a stream.
-STREAMED = {"application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-            "text/tab-separated-values", "application/n-triples", "text/turtle"}
+__all__ = ["Cut", "write_solutions", "write_boolean", "write_triples"]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _CHUNK = 64 * 1024
-
-
-class ResultTooLarge(Exception):
-    """A non-streamed result went over the size limit (bytes)."""
-
-
-class NotSerializable(ResultTooLarge):
-    """A result that the requested format cannot express (an RDF/XML predicate IRI that
-    does not end in an XML name)."""
-
+#: Graph results written in a stream (a stream of N-Triples lines is valid Turtle).
+_STREAMED_GRAPHS = (formats.N_TRIPLES, formats.TURTLE)
 
 _NCNAME_END = re.compile(r"[A-Za-z_][\w.\-]*$")
 
@@ -104,7 +97,7 @@ def _json_term(t) -> dict:
         d = {"type": "literal", "value": t.value}
         if t.language:
             d["xml:lang"] = t.language
-        elif t.datatype.value != XSD_STRING:
+        elif t.datatype.value != _XSD_STRING:
             d["datatype"] = t.datatype.value
         return d
     return {"type": "triple", "value": str(t)}
@@ -127,7 +120,7 @@ def _xml_term(t) -> str:
         v = _xml_escape_text(t.value)
         if t.language:
             return f'<literal xml:lang="{_xml_escape(t.language)}">{v}</literal>'
-        if t.datatype.value != XSD_STRING:
+        if t.datatype.value != _XSD_STRING:
             return f'<literal datatype="{_xml_escape(t.datatype.value)}">{v}</literal>'
         return f"<literal>{v}</literal>"
     return f"<literal>{_xml_escape_text(str(t))}</literal>"
@@ -149,85 +142,133 @@ def _tsv_term(t) -> str:
     return "" if t is None else str(t)
 
 
+def _json_solutions(names: list[str], rows: Iterable, out: _Out, cut: Cut, stop: Callable[[], bool]) -> None:
+    out.write(b'{"head":{"vars":' + json.dumps(names).encode() + b'},"results":{"bindings":[')
+    sep = b""
+    for sol in rows:
+        if stop():
+            break
+        row = {n: _json_term(sol[i]) for i, n in enumerate(names) if sol[i] is not None}
+        out.write(sep + json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        sep = b","
+        cut.rows += 1
+    out.write(b"]}")
+    if cut.reason:
+        out.write(b',"clusterkg:truncated":' + json.dumps({"reason": cut.reason, "rows": cut.rows}).encode())
+    out.write(b"}")
+
+
+def _xml_solutions(names: list[str], rows: Iterable, out: _Out, cut: Cut, stop: Callable[[], bool]) -> None:
+    out.write(b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+              + "".join(f'<variable name="{_xml_escape(n)}"/>' for n in names).encode() + b"</head><results>")
+    for sol in rows:
+        if stop():
+            break
+        parts = "".join(f'<binding name="{_xml_escape(n)}">{_xml_term(sol[i])}</binding>'
+                        for i, n in enumerate(names) if sol[i] is not None)
+        out.write(f"<result>{parts}</result>".encode("utf-8"))
+        cut.rows += 1
+    if cut.reason:
+        out.write(f"<!-- clusterkg:truncated reason={cut.reason} rows={cut.rows} -->".encode())
+    out.write(b"</results></sparql>\n")
+
+
+def _text_solutions(csv: bool, names: list[str], rows: Iterable, out: _Out, cut: Cut,
+                    stop: Callable[[], bool]) -> None:
+    term, sep, eol = (_csv_term, ",", "\r\n") if csv else (_tsv_term, "\t", "\n")
+    out.write((sep.join(names if csv else ["?" + n for n in names]) + eol).encode("utf-8"))
+    for sol in rows:
+        if stop():
+            break
+        out.write((sep.join(term(sol[i]) for i in range(len(names))) + eol).encode("utf-8"))
+        cut.rows += 1
+    if cut.reason:
+        out.write(f"# clusterkg:truncated reason={cut.reason} rows={cut.rows}{eol}".encode())
+
+
+def _results_format(media: str) -> formats.Format:
+    fmt = formats.by_media_type(media, formats.RESULTS)
+    if fmt is None:
+        raise ValueError(f"{media} is not a SPARQL results format")
+    return fmt
+
+
 def write_solutions(solutions, media: str, emit: Callable[[bytes], None], max_rows: int,
                     max_bytes: int, deadline: float | None = None) -> Cut:
-    """Write SELECT results.
+    """Write SELECT results (SPARQL 1.1 Query Results JSON, XML, CSV and TSV Formats).
 
     :param solutions: a pyoxigraph ``QuerySolutions`` (an iterator).
-    :param media: one of the four SPARQL results media types.
+    :param media: one of the four SPARQL results media types (:data:`~clusterkg.graph.formats.RESULTS`).
     :param emit: called with each chunk of bytes (about 64 KiB).
     :param max_rows: at most this many rows; more are cut (with a marker).
     :param max_bytes: stop (with a marker) once this many bytes have been written.
     :param deadline: a ``time.monotonic()`` value; rows after it are cut (reason
         ``time-limit``).
     :return: the :class:`Cut`.
+    :raises ValueError: for any other media type.
     """
+    fmt = _results_format(media)
     names = [v.value for v in solutions.variables]
     out = _Out(emit, max_bytes)
     cut = Cut()
-    it = iter(solutions)
-
 
     def stop() -> bool:
         return cut.check(out, max_rows, deadline)
 
-    if media == "application/sparql-results+json":
-        out.write(b'{"head":{"vars":' + json.dumps(names).encode() + b'},"results":{"bindings":[')
-        sep = b""
-        for sol in it:
-            if stop():
-                break
-            row = {n: _json_term(sol[i]) for i, n in enumerate(names) if sol[i] is not None}
-            out.write(sep + json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-            sep = b","
-            cut.rows += 1
-        out.write(b"]}")
-        if cut.reason:
-            out.write(b',"clusterkg:truncated":' + json.dumps({"reason": cut.reason, "rows": cut.rows}).encode())
-        out.write(b"}")
-    elif media == "application/sparql-results+xml":
-        out.write(b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
-                  + "".join(f'<variable name="{_xml_escape(n)}"/>' for n in names).encode() + b"</head><results>")
-        for sol in it:
-            if stop():
-                break
-            parts = "".join(f'<binding name="{_xml_escape(n)}">{_xml_term(sol[i])}</binding>'
-                            for i, n in enumerate(names) if sol[i] is not None)
-            out.write(f"<result>{parts}</result>".encode("utf-8"))
-            cut.rows += 1
-        if cut.reason:
-            out.write(f"<!-- clusterkg:truncated reason={cut.reason} rows={cut.rows} -->".encode())
-        out.write(b"</results></sparql>\n")
-    elif media in ("text/csv", "text/tab-separated-values"):
-        csv = media == "text/csv"
-        term, sep, eol = (_csv_term, ",", "\r\n") if csv else (_tsv_term, "\t", "\n")
-        out.write((sep.join(names if csv else ["?" + n for n in names]) + eol).encode("utf-8"))
-        for sol in it:
-            if stop():
-                break
-            out.write((sep.join(term(sol[i]) for i in range(len(names))) + eol).encode("utf-8"))
-            cut.rows += 1
-        if cut.reason:
-            out.write(f"# clusterkg:truncated reason={cut.reason} rows={cut.rows}{eol}".encode())
+    if fmt == formats.SPARQL_JSON:
+        _json_solutions(names, solutions, out, cut, stop)
+    elif fmt == formats.SPARQL_XML:
+        _xml_solutions(names, solutions, out, cut, stop)
     else:
-        raise ValueError(f"{media} is not a SPARQL results format")
+        _text_solutions(fmt == formats.CSV, names, solutions, out, cut, stop)
     out.flush()
     return cut
 
 
 def write_boolean(value: bool, media: str, emit: Callable[[bytes], None]) -> None:
-    """Write an ASK result in one of the SPARQL results formats."""
-    if media == "application/sparql-results+json":
-        emit(b'{"head":{},"boolean":' + (b"true" if value else b"false") + b"}")
-    elif media == "application/sparql-results+xml":
+    """Write an ASK result in one of the SPARQL results formats.
+
+    :param value: the answer.
+    :param media: one of the four SPARQL results media types.
+    :param emit: called once, with the whole document.
+    :raises ValueError: for any other media type.
+
+    >>> write_boolean(True, "text/csv", print)
+    b'_askResult\\r\\ntrue\\r\\n'
+    """
+    fmt = _results_format(media)
+    word = b"true" if value else b"false"
+    if fmt == formats.SPARQL_JSON:
+        emit(b'{"head":{},"boolean":' + word + b"}")
+    elif fmt == formats.SPARQL_XML:
         emit(b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-             b"<boolean>" + (b"true" if value else b"false") + b"</boolean></sparql>\n")
-    elif media == "text/csv":
-        emit(b"_askResult\r\n" + (b"true" if value else b"false") + b"\r\n")
-    elif media == "text/tab-separated-values":
-        emit(b"?_askResult\n" + (b"true" if value else b"false") + b"\n")
+             b"<boolean>" + word + b"</boolean></sparql>\n")
+    elif fmt == formats.CSV:
+        emit(b"_askResult\r\n" + word + b"\r\n")
     else:
-        raise ValueError(f"{media} is not a SPARQL results format")
+        emit(b"?_askResult\n" + word + b"\n")
+
+
+def _stream_triples(triples: Iterable, out: _Out, cut: Cut, max_rows: int, deadline: float | None) -> None:
+    for t in triples:
+        if cut.check(out, max_rows, deadline):
+            break
+        out.write(f"{t} .\n".encode("utf-8"))
+        cut.rows += 1
+    if cut.reason:
+        out.write(f"# clusterkg:truncated reason={cut.reason} triples={cut.rows}\n".encode())
+    out.flush()
+
+
+def _check_rdf_xml(t) -> None:
+    """Refuse a triple RDF/XML cannot write (RDF 1.1 XML Syntax §2.1: a predicate is an
+    element name, so its IRI must end in an XML name; XML 1.0 §2.2 characters)."""
+    if not _NCNAME_END.search(t.predicate.value):
+        raise NotSerializable(f"the predicate <{t.predicate.value}> cannot be written in RDF/XML (its IRI "
+                              "does not end in an XML name); ask for Turtle, N-Triples or JSON-LD")
+    if any(_XML_BAD.search(getattr(term, "value", "")) for term in (t.subject, t.object)):
+        raise NotSerializable("a value holds characters XML 1.0 cannot carry, so the result cannot be "
+                              "written in RDF/XML; ask for Turtle, N-Triples or JSON-LD")
 
 
 def write_triples(triples: Iterable, media: str, emit: Callable[[bytes], None], max_rows: int,
@@ -235,33 +276,29 @@ def write_triples(triples: Iterable, media: str, emit: Callable[[bytes], None], 
     """Write CONSTRUCT/DESCRIBE results: N-Triples and Turtle streamed (a stream of
     N-Triples lines is valid Turtle), JSON-LD and RDF/XML built whole.
 
-    :raises ResultTooLarge: a JSON-LD or RDF/XML result over ``max_bytes``.
+    :param triples: pyoxigraph ``QueryTriples`` (an iterator of triples).
+    :param media: one of :data:`~clusterkg.graph.formats.GRAPH_RESULTS`' media types.
+    :param emit: called with each chunk of bytes.
+    :param max_rows: at most this many triples.
+    :param max_bytes: at most about this many bytes.
+    :param deadline: a ``time.monotonic()`` value; triples after it are cut (streamed formats).
+    :return: the :class:`Cut` (a streamed result over a limit is cut, with a marker).
+    :raises ResultTooLarge: a JSON-LD or RDF/XML result over ``max_rows`` or ``max_bytes``.
+    :raises NotSerializable: a triple RDF/XML cannot express.
+    :raises ValueError: for any other media type.
     """
     cut = Cut()
-    if media in ("application/n-triples", "text/turtle"):
-        out = _Out(emit, max_bytes)
-        for t in triples:
-            if cut.check(out, max_rows, deadline):
-                break
-            out.write(f"{t} .\n".encode("utf-8"))
-            cut.rows += 1
-        if cut.reason:
-            out.write(f"# clusterkg:truncated reason={cut.reason} triples={cut.rows}\n".encode())
-        out.flush()
-        return cut
-    fmt = {"application/ld+json": ox.RdfFormat.JSON_LD, "application/rdf+xml": ox.RdfFormat.RDF_XML}.get(media)
+    fmt = formats.by_media_type(media, formats.GRAPH_RESULTS)
     if fmt is None:
         raise ValueError(f"{media} is not an RDF format for graph results")
+    if fmt in _STREAMED_GRAPHS:
+        _stream_triples(triples, _Out(emit, max_bytes), cut, max_rows, deadline)
+        return cut
     store = ox.Store()
     size = 0
     for t in triples:
-        if fmt == ox.RdfFormat.RDF_XML:
-            if not _NCNAME_END.search(t.predicate.value):
-                raise NotSerializable(f"the predicate <{t.predicate.value}> cannot be written in RDF/XML (its IRI "
-                                      "does not end in an XML name); ask for Turtle, N-Triples or JSON-LD")
-            if any(_XML_BAD.search(getattr(term, "value", "")) for term in (t.subject, t.object)):
-                raise NotSerializable("a value holds characters XML 1.0 cannot carry, so the result cannot be "
-                                      "written in RDF/XML; ask for Turtle, N-Triples or JSON-LD")
+        if fmt == formats.RDF_XML:
+            _check_rdf_xml(t)
         cut.rows += 1
         size += len(str(t)) + 3
         if cut.rows > max_rows or size > max_bytes:
@@ -269,5 +306,6 @@ def write_triples(triples: Iterable, media: str, emit: Callable[[bytes], None], 
                                  f"{max_bytes:,} bytes), which is not streamed; ask for application/n-triples "
                                  "or text/turtle (streamed), or add a LIMIT")
         store.add(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()))
-    emit(store.dump(format=fmt, from_graph=ox.DefaultGraph()))
+    assert isinstance(fmt.oxigraph, ox.RdfFormat)  # GRAPH_RESULTS are RDF formats
+    emit(store.dump(format=fmt.oxigraph, from_graph=ox.DefaultGraph()) or b"")
     return cut

@@ -14,23 +14,26 @@ from __future__ import annotations
 
 import functools
 import json
-
-from fastapi import APIRouter, Request
+from typing import Callable
 from urllib.parse import quote
 
+from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from rdflib import Graph, URIRef
 
-from clusterkg.graph.map.concepts import ontology_graph
+from clusterkg.graph import formats
 from clusterkg.graph.errors import QuerySyntaxError
+from clusterkg.graph.map.concepts import ontology_graph
+from clusterkg.graph.map.vocab import SCHEMA
+from clusterkg.graph.publish import urls
 from clusterkg.graph.validate import shapes_graph
-from clusterkg.service.formats import CONTEXT_PATH, DOC_TYPES, SUFFIX_OF_MEDIA, SUFFIXES, jsonld_context, serialize_graph
 from clusterkg.service.errors import NotFound
+from clusterkg.service.formats import jsonld_context, media_types, serialize_graph
 from clusterkg.service.html import render_html
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
-__all__ = ["router", "DESCRIBE", "LABELS"]
+__all__ = ["router", "DOC_TYPES", "DESCRIBE", "LABELS"]
 
 router = APIRouter()
 
@@ -44,85 +47,94 @@ DESCRIBE = """CONSTRUCT { ?s ?p ?o } WHERE {
 
 LABELS = """SELECT ?x (SAMPLE(?l) AS ?label) WHERE {
   VALUES ?x { %s }
-  ?x <http://www.w3.org/2004/02/skos/core#prefLabel>|<https://schema.org/name>|<http://www.w3.org/2000/01/rdf-schema#label> ?l
+  ?x <http://www.w3.org/2004/02/skos/core#prefLabel>|<https://schema.org/name>
+     |<http://www.w3.org/2000/01/rdf-schema#label> ?l
   FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en"))
 } GROUP BY ?x"""
 
 
+#: Offered for documents, preferred first.
+DOC_TYPES = media_types(formats.DOCUMENT)
+
+
 def _split_suffix(path: str) -> tuple[str, str | None]:
-    for suffix, media in SUFFIXES.items():
-        if path.endswith(suffix):
-            return path[: -len(suffix)], media
+    """``path`` without a document suffix (``.ttl``...), and the media type it names."""
+    for fmt in formats.DOCUMENT:
+        if path.endswith(fmt.suffix):
+            return path[: -len(fmt.suffix)], fmt.media_type
     return path, None
 
 
 def _links(url_base: str, chosen: str) -> str:
-    return ", ".join(f'<{url_base}{suffix}>; rel="alternate"; type="{media}"'
-                     for suffix, media in SUFFIXES.items() if media != chosen)
+    return ", ".join(f'<{url_base}{fmt.suffix}>; rel="alternate"; type="{fmt.media_type}"'
+                     for fmt in formats.DOCUMENT if fmt.media_type != chosen)
 
 
 def _render(g: Graph, focus: URIRef | None, title: str, url_base: str, media: str,
             labels: dict[str, str], base: str) -> tuple[bytes, str]:
     """The document's body and Content-Type in ``media``."""
-    if media == "text/html":
-        alternates = {m: url_base + s for s, m in SUFFIXES.items() if m != "text/html"}
-        return render_html(g, focus, title, alternates, labels), "text/html; charset=utf-8"
-    body = serialize_graph(g, media, context_url=base + CONTEXT_PATH)
-    return body, media + ("" if media == "application/rdf+xml" else "; charset=utf-8")
+    if media == formats.HTML.media_type:
+        alternates = {f.media_type: url_base + f.suffix for f in formats.DOCUMENT if f != formats.HTML}
+        body = render_html(g, focus, title, alternates, labels)
+    else:
+        body = serialize_graph(g, media, context_url=base + urls.CONTEXT)
+    return body, formats.content_type(media)
 
 
-def _respond(request: Request, url_base: str, media: str | None, render) -> Response:
+def _respond(request: Request, url_base: str, media: str | None,
+             render: Callable[[str], tuple[bytes, str]]) -> Response:
     """Negotiate (unless a suffix chose ``media``), render with ``render(media)`` and add
     the Link, Content-Location and Vary headers."""
     negotiated = media is None
     media = media or negotiate(request.headers.get("accept"), DOC_TYPES)
     body, ctype = render(media)
-    headers = {"Content-Type": ctype, "Link": _links(url_base, media),
-               "Content-Location": url_base + SUFFIX_OF_MEDIA[media]}
+    suffix = formats.by_media_type(media, formats.DOCUMENT).suffix  # type: ignore[union-attr]
+    headers = {"Content-Type": ctype, "Link": _links(url_base, media), "Content-Location": url_base + suffix}
     if negotiated:
         headers["Vary"] = "Accept"
     return Response(body, headers=headers)
 
 
-def _document(request: Request, g: Graph, focus: URIRef | None, title: str, url_base: str,
-              media: str | None, labels: dict[str, str]) -> Response:
-    base = request.app.state.settings.base_uri
-    return _respond(request, url_base, media, lambda m: _render(g, focus, title, url_base, m, labels, base))
-
-
 def _labels(store, g: Graph) -> dict[str, str]:
-    iris = {str(o) for o in g.objects() if isinstance(o, URIRef)} | {str(p) for p in g.predicates()}
-    iris = sorted(i for i in iris if ">" not in i and " " not in i)
+    found = {str(o) for o in g.objects() if isinstance(o, URIRef)} | {str(p) for p in g.predicates()}
+    iris = sorted(i for i in found if ">" not in i and " " not in i)
     if not iris:
         return {}
     rows = store.query(LABELS % " ".join(f"<{i}>" for i in iris)).rows()
     return {r["x"]: r["label"] for r in rows if "label" in r}
 
 
-@router.get("/id/{path:path}", summary="Resource IRI: 303 to its document", status_code=303,
+@router.get("/" + urls.ID + "{path:path}", summary="Resource IRI: 303 to its document", status_code=303,
             response_class=PlainTextResponse,
             responses={303: {"description": "See Other: the document describing the resource",
                              "content": {"text/plain": {}}}, **responses(None, 404)})
 def resource(path: str, request: Request) -> Response:
-    base = request.app.state.settings.base_uri
-    target = base + "doc/" + quote(path, safe="/:@!$&'()*+,;=-._~")
+    """A resource IRI: ``303 See Other`` to the document that describes it (W3C "Cool
+    URIs for the Semantic Web" §4.3)."""
+    target = request.app.state.urls.base + urls.DOC + quote(path, safe="/:@!$&'()*+,;=-._~")
     return PlainTextResponse(f"See Other: {target}\n", status_code=303, headers={"Location": target})
 
 
-@router.get("/doc/{path:path}", summary="A resource's description",
+@router.get("/" + urls.DOC + "{path:path}", summary="A resource's description",
             responses=responses(DOC_TYPES, 400, 404, 406))
 def document(path: str, request: Request) -> Response:
+    """A resource's description, in the format its suffix names or ``Accept`` picks.
+
+    :raises NotFound: nothing is known about the resource.
+    :raises NotAcceptable: no document format fits ``Accept``.
+    """
     path, media = _split_suffix(path)
-    base = request.app.state.settings.base_uri
-    iri = base + "id/" + path
+    base = request.app.state.urls.base
+    iri = base + urls.ID + path
     store = request.app.state.store.get()
     g = _describe(store, iri)
     if len(g) == 0:
         raise NotFound(iri)
     labels = _labels(store, g)
     focus = URIRef(iri)
-    title = labels.get(iri) or next((str(o) for p in ("https://schema.org/name",) for o in g.objects(focus, URIRef(p))), path)
-    return _document(request, g, focus, title, base + "doc/" + path, media, labels)
+    title = labels.get(iri) or next((str(o) for o in g.objects(focus, SCHEMA.name)), path)
+    url_base = base + urls.DOC + path
+    return _respond(request, url_base, media, lambda m: _render(g, focus, title, url_base, m, labels, base))
 
 
 def _describe(store, iri: str) -> Graph:
@@ -132,9 +144,9 @@ def _describe(store, iri: str) -> Graph:
         result = store.query(DESCRIBE, substitutions={"r": iri})
     except QuerySyntaxError:  # not even an IRI: certainly nothing is known about it
         return Graph()
-    data = result.serialize("application/n-triples").decode("utf-8")
+    data = result.serialize(formats.N_TRIPLES.media_type).decode("utf-8")
     del result
-    return Graph().parse(data=data, format="nt")
+    return Graph().parse(data=data, format=formats.N_TRIPLES.rdflib)
 
 
 @functools.lru_cache(maxsize=1)
@@ -142,7 +154,7 @@ def _vocabulary_labels() -> dict[str, str]:
     from rdflib.namespace import RDFS, SKOS
 
     g = ontology_graph()
-    out = {}
+    out: dict[str, str] = {}
     for p in (RDFS.label, SKOS.prefLabel):
         for s, o in g.subject_objects(p):
             out.setdefault(str(s), str(o))
@@ -153,32 +165,37 @@ def _vocabulary_labels() -> dict[str, str]:
 def _static_body(name: str, media: str, base: str) -> tuple[bytes, str]:
     """The vocabulary or the shapes rendered in ``media``: they only change with the
     installed package, so each rendition is made once per process."""
-    g = ontology_graph() if name == "ontology" else shapes_graph()
-    title = "clusterkg vocabulary and concept schemes" if name == "ontology" else "clusterkg SHACL shapes"
+    g = ontology_graph() if name == urls.ONTOLOGY else shapes_graph()
+    title = "clusterkg vocabulary and concept schemes" if name == urls.ONTOLOGY else "clusterkg SHACL shapes"
     return _render(g, None, title, base + name, media, _vocabulary_labels(), base)
 
 
-@router.get("/ontology{suffix:path}", summary="The clusterkg vocabulary and concept schemes",
+@router.get("/" + urls.ONTOLOGY + "{suffix:path}", summary="The clusterkg vocabulary and concept schemes",
             responses=responses(DOC_TYPES, 404, 406))
 def ontology(suffix: str, request: Request) -> Response:
-    return _static(request, "ontology", suffix)
+    """The vocabulary and its concept schemes, as a document (``/ontology.ttl``...)."""
+    return _static(request, urls.ONTOLOGY, suffix)
 
 
-@router.get("/shapes{suffix:path}", summary="The SHACL shapes profiles are validated with",
+@router.get("/" + urls.SHAPES + "{suffix:path}", summary="The SHACL shapes profiles are validated with",
             responses=responses(DOC_TYPES, 404, 406))
 def shapes(suffix: str, request: Request) -> Response:
-    return _static(request, "shapes", suffix)
+    """The SHACL shapes, as a document (``/shapes.ttl``...)."""
+    return _static(request, urls.SHAPES, suffix)
 
 
 def _static(request: Request, name: str, suffix: str) -> Response:
-    base = request.app.state.settings.base_uri
-    if suffix and suffix not in SUFFIXES:
+    base = request.app.state.urls.base
+    fmt = formats.by_suffix(suffix, formats.DOCUMENT) if suffix else None
+    if suffix and fmt is None:
         raise NotFound(base + name + suffix)
-    return _respond(request, base + name, SUFFIXES.get(suffix), lambda m: _static_body(name, m, base))
+    return _respond(request, base + name, fmt.media_type if fmt is not None else None,
+                    lambda m: _static_body(name, m, base))
 
 
-@router.get("/" + CONTEXT_PATH, summary="The JSON-LD context of our documents",
-            responses=responses(["application/ld+json"]))
+@router.get("/" + urls.CONTEXT, summary="The JSON-LD context of our documents",
+            responses=responses([formats.JSON_LD.media_type]))
 def context() -> Response:
+    """The JSON-LD context documents are compacted with (:func:`~clusterkg.service.formats.jsonld_context`)."""
     return Response(json.dumps(jsonld_context(), indent=2, sort_keys=True),
-                    headers={"Content-Type": "application/ld+json", "Access-Control-Allow-Origin": "*"})
+                    headers={"Content-Type": formats.JSON_LD.media_type, "Access-Control-Allow-Origin": "*"})

@@ -1,37 +1,66 @@
 """``/dumps/``: the whole graph as files made at build time.
 
 Each dump (Turtle, N-Triples, N-Quads with graph names, JSON-LD) and its gzipped copy is
-served as a file with ``Content-Type``, ``Content-Length``, a strong ``ETag`` (SHA-256 of
-the file), ``Last-Modified``, and ``304 Not Modified`` on a matching conditional GET
-(RFC 9110 §13.1.1 If-None-Match, §13.1.3 If-Modified-Since, §15.4.5 304).
+served as a file with ``Content-Type``, ``Content-Length``, a strong ``ETag`` (the file's
+SHA-256, as the catalogue's ``spdx:checksumValue`` gives it), ``Last-Modified``, and
+``304 Not Modified`` on a matching conditional GET (RFC 9110 §13.1.1 If-None-Match,
+§13.1.3 If-Modified-Since, §15.4.5 304).
+
+The SHA-256 comes from the digests the build recorded in the snapshot
+(``meta/dump-digests.json``, read once per snapshot); a file is hashed only when the
+record lacks it or its size or modification time differ from the recorded ones.
 """
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import hashlib
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
+from werkzeug.http import http_date
 
+from clusterkg.graph import formats
+from clusterkg.graph.publish import urls
+from clusterkg.graph.publish.metadata import read_dump_digests
 from clusterkg.service.errors import NotFound
+from clusterkg.service.html import TEMPLATES
+from clusterkg.service.http import not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
-__all__ = ["router", "DUMP_TYPES", "etag_of"]
+__all__ = ["router", "recorded_digests", "etag_of"]
 
 router = APIRouter()
 
-#: suffix -> media type of the dump files.
-DUMP_TYPES = {
-    ".ttl": "text/turtle; charset=utf-8",
-    ".nt": "application/n-triples; charset=utf-8",
-    ".nq": "application/n-quads; charset=utf-8",
-    ".jsonld": "application/ld+json",
-    ".gz": "application/gzip",
-}
+#: The dumps' formats, and gzip for their compressed copies.
+_FILE_FORMATS = formats.DUMPS + (formats.GZIP,)
+_OTHER = "application/octet-stream"
+#: What the listing is offered in.
+_LISTING = [formats.HTML.media_type, formats.JSON.media_type]
+
+
+def _format_of(path: Path) -> formats.Format | None:
+    return formats.by_suffix(path.suffix, _FILE_FORMATS)
+
+
+@functools.lru_cache(maxsize=4)
+def recorded_digests(meta_dir: Path, generation: str) -> dict[str, tuple[str, int, int]]:
+    """The dump digests the build recorded in a snapshot (its :data:`DIGESTS` file in
+    ``meta/``), read once per snapshot.
+
+    :param meta_dir: the snapshot's ``meta/`` folder.
+    :param generation: the snapshot's name (part of the cache key: a new build is read anew).
+    :return: file name -> (SHA-256 hex, size in bytes, modification time in ns); empty
+        when the file is missing or unreadable. Entries of the wrong shape are left out.
+    """
+    try:
+        record = read_dump_digests(meta_dir)
+    except ValueError:  # damaged: every file is hashed instead
+        return {}
+    return {name: (d[0], d[2], d[3]) for name, d in record.items()
+            if isinstance(d, list) and len(d) == 5 and isinstance(d[0], str) and all(type(n) is int for n in d[2:4])}
 
 
 @functools.lru_cache(maxsize=256)
@@ -43,25 +72,20 @@ def _sha256(path: str, size: int, mtime_ns: int) -> str:
     return h.hexdigest()
 
 
-def etag_of(path: Path) -> str:
-    """Strong ETag of a dump file: its SHA-256 (cached per file version)."""
+def etag_of(path: Path, recorded: dict[str, tuple[str, int, int]]) -> str:
+    """Strong ETag of a dump file (RFC 9110 §8.8.3): its SHA-256, quoted.
+
+    :param path: the file.
+    :param recorded: the snapshot's :func:`recorded_digests`.
+    :return: ``"<sha256 hex>"``: the recorded digest when the file has the recorded size
+        and modification time, else the digest of its bytes (remembered per file version).
+    :raises OSError: the file cannot be read.
+    """
     st = path.stat()
+    known = recorded.get(path.name)
+    if known is not None and known[1:] == (st.st_size, st.st_mtime_ns):
+        return f'"{known[0]}"'
     return '"' + _sha256(str(path), st.st_size, st.st_mtime_ns) + '"'
-
-
-def _not_modified(request: Request, etag: str, mtime: float) -> bool:
-    inm = request.headers.get("if-none-match")
-    if inm is not None:
-        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-        return "*" in tags or etag in tags
-    ims = request.headers.get("if-modified-since")
-    if ims:
-        try:
-            since = email.utils.parsedate_to_datetime(ims).timestamp()
-        except (TypeError, ValueError):
-            return False
-        return int(mtime) <= since
-    return False
 
 
 def _files(request: Request) -> list[Path]:
@@ -69,36 +93,38 @@ def _files(request: Request) -> list[Path]:
     return sorted(p for p in d.iterdir() if p.is_file()) if d.is_dir() else []
 
 
-@router.get("/dumps/", summary="List of the dump files",
-            responses=responses(["text/html", "application/json"], 406))
+@router.get("/" + urls.DUMPS, summary="List of the dump files", responses=responses(_LISTING, 406))
 def listing(request: Request) -> Response:
+    """The dump files: name, URL, size and media type, as HTML or JSON (by ``Accept``)."""
     files = _files(request)
-    base = request.app.state.settings.base_uri
-    media = negotiate(request.headers.get("accept"), ["text/html", "application/json"])
-    items = [{"name": p.name, "url": f"{base}dumps/{p.name}", "bytes": p.stat().st_size,
-              "media_type": DUMP_TYPES.get(p.suffix, "application/octet-stream").split(";")[0]}
+    site = request.app.state.urls
+    media = negotiate(request.headers.get("accept"), _LISTING)
+    items = [{"name": p.name, "url": str(site.dump(p.name)), "bytes": p.stat().st_size,
+              "media_type": fmt.media_type if (fmt := _format_of(p)) else _OTHER}
              for p in files]
-    if media == "application/json":
+    if media == formats.JSON.media_type:
         return JSONResponse({"dumps": items}, headers={"Vary": "Accept"})
-    rows = "".join(f'<tr><td><a href="{i["url"]}">{i["name"]}</a></td><td>{i["media_type"]}</td>'
-                   f'<td style="text-align:right">{i["bytes"]:,}</td></tr>' for i in items)
-    return HTMLResponse(f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>clusterkg dumps</title>"
-                        f"</head><body><h1>Dumps</h1><table><tr><th>file</th><th>type</th><th>bytes</th></tr>{rows}"
-                        "</table></body></html>", headers={"Vary": "Accept"})
+    return TEMPLATES.TemplateResponse(request, "dumps.html", {"dumps": items}, headers={"Vary": "Accept"})
 
 
-@router.get("/dumps/{name}", summary="One dump file",
-            responses=responses(sorted(set(DUMP_TYPES.values()) | {"application/octet-stream"}), 304, 404))
+@router.get("/" + urls.DUMPS + "{name}", summary="One dump file",
+            responses=responses(sorted({f.content_type for f in _FILE_FORMATS} | {_OTHER}), 304, 404))
 def dump_file(name: str, request: Request) -> Response:
+    """One dump file, with its ETag and Last-Modified; ``304`` when the client's copy is current.
+
+    :raises NotFound: no dump file of that name.
+    """
     files = {p.name: p for p in _files(request)}
     path = files.get(name)
     if path is None:
         raise NotFound(f"dump {name!r}")
+    snapshot = request.app.state.store.get()
     st = path.stat()
-    etag = etag_of(path)
-    headers = {"ETag": etag, "Last-Modified": email.utils.formatdate(st.st_mtime, usegmt=True),
+    etag = etag_of(path, recorded_digests(snapshot.meta_dir, snapshot.generation))
+    headers = {"ETag": etag, "Last-Modified": http_date(st.st_mtime),
                "Cache-Control": "public, max-age=300"}
-    if _not_modified(request, etag, st.st_mtime):
+    if not_modified(request.headers, etag, st.st_mtime):
         return Response(status_code=304, headers=headers)
-    return FileResponse(path, media_type=DUMP_TYPES.get(path.suffix, "application/octet-stream"),
-                        headers=headers, filename=None, stat_result=st)
+    fmt = _format_of(path)
+    return FileResponse(path, media_type=fmt.content_type if fmt else _OTHER, headers=headers, filename=None,
+                        stat_result=st)

@@ -25,11 +25,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
-from clusterkg.graph.publish.catalog import PROFILES
+from clusterkg.graph import formats
 from clusterkg.graph.map.vocab import DCAT, DCTERMS, HYDRA, LDES, RDF, TREE, XSD, bind_prefixes
+from clusterkg.graph.publish import urls
+from clusterkg.graph.publish.catalog import PROFILES
 from clusterkg.service.errors import BadRequest, NotFound
-from clusterkg.service.formats import serialize_graph
+from clusterkg.service.formats import media_types, serialize_graph
+from clusterkg.service.http import accept_profile, not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
@@ -37,16 +41,20 @@ __all__ = ["router", "CATALOG_TYPES"]
 
 router = APIRouter()
 
-
 #: Offered for the catalogue, VoID and the feed, preferred first.
-CATALOG_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
-_SUFFIX = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml",
-           ".nt": "application/n-triples"}
+CATALOG_TYPES = media_types(formats.METADATA)
+_DEFAULT_PROFILE = "dcat-ap-3.0"
+
+
+def _suffix_media(suffix: str) -> str | None:
+    """The media type a ``.ttl``/``.jsonld``/``.rdf``/``.nt`` suffix names, or None."""
+    fmt = formats.by_suffix(suffix, formats.METADATA) if suffix else None
+    return fmt.media_type if fmt is not None else None
 
 
 @functools.lru_cache(maxsize=16)
 def _parse(path: str, mtime_ns: int) -> Graph:
-    return Graph().parse(path, format="turtle")
+    return Graph().parse(path, format=formats.TURTLE.rdflib)
 
 
 def _meta_graph(request: Request, name: str) -> Graph:
@@ -61,39 +69,34 @@ def _respond(request: Request, g: Graph, media: str | None, cache: str = "public
              extra: dict[str, str] | None = None) -> Response:
     negotiated = media is None
     media = media or negotiate(request.headers.get("accept"), CATALOG_TYPES)
-    base = request.app.state.settings.base_uri
-    body = serialize_graph(bind_prefixes(g), media, context_url=base + "context.jsonld")
+    body = serialize_graph(bind_prefixes(g), media, context_url=request.app.state.urls.context)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"Content-Type": media + ("" if media == "application/rdf+xml" else "; charset=utf-8"),
-               "ETag": etag, "Cache-Control": cache}
+    headers = {"Content-Type": formats.content_type(media), "ETag": etag, "Cache-Control": cache}
     headers.update(extra or {})
     if negotiated:
         headers["Vary"] = "Accept, Accept-Profile"
     elif "Vary" not in headers:
         headers["Vary"] = "Accept-Profile"
-    inm = request.headers.get("if-none-match")
-    tags = {t.strip().removeprefix("W/") for t in inm.split(",")} if inm else set()
-    if "*" in tags or etag in tags:
+    if not_modified(request.headers, etag):
         return Response(status_code=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
     return Response(body, headers=headers)
 
 
 def _profile(request: Request) -> str:
+    """The catalogue's profile: ``?profile=`` (a token of :data:`PROFILES`), else
+    ``Accept-Profile`` (W3C Content Negotiation by Profile §7.1), else DCAT-AP 3.0.
+
+    :raises BadRequest: an unknown ``?profile=``.
+    """
     wanted = request.query_params.get("profile")
     if wanted is None:
-        header = request.headers.get("accept-profile", "")
-        for part in header.split(","):
-            uri = part.split(";")[0].strip().strip("<>")
-            for key, value in PROFILES.items():
-                if uri in (key, value):
-                    return key
-        return "dcat-ap-3.0"
+        return accept_profile(request.headers.get("accept-profile"), PROFILES) or _DEFAULT_PROFILE
     if wanted not in PROFILES:
         raise BadRequest(f"unknown profile {wanted!r}; use one of: {', '.join(PROFILES)}")
     return wanted
 
 
-def _reachable(g: Graph, root: URIRef, skip: set[URIRef]) -> set:
+def _reachable(g: Graph, root: URIRef, skip: set[Node]) -> set:
     seen, todo = {root}, [root]
     while todo:
         node = todo.pop()
@@ -104,7 +107,7 @@ def _reachable(g: Graph, root: URIRef, skip: set[URIRef]) -> set:
     return seen
 
 
-def _subset(g: Graph, cat: URIRef, keep: list[URIRef]) -> Graph:
+def _subset(g: Graph, cat: URIRef, keep: list[Node]) -> Graph:
     datasets = set(g.objects(cat, DCAT.dataset))
     skip = datasets - set(keep)
     nodes = _reachable(g, cat, skip)
@@ -125,44 +128,16 @@ def _since(value: str) -> _dt.datetime:
     return d if d.tzinfo else d.replace(tzinfo=_dt.timezone.utc)
 
 
-@router.get("/catalog{suffix:path}", summary="DCAT-AP catalogue",
-            responses=responses(CATALOG_TYPES, 304, 400, 404, 406),
-            openapi_extra={"parameters": [
-                {"name": "profile", "in": "query", "required": False,
-                 "schema": {"type": "string", "enum": list(PROFILES)}},
-                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
-                {"name": "modified_since", "in": "query", "required": False,
-                 "schema": {"type": "string", "format": "date"}}]})
-def catalog(request: Request, suffix: str = "") -> Response:
-    if suffix and suffix not in _SUFFIX:
-        raise NotFound(request.url.path)
-    profile = _profile(request)
-    g = _meta_graph(request, f"catalog-{profile}.ttl")
-    base = request.app.state.settings.base_uri
-    cat = URIRef(base + "catalog")
-    datasets = sorted(g.objects(cat, DCAT.dataset), key=str)
-    params = request.query_params
-    if "modified_since" in params:
-        since = _since(params["modified_since"])
-        datasets = [d for d in datasets
-                    if _dt.datetime.fromisoformat(str(g.value(d, DCTERMS.modified))) >= since]
-    page = params.get("page")
-    extra = {"Link": f'<{PROFILES[profile]}>; rel="profile"', "Content-Profile": f"<{PROFILES[profile]}>"}
-    if page is None:
-        out = g if "modified_since" not in params else _subset(g, cat, datasets)
-        return _respond(request, out, _SUFFIX.get(suffix), extra=extra)
-    if not (page.isascii() and page.isdigit()):
-        raise BadRequest(f"page={page!r} is not a page number")
-    n = int(page)
-    size = request.app.state.settings.catalog_page_size
+def _page(g: Graph, cat: URIRef, datasets: list, n: int, size: int, page_url) -> Graph:
+    """Page ``n`` of the catalogue (``size`` datasets a page), with its Hydra
+    ``PartialCollectionView`` (first, previous, next, last; ``page_url(i)`` names page i).
+
+    :raises NotFound: no such page.
+    """
     last = max(1, math.ceil(len(datasets) / size))
     if not 1 <= n <= last:
         raise NotFound(f"catalogue page {n} (pages 1-{last})")
     out = _subset(g, cat, datasets[(n - 1) * size: n * size])
-    keep = [(k, v) for k, v in params.multi_items() if k in ("profile", "modified_since")]
-
-    def page_url(i: int) -> URIRef:
-        return URIRef(f"{base}catalog{suffix}?{urlencode(keep + [('page', str(i))])}")
     view = page_url(n)
     out.bind("hydra", HYDRA)
     out.add((cat, HYDRA.view, view))
@@ -174,12 +149,60 @@ def catalog(request: Request, suffix: str = "") -> Response:
     if n < last:
         out.add((view, HYDRA.next, page_url(n + 1)))
     out.add((cat, HYDRA.totalItems, Literal(len(datasets), datatype=XSD.integer)))
-    return _respond(request, out, _SUFFIX.get(suffix), extra=extra)
+    return out
 
 
-@router.get("/.well-known/void", summary="VoID description of the dataset",
+@router.get("/" + urls.CATALOG + "{suffix:path}", summary="DCAT-AP catalogue",
+            responses=responses(CATALOG_TYPES, 304, 400, 404, 406),
+            openapi_extra={"parameters": [
+                {"name": "profile", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": list(PROFILES)}},
+                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                {"name": "modified_since", "in": "query", "required": False,
+                 "schema": {"type": "string", "format": "date"}}]})
+def catalog(request: Request, suffix: str = "") -> Response:
+    """The DCAT-AP catalogue in the profile asked for, whole or one page, maybe only the
+    datasets modified since a date (see the module docstring).
+
+    :raises BadRequest: an unknown profile, a bad page number or date.
+    :raises NotFound: an unknown suffix, a page past the last, a snapshot without catalogue.
+    """
+    media = _suffix_media(suffix)
+    if suffix and media is None:
+        raise NotFound(request.url.path)
+    profile = _profile(request)
+    g = _meta_graph(request, f"catalog-{profile}.ttl")
+    site = request.app.state.urls
+    cat = site.catalog()
+    datasets = sorted(g.objects(cat, DCAT.dataset), key=str)
+    params = request.query_params
+    if "modified_since" in params:
+        since = _since(params["modified_since"])
+        datasets = [d for d in datasets
+                    if _dt.datetime.fromisoformat(str(g.value(d, DCTERMS.modified))) >= since]
+    page = params.get("page")
+    extra = {"Link": f'<{PROFILES[profile]}>; rel="profile"', "Content-Profile": f"<{PROFILES[profile]}>"}
+    if page is None:
+        out = g if "modified_since" not in params else _subset(g, cat, datasets)
+        return _respond(request, out, media, extra=extra)
+    if not (page.isascii() and page.isdigit()):
+        raise BadRequest(f"page={page!r} is not a page number")
+    keep = [(k, v) for k, v in params.multi_items() if k in ("profile", "modified_since")]
+
+    def page_url(i: int) -> URIRef:
+        return URIRef(f"{cat}{suffix}?{urlencode(keep + [('page', str(i))])}")
+
+    out = _page(g, cat, datasets, int(page), request.app.state.settings.catalog_page_size, page_url)
+    return _respond(request, out, media, extra=extra)
+
+
+@router.get("/" + urls.VOID, summary="VoID description of the dataset",
             responses=responses(CATALOG_TYPES, 304, 404, 406))
 def void(request: Request) -> Response:
+    """The VoID description made at build time (VoID §7.2, RFC 8615).
+
+    :raises NotFound: a snapshot built without it.
+    """
     return _respond(request, _meta_graph(request, "void.ttl"), None)
 
 
@@ -196,27 +219,36 @@ def _day(ts: str) -> str:
     return ts[:10]
 
 
-@router.get("/feed", summary="Change feed (LDES): the root node", responses=responses(CATALOG_TYPES, 304, 406))
-def feed_root(request: Request) -> Response:
-    base = request.app.state.settings.base_uri
-    members = _members(request)
+def _stream(site: urls.Urls) -> Graph:
+    """A feed graph holding the event stream's node."""
     g = Graph()
     g.bind("tree", TREE)
     g.bind("ldes", LDES)
-    stream, root = URIRef(base + "feed#stream"), URIRef(base + "feed")
-    g.add((stream, RDF.type, LDES.EventStream))
+    g.add((site.feed("stream"), RDF.type, LDES.EventStream))
+    return g
+
+
+@router.get("/" + urls.FEED, summary="Change feed (LDES): the root node",
+            responses=responses(CATALOG_TYPES, 304, 406))
+def feed_root(request: Request) -> Response:
+    """The feed's root node: the event stream, and one relation pair per day's fragment
+    (TREE ``GreaterThanOrEqualToRelation`` / ``LessThanRelation`` on ``dct:modified``)."""
+    site: urls.Urls = request.app.state.urls
+    members = _members(request)
+    g = _stream(site)
+    stream, root = site.feed("stream"), site.feed()
     g.add((stream, LDES.timestampPath, DCTERMS.modified))
     g.add((stream, LDES.versionOfPath, DCTERMS.isVersionOf))
-    g.add((stream, TREE.shape, URIRef(base + "shapes")))
+    g.add((stream, TREE.shape, site.shapes))
     g.add((stream, TREE.view, root))
     g.add((root, RDF.type, TREE.Node))
     for i, day in enumerate(sorted({_day(m["time"]) for m in members})):
         start = _dt.date.fromisoformat(day)
         end = start + _dt.timedelta(days=1)
-        node = URIRef(f"{base}feed/{day}")
+        node = site.feed_day(day)
         for j, (kind, value) in enumerate(((TREE.GreaterThanOrEqualToRelation, start),
                                            (TREE.LessThanRelation, end))):
-            rel = URIRef(f"{base}feed#r{i}-{j}")
+            rel = site.feed(f"r{i}-{j}")
             g.add((root, TREE.relation, rel))
             g.add((rel, RDF.type, kind))
             g.add((rel, TREE.path, DCTERMS.modified))
@@ -225,27 +257,29 @@ def feed_root(request: Request) -> Response:
     return _respond(request, g, None, cache="public, max-age=60")
 
 
-@router.get("/feed/{day}", summary="Change feed (LDES): one day's members",
+@router.get("/" + urls.FEED + "/{day}", summary="Change feed (LDES): one day's members",
             responses=responses(CATALOG_TYPES, 304, 404, 406))
 def feed_day(day: str, request: Request) -> Response:
+    """One day's fragment of the feed: the versions of the profiles changed that day;
+    immutable once the day is over.
+
+    :raises NotFound: not a date, or no member that day.
+    """
     try:
         date = _dt.date.fromisoformat(day)
     except ValueError:
         raise NotFound(f"feed fragment {day!r}") from None
-    base = request.app.state.settings.base_uri
+    site: urls.Urls = request.app.state.urls
     members = [m for m in _members(request) if _day(m["time"]) == day]
     if not members:
         raise NotFound(f"feed fragment {day}")
-    g = Graph()
-    g.bind("tree", TREE)
-    g.bind("ldes", LDES)
-    stream, node = URIRef(base + "feed#stream"), URIRef(f"{base}feed/{day}")
-    g.add((stream, RDF.type, LDES.EventStream))
-    g.add((stream, TREE.view, URIRef(base + "feed")))
+    g = _stream(site)
+    stream, node = site.feed("stream"), site.feed_day(day)
+    g.add((stream, TREE.view, site.feed()))
     g.add((node, RDF.type, TREE.Node))
     for m in members:
         g.add((stream, TREE.member, URIRef(m["version"])))
-        g.parse(data=m["nt"], format="nt")
+        g.parse(data=m["nt"], format=formats.N_TRIPLES.rdflib)
     today = _dt.datetime.now(_dt.timezone.utc).date()
     cache = "public, max-age=31536000, immutable" if date < today else "public, max-age=60"
     return _respond(request, g, None, cache=cache)

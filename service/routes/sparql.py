@@ -11,31 +11,38 @@ loop or other clients, and one past its time limit is really stopped.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from dataclasses import replace
 from typing import AsyncIterator
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
 from starlette.concurrency import run_in_threadpool
 
 from clusterkg.graph import formats
-from clusterkg.service.cache import CacheKey, ResponseCache, etag_matches
-from clusterkg.service.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused
+from clusterkg.graph.map.vocab import SD
+from clusterkg.graph.publish import urls
+from clusterkg.service.cache import CacheKey, ResponseCache
+from clusterkg.service.errors import BadRequest, NotAcceptable, PayloadTooLarge, QueryRefused, UnsupportedMediaType
+from clusterkg.service.formats import media_types, serialize_graph
 from clusterkg.service.guard import check_query
+from clusterkg.service.http import not_modified
+from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
-from clusterkg.service.negotiation import NotAcceptable, negotiate
 
-__all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES"]
+__all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES", "service_description"]
 
 router = APIRouter()
 
 #: Offered for SELECT/ASK, preferred first; plain ``application/json`` (asked for by many
 #: clients) gets the SPARQL JSON results.
-RESULT_TYPES = [f.media_type for f in formats.RESULTS] + [formats.JSON.media_type]
+RESULT_TYPES = media_types(formats.RESULTS + (formats.JSON,))
 #: Offered for CONSTRUCT/DESCRIBE, preferred first.
-GRAPH_TYPES = [f.media_type for f in formats.GRAPH_RESULTS]
+GRAPH_TYPES = media_types(formats.GRAPH_RESULTS)
+#: Offered for the service description: the RDF document formats.
+_DESCRIPTION_TYPES = media_types(tuple(f for f in formats.DOCUMENT if f != formats.HTML))
 
 #: Largest request body accepted (bytes); a query is text, a few kB at most.
 MAX_BODY_BYTES = 1024 * 1024
@@ -87,19 +94,15 @@ def _offers(accept: str | None) -> tuple[str | BaseException, str | BaseExceptio
     return out[0], out[1]
 
 
-def _content_type(media: str) -> str:
-    return media + ("" if media in ("application/sparql-results+xml", "application/rdf+xml") else "; charset=utf-8")
-
-
 def _whole(request: Request, media: str, body: bytes, etag: str | None, cache_state: str | None) -> Response:
     """A response with the whole answer in hand: Content-Length, the ETag of a complete
     answer, and ``304`` when the client's If-None-Match already names it."""
-    headers = {"Content-Type": _content_type(media), "Vary": "Accept"}
+    headers = {"Content-Type": formats.content_type(media), "Vary": "Accept"}
     if etag is not None:
         headers["ETag"] = etag
     if cache_state is not None:
         headers["X-Cache"] = cache_state
-    if etag is not None and etag_matches(request.headers.get("if-none-match"), etag):
+    if etag is not None and not_modified(request.headers, etag):
         del headers["Content-Type"]
         return Response(status_code=304, headers=headers)
     return Response(body, headers=headers)
@@ -123,6 +126,10 @@ async def _kept(chunks: AsyncIterator[bytes], started, cache: ResponseCache, key
         cache.put(replace(key, generation=started.generation), media, b"".join(parts))
 
 
+def _or_none(offer: str | BaseException) -> str | None:
+    return None if isinstance(offer, BaseException) else offer
+
+
 async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
     settings = request.app.state.settings
     pool = request.app.state.pool
@@ -136,7 +143,7 @@ async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -
     if generation is not None:
         key = CacheKey(generation, sparql, None if default_graphs is None else tuple(default_graphs),
                        None if named_graphs is None else tuple(named_graphs),
-                       tuple(None if isinstance(o, BaseException) else o for o in offers))
+                       (_or_none(offers[0]), _or_none(offers[1])))
         hit = cache.get(key)
         if hit is not None:
             return _whole(request, hit.media, hit.body, hit.etag, "hit")
@@ -145,12 +152,13 @@ async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -
         media = offers[kind == "graph"]
         if isinstance(media, BaseException):
             raise media
-        return "application/sparql-results+json" if media == "application/json" else media
+        return formats.SPARQL_JSON.media_type if media == formats.JSON.media_type else media
 
     started = await pool.run(
         {"query": sparql, "default_graphs": default_graphs, "named_graphs": named_graphs,
-         "base_iri": settings.base_uri + "sparql"}, choose)
+         "base_iri": str(request.app.state.urls.sparql)}, choose)
     media = offers[started.kind == "graph"]
+    assert isinstance(media, str)  # choose() raised for a kind nothing acceptable was offered for
     cache_state = None if key is None else "miss"
     if started.body is not None:
         etag = None
@@ -160,7 +168,7 @@ async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -
             etag = key.etag()
         return _whole(request, media, started.body, etag, cache_state)
     chunks = started.chunks if key is None else _kept(started.chunks, started, cache, key, media)
-    headers = {"Content-Type": _content_type(media), "Vary": "Accept"}
+    headers = {"Content-Type": formats.content_type(media), "Vary": "Accept"}
     if cache_state is not None:
         headers["X-Cache"] = cache_state
     return StreamingResponse(chunks, headers=headers)
@@ -173,30 +181,84 @@ def _params(text: str) -> dict[str, list[str]]:
         raise BadRequest("the parameters are not UTF-8 (after percent-decoding)") from None
 
 
+def _description(request: Request) -> Graph:
+    """The SPARQL Service Description of the endpoint (SPARQL 1.1 Service Description §3):
+    its features, limits, result formats and the named graphs of its default dataset."""
+    settings = request.app.state.settings
+    site: urls.Urls = request.app.state.urls
+    g = Graph()
+    g.bind("sd", SD)
+    svc = URIRef(site.sparql + "#service")
+    g.add((svc, RDF.type, SD.Service))
+    g.add((svc, SD.endpoint, site.sparql))
+    g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
+    g.add((svc, SD.feature, SD.UnionDefaultGraph))
+    if settings.service_allow:
+        g.add((svc, SD.feature, SD.BasicFederatedQuery))
+    g.add((svc, RDFS.comment, Literal(
+        "Read-only. SERVICE is " + ("allowed only to: " + ", ".join(settings.service_allow)
+                                     if settings.service_allow else "not allowed (no federated queries)")
+        + f". Limits per query: {settings.query_timeout:g} s, {settings.max_rows:,} rows, "
+          f"{settings.max_response_bytes:,} bytes; results cut by a limit carry a clusterkg:truncated marker.")))
+    for fmt in formats.RESULTS + formats.GRAPH_RESULTS:
+        if fmt.w3c:
+            g.add((svc, SD.resultFormat, URIRef(fmt.w3c)))
+    ds = URIRef(site.sparql + "#dataset")
+    g.add((svc, SD.defaultDataset, ds))
+    g.add((ds, RDF.type, SD.Dataset))
+    for name in request.app.state.store.get().named_graphs():
+        ng = URIRef(f"{site.sparql}#graph-{len(g)}")
+        g.add((ds, SD.namedGraph, ng))
+        g.add((ng, SD.name, URIRef(name)))
+    g.add((svc, DCTERMS.description,
+           Literal("clusterkg read-only SPARQL endpoint; the default graph is the union of the named graphs")))
+    return g
+
+
+def service_description(request: Request) -> Response:
+    """The answer to a GET of the endpoint without ``query``: the SPARQL Service
+    Description (SPARQL 1.1 Service Description §2, §3) in the RDF format ``Accept``
+    picks; Turtle when none fits (a bare GET is often a browser or a probe). Runs in a
+    worker thread (it reads the store's graph names).
+
+    :param request: the request.
+    :return: the response.
+    """
+    try:
+        media = negotiate(request.headers.get("accept"), _DESCRIPTION_TYPES)
+    except NotAcceptable:
+        media = formats.TURTLE.media_type
+    return Response(serialize_graph(_description(request), media, context_url=None), headers={
+        "Content-Type": formats.content_type(media), "Vary": "Accept"})
+
+
 _RESULTS = RESULT_TYPES + GRAPH_TYPES
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query (GET) or the service description",
-            responses=responses(_RESULTS + ["application/n-triples"], *ERRORS),
+@router.get("/" + urls.SPARQL, summary="SPARQL 1.1 query (GET) or the service description",
+            responses=responses(list(dict.fromkeys(_RESULTS + _DESCRIPTION_TYPES)), *ERRORS),
             openapi_extra={"parameters": SPARQL_PARAMETERS})
 async def sparql_get(request: Request) -> Response:
+    """The query operation by GET (SPARQL 1.1 Protocol §2.1.1), or the service
+    description when there is no ``query``.
+
+    :raises QueryRefused: an ``update`` parameter.
+    :raises BadRequest: ``query`` given more than once, a bad dataset IRI.
+    """
     params = _params(request.url.query)
     if "update" in params:
-        raise UpdateRefused()
+        raise QueryRefused.update()
     query = _one(params, "query")
     if query is None:
-        return await run_in_threadpool(request.app.state.service_description, request)
+        return await run_in_threadpool(service_description, request)
     return await _answer(request, query, params)
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query (POST, form-encoded or direct)",
-             responses=responses(_RESULTS, *ERRORS, 413, 415), openapi_extra={"requestBody": SPARQL_BODY})
-async def sparql_post(request: Request) -> Response:
-    raw_ctype = request.headers.get("content-type", "")
-    ctype = raw_ctype.split(";")[0].strip().lower()
-    charset = _charset(raw_ctype)
-    if charset not in (None, "utf-8", "utf8"):
-        raise UnsupportedMediaType(raw_ctype, [_FORM + "; charset=UTF-8", _QUERY + "; charset=UTF-8"])
+async def _read_body(request: Request) -> bytes:
+    """The request body, refused beyond :data:`MAX_BODY_BYTES` (declared or received).
+
+    :raises PayloadTooLarge: over the limit.
+    """
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise PayloadTooLarge(int(declared), MAX_BODY_BYTES)
@@ -205,29 +267,61 @@ async def sparql_post(request: Request) -> Response:
         body += chunk
         if len(body) > MAX_BODY_BYTES:
             raise PayloadTooLarge(len(body), MAX_BODY_BYTES)
+    return body
+
+
+def _form_query(body: bytes, url_params: dict[str, list[str]]) -> str | None:
+    """The query of a form-encoded POST (SPARQL 1.1 Protocol §2.1.2); its dataset
+    parameters are added to ``url_params``."""
+    try:
+        params = _params(body.decode("ascii"))
+    except UnicodeDecodeError:
+        raise BadRequest("the form body is not URL-encoded ASCII") from None
+    if "update" in params:
+        raise QueryRefused.update()
+    if "query" in params and "query" in url_params:
+        raise BadRequest("'query' is given both in the URL and in the body")
+    query = _one(params, "query")
+    for name in ("default-graph-uri", "named-graph-uri"):
+        if name in params:
+            url_params.setdefault(name, []).extend(params[name])
+    return query
+
+
+def _direct_query(body: bytes, url_params: dict[str, list[str]]) -> str:
+    """The query of a direct POST (``application/sparql-query``, SPARQL 1.1 Protocol §2.1.3)."""
+    if "query" in url_params:
+        raise BadRequest("'query' is given in the URL of a direct POST")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the query body is not UTF-8") from None
+
+
+@router.post("/" + urls.SPARQL, summary="SPARQL 1.1 query (POST, form-encoded or direct)",
+             responses=responses(_RESULTS, *ERRORS, 413, 415), openapi_extra={"requestBody": SPARQL_BODY})
+async def sparql_post(request: Request) -> Response:
+    """The query operation by POST, form-encoded or direct (SPARQL 1.1 Protocol §2.1.2,
+    §2.1.3); updates are refused.
+
+    :raises UnsupportedMediaType: another body type, or a charset other than UTF-8.
+    :raises PayloadTooLarge: a body over :data:`MAX_BODY_BYTES`.
+    :raises QueryRefused: an update request.
+    :raises BadRequest: no query, a query given twice, a body that does not decode.
+    """
+    raw_ctype = request.headers.get("content-type", "")
+    ctype = raw_ctype.split(";")[0].strip().lower()
+    charset = _charset(raw_ctype)
+    if charset not in (None, "utf-8", "utf8"):
+        raise UnsupportedMediaType(raw_ctype, [_FORM + "; charset=UTF-8", _QUERY + "; charset=UTF-8"])
+    body = await _read_body(request)
     url_params = _params(request.url.query)
     if ctype == _UPDATE or "update" in url_params:
-        raise UpdateRefused()
+        raise QueryRefused.update()
     if ctype == _FORM:
-        try:
-            params = _params(body.decode("ascii"))
-        except UnicodeDecodeError:
-            raise BadRequest("the form body is not URL-encoded ASCII") from None
-        if "update" in params:
-            raise UpdateRefused()
-        if "query" in params and "query" in url_params:
-            raise BadRequest("'query' is given both in the URL and in the body")
-        query = _one(params, "query")
-        for name in ("default-graph-uri", "named-graph-uri"):
-            if name in params:
-                url_params.setdefault(name, []).extend(params[name])
+        query = _form_query(body, url_params)
     elif ctype == _QUERY:
-        if "query" in url_params:
-            raise BadRequest("'query' is given in the URL of a direct POST")
-        try:
-            query = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise BadRequest("the query body is not UTF-8") from None
+        query = _direct_query(body, url_params)
     else:
         raise UnsupportedMediaType(ctype or "(none)", [_FORM, _QUERY])
     if not query:

@@ -1,6 +1,7 @@
 """ResponseCache: LRU by bytes, one snapshot at a time, ETags (RFC 9110 §8.8.3, §13.1.2)."""
 
-from clusterkg.service.cache import CacheKey, ResponseCache, etag_matches
+from clusterkg.service.cache import CacheKey, ResponseCache
+from clusterkg.service.http import etag_matches
 
 CSV = ("text/csv", None)
 

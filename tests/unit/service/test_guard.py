@@ -3,7 +3,8 @@ ordinary queries that merely mention "service" pass."""
 
 import pytest
 
-from clusterkg.service.guard import QueryRefused, check_query
+from clusterkg.service.errors import QueryRefused
+from clusterkg.service.guard import check_query
 
 T = "http://127.0.0.1:9/"
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from clusterkg.service.negotiation import NotAcceptable, negotiate
+from clusterkg.service.errors import NotAcceptable
+from clusterkg.service.negotiation import negotiate
 
 RESULTS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
            "text/tab-separated-values"]

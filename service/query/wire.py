@@ -1,0 +1,155 @@
+"""The messages between the web process and a query worker, on their pipe.
+
+Web -> worker: a :class:`QueryRequest` dict per query, or None to stop the worker.
+
+Worker -> web (tuples; the first item is the kind):
+
+=============== ===================================================================
+message         meaning
+=============== ===================================================================
+``ready``       ``(READY, isolated)``: the worker started (isolated: no network)
+``whole``       ``(WHOLE, kind, media, generation, body, rows, reason|None)``: an
+                answer that fits in one chunk (64 KiB), in one message
+``head``        ``(HEAD, kind, media, generation)``: a longer answer begins
+``chunk``       ``(CHUNK, bytes)``: its next bytes, ending at a row boundary
+``end``         ``(END, rows, reason|None)``: it ended (``reason``: the limit that cut it)
+``error``       ``(ERROR, error kind, message)``: the query failed (:func:`error_message`)
+``unacceptable`` ``(UNACCEPTABLE, kind, generation)``: no media type was acceptable
+                for the query's kind (``select``, ``ask`` or ``graph``)
+=============== ===================================================================
+
+The web side turns an error message back into the domain error (:func:`raise_for`) and,
+when it must cut a stream itself, closes the document with :func:`closing_marker`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import AsyncIterator, TypedDict
+
+from clusterkg.graph import formats
+from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreError, StoreError
+from clusterkg.service.errors import ResultTooLarge
+
+__all__ = ["QueryRequest", "Started", "READY", "WHOLE", "HEAD", "CHUNK", "END", "ERROR", "UNACCEPTABLE", "CRASH",
+           "error_message", "raise_for", "closing_marker"]
+
+READY, WHOLE, HEAD, CHUNK, END, ERROR, UNACCEPTABLE = "ready", "whole", "head", "chunk", "end", "error", "unacceptable"
+#: The error kind the web side uses for a worker that stopped (its pipe closed).
+CRASH = "crash"
+
+_CRASHED = ("the query made the query engine fail (it is probably too long or too deeply "
+            "nested); simplify it")
+
+
+class QueryRequest(TypedDict):
+    """One query, as sent to a worker.
+
+    ``query`` (the text), ``default_graphs`` and ``named_graphs`` (the protocol's dataset,
+    None when not given), ``base_iri``, ``timeout`` (seconds), ``max_rows``, ``max_bytes``,
+    and ``media``: kind (``select``, ``ask``, ``graph``) -> the media type negotiated for
+    it, or None when nothing offered for that kind is acceptable.
+    """
+
+    query: str
+    default_graphs: list[str] | None
+    named_graphs: list[str] | None
+    base_iri: str
+    timeout: float
+    max_rows: int
+    max_bytes: int
+    media: dict[str, str | None]
+
+
+@dataclass
+class Started:
+    """A query whose answer has begun.
+
+    :param kind: ``select``, ``ask`` or ``graph``.
+    :param media: the media type the answer is written in.
+    :param chunks: async iterator of the answer's bytes.
+    :param generation: the store snapshot the worker answered from.
+    :param body: the whole answer, when it came in one message (then ``chunks`` yields
+        just that), else None.
+    :param complete: True when no limit cut the answer, False when one did, None while a
+        streamed answer has not ended.
+    """
+
+    kind: str
+    media: str
+    chunks: AsyncIterator[bytes]
+    generation: str = ""
+    body: bytes | None = None
+    complete: bool | None = None
+
+
+def error_message(exc: BaseException) -> tuple[str, str, str]:
+    """The ``error`` message a worker sends for a failed query (worker side).
+
+    :param exc: a :class:`~clusterkg.graph.errors.StoreError`, a
+        :class:`~clusterkg.service.errors.ResultTooLarge`, or an ``OSError`` or
+        ``RuntimeError`` from the engine (taken as an evaluation error).
+    :return: ``(ERROR, error kind, message)``.
+
+    >>> error_message(QuerySyntaxError("error at 1:7"))
+    ('error', 'syntax', 'error at 1:7')
+    """
+    if isinstance(exc, QuerySyntaxError):
+        kind = "syntax"
+    elif isinstance(exc, ResultTooLarge):
+        kind = "too-large"
+    elif isinstance(exc, (QueryEvaluationError, OSError, RuntimeError)):
+        kind = "evaluation"
+    elif isinstance(exc, RemoteStoreError):
+        kind = "remote"
+    else:
+        kind = "store"
+    return ERROR, kind, str(exc)
+
+
+def raise_for(msg: tuple | None, timeout: float) -> None:
+    """Raise the error a worker's message stands for (web side); return for any other message.
+
+    :param msg: the message, or None when nothing came before the deadline.
+    :param timeout: the query's limit, seconds (for the timeout's message).
+    :raises QueryTimeout: for None.
+    :raises QuerySyntaxError, ResultTooLarge, StoreError, RemoteStoreError,
+        QueryEvaluationError: for an ``error`` message of that kind (a crashed worker's is
+        a :class:`QueryEvaluationError` saying the query made the engine fail).
+    """
+    if msg is None:
+        raise QueryTimeout(timeout)
+    if msg[0] != ERROR:
+        return
+    kind, text = msg[1], msg[2]
+    if kind == "syntax":
+        raise QuerySyntaxError(text)
+    if kind == "too-large":
+        raise ResultTooLarge(text)
+    if kind == "store":
+        raise StoreError(text)
+    if kind == "remote":
+        raise RemoteStoreError(text)
+    raise QueryEvaluationError(_CRASHED if kind == CRASH else text)
+
+
+def closing_marker(media: str, reason: str) -> bytes:
+    """What the web side appends to a stream it cuts after a row boundary: it closes the
+    document and says it was truncated (the markers of :mod:`clusterkg.service.query.writers`,
+    without a row count).
+
+    :param media: the answer's media type.
+    :param reason: why it was cut (``time-limit``, ``error``).
+    :return: the closing bytes.
+
+    >>> closing_marker("text/csv", "time-limit")
+    b'# clusterkg:truncated reason=time-limit\\r\\n'
+    """
+    fmt = formats.by_media_type(media)
+    if fmt in (formats.SPARQL_JSON, formats.JSON):
+        return b']},"clusterkg:truncated":{"reason":"' + reason.encode() + b'"}}'
+    if fmt == formats.SPARQL_XML:
+        return b"<!-- clusterkg:truncated reason=" + reason.encode() + b" --></results></sparql>\n"
+    if fmt == formats.CSV:
+        return b"# clusterkg:truncated reason=" + reason.encode() + b"\r\n"
+    return b"# clusterkg:truncated reason=" + reason.encode() + b"\n"

@@ -1,0 +1,135 @@
+"""The query worker process: it opens the store snapshot read-only and answers one query
+at a time, sending the answer down its pipe (the messages of :mod:`.wire`).
+
+A worker runs with no network access when the system allows it (:func:`isolate_network`),
+so a query can reach no host at all; it holds the first chunk of each answer back, so an
+answer that fits in one chunk costs one message (:class:`_Answer`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from multiprocessing.connection import Connection
+
+from clusterkg.graph.errors import StoreError
+from clusterkg.service.errors import ResultTooLarge
+from clusterkg.service.query.wire import (CHUNK, END, HEAD, READY, UNACCEPTABLE, WHOLE, QueryRequest,
+                                          error_message)
+from clusterkg.service.query.writers import write_boolean, write_solutions, write_triples
+
+__all__ = ["isolate_network", "worker_main", "GRACE"]
+
+#: Seconds a worker gets past the limit before it is killed; the store's own timeout
+#: (remote stores) is the limit plus this.
+GRACE = 1.0
+
+
+def isolate_network() -> bool:
+    """Move this process into a network namespace of its own, with no interface up: no
+    connection can leave it (Linux ``unshare(2)``; ``CLONE_NEWNET``, with a user namespace
+    when not privileged). Files and already open pipes are unaffected.
+
+    :return: True when isolated; False where the system does not allow it.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return False
+    clone_newnet, clone_newuser = 0x40000000, 0x10000000
+    for flags in (clone_newnet, clone_newuser | clone_newnet):
+        if libc.unshare(flags) == 0:
+            return True
+    return False
+
+
+class _Answer:
+    """The worker's side of one answer: holds the first chunk back, so an answer that
+    ends within it goes to the web process in one message (``whole``); a longer one is
+    announced (``head``) and streamed (``chunk``..., ``end``)."""
+
+    def __init__(self, conn: Connection, kind: str, media: str, generation: str):
+        self.conn, self.kind, self.media, self.generation = conn, kind, media, generation
+        self.pending: bytes | None = None
+        self.streaming = False
+
+    def emit(self, data: bytes) -> None:
+        """Send the next chunk (the first is held back until a second comes or the end)."""
+        if not self.streaming:
+            if self.pending is None:
+                self.pending = data
+                return
+            self.conn.send((HEAD, self.kind, self.media, self.generation))
+            self.conn.send((CHUNK, self.pending))
+            self.pending, self.streaming = None, True
+        self.conn.send((CHUNK, data))
+
+    def finish(self, rows: int, reason: str | None) -> None:
+        """End the answer: ``rows`` written, ``reason`` the limit that cut it (or None)."""
+        if self.streaming:
+            self.conn.send((END, rows, reason))
+        else:
+            self.conn.send((WHOLE, self.kind, self.media, self.generation, self.pending or b"", rows, reason))
+
+
+def _answer(conn: Connection, store, req: QueryRequest) -> None:
+    """Run one query on ``store`` and send its answer (or ``unacceptable``) down ``conn``."""
+    deadline = time.monotonic() + req["timeout"]
+    result = store.query(req["query"], default_graphs=req["default_graphs"],
+                         named_graphs=req["named_graphs"], base_iri=req["base_iri"])
+    media = req["media"].get(result.kind)
+    if media is None:
+        conn.send((UNACCEPTABLE, result.kind, store.generation))
+        return
+    answer = _Answer(conn, result.kind, media, store.generation)
+    if result.kind == "ask":
+        write_boolean(result.boolean, media, answer.emit)
+        answer.finish(1, None)
+        return
+    write = write_solutions if result.kind == "select" else write_triples
+    cut = write(result.raw, media, answer.emit, req["max_rows"], req["max_bytes"], deadline)
+    answer.finish(cut.rows, cut.reason)
+
+
+def worker_main(conn: Connection, store_root: str, isolate: bool = True, remote: str | None = None,
+                niceness: int = 0) -> None:
+    """The worker process's main loop (the target of the process the pool starts).
+
+    :param conn: its end of the pipe to the web process.
+    :param store_root: the store folder; the worker opens the current snapshot, and the
+        newer one when a build publishes it.
+    :param isolate: move into a private network namespace first.
+    :param remote: a ``sparql+http(s)://`` store URL: queries are forwarded there.
+    :param niceness: nice(2) increment, so general-lane workers yield the CPU.
+
+    Sends ``ready`` once, then answers each :class:`~.wire.QueryRequest` until it
+    receives None or the pipe closes.
+    """
+    isolated = isolate_network() if isolate else False
+    if niceness:  # general-lane workers yield the CPU to the look-up lane and the web process
+        try:
+            os.nice(niceness)
+        except OSError:
+            pass
+    conn.send((READY, isolated))
+    from clusterkg.graph.store import open_store
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    store = None
+    while True:
+        try:
+            req = conn.recv()
+        except EOFError:
+            return
+        if req is None:
+            return
+        try:
+            if store is None or store.is_stale():
+                store = open_store(store_root, remote, timeout=req["timeout"] + GRACE)
+            _answer(conn, store, req)
+        except (StoreError, ResultTooLarge, OSError, RuntimeError) as exc:
+            conn.send(error_message(exc))
