@@ -25,6 +25,7 @@ from clusterkg import __version__
 from clusterkg.graph import formats
 from clusterkg.graph.publish.catalog import PROFILES
 from clusterkg.graph.publish.dumps import dump_name
+from clusterkg.graph.publish.metadata import catalog_file
 from clusterkg.settings import Settings
 
 __all__ = ["main"]
@@ -399,7 +400,7 @@ def catalog(store: str | None, profile: str, score: bool, url: str | None, shape
     settings = _settings(store=store, base_uri=base_uri, dcat_ap_shapes=shapes_dir)
     shapes_dir = _as_option(click.get_current_context(), "shapes_dir", settings.dcat_ap_shapes)
     snapshot = _reader(settings)
-    path = snapshot.meta_dir / f"catalog-{profile}.ttl"
+    path = snapshot.meta_dir / catalog_file(profile)
     if not path.is_file():
         raise click.ClickException(f"{path}: no catalogue in this snapshot; rebuild with 'clusterkg build'")
     if not score:
@@ -452,7 +453,7 @@ def _dcat_ap_compliant(meta_dir: Path, shapes_dir: Path) -> bool:
     import pyshacl
     from rdflib import Graph
 
-    v2 = Graph().parse(meta_dir / "catalog-dcat-ap-2.1.1.ttl", format="turtle")
+    v2 = Graph().parse(meta_dir / catalog_file("dcat-ap-2.1.1"), format="turtle")
     shapes = Graph()
     for name in ("dcat-ap_2.1.1_shacl_shapes.ttl", "dcat-ap_2.1.1_shacl_range.ttl"):
         if not (shapes_dir / name).is_file():

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["ServiceError", "BadRequest", "ResultTooLarge", "NotSerializable", "QueryRefused", "NotFound",
            "NotAcceptable", "PayloadTooLarge", "UnsupportedMediaType", "Busy", "install_error_handlers"]
 
-log = logging.getLogger("clusterkg.service")
+_log = logging.getLogger("clusterkg.service")
 
 
 class ServiceError(ClusterkgError):
@@ -199,11 +199,11 @@ def _store_error(request: Request, exc: StoreError) -> PlainTextResponse:
     if isinstance(exc, QueryTimeout):
         return _text(504, str(exc))
     if isinstance(exc, RemoteStoreError):
-        log.error("SPARQL server error: %s", exc)
+        _log.error("SPARQL server error: %s", exc)
         endpoint = request.app.state.settings.endpoint()
         text = str(exc).replace(endpoint.url, "the SPARQL server") if endpoint else str(exc)
         return _text(502, f"Bad Gateway: {text}")  # the server's address stays in the log
-    log.exception("store error: %s", exc)
+    _log.exception("store error: %s", exc)
     return _text(500, "Internal error while reading the store.")
 
 

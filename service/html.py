@@ -21,7 +21,8 @@ from clusterkg.graph.map.places import authority_label
 from clusterkg.graph.map.vocab import PREFIXES, SCHEMA
 from clusterkg.graph.publish import urls
 
-__all__ = ["TEMPLATES", "render_html", "sections", "label_of", "Section", "Row", "Value", "LABEL_PROPERTIES"]
+__all__ = ["TEMPLATES", "render_html", "sections", "label_of", "Section", "Row", "Value", "LABEL_PROPERTIES",
+           "STANDARD_LABELS"]
 
 #: The page templates (autoescaped; block tags leave no blank lines behind).
 TEMPLATES = Jinja2Templates(env=jinja2.Environment(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from clusterkg.graph import formats
 
-__all__ = ["HeadAsGet", "SecurityHeaders"]
+__all__ = ["HeadAsGet", "SecurityHeaders", "CSP"]
 
 _HTML = formats.HTML.media_type.encode()
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; "

@@ -16,7 +16,7 @@ import pytest
 
 import clusterkg.graph.errors as errors
 
-PACKAGES = ["clusterkg.graph"]
+PACKAGES = ["clusterkg.graph", "clusterkg.service"]
 
 
 def _modules() -> list[str]:

@@ -37,7 +37,7 @@ from clusterkg.graph.map.vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
 from clusterkg.graph.publish.catalog import Publishing
 from clusterkg.graph.publish.dumps import DumpWriter
 from clusterkg.graph.publish.feed import (
-    FeedLog, FeedMember, FeedState, ProfileState, load_state, tombstone_ntriples, version_ntriples,
+    FEED_FILE, FeedLog, FeedMember, FeedState, ProfileState, load_state, tombstone_ntriples, version_ntriples,
 )
 from clusterkg.graph.publish.metadata import PublishedProfile, open_dumps, subset_name, write_metadata
 from clusterkg.graph.publish.urls import Urls
@@ -108,7 +108,7 @@ class _Build:
         prev_meta = previous_meta(self.backend.root)  # read under the writer's lock
         self.prev = load_state(prev_meta, self.summary.notes)
         self.state = FeedState(issued=dict(self.prev.issued))
-        self.log = FeedLog(writer.meta_dir, prev_meta / "feed.jsonl" if prev_meta else None)
+        self.log = FeedLog(writer.meta_dir, prev_meta / FEED_FILE if prev_meta else None)
         self._aborts.insert(0, self.log.close)
         if self.incremental:
             cache = self.cache = ProfileCache(self.backend.root / "cache")

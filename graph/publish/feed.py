@@ -28,7 +28,12 @@ from typing import TextIO
 
 from clusterkg.graph.map.vocab import AS, DCTERMS, RDF, XSD
 
-__all__ = ["ProfileState", "FeedMember", "FeedState", "FeedLog", "load_state", "read_member", "version_ntriples",
+#: The files of the feed and the states in a snapshot's ``meta/`` folder.
+FEED_FILE = "feed.jsonl"
+STATE_FILE = "state.json"
+
+__all__ = ["FEED_FILE", "STATE_FILE", "ProfileState", "FeedMember", "FeedState", "FeedLog", "load_state", "read_member",
+           "version_ntriples",
            "tombstone_ntriples"]
 
 
@@ -67,7 +72,7 @@ class FeedState:
     def save_state(self, folder: Path) -> None:
         """Write ``state.json`` (profiles and issued dates, not the members) into ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "state.json").write_text(json.dumps(
+        (folder / STATE_FILE).write_text(json.dumps(
             {"profiles": {k: dict(vars(v)) for k, v in sorted(self.profiles.items())},
              "issued": dict(sorted(self.issued.items()))}, separators=(",", ":")), encoding="utf-8")
 
@@ -88,7 +93,7 @@ class FeedLog:
 
     def __init__(self, folder: Path, earlier: Path | None = None):
         folder.mkdir(parents=True, exist_ok=True)
-        self.path, self.earlier = folder / "feed.jsonl", earlier
+        self.path, self.earlier = folder / FEED_FILE, earlier
         self._new_path = folder / ".feed.new.jsonl"
         self._fh = open(self._new_path, "w", encoding="utf-8")
         self.added = 0
@@ -155,7 +160,7 @@ def load_state(folder: Path | None, notes: list[str] | None = None) -> FeedState
     every profile counts as new: the feed gets a member for each).
     """
     state = FeedState()
-    path = folder / "state.json" if folder is not None else None
+    path = folder / STATE_FILE if folder is not None else None
     if path is None or not path.is_file():
         return state
     try:

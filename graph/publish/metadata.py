@@ -34,7 +34,7 @@ from clusterkg.graph.publish.void import describe_void
 from clusterkg.graph.read.names import country_name
 
 __all__ = ["PublishedProfile", "open_dumps", "write_metadata", "read_dump_digests", "subset_name", "CHUNK_INDEX",
-           "TURTLE_INDEX", "DIGESTS"]
+           "TURTLE_INDEX", "DIGESTS", "VOID_FILE", "catalog_file"]
 
 #: The chunk index of a snapshot's ``.gz`` dumps, in its ``meta/`` (see :mod:`.gzipped`).
 CHUNK_INDEX = "gz-chunks.json"
@@ -42,6 +42,14 @@ CHUNK_INDEX = "gz-chunks.json"
 TURTLE_INDEX = "ttl-chunks.json"
 #: The digests, sizes and times of a snapshot's dump files, in its ``meta/``.
 DIGESTS = "dump-digests.json"
+#: The VoID description, in a snapshot's ``meta/``.
+VOID_FILE = "void.ttl"
+
+
+def catalog_file(profile: str) -> str:
+    """The file of the catalogue in an application profile (:data:`~.catalog.PROFILES`),
+    in a snapshot's ``meta/``: ``catalog-dcat-ap-3.0.ttl``."""
+    return f"catalog-{profile}.ttl"
 
 _KEYWORDS = ["cluster organisations", "industrial clusters", "innovation clusters", "linked data",
              "European Cluster Collaboration Platform"]
@@ -212,8 +220,8 @@ def write_metadata(dumps: DumpWriter, known: dict[str, list], profiles: list[Pub
     activity = uris.build(started.strftime("%Y%m%dT%H%M%SZ"))
     for profile in PROFILES:
         catalog = describe_catalog(uris, publishing, datasets, started, catalog_issued, profile, activity)
-        (meta / f"catalog-{profile}.ttl").write_bytes(turtle(catalog))
-    (meta / "void.ttl").write_bytes(turtle(describe_void(uris, done.stats, all_dumps, started)))
+        (meta / catalog_file(profile)).write_bytes(turtle(catalog))
+    (meta / VOID_FILE).write_bytes(turtle(describe_void(uris, done.stats, all_dumps, started)))
     (meta / DIGESTS).write_text(_sealed({f.name: known[f.name] for ds in datasets for f in ds.dumps}),
                                 encoding="utf-8")
     state.save_state(meta)

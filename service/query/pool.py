@@ -32,7 +32,7 @@ from clusterkg.service.query.worker import GRACE, worker_main
 
 __all__ = ["QueryPool", "QueryLimits"]
 
-log = logging.getLogger("clusterkg.service.query")
+_log = logging.getLogger("clusterkg.service.query")
 
 _CTX = mp.get_context("spawn")
 #: Scheduling priority of the general-lane workers (nice(2) increment); the look-up lane runs at 0.
@@ -153,7 +153,7 @@ class QueryPool:
             except (EOFError, OSError):
                 pass
         if self.isolate and not isolated:
-            log.warning("query worker %s runs with network access: this system does not allow a private "
+            _log.warning("query worker %s runs with network access: this system does not allow a private "
                         "network namespace; the SERVICE check is the only guard", proc.pid)
         with self._lock:
             self._next_id += 1
@@ -322,7 +322,7 @@ class QueryPool:
         try:
             while True:
                 if msg is None:
-                    log.warning("query worker %s stopped: past the time limit while streaming", w.proc.pid)
+                    _log.warning("query worker %s stopped: past the time limit while streaming", w.proc.pid)
                     started.complete = False
                     yield closing_marker(started.media, "time-limit")
                     return
@@ -333,7 +333,7 @@ class QueryPool:
                     started.complete = msg[2] is None
                     return
                 else:
-                    log.warning("query failed while streaming: %s", msg[2])
+                    _log.warning("query failed while streaming: %s", msg[2])
                     started.complete = False
                     yield closing_marker(started.media, "error")
                     return

@@ -1,1 +1,3 @@
 """HTTP routes, one module per concern."""
+
+__all__: list[str] = []

@@ -33,7 +33,7 @@ from clusterkg.service.html import render_html
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
-__all__ = ["router", "DOC_TYPES", "DESCRIBE", "LABELS"]
+__all__ = ["router", "DOC_TYPES", "DESCRIBE", "LABELS", "resource", "document", "ontology", "shapes", "context"]
 
 router = APIRouter()
 

@@ -30,7 +30,7 @@ from clusterkg.service.http import not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
-__all__ = ["router", "recorded_digests", "etag_of"]
+__all__ = ["router", "recorded_digests", "etag_of", "listing", "dump_file"]
 
 router = APIRouter()
 

@@ -31,13 +31,15 @@ from clusterkg.graph import formats
 from clusterkg.graph.map.vocab import DCAT, DCTERMS, HYDRA, LDES, RDF, TREE, XSD, bind_prefixes
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.catalog import PROFILES
+from clusterkg.graph.publish.feed import FEED_FILE
+from clusterkg.graph.publish.metadata import VOID_FILE, catalog_file
 from clusterkg.service.errors import BadRequest, NotFound
 from clusterkg.service.formats import media_types, serialize_graph
 from clusterkg.service.http import accept_profile, not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
-__all__ = ["router", "CATALOG_TYPES"]
+__all__ = ["router", "CATALOG_TYPES", "catalog", "void", "feed_root", "feed_day"]
 
 router = APIRouter()
 
@@ -171,7 +173,7 @@ def catalog(request: Request, suffix: str = "") -> Response:
     if suffix and media is None:
         raise NotFound(request.url.path)
     profile = _profile(request)
-    g = _meta_graph(request, f"catalog-{profile}.ttl")
+    g = _meta_graph(request, catalog_file(profile))
     site = request.app.state.urls
     cat = site.catalog()
     datasets = sorted(g.objects(cat, DCAT.dataset), key=str)
@@ -203,12 +205,12 @@ def void(request: Request) -> Response:
 
     :raises NotFound: a snapshot built without it.
     """
-    return _respond(request, _meta_graph(request, "void.ttl"), None)
+    return _respond(request, _meta_graph(request, VOID_FILE), None)
 
 
 def _members(request: Request) -> list[dict]:
     meta: Path = request.app.state.store.get().meta_dir
-    path = meta / "feed.jsonl"
+    path = meta / FEED_FILE
     if not path.is_file():
         return []
     with open(path, encoding="utf-8") as fh:

@@ -10,7 +10,7 @@ from clusterkg.graph import formats
 from clusterkg.graph.publish import urls
 from clusterkg.service.html import TEMPLATES
 
-__all__ = ["router"]
+__all__ = ["router", "home", "health"]
 
 router = APIRouter()
 

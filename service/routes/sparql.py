@@ -32,7 +32,8 @@ from clusterkg.service.http import not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
 
-__all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES", "service_description"]
+__all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES", "service_description", "sparql_get", "sparql_post",
+           "MAX_BODY_BYTES"]
 
 router = APIRouter()
 
