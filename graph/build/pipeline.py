@@ -139,7 +139,8 @@ class _Build:
         s, prev = self.summary, self.prev
         fp = fingerprint(self.uris.base, network_files(self.paths)) if self.cache is not None else ""
         loaded: set[str] = set()
-        for outcome in processed(self.sources, self.uris, self.vocab, progress, workers, self.cache, fp):
+        for outcome in processed(self.sources, self.uris, self.vocab, progress, workers, self.cache, fp,
+                                 self.started_at.date()):
             s.processed += not outcome.reused
             if outcome.status == "valid":
                 mapped, facts = _valid(outcome)

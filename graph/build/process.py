@@ -8,6 +8,7 @@ in the process that made them. :mod:`.stream` runs this for many files, on every
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 from dataclasses import dataclass
 
@@ -21,9 +22,10 @@ from clusterkg.graph.map.mapping import Mapped, map_profile
 from clusterkg.graph.read.profile import Profile, ReadIssue
 from clusterkg.graph.read import read_bytes, read_profile_bytes
 from clusterkg.graph.validate import ValidationReport, validate_mapped
-from clusterkg.graph.map.vocab import Uris
+from clusterkg.graph.validate.checks import earliest_day
+from clusterkg.graph.map.vocab import SCHEMA, Uris
 
-__all__ = ["Outcome", "process", "slim", "graph_data", "pack"]
+__all__ = ["Outcome", "process", "slim", "graph_data", "pack", "still_valid_on"]
 
 
 @dataclass
@@ -48,6 +50,9 @@ class Outcome:
     :param reused: True when the build took this outcome from its cache instead of
         processing the file again.
     :param cache_key: the outcome's key in the build cache, when it has one.
+    :param checked_on: the day (``YYYY-MM-DD``) its founding dates were checked against.
+    :param founding_days: the first day of each founding date of its cluster, so a reused
+        outcome can be checked against a later build's day (:func:`still_valid_on`).
 
     Outcomes of a build are *slim*: ``mapped.graph``, ``mapped.ledger``,
     ``mapped.line_labels`` and ``report.graph`` are dropped (None or empty), and
@@ -66,6 +71,8 @@ class Outcome:
     jsonld: bytes | None = None
     reused: bool = False
     cache_key: str | None = None
+    checked_on: str | None = None
+    founding_days: tuple[str, ...] = ()
 
     @property
     def issues(self) -> list[ReadIssue]:
@@ -73,7 +80,7 @@ class Outcome:
 
 
 def process(source: ProfileSource, uris: Uris, vocab: Vocabulary | None = None,
-            data: bytes | None = None) -> Outcome:
+            data: bytes | None = None, today: _dt.date | None = None) -> Outcome:
     """Read, map and validate one profile file.
 
     :param source: the file and its manifest row.
@@ -81,6 +88,8 @@ def process(source: ProfileSource, uris: Uris, vocab: Vocabulary | None = None,
     :param vocab: the vocabulary (default: the shipped one).
     :param data: the file's bytes, when the caller has read them already (each file is
         read once per build); else the file is read here.
+    :param today: the day of the build, which founding dates may not lie after (default:
+        today).
     :return: an :class:`Outcome` with status ``valid``, ``rejected`` or ``unreadable``.
         Never raises for bad input: a :class:`ProfileReadError` is kept on the outcome.
     """
@@ -92,8 +101,22 @@ def process(source: ProfileSource, uris: Uris, vocab: Vocabulary | None = None,
     except ProfileReadError as exc:
         return Outcome(source, "unreadable", error=exc)
     mapped = map_profile(profile, source, uris, vocab, hashlib.sha256(data).hexdigest())
-    report = validate_mapped(mapped, str(source.path))
-    return Outcome(source, "valid" if report.publishable else "rejected", profile, mapped, report)
+    today = today or _dt.date.today()
+    report = validate_mapped(mapped, str(source.path), today)
+    days = tuple(sorted(d.isoformat() for v in mapped.graph.objects(mapped.cluster, SCHEMA.foundingDate)
+                        if (d := earliest_day(v)) is not None))
+    return Outcome(source, "valid" if report.publishable else "rejected", profile, mapped, report,
+                   checked_on=today.isoformat(), founding_days=days)
+
+
+def still_valid_on(out: Outcome, today: _dt.date) -> bool:
+    """Whether an outcome made on ``out.checked_on`` holds on ``today``: no founding date
+    lies between the two days (one that did would now be allowed, or now refused)."""
+    if out.checked_on is None:
+        return not out.founding_days
+    then, now = out.checked_on, today.isoformat()
+    low, high = min(then, now), max(then, now)
+    return not any(low < d <= high for d in out.founding_days)
 
 
 def slim(out: Outcome) -> Outcome:

@@ -11,6 +11,7 @@ in flight need, so memory does not grow with the number of files.
 from __future__ import annotations
 
 import collections
+import datetime as _dt
 import concurrent.futures
 import hashlib
 import multiprocessing
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from clusterkg.graph.build.cache import ProfileCache, entry_key
-from clusterkg.graph.build.process import Outcome, pack, process, slim
+from clusterkg.graph.build.process import Outcome, pack, process, slim, still_valid_on
 from clusterkg.graph.map.concepts import Vocabulary
 from clusterkg.graph.map.vocab import Uris
 from clusterkg.graph.read.manifest import ProfileSource
@@ -36,9 +37,10 @@ _BATCH, _IN_FLIGHT = 16, 4
 _WORKER_STATE: dict = {}
 
 
-def _init_worker(base_uri: str, vocab: Vocabulary, parent: int) -> None:
+def _init_worker(base_uri: str, vocab: Vocabulary, parent: int, today: _dt.date) -> None:
     _WORKER_STATE["uris"] = Uris(base_uri)
     _WORKER_STATE["vocab"] = vocab
+    _WORKER_STATE["today"] = today
     if os.getppid() != parent:  # the build died while this worker was starting
         os._exit(0)
 
@@ -52,7 +54,8 @@ def _init_worker(base_uri: str, vocab: Vocabulary, parent: int) -> None:
 
 
 def _process_batch(items: list[tuple[ProfileSource, bytes | None]]) -> list[Outcome]:
-    return [slim(process(s, _WORKER_STATE["uris"], _WORKER_STATE["vocab"], data)) for s, data in items]
+    state = _WORKER_STATE
+    return [slim(process(s, state["uris"], state["vocab"], data, state["today"])) for s, data in items]
 
 
 @dataclass
@@ -74,8 +77,8 @@ class _Scheduler:
     once more than :data:`PARALLEL_FROM` of them have been seen (unless ``workers`` fixes
     the choice), in batches of :data:`_BATCH`."""
 
-    def __init__(self, uris: Uris, vocab: Vocabulary, workers: int | None):
-        self.uris, self.vocab, self.workers = uris, vocab, workers
+    def __init__(self, uris: Uris, vocab: Vocabulary, workers: int | None, today: _dt.date):
+        self.uris, self.vocab, self.workers, self.today = uris, vocab, workers, today
         self.mode = "inline" if workers is not None and workers <= 1 else "pool" if workers else None
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.size = 0  # worker processes, once started
@@ -107,7 +110,7 @@ class _Scheduler:
             self.size = self.workers or os.cpu_count() or 1
             self.pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=self.size, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-                initargs=(self.uris.base, self.vocab, os.getpid()))
+                initargs=(self.uris.base, self.vocab, os.getpid(), self.today))
         batch, self.waiting = self.waiting, []
         job = self.pool.submit(_process_batch, [(s.source, s.data) for s in batch])
         for i, s in enumerate(batch):
@@ -123,7 +126,7 @@ class _Scheduler:
                 if self.mode == "pool" and block and slot in self.waiting:
                     self._submit()  # a partial batch the caller waits for
                 return self.result(slot, block) if slot.job is not None else None
-            out = slim(process(slot.source, self.uris, self.vocab, slot.data))
+            out = slim(process(slot.source, self.uris, self.vocab, slot.data, self.today))
             slot.data = None
             return out
         if not block and not slot.job.done():
@@ -149,7 +152,8 @@ def _read(src: ProfileSource) -> tuple[bytes | None, str | None]:
 
 def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
               progress: Callable[[Iterable], Iterable] | None = None, workers: int | None = None,
-              cache: ProfileCache | None = None, fingerprint: str = "") -> Iterator[Outcome]:
+              cache: ProfileCache | None = None, fingerprint: str = "",
+              today: _dt.date | None = None) -> Iterator[Outcome]:
     """Slim outcomes (see :class:`~.process.Outcome`) of ``sources``, in source order.
 
     :param sources: the files, sorted by id.
@@ -161,13 +165,17 @@ def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
     :param cache: outcomes of earlier builds; files it knows are not processed again
         (their outcomes come back with ``reused`` set), the others are added to it.
     :param fingerprint: the cache's :func:`~.cache.fingerprint` for this build.
+    :param today: the day of the build (founding dates may not lie after it; default: today).
+        A cached outcome made on another day is processed again when a founding date of
+        its cluster lies between the two days.
     """
+    today = today or _dt.date.today()
     stored = cache.keys() if cache is not None else set()
-    scheduler = _Scheduler(uris, vocab, workers)
+    scheduler = _Scheduler(uris, vocab, workers, today)
 
     def ready(slots: collections.deque, final: bool) -> Iterator[Outcome]:
         while slots:
-            out = _resolve(slots[0], scheduler, cache, uris, vocab, block=final or scheduler.saturated)
+            out = _resolve(slots[0], scheduler, cache, block=final or scheduler.saturated)
             if out is None:
                 return
             slots.popleft()
@@ -194,15 +202,16 @@ def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
     yield from (progress or (lambda items: items))(stream())
 
 
-def _resolve(slot: _Slot, scheduler: _Scheduler, cache: ProfileCache | None, uris: Uris, vocab: Vocabulary,
-             block: bool) -> Outcome | None:
+def _resolve(slot: _Slot, scheduler: _Scheduler, cache: ProfileCache | None, block: bool) -> Outcome | None:
     """The outcome of the slot at the head of the order, or None when not ready yet. A
-    computed outcome goes into the cache, its serialisations beside it."""
+    cached outcome that no longer holds on the build's day is made again. A computed
+    outcome goes into the cache, its serialisations beside it."""
     out = cache.get(slot.key) if slot.hit and cache is not None and slot.key else None
-    if out is not None:
+    if out is not None and still_valid_on(out, scheduler.today):
         out.source, out.reused = slot.source, True
     else:
-        out = scheduler.result(slot, block) if not slot.hit else slim(process(slot.source, uris, vocab))
+        out = scheduler.result(slot, block) if not slot.hit else \
+            slim(process(slot.source, scheduler.uris, scheduler.vocab, None, scheduler.today))
         if out is None:
             return None
         if cache is not None and slot.key is not None:

@@ -21,6 +21,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from clusterkg.graph.map.concepts import Vocabulary
+from clusterkg.graph.map.fields import (
+    CONCEPT_FIELDS, COUNT_PROPERTIES, COUNTRY_FIELDS, LITERAL_FIELDS, TEXT_FIELDS, NO, YES, YES_NO_FIELDS,
+)
 from clusterkg.graph.map.places import NUTS_SCHEME, NutsTable, NutsUnit
 from clusterkg.graph.read.manifest import ProfileSource
 from clusterkg.graph.read.names import country_code, language_code, slugify
@@ -31,65 +34,10 @@ from clusterkg.graph.map.vocab import (
     PROV, RDF, RDFS, SCHEMA, SKOS, SPDX, XSD, Uris, bind_prefixes,
 )
 
-__all__ = ["Mapped", "Unmapped", "NewConcept", "Triple", "map_profile", "COUNT_PROPERTIES", "CONCEPT_FIELDS",
-           "LITERAL_FIELDS", "TEXT_FIELDS", "YES_NO_FIELDS", "COUNTRY_FIELDS"]
+__all__ = ["Mapped", "Unmapped", "NewConcept", "Triple", "map_profile"]
 
 #: A triple as rdflib terms (subject, predicate, object).
 Triple = tuple[Node, Node, Node]
-
-#: count key -> property
-COUNT_PROPERTIES = {
-    "total": CKG.totalMembers,
-    "sme": CKG.smeMembers,
-    "startup": CKG.startupMembers,
-    "large": CKG.largeCompanyMembers,
-    "research": CKG.researchMembers,
-    "civil_society": CKG.civilSocietyMembers,
-    "other_actors": CKG.otherEcosystemMembers,
-}
-
-#: field key -> (concept scheme, property) for list fields whose values are concepts
-CONCEPT_FIELDS = {
-    "sectoral_industries": ("sectoral-industry", CKG.sectoralIndustry),
-    "emerging_industries": ("emerging-industry", CKG.emergingIndustry),
-    "technology_fields": ("technology-field", CKG.technologyField),
-    "s3_priority_areas": ("s3-priority-area", CKG.s3PriorityArea),
-    "support_services": ("support-service", CKG.providesService),
-    "upskilling_services": ("support-service", CKG.upskillingService),
-    "activities_international": ("cooperation-activity", CKG.internationalActivity),
-    "activities_transnational": ("cooperation-activity", CKG.transnationalActivity),
-}
-
-#: field key -> property, for fields whose every value is one literal
-LITERAL_FIELDS = {
-    "other_label": CKG.otherLabel,
-    "other_specialisation": CKG.otherSpecialisation,
-    "goals": CKG.goal,
-    "support_service_details": CKG.supportServiceDetails,
-    "funded_programmes": CKG.fundedProgramme,
-    "address": LOCN.fullAddress,
-}
-
-#: field key -> property, for free-text fields (all values joined into one literal)
-TEXT_FIELDS = {
-    "mission": CKG.mission,
-    "vision": CKG.vision,
-    "strategy_text": CKG.strategy,
-    "about": DCTERMS.description,
-}
-
-YES_NO_FIELDS = {
-    "formalised_strategy": CKG.formalisedStrategy,
-    "internationalisation_strategy": CKG.internationalisationStrategy,
-}
-
-COUNTRY_FIELDS = {
-    "target_countries_international": CKG.targetCountry,
-    "target_countries_transnational": CKG.transnationalTargetCountry,
-}
-
-_YES = {"yes", "y", "true", "oui", "ja", "da", "si", "tak"}
-_NO = {"no", "n", "false", "non", "nein", "ne", "nie"}
 
 
 @dataclass(frozen=True)
@@ -159,7 +107,8 @@ class _Mapper:
             if label is not None:
                 self.out.line_labels.setdefault(v.line, label)
 
-    def unmapped(self, v: Value, label: str, k: int = 0) -> None:
+    def unmapped(self, v: Value, label: str, k: int = 0) -> URIRef:
+        """Keep ``v`` under the catch-all property; return its node."""
         node = self.uris.unmapped(self.src.id, v.line, k)
         self.add(self.c, CKG.unmapped, node, v, label)
         self.add(node, RDF.type, CKG.UnmappedValue)
@@ -167,17 +116,30 @@ class _Mapper:
         self.add(node, RDF.value, Literal(v.text), v, label)
         self.add(node, CKG.sourceLine, Literal(v.line, datatype=XSD.positiveInteger))
         self.out.unmapped.append(Unmapped(v.line, label, v.text))
+        return node
 
-    def concept(self, scheme: str, v: Value, label: str) -> URIRef:
+    def concept(self, scheme: str, v: Value, label: str) -> URIRef | None:
+        """The concept of ``scheme`` a value names. A value outside a closed scheme is kept
+        under the catch-all, marked ``ckg:outsideScheme`` (the shapes report it), and None is
+        returned; outside an open scheme it becomes a concept of the scheme found in the
+        data, in English, ``skos:closeMatch`` the shipped concepts whose labels share its
+        words."""
         found = self.vocab.concept(scheme, v.text)
         if found is not None:
             return found
+        if scheme in self.vocab.closed:
+            node = self.unmapped(v, label)
+            self.add(node, CKG.outsideScheme, CONCEPT[scheme])
+            return None
         iri = self.uris.new_concept(scheme, v.text)
         self.add(iri, RDF.type, SKOS.Concept)
         self.add(iri, SKOS.inScheme, CONCEPT[scheme])
-        self.add(iri, SKOS.prefLabel, Literal(v.text), v, label)
+        self.add(iri, SKOS.topConceptOf, CONCEPT[scheme])
+        self.add(iri, SKOS.prefLabel, Literal(v.text, lang="en"), v, label)
         self.add(iri, CKG.fromData, Literal(True))
         self.add(iri, DCTERMS.source, self.gi)
+        for near in self.vocab.close_matches(scheme, v.text):
+            self.add(iri, SKOS.closeMatch, near)
         self.out.new_concepts.append(NewConcept(scheme, v.text, v.line, iri))
         return iri
 
@@ -300,6 +262,8 @@ class _Mapper:
     def excellence_label(self, f: Field) -> None:
         for v in f.values:
             level = self.concept("label-level", v, f.label)
+            if level is None:  # not a level of the closed scheme: kept under the catch-all
+                continue
             lab = self.uris.cluster_part(self.src.cluster_id, "label", slugify(self.vocab.pref.get(level, v.text)))
             self.add(self.c, CKG.excellenceLabel, lab, v, f.label)
             self.add(lab, RDF.type, CKG.ExcellenceLabel)
@@ -335,7 +299,9 @@ class _Mapper:
     def concepts(self, f: Field) -> None:
         scheme, prop = CONCEPT_FIELDS[f.key]
         for v in f.values:
-            self.add(self.c, prop, self.concept(scheme, v, f.label), v, f.label)
+            concept = self.concept(scheme, v, f.label)
+            if concept is not None:
+                self.add(self.c, prop, concept, v, f.label)
 
     def literals(self, f: Field) -> None:
         for v in f.values:
@@ -352,7 +318,7 @@ class _Mapper:
     def yes_no(self, f: Field) -> None:
         for v in f.values:
             t = v.text.strip().lower().rstrip(".")
-            lit = Literal(True) if t in _YES else Literal(False) if t in _NO else Literal(v.text)
+            lit = Literal(True) if t in YES else Literal(False) if t in NO else Literal(v.text)
             self.add(self.c, YES_NO_FIELDS[f.key], lit, v, f.label)
 
     def countries(self, f: Field) -> None:
@@ -388,8 +354,9 @@ class _Mapper:
             label = "Cluster Management Team" if ct.role else "Contact"
             if ct.role:
                 self.add(cp, SCHEMA.contactType, Literal(ct.role.text), ct.role, label)
-                self.add(cp, CKG.managementRole, self.concept("management-role", ct.role, label),
-                         ct.role, label)
+                role = self.concept("management-role", ct.role, label)
+                if role is not None:
+                    self.add(cp, CKG.managementRole, role, ct.role, label)
             if ct.name:
                 self.add(cp, SCHEMA.name, Literal(ct.name.text), ct.name, label)
             for v in ct.phones:
@@ -420,8 +387,9 @@ class _Mapper:
                 self.add(org, SCHEMA.name, Literal(m.name.text), m.name, label)
                 self.add(org, RDFS.label, Literal(m.name.text))
             if m.org_type:
-                self.add(org, CKG.organisationType, self.concept("organisation-type", m.org_type, label),
-                         m.org_type, label)
+                kind = self.concept("organisation-type", m.org_type, label)
+                if kind is not None:
+                    self.add(org, CKG.organisationType, kind, m.org_type, label)
             if m.website:
                 url = m.website.text if m.website.text.startswith("http") else "http://" + m.website.text
                 self.add(org, SCHEMA.url, Literal(url, datatype=XSD.anyURI), m.website, label)
@@ -439,7 +407,10 @@ class _Mapper:
                 self.unmapped(n.number, label)
                 continue
             num = parse_count(n.number.text)
-            lit = Literal(num, datatype=XSD.integer) if num is not None else Literal(n.number.text)
+            # a count is a non-negative integer (the ontology's range); anything else stays as
+            # printed (a negative number as an integer) for the shapes to reject
+            kind = XSD.nonNegativeInteger if num is not None and num >= 0 else XSD.integer
+            lit = Literal(num, datatype=kind) if num is not None else Literal(n.number.text)
             self.add(self.c, prop, lit, n.number, label)
 
     def provenance(self) -> None:

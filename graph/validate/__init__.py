@@ -12,6 +12,8 @@ The shapes graph is parsed once per process, and the shapes pyshacl harvests fro
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,10 +22,11 @@ from pathlib import Path
 
 import threading
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from clusterkg.graph.map.mapping import Mapped
+from clusterkg.graph.validate.checks import Finding, findings
 from clusterkg.graph.map.vocab import bind_prefixes
 from clusterkg.graph.map.vocab import CKG, RDF, SH, XSD
 
@@ -159,49 +162,76 @@ class ValidationReport:
 
 
 def _locate(mapped: Mapped, focus: Node, path: Node | None, value: Node | None) -> int | None:
-    """The source line whose value produced (focus, path, value), if any."""
-    best = None
-    for line, triples in mapped.ledger.items():
-        for s, p, o in triples:
-            if s == focus and (path is None or p == path) and (value is None or o == value):
-                if best is None or line < best:
-                    best = line
-    if best is None and value is not None:
-        for line, triples in mapped.ledger.items():  # the value was the subject's link
-            for _s, _p, o in triples:
-                if o == focus:
-                    best = line if best is None else min(best, line)
-    return best
+    """The source line a result is about: the line whose value produced (focus, path,
+    value); else, for a missing or unlinked value, the first line that produced a triple
+    about the focus node, or linking to it. None when no line did (a value the manifest
+    gave, or that the page lacks altogether)."""
+    exact = [line for line, triples in mapped.ledger.items()
+             if any(s == focus and (path is None or p == path) and (value is None or o == value)
+                    for s, p, o in triples)]
+    if exact:
+        return min(exact)
+    about = [line for line, triples in mapped.ledger.items() if any(s == focus or o == focus for s, _p, o in triples)]
+    return min(about) if about else None
 
 
-def validate_mapped(mapped: Mapped, source: str) -> ValidationReport:
-    """Validate one mapped profile against the shipped shapes.
+def _result(rg: Graph, res: Node, mapped: Mapped, source: str) -> ValidationResult | None:
+    """One SHACL result of pyshacl's report ``rg`` as a :class:`ValidationResult`, its
+    source line and field label added to ``rg`` too; None for a result without a focus
+    node (SHACL 1.0 §3.6.2 gives every result one)."""
+    focus = rg.value(res, SH.focusNode)
+    if focus is None:
+        return None
+    path = rg.value(res, SH.resultPath)
+    value = rg.value(res, SH.value)
+    sev = _SEVERITY.get(rg.value(res, SH.resultSeverity) or SH.Violation, "Violation")
+    msgs = [str(m) for m in rg.objects(res, SH.resultMessage)]
+    message = msgs[0] if msgs else "constraint not met"
+    line = _locate(mapped, focus, path if isinstance(path, URIRef) else None, value)
+    label = mapped.line_labels.get(line) if line is not None else None
+    rg.add((res, CKG.sourceFile, Literal(source)))
+    if line is not None:
+        rg.add((res, CKG.sourceLine, Literal(line, datatype=XSD.positiveInteger)))
+    if label:
+        rg.add((res, CKG.sourceLabel, Literal(label)))
+    return ValidationResult(sev, focus, path if isinstance(path, URIRef) else None, value, message, source, line,
+                            label)
+
+
+def _add_finding(rg: Graph, f: Finding, n: int) -> BNode:
+    """A finding of :mod:`.checks` as an ``sh:ValidationResult`` of the report ``rg``."""
+    res = BNode(f"check{n}")
+    report = next(iter(rg.subjects(RDF.type, SH.ValidationReport)), None)
+    if report is not None:
+        rg.add((report, SH.result, res))
+        if f.severity == "Violation":
+            rg.set((report, SH.conforms, Literal(False)))
+    rg.add((res, RDF.type, SH.ValidationResult))
+    rg.add((res, SH.focusNode, f.focus))
+    rg.add((res, SH.resultPath, f.path))
+    if f.value is not None:
+        rg.add((res, SH.value, f.value))
+    rg.add((res, SH.resultSeverity, SH.Violation if f.severity == "Violation" else SH.Warning))
+    rg.add((res, SH.resultMessage, Literal(f.message, lang="en")))
+    rg.add((res, SH.sourceShape, f.shape))
+    return res
+
+
+def validate_mapped(mapped: Mapped, source: str, today: _dt.date | None = None) -> ValidationReport:
+    """Validate one mapped profile against the shipped shapes, and the checks of
+    :mod:`.checks` (a composition's sum; with ``today``, founding dates after the build).
 
     :param mapped: the output of :func:`clusterkg.graph.map.mapping.map_profile`.
     :param source: the profile file, named in every result.
+    :param today: the day of the build; None: founding dates are not compared with it.
     :return: the :class:`ValidationReport` (check ``publishable``).
     """
     rg = _shapes_validator().run(mapped.graph)
+    for n, finding in enumerate(findings(mapped.graph, today)):
+        _add_finding(rg, finding, n)
     report = ValidationReport(source, graph=bind_prefixes(rg))
-    results: list[ValidationResult] = []
-    for res in rg.subjects(RDF.type, SH.ValidationResult):
-        focus = rg.value(res, SH.focusNode)
-        if focus is None:  # every SHACL result has a focus node (SHACL §3.6.2)
-            continue
-        path = rg.value(res, SH.resultPath)
-        value = rg.value(res, SH.value)
-        sev = _SEVERITY.get(rg.value(res, SH.resultSeverity) or SH.Violation, "Violation")
-        msgs = [str(m) for m in rg.objects(res, SH.resultMessage)]
-        message = msgs[0] if msgs else "constraint not met"
-        line = _locate(mapped, focus, path if isinstance(path, URIRef) else None, value)
-        label = mapped.line_labels.get(line) if line is not None else None
-        rg.add((res, CKG.sourceFile, Literal(source)))
-        if line is not None:
-            rg.add((res, CKG.sourceLine, Literal(line, datatype=XSD.positiveInteger)))
-        if label:
-            rg.add((res, CKG.sourceLabel, Literal(label)))
-        results.append(ValidationResult(sev, focus, path if isinstance(path, URIRef) else None,
-                                        value, message, source, line, label))
+    results = [r for res in rg.subjects(RDF.type, SH.ValidationResult)
+               if (r := _result(rg, res, mapped, source)) is not None]
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     results.sort(key=lambda r: (order[r.severity], r.line or 0, str(r.focus_node), r.message))
     report.results = results
