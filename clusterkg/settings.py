@@ -200,8 +200,8 @@ class Settings(BaseSettings):
             raise _naming_the_variable(cls, exc) from None
 
     def endpoint(self):
-        """The :class:`~clusterkg.graph.store.remote.RemoteEndpoint` of a remote store, or None."""
-        from clusterkg.graph.store.remote import parse_store_url
+        """The :class:`~clusterkg.graph.store.endpoint.RemoteEndpoint` of a remote store, or None."""
+        from clusterkg.graph.store.endpoint import parse_store_url
 
         return parse_store_url(self.remote) if self.remote else None
 
@@ -223,7 +223,7 @@ class Settings(BaseSettings):
     @classmethod
     def _remote(cls, value: str | None) -> str | None:
         if value is not None:
-            from clusterkg.graph.store.remote import parse_store_url
+            from clusterkg.graph.store.endpoint import parse_store_url
 
             parse_store_url(value)  # raises ValueError naming CLUSTERKG_STORE, password hidden
         return value
@@ -315,7 +315,7 @@ def _place_store(values: dict[str, Any], named: str | Path | None) -> None:
     """
     if named is None:
         return
-    from clusterkg.graph.store.remote import is_remote, parse_store_url
+    from clusterkg.graph.store.endpoint import is_remote, parse_store_url
 
     if is_remote(named):
         parse_store_url(str(named))

@@ -1,4 +1,4 @@
-"""Stage 6, build: orchestration only, read -> map -> validate -> store -> publish.
+"""Stage 7, build: orchestration only, read -> map -> validate -> reconcile -> store -> publish.
 
 * :func:`process` runs read, map and validate for one file (``convert`` and ``validate``
   use it); :mod:`.process` also runs them for many files as a stream, on every core.

@@ -16,6 +16,7 @@ This module only orchestrates: each step calls the stage that does the work.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as _dt
 from pathlib import Path
@@ -34,8 +35,9 @@ from clusterkg.graph.map.concepts import Vocabulary, ontology_graph
 from clusterkg.graph.map.facts import ProfileFacts
 from clusterkg.graph.map.mapping import Mapped
 from clusterkg.graph.map.vocab import DCTERMS, PROV, RDF, RDFS, XSD, Uris
+from clusterkg.graph import formats
 from clusterkg.graph.publish.catalog import Publishing
-from clusterkg.graph.publish.dumps import DumpWriter
+from clusterkg.graph.publish.dumps import DumpWriter, dump_name
 from clusterkg.graph.publish.feed import (
     FEED_FILE, FeedLog, FeedMember, FeedState, ProfileState, load_state, tombstone_ntriples, version_ntriples,
 )
@@ -43,6 +45,7 @@ from clusterkg.graph.publish.metadata import PublishedProfile, open_dumps, subse
 from clusterkg.graph.publish.urls import Urls
 from clusterkg.graph.read.manifest import collect_sources, network_files
 from clusterkg.graph.read.rdf import find_extra, read_extra
+from clusterkg.graph.reconcile import Version, current_view, ordered, revision_lines
 from clusterkg.graph.store import Backend, RemoteEndpoint, StoreWriter, open_backend
 from clusterkg.graph.store.snapshot import previous_meta
 
@@ -95,6 +98,9 @@ class _Build:
         self.cache: ProfileCache | None = None
         self._aborts: list[Callable[[], object]] = [self.writer.abort]  # what abort() undoes, in order
         self.record: list[bytes] = []  # the build record's lines about each published graph
+        counts = collections.Counter(s.cluster_id for s in self.sources)
+        #: cluster id -> its published versions (and their subsets), for clusters several files describe
+        self.versions: dict[str, list[tuple[Version, str | None]]] = {c: [] for c, n in counts.items() if n > 1}
         self.published: list[PublishedProfile] = []
 
     # -- steps, in order
@@ -153,8 +159,14 @@ class _Build:
                         self.writer.remove_graph(graph_iri)
                     self.writer.add_graph(graph_iri, nt)
                     s.loaded += 1
-                country = facts.country
-                self.dumps.add_graph(graph_iri, nt, subset_name(country) if country else None, jsonld)
+                subset = subset_name(facts.country) if facts.country else None
+                held = self.versions.get(outcome.source.cluster_id)
+                if held is not None:  # one of several versions of a cluster: its share of the default
+                    profile = outcome.profile  # graph is known once all are read (current_views)
+                    held.append((Version(outcome.source.id, graph_iri, profile.layout if profile else "",
+                                         outcome.source.retrieved.isoformat() if outcome.source.retrieved else None,
+                                         nt), subset))
+                self.dumps.add_graph(graph_iri, nt, subset, jsonld, union=b"" if held is not None else None)
                 loaded.add(graph_iri)
                 self._note_version(outcome)
                 s.triples += facts.triples
@@ -183,6 +195,31 @@ class _Build:
                                        tombstone_ntriples(member, str(self.uris.profile_graph(pid)), cluster,
                                                           self.started)))
         return removed
+
+    def current_views(self) -> None:
+        """The default graph's share of each cluster that several published versions
+        describe (:mod:`clusterkg.graph.reconcile`), the versions' ``prov:wasRevisionOf``
+        links in the build record, and a line of the report per cluster."""
+        for cluster_id, held in sorted(self.versions.items()):
+            if not held:
+                continue
+            subsets = {v.profile_id: subset for v, subset in held}
+            versions = ordered([v for v, _subset in held])
+            shares = current_view(str(self.uris.cluster(cluster_id)), str(self.uris.base) + "graph/", versions) \
+                if len(versions) > 1 else [versions[0].ntriples]
+            for version, share in zip(versions, shares, strict=True):
+                self.dumps.add_union(share, subsets[version.profile_id])
+            if len(versions) > 1:
+                self.record.append(revision_lines(versions))
+                self.summary.folded.append((str(self.uris.cluster(cluster_id)), [v.profile_id for v in versions]))
+
+    def default_graph(self) -> None:
+        """Load the default graph (the sorted union the publish step wrote) into the store."""
+        previous = self.writer.previous
+        before = previous / "dumps" / dump_name(formats.N_TRIPLES) if previous is not None else None
+        self.writer.set_default_graph(self.writer.dumps_dir / dump_name(formats.N_TRIPLES),
+                                      before if before is not None and before.is_file() else None,
+                                      str(self.uris.current_graph))
 
     def curated(self) -> None:
         """Load the curated RDF files of the input folders; a file that cannot be read, or
@@ -317,9 +354,11 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
         run.open()
         run.vocabulary()
         run.profiles(progress, workers)
+        run.current_views()
         run.curated()
         run.build_record()
         run.publish(publishing or Publishing())
+        run.default_graph()
         run.commit()
     except OSError as exc:  # a full disk, a folder made read-only: one line, not a traceback
         run.abort()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from clusterkg.graph.build.process import Outcome
 from clusterkg.graph.errors import ClusterkgError, ProfileReadError
 from clusterkg.graph.read.rdf import ExtraGraph
-from clusterkg.graph.store.remote import SyncReport
+from clusterkg.graph.store.sync import SyncReport
 
 __all__ = ["BuildSummary", "NothingToPublish"]
 
@@ -40,6 +40,8 @@ class BuildSummary:
         over, unchanged, from the previous snapshot.
     :param extra: the curated RDF files loaded; ``extra_errors``: those refused.
     :param remote: what the build did on the SPARQL server, with a remote store.
+    :param folded: (cluster IRI, profile ids oldest first) of each cluster several published
+        pages describe: the default graph shows it as the latest says it (its current view).
     """
 
     outcomes: list[Outcome] = field(default_factory=list)
@@ -54,6 +56,7 @@ class BuildSummary:
     extra: list[ExtraGraph] = field(default_factory=list)
     extra_errors: list[ProfileReadError] = field(default_factory=list)
     remote: SyncReport | None = None
+    folded: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def of(self, status: str) -> list[Outcome]:
         """The outcomes with this status (``published``, ``rejected``, ``unreadable``)."""
@@ -92,6 +95,7 @@ class BuildSummary:
                 if o.report:
                     lines.extend("  " + str(r) for r in o.report.warnings)
         lines.extend(f"UNREADABLE {e}" for e in self.extra_errors)
+        lines.extend(f"folded {', '.join(ids)} into <{cluster}> (current: {ids[-1]})" for cluster, ids in self.folded)
         lines.extend(f"  loaded {x.path} into <{x.iri}> ({x.quads} quads)" for x in self.extra if verbose)
         lines.append(
             f"profiles read: {len(self.outcomes) - len(self.of('unreadable'))} of {len(self.outcomes)}, "

@@ -17,6 +17,7 @@ every deployment); resources minted from data live under the configurable base U
 ``{base}graph/profile/{id}``    the named graph of one profile
 ``{base}graph/vocabulary``      the named graph holding the vocabulary and schemes
 ``{base}graph/build``           the named graph holding build records (times)
+``{base}graph/current``         the current view, on a server without a default graph of its own
 ``{base}graph/extra/{slug}``    the named graph of a curated RDF file
 =========================== ====================================================
 
@@ -141,6 +142,11 @@ class Uris:
     @property
     def vocabulary_graph(self) -> URIRef:
         return self._u("graph/vocabulary")
+
+    @property
+    def current_graph(self) -> URIRef:
+        """Where a backend without a default graph of its own keeps the current view."""
+        return self._u("graph/current")
 
     @property
     def build_graph(self) -> URIRef:

@@ -195,12 +195,16 @@ class DumpWriter:
             raise StoreError(f"{self.folder}: cannot write the dumps ({exc.strerror})") from None
 
     def add_graph(self, graph_iri: str, ntriples: bytes, subset: str | None = None,
-                  jsonld: bytes | None = None) -> None:
+                  jsonld: bytes | None = None, union: bytes | None = None) -> None:
         """Append named graph ``graph_iri``.
 
-        :param ntriples: its triples as canonical N-Triples (:func:`~clusterkg.graph.map.canonical.canonical_ntriples`).
+        :param ntriples: its triples as canonical N-Triples
+            (:func:`~clusterkg.graph.map.canonical.canonical_ntriples`).
         :param subset: also append it to this subset (e.g. ``clusterkg-srb``).
         :param jsonld: its :func:`~clusterkg.graph.map.canonical.jsonld_fragment`, when already made.
+        :param union: what it adds to the default graph (the union files), when that is not
+            all of it (a page version whose cluster a later version describes:
+            :mod:`clusterkg.graph.reconcile`); ``b""`` for nothing yet (see :meth:`add_union`).
         :raises StoreError: when a file cannot be written.
         """
         if not ntriples:
@@ -213,18 +217,39 @@ class DumpWriter:
                     quads = piece  # a subset's N-Quads file takes the same lines
                 stream.write((kind.separator if self._graphs else kind.start) + piece)
             self._graphs += 1
-            if quads is None:
-                quads = as_nquads(graph_iri, ntriples)
+            part = self._subset(subset)
+            if part is not None:
+                part.nq.write(quads if quads is not None else as_nquads(graph_iri, ntriples))
+        except OSError as exc:
+            raise StoreError(f"{self.folder}: cannot write the dumps ({exc.strerror})") from None
+        self.add_union(ntriples if union is None else union, subset)
+
+    def add_union(self, ntriples: bytes, subset: str | None = None) -> None:
+        """Add triples to the default graph's files (the union: N-Triples and Turtle, whole
+        and of ``subset``), without a named graph of their own.
+
+        :param ntriples: canonical N-Triples (duplicates are removed when the union is sorted).
+        :raises StoreError: when a file cannot be written.
+        """
+        if not ntriples:
+            return
+        try:
             self._union.write(ntriples)
-            if subset is not None:
-                part = self._subsets.get(subset)
-                if part is None:
-                    part = self._subsets[subset] = _Subset(self._tmp, subset)
-                    self._closers.append(part.close)
-                part.nq.write(quads)
+            part = self._subset(subset)
+            if part is not None:
                 part.nt.write(ntriples)
         except OSError as exc:
             raise StoreError(f"{self.folder}: cannot write the dumps ({exc.strerror})") from None
+
+    def _subset(self, name: str | None) -> "_Subset | None":
+        """The files of subset ``name`` (opened at its first graph), or None."""
+        if name is None:
+            return None
+        part = self._subsets.get(name)
+        if part is None:
+            part = self._subsets[name] = _Subset(self._tmp, name)
+            self._closers.append(part.close)
+        return part
 
     def add_quads(self, nquads: bytes) -> None:
         """Append quads (N-Quads, each in a named graph), e.g. a curated RDF file read by

@@ -5,8 +5,9 @@ Columns (header row required; only ``file`` is mandatory):
 ============ ==========================================================================
 file         file name, relative to the manifest's folder (``ict-net.txt``)
 id           profile id, used in the named graph IRI (default: the file name's slug)
-cluster      cluster id, used in the cluster IRI (default: ``id``); give two profiles of
-             the same cluster (e.g. an old and a 2021 page) the same ``cluster``
+cluster      cluster id, used in the cluster IRI (default: ``id``, or the cluster of an
+             earlier row with the same ``source_url``); give two profiles of the same
+             cluster (e.g. an old and a 2021 page) the same ``cluster``
 name         the cluster's name, used when the page text does not hold it
 source_url   the page the text was copied from
 retrieved    the date it was copied (ISO 8601, ``2026-11-30``)
@@ -20,6 +21,7 @@ build reports them.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as _dt
 import hashlib
 import io
@@ -107,6 +109,7 @@ def read_manifest_with_notes(path: str | Path) -> tuple[dict[str, ProfileSource]
     header, notes = _header(reader, path)
     out: dict[str, ProfileSource] = {}
     ids: set[str] = set()
+    pages: dict[str, str] = {}  # source URL -> the cluster its first row names
     while True:
         try:
             cells = next(reader)
@@ -123,6 +126,10 @@ def read_manifest_with_notes(path: str | Path) -> tuple[dict[str, ProfileSource]
                                 str(path), line)
         row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
         src = _source(row, path, line)
+        if not row.get("cluster") and src.source_url in pages:  # another copy of a page listed before
+            src = dataclasses.replace(src, cluster_id=pages[src.source_url])
+        if src.source_url:
+            pages.setdefault(src.source_url, src.cluster_id)
         if src.path.name in out:
             raise ManifestError(f"file {src.path.name!r} listed twice", str(path), line)
         if src.id in ids:

@@ -1,4 +1,4 @@
-"""Stage 4, store: where the graph lives, behind two small interfaces.
+"""Stage 5, store: where the graph lives, behind two small interfaces.
 
 * :class:`Store` answers queries over one immutable snapshot of the data (``query``,
   ``named_graphs``), and names the snapshot's published files (``dumps_dir``,
@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Protocol
 
 from clusterkg.graph.store.oxigraph import OxigraphStore, OxigraphWriter
-from clusterkg.graph.store.remote import (
-    RemoteEndpoint, RemoteStore, RemoteWriter, is_remote, parse_store_url, read_record,
-)
+from clusterkg.graph.store.endpoint import RemoteEndpoint, is_remote, parse_store_url
+from clusterkg.graph.store.remote import RemoteStore, RemoteWriter
+from clusterkg.graph.store.sync import read_record
 from clusterkg.graph.store.result import QueryResult
 from clusterkg.graph.store.snapshot import previous_meta, store_is_empty
 
@@ -96,6 +96,11 @@ class StoreWriter(Protocol):
 
     def reuse_dumps(self, names: list[str]) -> list[Path] | None:
         """Link unchanged dump files of the previous snapshot into ``dumps_dir``."""
+
+    def set_default_graph(self, ntriples: Path, previous: Path | None = None, name: str | None = None) -> None:
+        """Make the default graph the triples of a sorted N-Triples file (the current view);
+        ``previous``: that file of the previous snapshot; ``name``: an IRI for a backend
+        that must keep it in a named graph."""
 
     def commit(self, quads: int | None = None) -> str:
         """Publish the new snapshot (``quads``: its size, when known); return its name."""

@@ -9,6 +9,8 @@ union of the named graphs (one per profile, plus the vocabulary and the build re
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 from typing import Iterator
 
@@ -17,7 +19,7 @@ import pyoxigraph as ox
 from clusterkg.graph.errors import QuerySyntaxError, StoreError
 from clusterkg.graph.map.canonical import as_nquads
 from clusterkg.graph.store.result import QueryResult
-from clusterkg.graph.store.snapshot import SnapshotFiles, SnapshotWriter
+from clusterkg.graph.store.snapshot import GRAPH_MODEL, SnapshotFiles, SnapshotWriter, has_current_view
 from clusterkg.graph.store.sparql_text import MAX_NESTING, keywords, nesting_depth
 
 __all__ = ["OxigraphStore", "OxigraphWriter"]
@@ -47,8 +49,9 @@ class OxigraphStore(SnapshotFiles):
 
         :param sparql: the query text.
         :param default_graphs: IRIs whose merge is the default graph (the protocol's
-            ``default-graph-uri``, SPARQL 1.1 Protocol §2.1.4); None for the union of
-            all named graphs.
+            ``default-graph-uri``, SPARQL 1.1 Protocol §2.1.4); None for the snapshot's
+            default graph: the current view (a snapshot of an earlier version: the union
+            of the named graphs).
         :param named_graphs: IRIs available to ``GRAPH`` (``named-graph-uri``); None
             for all.
         :param substitutions: variable name -> IRI, bound before evaluation (so request
@@ -68,7 +71,7 @@ class OxigraphStore(SnapshotFiles):
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []] or ox.DefaultGraph()
                 if named_graphs is not None:
                     kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-            elif not own_dataset:  # FROM / FROM NAMED in the query set the dataset themselves
+            elif not own_dataset and not self.current_view:  # FROM / FROM NAMED set the dataset themselves
                 kwargs["use_default_graph_as_union"] = True
             if substitutions:
                 kwargs["substitutions"] = {ox.Variable(k): ox.NamedNode(v) for k, v in substitutions.items()}
@@ -90,8 +93,10 @@ class OxigraphStore(SnapshotFiles):
         return sorted(g.value for g in self._store.named_graphs())
 
     def dump_nquads(self) -> bytes:
-        """All quads as N-Quads (graph names kept)."""
-        return self._store.dump(format=ox.RdfFormat.N_QUADS) or b""
+        """The named graphs' quads as N-Quads (what each source said; the default graph,
+        made from them, is left out)."""
+        named = (q for q in self._store if isinstance(q.graph_name, ox.NamedNode))
+        return ox.serialize(named, format=ox.RdfFormat.N_QUADS) or b""
 
     def close(self) -> None:
         self._store = None  # type: ignore[assignment]
@@ -165,6 +170,32 @@ class OxigraphWriter(SnapshotWriter):
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load the profile graphs: {exc}") from exc
 
+    def set_default_graph(self, ntriples: Path, previous: Path | None = None, name: str | None = None) -> None:
+        """Make the snapshot's default graph the triples of the sorted N-Triples file
+        ``ntriples`` (the current view), and mark the snapshot so (:data:`~.snapshot.GRAPH_MODEL`).
+
+        :param ntriples: the default graph's triples, canonical N-Triples sorted in byte order.
+        :param previous: the same file of the snapshot this one started from, when it had a
+            current view: then only the lines that differ are removed and added (``comm``).
+        :param name: not used here (the store has a default graph of its own).
+        :raises StoreError: when the store cannot be written or ``comm`` fails.
+        """
+        self._flush()
+        default = ox.DefaultGraph()
+        try:
+            if previous is not None and self.previous is not None and has_current_view(self.previous):
+                gone, new = _differences(previous, ntriples)
+                for t in ox.parse(gone, format=ox.RdfFormat.N_TRIPLES):
+                    self._store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
+                self._store.bulk_load(new, format=ox.RdfFormat.N_TRIPLES, to_graph=default)
+            else:
+                self._store.clear_graph(default)
+                self._store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES, to_graph=default)
+            self.meta_dir.mkdir(parents=True, exist_ok=True)
+            (self.meta_dir / GRAPH_MODEL).write_text('{"default_graph": "current view"}\n', encoding="utf-8")
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"cannot load the default graph: {exc}") from exc
+
     def graph_ntriples(self) -> Iterator[tuple[str, bytes]]:
         """Each named graph of the new snapshot as ``(graph IRI, N-Triples bytes)``, one at a
         time, sorted by IRI (so the caller never holds the whole graph)."""
@@ -208,3 +239,22 @@ class OxigraphWriter(SnapshotWriter):
         except AttributeError:
             pass
         self.discard()
+
+
+def _differences(old: Path, new: Path) -> tuple[bytes, bytes]:
+    """The lines only in ``old`` and the lines only in ``new``, two files sorted in byte
+    order (``comm``, with ``LC_ALL=C``: the order ``sort`` gave them).
+
+    :raises StoreError: when ``comm`` is missing or fails.
+    """
+    out = []
+    for flag in ("-23", "-13"):
+        try:
+            done = subprocess.run(["comm", flag, str(old), str(new)], env={**os.environ, "LC_ALL": "C"},
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        except OSError as exc:
+            raise StoreError(f"cannot run 'comm' ({exc.strerror}); a POSIX 'comm' must be on the PATH") from None
+        if done.returncode != 0:
+            raise StoreError(f"comm failed: {done.stderr.decode('utf-8', 'replace').strip()[:300]}")
+        out.append(done.stdout)
+    return out[0], out[1]

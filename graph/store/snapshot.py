@@ -31,7 +31,18 @@ from pathlib import Path
 
 from clusterkg.graph.errors import StoreError
 
-__all__ = ["current_generation", "store_is_empty", "previous_meta", "SnapshotFiles", "SnapshotWriter"]
+__all__ = ["current_generation", "store_is_empty", "previous_meta", "SnapshotFiles", "SnapshotWriter", "GRAPH_MODEL",
+           "has_current_view"]
+
+#: The marker, in a generation's ``meta/``, of a snapshot whose default graph holds the
+#: current view (materialised at build time); without it (a snapshot of an earlier
+#: version) the default graph is the union of the named graphs.
+GRAPH_MODEL = "graph-model.json"
+
+
+def has_current_view(generation: Path) -> bool:
+    """True when the generation's default graph holds the current view (:data:`GRAPH_MODEL`)."""
+    return (generation / "meta" / GRAPH_MODEL).is_file()
 
 _CURRENT = "current"
 _GENERATIONS = "generations"
@@ -90,6 +101,8 @@ class SnapshotFiles:
         self.generation = gen.name
         self.dumps_dir = gen / "dumps"
         self.meta_dir = gen / "meta"
+        #: True when the default graph is the stored current view, else the union of the named graphs
+        self.current_view = has_current_view(gen)
         return gen
 
     def is_stale(self) -> bool:

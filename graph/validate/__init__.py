@@ -1,4 +1,4 @@
-"""Validate a mapped profile with the SHACL shapes (pyshacl), and report for people.
+"""Stage 3, validate: check a mapped profile with the SHACL shapes (pyshacl); reports for people.
 
 Each result names the source file, the line and field label the value came from (via
 the mapping's ledger), the focus node, the path, the value and the shape's message.

@@ -21,7 +21,7 @@ import pytest
 from virtuoso_server import start_virtuoso
 
 from clusterkg.graph.store import open_writer, parse_store_url
-from clusterkg.graph.store.remote import sync_graphs
+from clusterkg.graph.store.sync import sync_graphs
 
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")

@@ -13,7 +13,7 @@ from clusterkg.graph.build import build
 from clusterkg.graph.errors import RemoteStoreError, StoreError
 from clusterkg.graph.store import open_store, parse_store_url
 from clusterkg.graph.store.snapshot import current_generation
-from clusterkg.graph.store.remote import read_record, sync_graphs
+from clusterkg.graph.store.sync import read_record, sync_graphs
 
 BASE = "http://remote.test/"
 ICT_NET = BASE + "id/cluster/ict-net"
@@ -50,13 +50,14 @@ def test_build_puts_every_graph_then_only_the_changed_ones(own_virtuoso, profile
     files = tmp_path / "files"
     first = build([profiles], files, BASE, remote=endpoint)
     on_server = _graphs_on_server(endpoint)
-    assert len(on_server) == 8  # 6 profiles, the vocabulary, the build record
+    assert len(on_server) == 9  # 6 profiles, the vocabulary, the build record, the current view
+    assert BASE + "graph/current" in on_server  # Virtuoso keeps the default graph in a named graph
     assert sorted(first.remote.put) == sorted(on_server) and first.remote.kept == 0
     store = open_store(files, endpoint)
     rows = store.query("PREFIX schema: <https://schema.org/> SELECT ?d WHERE { ?c schema:foundingDate ?d }",
                        substitutions={"c": ICT_NET}).rows()
     assert rows == [{"d": "2010-07-12"}]
-    assert store.named_graphs() == sorted(on_server)
+    assert store.named_graphs() == sorted(g for g in on_server if g != BASE + "graph/current")
     store.close()
 
     # one profile changes, one is removed: only those graphs (and the build record) are sent
@@ -67,11 +68,12 @@ def test_build_puts_every_graph_then_only_the_changed_ones(own_virtuoso, profile
     manifest.write_text("".join(line for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True)
                                 if not line.startswith("klaster-innowacyjna-medycyna.txt,")), encoding="utf-8")
     second = build([profiles], files, BASE, remote=endpoint)
-    assert sorted(second.remote.put) == sorted([BASE + "graph/profile/ict-net", BASE + "graph/build"])
+    assert sorted(second.remote.put) == sorted([BASE + "graph/profile/ict-net", BASE + "graph/build",
+                                                BASE + "graph/current"])
     assert second.remote.deleted == [BASE + "graph/profile/klaster-innowacyjna-medycyna"]
     assert second.remote.kept == 5  # 4 unchanged profiles and the vocabulary: not sent again
     after = _graphs_on_server(endpoint)
-    assert len(after) == 7 and second.remote.deleted[0] not in after
+    assert len(after) == 8 and second.remote.deleted[0] not in after
     record = read_record(current_generation(files) / "meta", endpoint)
     assert sorted(record["graphs"]) == sorted(after)
 
