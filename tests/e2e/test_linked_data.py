@@ -17,30 +17,42 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT / "docs" / "queries"
 
-EXPECTED = {
-    "clusters-per-country.rq": [["country", "clusters"], ["SRB", "2"], ["BGR", "1"], ["POL", "1"], ["ROU", "1"]],
-    "clusters-sharing-a-network.rq": [
-        ["network", "cluster", "label"],
-        ["The Balkan and Black Sea ICT Clusters Network", "ICT NET", "Bronze"],
-        ["The Balkan and Black Sea ICT Clusters Network", "Vojvodina ICT Cluster", "Bronze"]],
-    "clusters-by-technology-and-label.rq": [
-        ["field", "cluster", "label"],
-        ["Computer Software", "Vojvodina ICT Cluster", "Bronze"],
-        ["Creative services", "Klaster Innowacyjna Medycyna/ Innovative medicine Cluster", "Bronze"],
-        ["Education and Training", "Klaster Innowacyjna Medycyna/ Innovative medicine Cluster", "Bronze"],
-        ["Electronic engineering", "ICT NET", "Bronze"],
-        ["Embedded Systems and Real Time Systems", "ICT NET", "Bronze"],
-        ["Information Technology/Informatics", "Vojvodina ICT Cluster", "Bronze"]],
-}
+#: Every example query of docs/queries/ with its expected output (``NAME.csv`` beside it).
+EXAMPLES = sorted(p.name for p in QUERIES.glob("*.rq"))
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_readme_queries(server, name):
     query = (QUERIES / name).read_text(encoding="utf-8")
-    assert query.strip() in (ROOT / "README.md").read_text(encoding="utf-8"), f"README lacks {name}"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert query.strip() in readme, f"README lacks {name}"
+    expected = (QUERIES / name).with_suffix(".csv").read_text(encoding="utf-8")
+    assert "\n".join("    " + line for line in expected.strip().splitlines()) in readme, "README lacks its output"
     r = httpx.post(server.url + "sparql", data={"query": query}, headers={"Accept": "text/csv"})
     assert r.status_code == 200, r.text
-    assert list(csv.reader(io.StringIO(r.text))) == EXPECTED[name]
+    assert list(csv.reader(io.StringIO(r.text))) == list(csv.reader(io.StringIO(expected)))
+
+
+def test_the_default_graph_is_a_set_and_the_current_view(server):
+    def rows(query):
+        r = httpx.post(server.url + "sparql", data={"query": query}, headers={"Accept": "text/csv"})
+        assert r.status_code == 200, r.text
+        return list(csv.reader(io.StringIO(r.text)))[1:]
+
+    total = rows("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    distinct = rows("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+    assert total == distinct and int(total[0][0]) > 1000
+    three_optionals = rows("""PREFIX ckg: <https://w3id.org/clusterkg/ns#> PREFIX schema: <https://schema.org/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?c ?field ?name ?label ?country WHERE { ?c ckg:technologyField/skos:prefLabel ?field
+          OPTIONAL { ?c schema:name ?name } OPTIONAL { ?c ckg:excellenceLabel/ckg:labelLevel/skos:prefLabel ?label }
+          OPTIONAL { ?c ckg:country ?country } }""")
+    assert len(three_optionals) == 6 and len({tuple(r) for r in three_optionals}) == 6  # no row twice
+    voict = server.url + "id/cluster/vojvodina-ict-cluster"
+    assert rows(f"SELECT ?n WHERE {{ <{voict}> <https://schema.org/name> ?n }}") == [["Vojvodina ICT Cluster"]]
+    pages = f'FILTER(STRSTARTS(STR(?g), "{server.url}graph/profile/"))'  # (Virtuoso: also graph/current)
+    assert sorted(rows(f"SELECT ?n WHERE {{ GRAPH ?g {{ <{voict}> <https://schema.org/name> ?n }} {pages} }}")) == [
+        ["Vojvodina ICT Cluster"], ["Vojvodina ICT Cluster - VOICT"]]  # both versions, each in its graph
 
 
 CONSTRUCT = """PREFIX schema: <https://schema.org/> PREFIX ckg: <https://w3id.org/clusterkg/ns#>
