@@ -2,15 +2,16 @@
 
 ::
 
-    input files ──► read ──► map ──► validate ──► store ──► publish
-    (profiles,       │        │         │           │          │
-     manifest,     records   RDF     reports    snapshots   dumps, catalogue,
-     curated RDF)                                            VoID, feed
-                     └──────── build (orchestration only) ─────┘
+    input files ──► read ──► map ──► validate ──► reconcile ──► store ──► publish
+    (profiles,       │        │         │            │            │          │
+     manifest,     records   RDF     reports    current view  snapshots  dumps, catalogue,
+     curated RDF)                                                        VoID, feed
+                     └──────────── build (orchestration only) ────────────────┘
 
 * :mod:`.read`: input files -> neutral records (a registry of readers), never RDF;
 * :mod:`.map`: a record -> the RDF of its named graph (vocabulary, URI minting, schemes);
 * :mod:`.validate`: SHACL validation with reports tied to file lines;
+* :mod:`.reconcile`: what several sources say about one cluster, as one current view;
 * :mod:`.store`: backends (embedded Oxigraph, a remote SPARQL server) behind two protocols;
 * :mod:`.publish`: what a build writes for consumers after loading;
 * :mod:`.build`: runs the stages and publishes a snapshot.
