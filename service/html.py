@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 from rdflib import BNode, Graph, Literal, URIRef
@@ -102,11 +103,13 @@ class Value:
 
 @dataclass(frozen=True)
 class Row:
-    """One property of a subject: its IRI, its label and its values."""
+    """One property of a subject: its IRI, its label, its values, and ``href`` the page of
+    the property on this server when it is a term of our vocabulary (else None)."""
 
     predicate: str
     label: str
     values: list[Value]
+    href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,22 +123,37 @@ class Section:
     rows: list[Row]
 
 
-def _value(g: Graph, o, labels: dict[str, str]) -> Value:
+def _same(iri: str) -> str:
+    return iri
+
+
+def _value(g: Graph, o, labels: dict[str, str], link: Callable[[str], str]) -> Value:
     if isinstance(o, Literal):
         text = str(o)
         return Value(text, lang=o.language, multiline="\n" in text)
     if isinstance(o, URIRef):
-        return Value(label_of(g, o, labels), href=str(o))
+        return Value(label_of(g, o, labels), href=link(str(o)))
     return Value(blank=True)
 
 
-def _rows(g: Graph, s, labels: dict[str, str]) -> list[Row]:
+def _rows(g: Graph, s, labels: dict[str, str], link: Callable[[str], str]) -> list[Row]:
     preds = sorted(set(g.predicates(s)), key=lambda p: (p != RDF.type, label_of(g, p, labels)))
-    return [Row(str(p), label_of(g, p, labels), [_value(g, o, labels) for o in sorted(g.objects(s, p), key=str)])
+    return [Row(str(p), label_of(g, p, labels),
+                [_value(g, o, labels, link) for o in sorted(g.objects(s, p), key=str)],
+                href=link(str(p)) if link(str(p)) != str(p) else None)
             for p in preds]
 
 
-def sections(g: Graph, focus: URIRef | None, labels: dict[str, str]) -> list[Section]:
+def _anchor(iri: str, document: str | None) -> str:
+    """A section's ``id``: the fragment of a hash IRI of the page's own document (so that
+    ``ns#ClusterOrganisation`` lands on its section), else the prefixed name."""
+    if document and iri.startswith(document + "#"):
+        return iri[len(document) + 1:]
+    return _qname(iri)
+
+
+def sections(g: Graph, focus: URIRef | None, labels: dict[str, str], link: Callable[[str], str] = _same,
+             document: str | None = None) -> list[Section]:
     """The page's content: one :class:`Section` per subject of ``g`` that is not a blank
     node, the focus first, then by IRI; properties ordered type first, then by label;
     values by their text.
@@ -143,6 +161,10 @@ def sections(g: Graph, focus: URIRef | None, labels: dict[str, str]) -> list[Sec
     :param g: the description.
     :param focus: the resource the page is about, or None.
     :param labels: IRI -> label, for resources outside ``g``.
+    :param link: IRI -> the URL a link to it points at (vocabulary IRIs to this server:
+        :meth:`clusterkg.graph.publish.urls.Urls.local`).
+    :param document: the IRI of the document whose hash IRIs the page describes (``ns``):
+        their sections are anchored by fragment.
     :return: the sections, in page order.
     """
     subjects = sorted({s for s in g.subjects() if not isinstance(s, BNode)}, key=lambda s: (s != focus, str(s)))
@@ -151,12 +173,13 @@ def sections(g: Graph, focus: URIRef | None, labels: dict[str, str]) -> list[Sec
         heading = None
         if s != focus or len(subjects) > 1:
             heading = label_of(g, s, labels) if s != focus else "Description"
-        out.append(Section(heading, _qname(str(s)), None if s == focus else str(s), _rows(g, s, labels)))
+        out.append(Section(heading, _anchor(str(s), document), None if s == focus else str(s),
+                           _rows(g, s, labels, link)))
     return out
 
 
 def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str, str],
-                labels: dict[str, str]) -> bytes:
+                labels: dict[str, str], link: Callable[[str], str] = _same, document: str | None = None) -> bytes:
     """Render ``g`` as an HTML page (the ``resource.html`` template).
 
     :param g: the description (the focus resource's triples and its parts').
@@ -164,10 +187,13 @@ def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str
     :param title: the page title.
     :param alternates: media type -> URL of each RDF variant (``<link rel="alternate">``).
     :param labels: IRI -> label, for resources outside ``g``.
+    :param link: IRI -> the URL links point at (see :func:`sections`).
+    :param document: the document whose hash IRIs get anchors by fragment (see :func:`sections`).
     :return: UTF-8 bytes of an HTML5 document.
     """
     footer = {"sparql": "/" + urls.SPARQL, "dumps": "/" + urls.DUMPS, "vocabulary": "/" + urls.ONTOLOGY}
     page = TEMPLATES.get_template("resource.html").render(
         title=title, focus=None if focus is None else str(focus), footer=footer,
-        alternates=[{"media": m, "url": u} for m, u in alternates.items()], sections=sections(g, focus, labels))
+        alternates=[{"media": m, "url": u} for m, u in alternates.items()],
+        sections=sections(g, focus, labels, link, document))
     return page.encode("utf-8")

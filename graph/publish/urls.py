@@ -12,7 +12,7 @@ from __future__ import annotations
 from rdflib import URIRef
 
 __all__ = ["SPARQL", "CATALOG", "VOID", "FEED", "DUMPS", "ONTOLOGY", "SHAPES", "CONTEXT", "HEALTH", "DOC", "ID",
-           "Urls"]
+           "PERSISTENT_BASE", "NAMESPACE", "CONCEPT", "PERSISTENT_PATHS", "Urls", "persistent_path"]
 
 #: The SPARQL 1.1 Protocol endpoint.
 SPARQL = "sparql"
@@ -34,6 +34,18 @@ HEALTH = "health"
 #: Resource documents (``doc/...``) describe resource IRIs (``id/...``).
 DOC = "doc/"
 ID = "id/"
+
+#: The persistent base of the vocabulary's IRIs: terms (``ns#...``), concept schemes and
+#: concepts (``concept/...``), shapes (``shapes#...``). w3id.org redirects them to a
+#: deployment (``docs/w3id/``), which answers at the same path under its base URI.
+PERSISTENT_BASE = "https://w3id.org/clusterkg/"
+#: The vocabulary's terms (hash IRIs ``ns#Term``: the document ``ns`` describes them all).
+NAMESPACE = "ns"
+#: Concept schemes (``concept/{scheme}``) and their concepts (``concept/{scheme}/{slug}``).
+CONCEPT = "concept/"
+#: The paths under :data:`PERSISTENT_BASE` this server answers: the document a hash IRI
+#: resolves to, or the prefix of a slash IRI.
+PERSISTENT_PATHS = (NAMESPACE, CONCEPT, SHAPES)
 
 
 def _at(path: str, doc: str) -> property:
@@ -86,3 +98,42 @@ class Urls:
     def dump(self, name: str) -> URIRef:
         """A dump file."""
         return self._u(DUMPS + name)
+
+    def local(self, iri: str) -> str:
+        """Where ``iri`` is answered on this server: a vocabulary IRI under
+        :data:`PERSISTENT_BASE` (a term ``ns#T``, a concept scheme or concept
+        ``concept/...``, a shape ``shapes#S``) maps to the same path under the base URI,
+        the fragment kept; any other IRI is returned as it is.
+
+        :param iri: an absolute IRI.
+        :return: the URL a link to ``iri`` should point at.
+
+        >>> u = Urls("http://127.0.0.1:8000/")
+        >>> u.local("https://w3id.org/clusterkg/ns#ClusterOrganisation")
+        'http://127.0.0.1:8000/ns#ClusterOrganisation'
+        >>> u.local("https://w3id.org/clusterkg/concept/label-level/gold")
+        'http://127.0.0.1:8000/concept/label-level/gold'
+        >>> u.local("http://www.w3.org/ns/org#memberOf")
+        'http://www.w3.org/ns/org#memberOf'
+        """
+        path = persistent_path(iri)
+        return iri if path is None else self.base + path
+
+
+def persistent_path(iri: str) -> str | None:
+    """The path of a vocabulary IRI under :data:`PERSISTENT_BASE` (fragment included), or
+    None when ``iri`` is not one this server answers.
+
+    >>> persistent_path("https://w3id.org/clusterkg/ns")
+    'ns'
+    >>> persistent_path("https://w3id.org/clusterkg/nsx") is None
+    True
+    """
+    if not iri.startswith(PERSISTENT_BASE):
+        return None
+    path = iri[len(PERSISTENT_BASE):]
+    document = path.split("#", 1)[0]
+    for known in PERSISTENT_PATHS:
+        if document == known or (known.endswith("/") and document.startswith(known) and len(document) > len(known)):
+            return path
+    return None

@@ -7,7 +7,13 @@
   with our context at ``{base}context.jsonld``) or N-Triples, chosen by ``Accept`` or by a
   suffix (``.html``, ``.ttl``, ``.jsonld``, ``.nt``), with ``Link: <...>; rel="alternate"``
   headers for the other variants.
-* ``GET /ontology`` and ``GET /shapes`` serve the vocabulary and the SHACL shapes the same way.
+* The vocabulary's persistent IRIs (``https://w3id.org/clusterkg/...``, redirected here by
+  the rules in ``docs/w3id/``) answer at the same path under the base URI, the same way:
+  ``GET /ns`` the vocabulary (a section per term, anchored by its fragment),
+  ``GET /concept/{scheme}`` a concept scheme, ``GET /concept/{scheme}/{slug}`` one concept
+  (one the mapping added to an open scheme is data: ``id/concept/...``), ``GET /shapes``
+  the SHACL shapes. ``GET /ontology`` serves the vocabulary with every scheme in one document.
+  In HTML, links to vocabulary IRIs point at these pages (:meth:`Urls.local`).
 """
 
 from __future__ import annotations
@@ -26,14 +32,15 @@ from clusterkg.graph.errors import QuerySyntaxError
 from clusterkg.graph.map.concepts import ontology_graph
 from clusterkg.graph.map.vocab import SCHEMA
 from clusterkg.graph.publish import urls
-from clusterkg.graph.validate import shapes_graph
+from clusterkg.graph.publish.vocabulary import vocabulary_document
 from clusterkg.service.errors import NotFound
 from clusterkg.service.formats import jsonld_context, media_types, serialize_graph
 from clusterkg.service.html import render_html
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
-__all__ = ["router", "DOC_TYPES", "DESCRIBE", "LABELS", "resource", "document", "ontology", "shapes", "context"]
+__all__ = ["router", "DOC_TYPES", "DESCRIBE", "LABELS", "resource", "document", "ontology", "namespace", "concept",
+           "shapes", "context"]
 
 router = APIRouter()
 
@@ -71,11 +78,11 @@ def _links(url_base: str, chosen: str) -> str:
 
 
 def _render(g: Graph, focus: URIRef | None, title: str, url_base: str, media: str,
-            labels: dict[str, str], base: str) -> tuple[bytes, str]:
-    """The document's body and Content-Type in ``media``."""
+            labels: dict[str, str], base: str, document: str | None = None) -> tuple[bytes, str]:
+    """The document's body and Content-Type in ``media``; ``document`` as :func:`render_html`'s."""
     if media == formats.HTML.media_type:
         alternates = {f.media_type: url_base + f.suffix for f in formats.DOCUMENT if f != formats.HTML}
-        body = render_html(g, focus, title, alternates, labels)
+        body = render_html(g, focus, title, alternates, labels, urls.Urls(base).local, document)
     else:
         body = serialize_graph(g, media, context_url=base + urls.CONTEXT)
     return body, formats.content_type(media)
@@ -161,36 +168,64 @@ def _vocabulary_labels() -> dict[str, str]:
     return out
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=64)
 def _static_body(name: str, media: str, base: str) -> tuple[bytes, str]:
-    """The vocabulary or the shapes rendered in ``media``: they only change with the
-    installed package, so each rendition is made once per process."""
-    g = ontology_graph() if name == urls.ONTOLOGY else shapes_graph()
-    title = "clusterkg vocabulary and concept schemes" if name == urls.ONTOLOGY else "clusterkg SHACL shapes"
-    return _render(g, None, title, base + name, media, _vocabulary_labels(), base)
+    """A shipped document (the ``ontology`` bundle, or a path of
+    :func:`~clusterkg.graph.publish.vocabulary.vocabulary_document`) rendered in ``media``:
+    they only change with the installed package, so each rendition is made once per process."""
+    if name == urls.ONTOLOGY:
+        return _render(ontology_graph(), None, "clusterkg vocabulary and concept schemes", base + name, media,
+                       _vocabulary_labels(), base)
+    doc = vocabulary_document(name)
+    assert doc is not None
+    hashed = doc.iri if doc.focus is None else None
+    return _render(doc.graph, doc.focus, doc.title, base + name, media, _vocabulary_labels(), base, hashed)
 
 
-@router.get("/" + urls.ONTOLOGY + "{suffix:path}", summary="The clusterkg vocabulary and concept schemes",
+@router.get("/" + urls.ONTOLOGY + "{suffix:path}", summary="The clusterkg vocabulary and every concept scheme",
             responses=responses(DOC_TYPES, 404, 406))
 def ontology(suffix: str, request: Request) -> Response:
-    """The vocabulary and its concept schemes, as a document (``/ontology.ttl``...)."""
+    """The vocabulary and all its concept schemes in one document (``/ontology.ttl``...)."""
     return _static(request, urls.ONTOLOGY, suffix)
+
+
+@router.get("/" + urls.NAMESPACE + "{suffix:path}", summary="The clusterkg vocabulary (https://w3id.org/clusterkg/ns)",
+            responses=responses(DOC_TYPES, 404, 406))
+def namespace(suffix: str, request: Request) -> Response:
+    """The vocabulary's terms, ``ns#Term`` each anchored on the page (``/ns.ttl``...)."""
+    return _static(request, urls.NAMESPACE, suffix)
+
+
+@router.get("/" + urls.CONCEPT + "{path:path}", summary="A concept scheme or concept (https://w3id.org/clusterkg/concept/...)",
+            responses=responses(DOC_TYPES, 404, 406))
+def concept(path: str, request: Request) -> Response:
+    """A shipped concept scheme or concept (``/concept/label-level/gold.ttl``...). A
+    concept the mapping adds to an open scheme is a resource of the data
+    (``id/concept/...``), described at ``doc/concept/...``.
+
+    :raises NotFound: no shipped scheme or concept at ``path``.
+    """
+    bare, media = _split_suffix(path)
+    if vocabulary_document(urls.CONCEPT + bare) is None:
+        raise NotFound(urls.PERSISTENT_BASE + urls.CONCEPT + bare)
+    return _static(request, urls.CONCEPT + bare, "", media)
 
 
 @router.get("/" + urls.SHAPES + "{suffix:path}", summary="The SHACL shapes profiles are validated with",
             responses=responses(DOC_TYPES, 404, 406))
 def shapes(suffix: str, request: Request) -> Response:
-    """The SHACL shapes, as a document (``/shapes.ttl``...)."""
+    """The SHACL shapes, ``shapes#Shape`` each anchored on the page (``/shapes.ttl``...)."""
     return _static(request, urls.SHAPES, suffix)
 
 
-def _static(request: Request, name: str, suffix: str) -> Response:
+def _static(request: Request, name: str, suffix: str, media: str | None = None) -> Response:
     base = request.app.state.urls.base
     fmt = formats.by_suffix(suffix, formats.DOCUMENT) if suffix else None
     if suffix and fmt is None:
         raise NotFound(base + name + suffix)
-    return _respond(request, base + name, fmt.media_type if fmt is not None else None,
-                    lambda m: _static_body(name, m, base))
+    if fmt is not None:
+        media = fmt.media_type
+    return _respond(request, base + name, media, lambda m: _static_body(name, m, base))
 
 
 @router.get("/" + urls.CONTEXT, summary="The JSON-LD context of our documents",
