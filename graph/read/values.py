@@ -52,11 +52,15 @@ class PartialDate:
 _DEFAULT_A = _dt.datetime(1904, 1, 1)
 _DEFAULT_B = _dt.datetime(1908, 12, 28)
 _HAS_DIGIT = re.compile(r"\d")
+#: A date that starts with its four-digit year ("2016-02-11", "2018/04/29", "2018.04.29"):
+#: always year, month, day (ISO 8601 §5.2.1.1 and the registers' "YYYY/MM/DD"), never day first.
+_YEAR_FIRST = re.compile(r"^\d{4}\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{1,2})?$")
 
 
 def parse_date(text: str) -> PartialDate | None:
     """Read a printed date: "Monday, 12 July, 2010", "31 January 2005", "2010-07-12",
-    "12/07/2010" (day first, the European order), "July 2010", "2010".
+    "12/07/2010" (day first, the European order), "2018/04/29" (a date that starts with its
+    year is year, month, day), "July 2010", "2010".
 
     Missing parts are detected by parsing against two different default dates, so
     "July 2010" is a ``gYearMonth``, never a made-up day.
@@ -71,13 +75,16 @@ def parse_date(text: str) -> PartialDate | None:
     '2005-01-31'
     >>> parse_date("31 February 2011") is None
     True
+    >>> parse_date("2016-02-11").lexical, parse_date("2018/04/05").lexical
+    ('2016-02-11', '2018-04-05')
     """
     t = text.strip()
     if not t or not _HAS_DIGIT.search(t) or len(t) > 60:
         return None
+    dayfirst = not _YEAR_FIRST.match(t)
     try:
-        a = _dateparser.parse(t, dayfirst=True, default=_DEFAULT_A)
-        b = _dateparser.parse(t, dayfirst=True, default=_DEFAULT_B)
+        a = _dateparser.parse(t, dayfirst=dayfirst, yearfirst=not dayfirst, default=_DEFAULT_A)
+        b = _dateparser.parse(t, dayfirst=dayfirst, yearfirst=not dayfirst, default=_DEFAULT_B)
     except (ValueError, OverflowError, TypeError):
         return None
     if a.year != b.year or not (1000 <= a.year <= 2999):
