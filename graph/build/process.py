@@ -135,7 +135,7 @@ def slim(out: Outcome) -> Outcome:
         out.report.graph = None  # type: ignore[assignment]
     if out.profile is not None:
         p = out.profile
-        out.profile = Profile(p.source, p.layout, issues=p.issues, truncated=p.truncated)
+        out.profile = p.slim()
     return out
 
 

@@ -1,22 +1,33 @@
-"""Stage 1, read: input files -> neutral records, never RDF; the layout is detected from the text.
+"""Stage 1, read: input files -> neutral records, never RDF; the kind and layout are detected from the text.
 
 The registry :data:`READERS` holds one :class:`~.reader.Reader` per layout family, tried in
-order; the first whose ``detect`` accepts the page reads it:
+order; the first whose ``detect`` accepts the page reads it. The readers of the other
+kinds of source come first: their landmarks are narrower than a profile's.
 
-============ ======================= ==================== ===========================================
-reader       layouts                 module               landmarks
-============ ======================= ==================== ===========================================
-eccp-2021    eccp-2021               :mod:`.eccp_2021`    "NN% completed", "About us", "Established - "
-eccp-printer eccp-2016, eccp-2019    :mod:`.eccp_printer` "Printer-friendly version", ``Label:`` lines;
-                                                          2019: breadcrumb, title, S3 areas, "Other Label"
-============ ======================= ==================== ===========================================
+============= ============== ======================= ======================= =======================================
+reader        kind           layouts                 module                  landmarks
+============= ============== ======================= ======================= =======================================
+eccp-network  network-page   eccp-network            :mod:`.network_page`    "Home > Cluster Networks > NAME"
+esca-register label-register esca-register           :mod:`.register`        a heading row of known columns ("Name
+                                                                             ... Label valid until"), rows after it
+award-news    award-news     award-news              :mod:`.award_news`      a byline or date near the top, a
+                                                                             sentence awarding a level to clusters
+portal-entry  republication  portal-entry            :mod:`.portal`          "Cluster Excellence Label:" and an
+                                                                             entry card ("Posted on:", "Acronym:")
+eccp-2021     profile        eccp-2021               :mod:`.eccp_2021`       "NN% completed", "About us",
+                                                                             "Established - "
+eccp-printer  profile        eccp-2016, eccp-2019    :mod:`.eccp_printer`    "Printer-friendly version", ``Label:``
+                                                                             lines; 2019: breadcrumb, title, S3
+                                                                             areas, "Other Label"
+============= ============== ======================= ======================= =======================================
 
 To add an input layout: one new module with a ``READER`` record, and one line in
-:data:`READERS`. Beside the profile readers, this stage reads what else a build takes:
-the manifest (:mod:`.manifest`), the network alias tables (:mod:`.networks`) and curated
-RDF files (:mod:`.rdf`); printed values are parsed by :mod:`.values` and names looked up
-by :mod:`.names`. The profile readers never import rdflib: they fill a neutral
-:class:`~clusterkg.graph.read.profile.Profile`.
+:data:`READERS`. Beside the readers, this stage reads what else a build takes: the manifest
+(:mod:`.manifest`), the network alias tables (:mod:`.networks`), the curators' decisions
+(:mod:`.decisions`) and curated RDF files (:mod:`.rdf`); printed values are parsed by
+:mod:`.values`, names looked up by :mod:`.names` and keyed by :mod:`.namekeys`. The
+readers never import rdflib: they fill a neutral :class:`~.profile.Profile` or another
+:class:`~.profile.Record` (:mod:`.records`).
 """
 
 from __future__ import annotations
@@ -24,16 +35,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from clusterkg.graph.errors import ProfileReadError
-from clusterkg.graph.read import eccp_2021, eccp_printer
+from clusterkg.graph.read import award_news, eccp_2021, eccp_printer, network_page, portal, register
 from clusterkg.graph.read.lines import split_lines
-from clusterkg.graph.read.profile import Profile, ReadIssue
+from clusterkg.graph.read.profile import Profile, ReadIssue, Record
 from clusterkg.graph.read.reader import Reader
 
 __all__ = ["read_profile", "read_profile_file", "read_profile_bytes", "read_bytes", "decode", "READERS", "LAYOUTS",
-           "SUFFIXES", "MAX_BYTES"]
+           "SUFFIXES", "MAX_BYTES", "KINDS"]
 
 #: The readers, tried in this order.
-READERS: tuple[Reader, ...] = (eccp_2021.READER, eccp_printer.READER)
+READERS: tuple[Reader, ...] = (network_page.READER, register.READER, award_news.READER, portal.READER,
+                               eccp_2021.READER, eccp_printer.READER)
+#: Layout -> the kind of source it is (``profile``, ``label-register``, ...).
+KINDS = {layout: r.kind for r in READERS for layout in r.layouts}
 #: Every layout a reader reads.
 LAYOUTS = tuple(sorted(layout for r in READERS for layout in r.layouts))
 #: File suffixes of input files a reader takes (``.txt``).
@@ -95,13 +109,16 @@ def decode(data: bytes, source: str) -> tuple[str, list[ReadIssue]]:
     return "\n".join(out), issues
 
 
-def read_profile(text: str, source: str = "<text>") -> Profile:
-    """Read one profile page's text, detecting its layout.
+def read_profile(text: str, source: str = "<text>") -> Record:
+    """Read one source file's text, detecting its kind and layout.
 
     :param text: the whole page text.
     :param source: where it came from (file path or URL), used in every message.
-    :return: a :class:`Profile` with values, line numbers and ``issues``.
-    :raises ProfileReadError: when the text has no known layout (or no text at all).
+    :return: a :class:`Profile` (a cluster's profile, or a portal's republication of it)
+        or another :class:`Record` (a label register, a network page, award news), with
+        values, line numbers and ``issues``.
+    :raises ProfileReadError: when the text has no known layout (or no text at all), or
+        is of a known kind but holds nothing to read.
 
     >>> p = read_profile("Printer-friendly version\\nGeneral Information\\n"
     ...                  "Cluster Excellence Label:\\nBronze Label\\n", "x.txt")
@@ -117,10 +134,11 @@ def read_profile(text: str, source: str = "<text>") -> Profile:
         except ProfileReadError as exc:  # a page recognisably of another kind
             raise ProfileReadError(exc.message, source, exc.line, exc.column) from None
         if found:
-            return _require_values(reader.read(lines, source))
+            record = reader.read(lines, source)
+            return _require_values(record) if isinstance(record, Profile) else record
     first = next(ln for ln in lines if not ln.blank)
-    raise ProfileReadError("not an ECCP cluster profile: none of the known layouts "
-                           f"({', '.join(LAYOUTS)}) matches", source, first.number)
+    raise ProfileReadError("not a cluster profile, label register, network page or award news: none of the "
+                           f"known layouts ({', '.join(LAYOUTS)}) matches", source, first.number)
 
 
 def _require_values(profile: Profile) -> Profile:
@@ -144,7 +162,7 @@ def read_bytes(path: str | Path) -> bytes:
         raise ProfileReadError(f"cannot read the file ({exc.strerror})", str(path)) from None
 
 
-def read_profile_bytes(data: bytes, source: str) -> Profile:
+def read_profile_bytes(data: bytes, source: str) -> Record:
     """Read a profile file's bytes (see :func:`read_profile`); decoding as in :func:`decode`.
 
     :param data: the file's bytes.
@@ -157,7 +175,7 @@ def read_profile_bytes(data: bytes, source: str) -> Profile:
     return profile
 
 
-def read_profile_file(path: str | Path) -> Profile:
+def read_profile_file(path: str | Path) -> Record:
     """Read a profile file (see :func:`read_profile`); decoding as in :func:`decode`.
 
     :raises ProfileReadError: unreadable, empty, binary or of no known layout.

@@ -19,7 +19,8 @@ import unicodedata
 import pycountry
 from slugify import slugify as _slugify
 
-__all__ = ["slugify", "country_code", "country_name", "language_code", "language_name"]
+__all__ = ["slugify", "country_code", "country_name", "country_of_adjective", "countries_named", "language_code",
+           "language_name", "COUNTRY_ADJECTIVES"]
 
 
 def slugify(text: str) -> str:
@@ -116,6 +117,58 @@ def country_code(name: str) -> str | None:
     if not k:
         return None
     return _COUNTRY_EXTRA.get(k) or _countries().get(k)
+
+
+#: Adjectives of countries ("Romanian cluster organisations", "Serbian Cluster Association")
+#: -> EU authority code: Europe and its neighbours, the countries ECCP pages come from.
+COUNTRY_ADJECTIVES = {
+    "albanian": "ALB", "armenian": "ARM", "austrian": "AUT", "azerbaijani": "AZE", "belarusian": "BLR",
+    "belgian": "BEL", "bosnian": "BIH", "bulgarian": "BGR", "croatian": "HRV", "cypriot": "CYP", "czech": "CZE",
+    "danish": "DNK", "dutch": "NLD", "estonian": "EST", "finnish": "FIN", "french": "FRA", "georgian": "GEO",
+    "german": "DEU", "greek": "GRC", "hungarian": "HUN", "icelandic": "ISL", "irish": "IRL", "italian": "ITA",
+    "kosovar": "XKX", "latvian": "LVA", "lithuanian": "LTU", "luxembourgish": "LUX", "macedonian": "MKD",
+    "maltese": "MLT", "moldovan": "MDA", "montenegrin": "MNE", "norwegian": "NOR", "polish": "POL",
+    "portuguese": "PRT", "romanian": "ROU", "russian": "RUS", "serbian": "SRB", "slovak": "SVK",
+    "slovenian": "SVN", "slovene": "SVN", "spanish": "ESP", "swedish": "SWE", "swiss": "CHE", "turkish": "TUR",
+    "ukrainian": "UKR", "british": "GBR", "israeli": "ISR", "tunisian": "TUN", "moroccan": "MAR",
+}
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w'-]+(?:\s+(?:and\s+)?[A-Z][\w'-]+){0,3}")
+
+
+def country_of_adjective(word: str) -> str | None:
+    """EU authority code of a country named by its adjective ("Romanian" -> "ROU").
+
+    >>> country_of_adjective("Romanian"), country_of_adjective("Transylvanian")
+    ('ROU', None)
+    """
+    return COUNTRY_ADJECTIVES.get(word.strip().lower())
+
+
+def countries_named(text: str) -> list[str]:
+    """The countries a text names, by name or adjective, each once, in order of their first
+    mention ("clusters in Serbia", "8 Romanian cluster organisations").
+
+    >>> countries_named("The Serbian Cluster Association gathers clusters in Serbia and Montenegro.")
+    ['SRB', 'MNE']
+    """
+    found: list[str] = []
+    for m in _CAPITALISED.finditer(text):
+        words = m.group(0).split()
+        i = 0
+        while i < len(words):
+            for n in range(len(words) - i, 0, -1):
+                part = " ".join(words[i:i + n])
+                code = country_code(part) if words[i] != "and" else None
+                code = code or (country_of_adjective(words[i]) if n == 1 else None)
+                if code and (len(part) > 3 or part in ("UK", "USA")):  # "Pol", "IT" in a name: no codes
+                    if code not in found:
+                        found.append(code)
+                    i += n
+                    break
+            else:
+                i += 1
+    return found
 
 
 def language_code(name: str) -> str | None:

@@ -1,8 +1,13 @@
-"""The neutral record a reader fills: what a profile page says, before any RDF.
+"""The neutral records a reader fills: what a source file says, before any RDF.
+
+:class:`Record` is what every kind of source has (its file, layout, kind, issues, the
+lines it accounts for); :class:`Profile` is a cluster's profile page (ECCP, or a portal
+republishing one); the other kinds (label registers, network pages, award news) are in
+:mod:`.records`.
 
 Every value keeps the 1-based line it came from, and every line of the source ends up
-somewhere: as a value of a field, as a label or heading (``Profile.structure``), or in an
-``unknown`` field. ``Profile.unaccounted_lines()`` lists the lines that did not, which
+somewhere: as a value of a field, as a label or heading (``Record.structure``), or in an
+``unknown`` field. ``Record.unaccounted_lines()`` lists the lines that did not, which
 must be none; the tests check it for every sample and for every truncation of one.
 """
 
@@ -10,7 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Value", "Field", "Member", "Contact", "Count", "ReadIssue", "Profile"]
+__all__ = ["Value", "Field", "Member", "Contact", "Count", "ReadIssue", "Record", "Profile", "SOURCE_KINDS"]
+
+#: The kinds of source a reader reads, in the order the build report lists them.
+SOURCE_KINDS = ("profile", "republication", "label-register", "network-page", "award-news")
 
 
 @dataclass(frozen=True)
@@ -130,11 +138,48 @@ class ReadIssue:
 
 
 @dataclass
-class Profile:
-    """What one profile page says, in page order, with line numbers.
+class Record:
+    """What every source file yields, whatever its kind.
 
     :param source: path or URL the text came from.
-    :param layout: the detected layout (``eccp-2016``, ``eccp-2019``, ``eccp-2021``).
+    :param layout: the detected layout (``eccp-2016``, ``eccp-2019``, ``eccp-2021``,
+        ``portal-entry``, ``esca-register``, ``eccp-network``, ``award-news``).
+    :param kind: the kind of source, one of :data:`SOURCE_KINDS`.
+    :param issues: what the reader recovered from.
+    :param structure: line number -> role (``heading``, ``label``, ``caption``,
+        ``boilerplate``, ``breadcrumb``, ``name``, ``header``) for lines that label values
+        or are page furniture.
+    :param line_texts: line number -> normalised text, for every non-blank line.
+    :param truncated: True when the page stops mid-way (a partly saved page).
+    """
+
+    source: str
+    layout: str
+    issues: list[ReadIssue] = field(default_factory=list)
+    structure: dict[int, str] = field(default_factory=dict)
+    line_texts: dict[int, str] = field(default_factory=dict)
+    truncated: bool = False
+    kind: str = "profile"
+
+    def value_lines(self) -> set[int]:
+        """Line numbers that hold a value (subclasses say which)."""
+        return set()
+
+    def unaccounted_lines(self) -> list[int]:
+        """Non-blank lines that are neither a value nor structure: must be empty."""
+        seen = self.value_lines() | set(self.structure)
+        return sorted(n for n in self.line_texts if n not in seen)
+
+    def slim(self) -> "Record":
+        """A copy with what a build keeps after mapping: source, layout, kind, issues, truncated."""
+        return Record(self.source, self.layout, issues=self.issues, truncated=self.truncated, kind=self.kind)
+
+
+@dataclass
+class Profile(Record):
+    """What one cluster profile page says, in page order, with line numbers (kind
+    ``profile``, or ``republication`` for a portal's copy of a cluster's profile).
+
     :param name: the cluster's name, None when the page text lacks it (the manifest then
         supplies it).
     :param native_name: the name in the cluster's own language (2021 layout).
@@ -142,26 +187,20 @@ class Profile:
     :param members: rows of the member and facility tables.
     :param contacts: management team roles and contact persons.
     :param counts: composition numbers with their meaning.
-    :param issues: what the reader recovered from.
-    :param structure: line number -> role (``heading``, ``label``, ``caption``,
-        ``boilerplate``, ``breadcrumb``, ``name``) for lines that label values or are page
-        furniture; the name line is also a value.
-    :param line_texts: line number -> normalised text, for every non-blank line.
-    :param truncated: True when the page stops mid-way (a partly saved page).
+    :param publisher: for a republication, the portal that publishes it (as printed).
+    :param published: the date the page says it was posted, as printed, or None.
+
+    The name line is also a value; see :class:`Record` for the rest.
     """
 
-    source: str
-    layout: str
     name: Value | None = None
     native_name: Value | None = None
     fields: list[Field] = field(default_factory=list)
     members: list[Member] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
     counts: list[Count] = field(default_factory=list)
-    issues: list[ReadIssue] = field(default_factory=list)
-    structure: dict[int, str] = field(default_factory=dict)
-    line_texts: dict[int, str] = field(default_factory=dict)
-    truncated: bool = False
+    publisher: str | None = None
+    published: Value | None = None
 
     def get(self, key: str) -> list[Field]:
         """All fields with canonical ``key``, in page order (may be empty)."""
@@ -186,13 +225,7 @@ class Profile:
                     lines.add(v.line)
         for n in self.counts:
             lines.add(n.number.line)
-        for v in (self.name, self.native_name):
+        for v in (self.name, self.native_name, self.published):
             if v:
                 lines.add(v.line)
         return lines
-
-    def unaccounted_lines(self) -> list[int]:
-        """Non-blank lines that are neither a value nor structure: must be empty."""
-        seen = self.value_lines() | set(self.structure)
-        return sorted(n for n in self.line_texts if n not in seen)
-

@@ -17,10 +17,13 @@ BASE = "http://localhost:8000/"
     (b"", "the file is empty"),
     (b"   \n\n", "the file is empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
-    (b"<html><body><h1>Hello</h1></body></html>", "not an ECCP cluster profile"),
+    (b"<html><body><h1>Hello</h1></body></html>", "not a cluster profile, label register, network page or award news"),
     (b"Printer-friendly version\n", "holds no value"),
-    (b"Home > Cluster Networks > Serbian Cluster Association\n\nSerbian Cluster Association\nemail: a@b.rs\nphone: +381 21 000 0000\n",
+    (b"Home > Events > Cluster Matchmaking Days\n\nCluster Matchmaking Days\nemail: a@b.rs\nphone: +381 21 000 0000\n",
      "not a cluster organisation profile"),
+    (b"Name Comparative portfolio www Label valid until\nThe register is empty in this view\n",
+     "a label register without one row that can be read"),
+    (b"Gold in Bavaria\n\nPosted on 3 March 2019\n\nIt received the Gold Label.\n", "none of the known layouts"),
 ])
 def test_unreadable_files_name_the_file(tmp_path, content, message):
     f = tmp_path / "p.txt"
