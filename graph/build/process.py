@@ -18,8 +18,9 @@ from clusterkg.graph.map.canonical import canonical_ntriples, jsonld_fragment
 from clusterkg.graph.errors import ProfileReadError
 from clusterkg.graph.map.facts import ProfileFacts, profile_facts
 from clusterkg.graph.read.manifest import ProfileSource
-from clusterkg.graph.map.mapping import Mapped, map_profile
-from clusterkg.graph.read.profile import Profile, ReadIssue
+from clusterkg.graph.map.mapping import Mapped
+from clusterkg.graph.map.sources import map_record
+from clusterkg.graph.read.profile import ReadIssue, Record
 from clusterkg.graph.read import read_bytes, read_profile_bytes
 from clusterkg.graph.validate import ValidationReport, validate_mapped
 from clusterkg.graph.validate.checks import earliest_day
@@ -35,7 +36,8 @@ class Outcome:
     :param source: the file and its manifest row.
     :param status: ``"published"`` (or ``"valid"`` outside a build), ``"rejected"``
         (SHACL violations) or ``"unreadable"`` (a :class:`ProfileReadError`).
-    :param profile: what the reader read (None when unreadable).
+    :param profile: what the reader read (None when unreadable): a profile, or a record of
+        another kind of source.
     :param mapped: the mapping result (None when unreadable).
     :param report: the validation report (None when unreadable).
     :param error: the read error, for unreadable files.
@@ -56,12 +58,13 @@ class Outcome:
 
     Outcomes of a build are *slim*: ``mapped.graph``, ``mapped.ledger``,
     ``mapped.line_labels`` and ``report.graph`` are dropped (None or empty), and
-    ``profile`` keeps only its source, layout, issues and ``truncated``.
+    ``profile`` keeps only its source, layout, kind, issues and ``truncated``
+    (:meth:`~clusterkg.graph.read.profile.Record.slim`).
     """
 
     source: ProfileSource
     status: str
-    profile: Profile | None = None
+    profile: Record | None = None
     mapped: Mapped | None = None
     report: ValidationReport | None = None
     error: ProfileReadError | None = None
@@ -100,7 +103,7 @@ def process(source: ProfileSource, uris: Uris, vocab: Vocabulary | None = None,
         profile = read_profile_bytes(data, str(source.path))
     except ProfileReadError as exc:
         return Outcome(source, "unreadable", error=exc)
-    mapped = map_profile(profile, source, uris, vocab, hashlib.sha256(data).hexdigest())
+    mapped = map_record(profile, source, uris, vocab, hashlib.sha256(data).hexdigest())
     today = today or _dt.date.today()
     report = validate_mapped(mapped, str(source.path), today)
     days = tuple(sorted(d.isoformat() for v in mapped.graph.objects(mapped.cluster, SCHEMA.foundingDate)

@@ -14,134 +14,45 @@ no blank nodes, so building twice gives the same triples.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Callable
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Literal
 
+from clusterkg.graph.map.base import Award, GraphBuilder, Mapped, NewConcept, Triple, Unmapped
+from clusterkg.graph.map.bodies import BODIES, find_body
 from clusterkg.graph.map.concepts import Vocabulary
+from clusterkg.graph.map.mentions import record_key
 from clusterkg.graph.map.fields import (
     CONCEPT_FIELDS, COUNT_PROPERTIES, COUNTRY_FIELDS, LITERAL_FIELDS, TEXT_FIELDS, NO, YES, YES_NO_FIELDS,
 )
-from clusterkg.graph.map.places import NUTS_SCHEME, NutsTable, NutsUnit
 from clusterkg.graph.read.manifest import ProfileSource
+from clusterkg.graph.read.namekeys import identity_slug
 from clusterkg.graph.read.names import country_code, language_code, slugify
-from clusterkg.graph.read.profile import Field, Profile, Value
+from clusterkg.graph.read.profile import Field, Profile
 from clusterkg.graph.read.values import is_email, is_phone, is_url, parse_count, parse_date, parse_range
-from clusterkg.graph.map.vocab import (
-    CKG, CKG_ONTOLOGY, CONCEPT, DCAT, DCTERMS, EU_COUNTRY, EU_LANGUAGE, FOAF, LOCN, ORG,
-    PROV, RDF, RDFS, SCHEMA, SKOS, SPDX, XSD, Uris, bind_prefixes,
-)
+from clusterkg.graph.map.vocab import CKG, CONCEPT, EU_COUNTRY, EU_LANGUAGE, ORG, RDF, RDFS, \
+    SCHEMA, SKOS, XSD, Uris
 
-__all__ = ["Mapped", "Unmapped", "NewConcept", "Triple", "map_profile"]
-
-#: A triple as rdflib terms (subject, predicate, object).
-Triple = tuple[Node, Node, Node]
+__all__ = ["Mapped", "Unmapped", "NewConcept", "Triple", "map_profile", "NO_LABEL"]
 
 
-@dataclass(frozen=True)
-class Unmapped:
-    """A value kept under the catch-all property: its line, field label and text."""
-
-    line: int
-    label: str
-    text: str
+#: Values that say a cluster holds no excellence label ("Cluster Excellence Label: No").
+NO_LABEL = {"no", "none", "no label", "not labelled", "not labeled", "n/a", "-", "nie", "nu", "ne", "nein", "non"}
 
 
-@dataclass(frozen=True)
-class NewConcept:
-    """A value that fit no concept of its scheme and became a new concept."""
+class _Mapper(GraphBuilder):
+    """Maps a profile: a cluster's ECCP page (its cluster the manifest's, an anchor), or a
+    portal's republication of one (its cluster provisional, reconciled at build time)."""
 
-    scheme: str
-    label: str
-    line: int
-    iri: URIRef
-
-
-@dataclass
-class Mapped:
-    """The result of mapping one profile.
-
-    :param graph: the triples of the profile's named graph (an rdflib Graph).
-    :param graph_iri: the named graph's IRI.
-    :param cluster: the cluster's IRI.
-    :param ledger: source line (1-based) -> triples that line's value produced.
-    :param line_labels: source line -> label of the field it was printed under.
-    :param unmapped: values kept under the catch-all, for the build report.
-    :param new_concepts: values that became new concepts of a scheme.
-    :param new_networks: network names the alias table did not know.
-    :param unresolved_regions: regions no NUTS unit was found for (kept as printed).
-    """
-
-    graph: Graph
-    graph_iri: URIRef
-    cluster: URIRef
-    ledger: dict[int, list[Triple]] = field(default_factory=lambda: defaultdict(list))
-    line_labels: dict[int, str] = field(default_factory=dict)
-    unmapped: list[Unmapped] = field(default_factory=list)
-    new_concepts: list[NewConcept] = field(default_factory=list)
-    new_networks: list[str] = field(default_factory=list)
-    unresolved_regions: list[Unmapped] = field(default_factory=list)
-
-
-class _Mapper:
-    def __init__(self, profile: Profile, source: ProfileSource, uris: Uris, vocab: Vocabulary,
-                 checksum: str):
+    def __init__(self, profile: Profile, source: ProfileSource, uris: Uris, vocab: Vocabulary, checksum: str):
+        republished = profile.kind == "republication"
+        country = source.country or next((c for v in profile.values("country") if (c := country_code(v.text))), None)
+        name = profile.name.text if profile.name else source.name or source.id
+        topic = uris.cluster_in(name, country) if republished else uris.cluster(source.cluster_id)
+        graph = uris.source_graph(source.id) if republished else uris.profile_graph(source.id)
+        super().__init__(profile, source, uris, vocab, checksum, topic, graph)
         self.p = profile
-        self.src = source
-        self.uris = uris
-        self.vocab = vocab
-        self.checksum = checksum
-        self.g = bind_prefixes(Graph())
-        self.c = uris.cluster(source.cluster_id)
-        self.gi = uris.profile_graph(source.id)
-        self.out = Mapped(self.g, self.gi, self.c)
-        self.country: str | None = source.country
-
-    # -- helpers
-    def add(self, s: Node, p: Node, o: Node, v: Value | None = None, label: str | None = None) -> None:
-        self.g.add((s, p, o))
-        if v is not None:
-            self.out.ledger[v.line].append((s, p, o))
-            if label is not None:
-                self.out.line_labels.setdefault(v.line, label)
-
-    def unmapped(self, v: Value, label: str, k: int = 0) -> URIRef:
-        """Keep ``v`` under the catch-all property; return its node."""
-        node = self.uris.unmapped(self.src.id, v.line, k)
-        self.add(self.c, CKG.unmapped, node, v, label)
-        self.add(node, RDF.type, CKG.UnmappedValue)
-        self.add(node, CKG.sourceLabel, Literal(label))
-        self.add(node, RDF.value, Literal(v.text), v, label)
-        self.add(node, CKG.sourceLine, Literal(v.line, datatype=XSD.positiveInteger))
-        self.out.unmapped.append(Unmapped(v.line, label, v.text))
-        return node
-
-    def concept(self, scheme: str, v: Value, label: str) -> URIRef | None:
-        """The concept of ``scheme`` a value names. A value outside a closed scheme is kept
-        under the catch-all, marked ``ckg:outsideScheme`` (the shapes report it), and None is
-        returned; outside an open scheme it becomes a concept of the scheme found in the
-        data, in English, ``skos:closeMatch`` the shipped concepts whose labels share its
-        words."""
-        found = self.vocab.concept(scheme, v.text)
-        if found is not None:
-            return found
-        if scheme in self.vocab.closed:
-            node = self.unmapped(v, label)
-            self.add(node, CKG.outsideScheme, CONCEPT[scheme])
-            return None
-        iri = self.uris.new_concept(scheme, v.text)
-        self.add(iri, RDF.type, SKOS.Concept)
-        self.add(iri, SKOS.inScheme, CONCEPT[scheme])
-        self.add(iri, SKOS.topConceptOf, CONCEPT[scheme])
-        self.add(iri, SKOS.prefLabel, Literal(v.text, lang="en"), v, label)
-        self.add(iri, CKG.fromData, Literal(True))
-        self.add(iri, DCTERMS.source, self.gi)
-        for near in self.vocab.close_matches(scheme, v.text):
-            self.add(iri, SKOS.closeMatch, near)
-        self.out.new_concepts.append(NewConcept(scheme, v.text, v.line, iri))
-        return iri
+        self.republished = republished
 
     # -- the mapping
     def run(self) -> Mapped:
@@ -156,6 +67,7 @@ class _Mapper:
         self.members()
         self.counts()
         self.provenance()
+        self.own_mention()
         return self.out
 
     def name(self) -> None:
@@ -168,6 +80,20 @@ class _Mapper:
             self.add(c, SKOS.altLabel, Literal(self.src.name))
         if p.native_name:
             self.add(c, SCHEMA.alternateName, Literal(p.native_name.text), p.native_name, "Native name")
+
+    def own_mention(self) -> None:
+        """The profile's cluster, for the reconcile stage: an anchor (its IRI the
+        manifest's), or, for a republication, a cluster to reconcile with the others."""
+        p = self.p
+        names = [v.text for v in (p.name, p.native_name) if v is not None] + ([self.src.name] if self.src.name else [])
+        names += [v.text for v in p.values("acronym")]
+        if not names:
+            return
+        website = next((v.text for v in p.values("website") if is_url(v.text)), None)
+        stated = tuple(sorted({str(pr) for pr in self.g.predicates(self.c, None)})) if not self.republished else ()
+        key = record_key("cluster", self.src.cluster_id) if not self.republished else None
+        self.mention("cluster", self.c, names, p.name.line if p.name else None, anchor=not self.republished,
+                     country=self.country, website=website, key=key, stated=stated)
 
     def place(self) -> None:
         """Country first (the region's IRI needs it): from the page, else the manifest."""
@@ -197,47 +123,14 @@ class _Mapper:
             self.add(self.gi, CKG.profileCompleteness, lit, v, f.label)
 
     def region(self, f: Field) -> None:
-        """A region resolved to its NUTS unit (:class:`~.places.NutsTable`) is that unit's
-        region resource, whatever the form it was printed in; the cluster's country follows
-        from it when nothing else gave one. Otherwise the region is kept as printed, and
-        reported."""
+        """A region resolved to its NUTS unit is that unit's region resource, whatever the
+        form it was printed in; the cluster's country follows from it when nothing else
+        gave one. Otherwise the region is kept as printed, and reported."""
         for v in f.values:
-            unit = NutsTable.load().resolve(v.text, self.country)
-            if unit is None:
-                r = self.uris.region(v.text, self.country)
-                self.out.unresolved_regions.append(Unmapped(v.line, f.label, v.text))
-                self.add(r, RDFS.label, Literal(v.text))
-            else:
-                r = self.uris.nuts_region(unit.code)
-                self._nuts(r, unit)
-                if self.country is None and unit.country:
-                    self.country = unit.country
-                    self.add(self.c, CKG.country, EU_COUNTRY[unit.country], v, f.label)
-            self.add(self.c, CKG.region, r, v, f.label)
-            self.add(r, RDF.type, CKG.Region)
-            self.add(r, RDF.type, DCTERMS.Location)
-            self.add(r, LOCN.geographicName, Literal(v.text), v, f.label)
-            if self.country:
-                self.add(r, CKG.country, EU_COUNTRY[self.country])
-
-    def _nuts(self, region: URIRef, unit: NutsUnit) -> None:
-        """The region's NUTS links, and the NUTS units it lies in with their codes, levels
-        and official names (so queries can count by NUTS level)."""
-        self.add(region, RDFS.label, Literal(unit.name))
-        self.add(region, SKOS.exactMatch, URIRef(unit.iri))
-        self.add(region, SKOS.notation, Literal(unit.code))
-        self.add(region, CKG.nutsLevel, Literal(unit.level, datatype=XSD.nonNegativeInteger))
-        table = NutsTable.load()
-        chain = [unit] + [table.units[c] for c in unit.parents if c in table.units]
-        for below, above in zip(chain, [*chain[1:], None], strict=True):
-            node = URIRef(below.iri)
-            self.add(node, SKOS.notation, Literal(below.code))
-            self.add(node, SKOS.prefLabel, Literal(below.name))
-            self.add(node, CKG.nutsLevel, Literal(below.level, datatype=XSD.nonNegativeInteger))
-            self.add(node, SKOS.inScheme, URIRef(NUTS_SCHEME))
-            if above is not None:
-                self.add(node, SKOS.broader, URIRef(above.iri))
-                self.add(region, SKOS.broader, URIRef(above.iri))
+            country = self.region_of(v, f.label, self.c, self.country)
+            if self.country is None and country:
+                self.country = country
+                self.add(self.c, CKG.country, EU_COUNTRY[country], v, f.label)
 
     def founding_date(self, f: Field) -> None:
         for v in f.values:
@@ -260,33 +153,29 @@ class _Mapper:
             self.add(q, SCHEMA.description, Literal(v.text), v, f.label)
 
     def excellence_label(self, f: Field) -> None:
+        """Each level printed is an award (:meth:`~.base.GraphBuilder.award`), undated: a
+        profile does not say when it was awarded. "No" (and the like) says the cluster
+        holds no label: ``ckg:noExcellenceLabel true``."""
         for v in f.values:
-            level = self.concept("label-level", v, f.label)
-            if level is None:  # not a level of the closed scheme: kept under the catch-all
+            if v.text.strip().lower().rstrip(".") in NO_LABEL:
+                self.add(self.c, CKG.noExcellenceLabel, Literal(True), v, f.label)
                 continue
-            lab = self.uris.cluster_part(self.src.cluster_id, "label", slugify(self.vocab.pref.get(level, v.text)))
-            self.add(self.c, CKG.excellenceLabel, lab, v, f.label)
-            self.add(lab, RDF.type, CKG.ExcellenceLabel)
-            self.add(lab, CKG.labelLevel, level, v, f.label)
-            self.add(lab, RDFS.label, Literal(v.text), v, f.label)
+            self.award(self.c, Award(v, f.label, published=None))
 
     def networks(self, f: Field) -> None:
         for v in f.values:
-            net = self.vocab.network(v.text)
-            iri = self.uris.network(net.slug if net else slugify(v.text))
-            if net is None:
-                self.out.new_networks.append(v.text)
+            iri = self.network(v, f.label)
             self.add(self.c, ORG.memberOf, iri, v, f.label)
             self.add(iri, ORG.hasMember, self.c)
-            self.add(iri, RDF.type, CKG.ClusterNetwork)
-            self.add(iri, RDF.type, ORG.OrganizationalCollaboration)
-            name = net.name if net else v.text
-            self.add(iri, SCHEMA.name, Literal(name))
-            self.add(iri, RDFS.label, Literal(name))
-            if slugify(name) != slugify(v.text):
-                self.add(iri, SKOS.altLabel, Literal(v.text), v, f.label)
+
+    def acronym(self, f: Field) -> None:
+        """A republication's "Acronym:": another name of the cluster (when it is not its name)."""
+        name = self.p.name.text if self.p.name else None
+        for v in f.values:
+            if name is None or slugify(v.text) != slugify(name):
+                self.add(self.c, SCHEMA.alternateName, Literal(v.text), v, f.label)
             else:
-                self.out.ledger[v.line].append((iri, SCHEMA.name, Literal(name)))
+                self.out.ledger[v.line].append((self.c, SCHEMA.name, Literal(name)))
 
     def languages(self, f: Field) -> None:
         for v in f.values:
@@ -365,6 +254,9 @@ class _Mapper:
                 self.add(cp, SCHEMA.email, Literal(v.text), v, label)
 
     def members(self) -> None:
+        """Members and facilities: each an organisation (scoped by the cluster's country,
+        see :meth:`~.vocab.Uris.organisation`) with a membership of its role. Unnamed ones
+        are parts of the cluster."""
         unnamed: dict[str, int] = defaultdict(int)
         for m in self.p.members:
             label = "Name and link of major players" if m.table == "major-players" else \
@@ -372,7 +264,7 @@ class _Mapper:
             role = CONCEPT["member-role/major-player" if m.table == "major-players"
                            else "member-role/support-facility"]
             if m.name:
-                org = self.uris.organisation(m.name.text)
+                org = self.uris.organisation(identity_slug(m.name.text), self.country, self.src.cluster_id)
                 key = slugify(m.name.text)
             else:
                 tslug = slugify(m.org_type.text) if m.org_type else "member"
@@ -386,6 +278,8 @@ class _Mapper:
             if m.name:
                 self.add(org, SCHEMA.name, Literal(m.name.text), m.name, label)
                 self.add(org, RDFS.label, Literal(m.name.text))
+                self.mention("organisation", org, [m.name.text], m.name.line, country=self.country,
+                             website=m.website.text if m.website else None, member_of=self.c)
             if m.org_type:
                 kind = self.concept("organisation-type", m.org_type, label)
                 if kind is not None:
@@ -414,37 +308,24 @@ class _Mapper:
             self.add(self.c, prop, lit, n.number, label)
 
     def provenance(self) -> None:
-        gi, src, p = self.gi, self.src, self.p
-        self.add(gi, RDF.type, CKG.ProfileGraph)
-        self.add(gi, RDF.type, DCAT.Dataset)
-        self.add(gi, RDF.type, PROV.Entity)
+        """The graph's provenance: an ECCP profile's (``ckg:ProfileGraph``, published by
+        ECCP), or a republication's (``ckg:SourceGraph``, published by the portal)."""
+        p, src = self.p, self.src
         name = p.name.text if p.name else src.name or src.id
-        self.add(gi, DCTERMS.title, Literal(f"ECCP profile of {name}", lang="en"))
-        self.add(gi, DCTERMS.identifier, Literal(src.id))
-        self.add(gi, FOAF.primaryTopic, self.c)
-        self.add(gi, DCTERMS.conformsTo, CKG_ONTOLOGY)
-        self.add(gi, CKG.sourceFile, Literal(src.path.name))
-        self.add(gi, CKG.readerLayout, Literal(p.layout))
-        self.add(gi, CKG.truncated, Literal(p.truncated))
-        ck = URIRef(str(gi) + "#sha256")
-        self.add(gi, SPDX.checksum, ck)
-        self.add(ck, RDF.type, SPDX.Checksum)
-        self.add(ck, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
-        self.add(ck, SPDX.checksumValue, Literal(self.checksum, datatype=XSD.hexBinary))
-        if src.source_url:
-            page = URIRef(src.source_url)
-            self.add(gi, DCTERMS.source, page)
-            self.add(gi, PROV.wasDerivedFrom, page)
-            self.add(page, RDF.type, PROV.Entity)
-        if src.retrieved:
-            self.add(gi, CKG.retrievedOn, Literal(src.retrieved.isoformat(), datatype=XSD.date))
+        if self.republished:
+            publisher = find_body(p.publisher) if p.publisher else None
+            by = publisher.name if publisher else "a portal"
+            self.provenance_of(CKG.SourceGraph, f"{name}, as republished by {by}", p.published, publisher)
+        else:
+            eccp = next(b for b in BODIES if b.slug == "eccp")
+            self.provenance_of(CKG.ProfileGraph, f"ECCP profile of {name}", p.published, eccp)
 
 
 #: Field key -> the :class:`_Mapper` method that maps it; keys not here go under the catch-all.
 _FIELD_HANDLERS: dict[str, Callable[[_Mapper, Field], None]] = {
     "country": _Mapper.skip, "completeness": _Mapper.completeness, "region": _Mapper.region,
     "founding_date": _Mapper.founding_date, "staff": _Mapper.staff, "excellence_label": _Mapper.excellence_label,
-    "networks": _Mapper.networks, "languages": _Mapper.languages,
+    "networks": _Mapper.networks, "languages": _Mapper.languages, "acronym": _Mapper.acronym,
     "website": _Mapper.contact_field, "email": _Mapper.contact_field, "phone": _Mapper.contact_field,
     **{key: _Mapper.concepts for key in CONCEPT_FIELDS}, **{key: _Mapper.literals for key in LITERAL_FIELDS},
     **{key: _Mapper.text for key in TEXT_FIELDS}, **{key: _Mapper.yes_no for key in YES_NO_FIELDS},

@@ -5,16 +5,24 @@ every deployment); resources minted from data live under the configurable base U
 (``CLUSTERKG_BASE_URI``), with these patterns:
 
 =========================== ====================================================
-``{base}id/cluster/{id}``       a cluster organisation
-``{base}id/cluster/{id}/...``   its parts: ``label/{level}``, ``contact/{n}``,
-                                ``membership/{member}``, ``staff``
+``{base}id/cluster/{id}``       a cluster organisation a profile describes (id: the manifest's)
+``{base}id/cluster/{country}/{slug}`` a cluster known only from other sources (no
+                                country known: ``id/cluster/{slug}``)
+``{base}id/cluster/{id}/...``   its parts: ``award/{file}/{level}[-{last day}]``,
+                                ``contact/{n}``, ``membership/{member}``, ``staff``
 ``{base}id/network/{slug}``     a cluster network ("Membership to other networks")
-``{base}id/organisation/{slug}`` a member organisation or facility
+``{base}id/network/{slug}/membership/{member}`` a membership of a network (a founder's)
+``{base}id/organisation/{country}/{key}`` a member organisation or facility, scoped by the
+                                country of the cluster listing it (none known: under
+                                that cluster, ``{cluster}/organisation/{key}``)
+``{base}id/body/{slug}``        an awarding body or publisher (ESCA, ECCP, a portal)
 ``{base}id/region/nuts/{code}``  a region that is a NUTS unit (code in lower case)
 ``{base}id/region/{country}/{slug}`` a region no NUTS unit was found for
 ``{base}id/concept/{scheme}/{slug}`` a concept found in the data but not in the scheme
 ``{base}id/profile/{id}/value/{line}`` a value kept under the catch-all property
 ``{base}graph/profile/{id}``    the named graph of one profile
+``{base}graph/source/{id}``     the named graph of another source (register, network page, news, portal)
+``{base}graph/reconciliation``  links the reconcile stage found (a member that is a cluster)
 ``{base}graph/vocabulary``      the named graph holding the vocabulary and schemes
 ``{base}graph/build``           the named graph holding build records (times)
 ``{base}graph/current``         the current view, on a server without a default graph of its own
@@ -110,8 +118,22 @@ class Uris:
     def network(self, slug: str) -> URIRef:
         return self._u(f"id/network/{slug}")
 
-    def organisation(self, name: str) -> URIRef:
-        return self._u(f"id/organisation/{slugify(name)}")
+    def cluster_in(self, name: str, country: str | None) -> URIRef:
+        """A cluster known only from other sources: ``id/cluster/{country}/{slug}`` (the
+        country's code in lower case), or ``id/cluster/{slug}`` when no country is known."""
+        return self._u(f"id/cluster/{country.lower()}/{slugify(name)}" if country else f"id/cluster/{slugify(name)}")
+
+    def organisation(self, key_slug: str, country: str | None, cluster_id: str) -> URIRef:
+        """A member organisation: scoped by ``country`` (the listing cluster's), or, with
+        no country known, by the cluster itself; ``key_slug`` is
+        :func:`~clusterkg.graph.read.namekeys.identity_slug` of its name."""
+        if country:
+            return self._u(f"id/organisation/{country.lower()}/{key_slug}")
+        return self._u(f"id/cluster/{cluster_id}/organisation/{key_slug}")
+
+    def body(self, slug: str) -> URIRef:
+        """An awarding body or a publisher of sources."""
+        return self._u(f"id/body/{slug}")
 
     def region(self, name: str, country: str | None) -> URIRef:
         """A region no NUTS unit was found for, by its name as printed."""
@@ -131,13 +153,23 @@ class Uris:
     def profile_graph(self, profile_id: str) -> URIRef:
         return self._u(f"graph/profile/{profile_id}")
 
+    def source_graph(self, source_id: str) -> URIRef:
+        """The named graph of a source that is not a profile (register, network page, ...)."""
+        return self._u(f"graph/source/{source_id}")
+
+    def record(self, source_id: str) -> URIRef:
+        """A source record itself (a register, an article), when it is the graph's topic."""
+        return self._u(f"id/source/{source_id}")
+
     def extra_graph(self, name: str) -> URIRef:
         """The named graph of a curated RDF file (``name``: its file name's stem)."""
         return self._u(f"graph/extra/{slugify(name)}")
 
     def is_build_graph(self, iri: str) -> bool:
-        """True for a graph the build makes: a profile's, the vocabulary's, the build record's."""
-        return iri.startswith(self.base + "graph/profile/") or iri in (self.vocabulary_graph, self.build_graph)
+        """True for a graph the build makes: a profile's or source's, the vocabulary's, the
+        reconciliation's, the build record's."""
+        return iri.startswith((self.base + "graph/profile/", self.base + "graph/source/")) or iri in (
+            self.vocabulary_graph, self.build_graph, self.reconciliation_graph)
 
     @property
     def vocabulary_graph(self) -> URIRef:
@@ -147,6 +179,11 @@ class Uris:
     def current_graph(self) -> URIRef:
         """Where a backend without a default graph of its own keeps the current view."""
         return self._u("graph/current")
+
+    @property
+    def reconciliation_graph(self) -> URIRef:
+        """The links the reconcile stage found between the sources' resources."""
+        return self._u("graph/reconciliation")
 
     @property
     def build_graph(self) -> URIRef:

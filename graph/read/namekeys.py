@@ -173,6 +173,8 @@ def identity_key(text: str) -> str:
     False
     """
     words, form = _legal_form(_words(text, fold=False))
+    if not words and not form:  # nothing but symbols ("★★★"): the text itself keeps it apart
+        return unicodedata.normalize("NFKC", text).strip().casefold()
     return " ".join(words + ([form] if form else []))
 
 
@@ -186,7 +188,7 @@ def identity_slug(text: str) -> str:
     """
     key = identity_key(text)
     slug = slugify(key)
-    if slug.replace("-", " ") == key or not key:
+    if slug.replace("-", " ") == key or not key or slug.startswith("x-"):  # "x-": a digest already
         return slug
     return f"{slug}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
 

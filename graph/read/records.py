@@ -74,7 +74,7 @@ class LabelRegister(Record):
     :param level: the label level the whole register is about ("Bronze"), from its
         title, or None when each row gives its own.
     :param body: the awarding body as printed or known from the page ("ESCA").
-    :param columns: the column headings as printed, in order.
+    :param columns: the heading row as printed (its line is structure, not a value).
     :param rows: the rows, in page order.
     :param text: the page's prose (its introduction), as fields.
     :param leftovers: lines of the table that could not be read as a row (a row cut off
@@ -92,7 +92,7 @@ class LabelRegister(Record):
 
     def value_lines(self) -> set[int]:
         """Line numbers that hold a value."""
-        lines = {v.line for v in (self.title, self.level, *self.columns, *self.leftovers) if v is not None}
+        lines = {v.line for v in (self.title, self.level, *self.leftovers) if v is not None}
         for row in self.rows:
             lines |= row.cluster.lines() | {v.line for v in row.cells}
         for f in self.text:

@@ -276,6 +276,7 @@ def read_register(lines: list[Line], source: str) -> LabelRegister:
     if text.values:
         reg.text.append(text)
     reg.columns = [Value(body[head].text, body[head].number)]
+    reg.structure[body[head].number] = "heading"
     _level_and_body(reg, body[:head])
     _table(reg, body[head + 1:], keys)
     if reg.leftovers and reg.leftovers[-1].line == body[-1].number:

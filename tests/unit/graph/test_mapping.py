@@ -57,7 +57,7 @@ def test_networks_spelled_two_ways_land_on_one_uri(mapped):
 def test_voict_members_and_contacts(mapped):
     g = mapped["vojvodina-ict-cluster-voict"].graph
     c = URIRef(B + "id/cluster/vojvodina-ict-cluster")
-    schneider = URIRef(B + "id/organisation/schneider-electric-dms-ns")
+    schneider = URIRef(B + "id/organisation/srb/schneider-electric-dms-ns")  # scoped by the cluster's country
     assert (c, ORG.hasMember, schneider) in g
     assert g.value(schneider, CKG.organisationType) == C("organisation-type/larger-company")
     ms = URIRef(B + "id/cluster/vojvodina-ict-cluster/membership/schneider-electric-dms-ns")

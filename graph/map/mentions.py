@@ -1,0 +1,64 @@
+"""What a mapped graph says about who is who: the clusters and organisations it names.
+
+The mapping of one file cannot know whether the "Vojvodina ICT Cluster - VOICT" a network
+page names is the cluster a profile describes: that takes every file of the build. So
+each mapping lists its *mentions* (the IRI it minted for each cluster or organisation it
+names, with the names, acronyms, country and website it states), and the reconcile stage
+(:mod:`clusterkg.graph.reconcile`) decides, over all of them, which are one.
+
+A profile's own cluster is an *anchor*: its IRI comes from the manifest and is settled.
+A cluster another source names has a *provisional* IRI (``{base}id/cluster/{country}/
+{slug}``, the IRI it gets when no other record describes it), which the reconcile stage
+may replace by another cluster's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Mention", "record_key"]
+
+
+def record_key(source_id: str, slug: str) -> str:
+    """The key of a record naming a cluster or organisation, for review and decisions
+    files: the file's id and the slug of the name ("network-serbian-cluster-association:ict-network").
+    A profile's own cluster is keyed by its cluster id: ``cluster:ict-net``."""
+    return f"{source_id}:{slug}"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One cluster or organisation as one file names it.
+
+    :param kind: ``"cluster"`` or ``"organisation"``.
+    :param iri: the IRI the mapping gave it (settled for an anchor, else provisional).
+    :param names: its names as printed, the main one first, then their variants
+        (without acronym, each side of a translation).
+    :param acronyms: the acronyms the file gives it.
+    :param country: its country's EU authority code, or None.
+    :param website: the host of its website (``voict.rs``), or None.
+    :param anchor: True for a profile's own cluster (its IRI is the manifest's).
+    :param source: the id of the file that names it.
+    :param source_kind: that file's kind of source (``profile``, ``label-register``, ...).
+    :param source_label: that file, as a person knows it: its source URL, else its file name.
+    :param line: the 1-based line that names it, or None.
+    :param key: its record key (:func:`record_key`), for the review and decisions files.
+    :param member_of: for an organisation, the IRI of the cluster that lists it as a member.
+    :param stated: for an anchor, the predicates its profile states about it (what the
+        other sources may not override in the current view).
+    """
+
+    kind: str
+    iri: str
+    names: tuple[str, ...]
+    acronyms: tuple[str, ...] = ()
+    country: str | None = None
+    website: str | None = None
+    anchor: bool = False
+    source: str = ""
+    source_kind: str = "profile"
+    source_label: str = ""
+    line: int | None = None
+    key: str = ""
+    member_of: str | None = None
+    stated: tuple[str, ...] = ()
