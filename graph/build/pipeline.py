@@ -1,10 +1,12 @@
-"""The build: read -> map -> validate -> store -> publish, for every input file, in named steps.
+"""The build: read -> map -> validate -> reconcile -> store -> publish, for every input file, in named steps.
 
-:func:`build` runs the first three stages for every profile file (as a stream, on every
-core, with a cache: :mod:`.process`), loads what passes into a new store snapshot, loads
-the curated RDF files, records the build, has the publish stage write the dumps and the
-metadata, and publishes the snapshot atomically at the end. A profile that cannot be read
-or has SHACL violations is reported and left out; the others are still published.
+:func:`build` runs the first three stages for every source file (as a stream, on every
+core, with a cache: :mod:`.process`), loads the profiles that pass into a new store
+snapshot, reconciles what the other sources name with them and loads those sources
+(:mod:`.sources`), loads the curated RDF files, records the build, has the publish stage
+write the dumps and the metadata, and publishes the snapshot atomically at the end. A file
+that cannot be read or has SHACL violations is reported and left out; the others are
+still published.
 
 Builds are incremental by default: a file whose bytes, manifest row and the code that
 processes it are unchanged is not processed again (:mod:`.cache`), the new snapshot
@@ -43,9 +45,14 @@ from clusterkg.graph.publish.feed import (
 )
 from clusterkg.graph.publish.metadata import PublishedProfile, open_dumps, subset_name, write_metadata
 from clusterkg.graph.publish.urls import Urls
+from clusterkg.graph.build.sources import Settled, settle
+from clusterkg.graph.map.mentions import Mention
+from clusterkg.graph.read.decisions import Decision, decision_files, read_decisions
 from clusterkg.graph.read.manifest import collect_sources, network_files
 from clusterkg.graph.read.rdf import find_extra, read_extra
-from clusterkg.graph.reconcile import Version, current_view, ordered, revision_lines
+from clusterkg.graph.reconcile import (
+    REVIEW_FILE, KindReport, MatchPolicy, Version, current_view, links_ntriples, ordered, review_csv, revision_lines,
+)
 from clusterkg.graph.store import Backend, RemoteEndpoint, StoreWriter, open_backend
 from clusterkg.graph.store.snapshot import previous_meta
 
@@ -85,13 +92,18 @@ class _Build:
     """One build's state, shared by its steps (see :func:`build`)."""
 
     def __init__(self, paths: list[str | Path], backend: Backend, uris: Uris, incremental: bool,
-                 epoch: int | None):
+                 epoch: int | None, policy: MatchPolicy):
         self.paths, self.backend, self.uris, self.incremental, self.epoch = paths, backend, uris, incremental, epoch
         sources, notes = collect_sources(paths)
         self.sources = sources
         self.started_at = build_time(epoch)
         self.summary = BuildSummary(notes=notes, started=self.started_at)
         self.vocab = load_vocabulary(paths)
+        self.policy = policy
+        self.decisions: list[Decision] = [d for f in decision_files(paths) for d in read_decisions(f)]
+        self.mentions: list[Mention] = []  # what every valid file names, for the reconcile stage
+        self.held: list[Outcome] = []  # valid outcomes whose graphs wait for the reconcile stage
+        self.loaded_graphs: set[str] = set()
         self.stamp = self.started_at.strftime("%Y%m%dT%H%M%SZ")
         self.started = self.started_at.isoformat()
         self.writer: StoreWriter = backend.writer(incremental)
@@ -119,7 +131,7 @@ class _Build:
         if self.incremental:
             cache = self.cache = ProfileCache(self.backend.root / "cache")
             self._aborts.append(lambda: cache.close(prune=False))
-        candidates = {str(self.uris.profile_graph(pid)) for pid in self.prev.profiles}
+        candidates = {old.graph or str(self.uris.profile_graph(pid)) for pid, old in self.prev.profiles.items()}
         self.kept: set[str] = set()
         if writer.previous is not None:
             for g in writer.named_graphs():
@@ -140,46 +152,80 @@ class _Build:
         self.add_graph(str(self.uris.vocabulary_graph), _nt(ontology_graph()))
 
     def profiles(self, progress: Callable[[Iterable], Iterable] | None, workers: int | None) -> None:
-        """Read, map and validate every profile file; load each valid one (unless the
-        checkpoint holds it unchanged), note its version for the feed."""
-        s, prev = self.summary, self.prev
+        """Read, map and validate every source file; load each valid profile (unless the
+        checkpoint holds it unchanged), note its version for the feed; hold back the other
+        sources. graphs, whose clusters the reconcile stage settles first (:meth:`reconcile`)."""
+        s = self.summary
         fp = fingerprint(self.uris.base, network_files(self.paths)) if self.cache is not None else ""
-        loaded: set[str] = set()
         for outcome in processed(self.sources, self.uris, self.vocab, progress, workers, self.cache, fp,
                                  self.started_at.date()):
             s.processed += not outcome.reused
             if outcome.status == "valid":
                 mapped, facts = _valid(outcome)
-                graph_iri = str(mapped.graph_iri)
+                self.mentions.extend(mapped.mentions)
+                if mapped.deferred:
+                    self.held.append(outcome)  # its bytes are kept until it is loaded
+                    s.outcomes.append(outcome)
+                    continue
                 outcome.content_hash = facts.content_hash
-                old = prev.profiles.get(outcome.source.id)
                 nt, jsonld = graph_data(outcome, self.cache, self.uris, self.vocab)
-                if not (graph_iri in self.kept and old is not None and old.hash == outcome.content_hash):
-                    if graph_iri in self.kept:
-                        self.writer.remove_graph(graph_iri)
-                    self.writer.add_graph(graph_iri, nt)
-                    s.loaded += 1
                 subset = subset_name(facts.country) if facts.country else None
                 held = self.versions.get(outcome.source.cluster_id)
                 if held is not None:  # one of several versions of a cluster: its share of the default
                     profile = outcome.profile  # graph is known once all are read (current_views)
-                    held.append((Version(outcome.source.id, graph_iri, profile.layout if profile else "",
+                    held.append((Version(outcome.source.id, str(mapped.graph_iri), profile.layout if profile else "",
                                          outcome.source.retrieved.isoformat() if outcome.source.retrieved else None,
                                          nt), subset))
-                self.dumps.add_graph(graph_iri, nt, subset, jsonld, union=b"" if held is not None else None)
-                loaded.add(graph_iri)
-                self._note_version(outcome)
-                s.triples += facts.triples
-                outcome.status = "published"
-                self.record.append(self._record_lines(graph_iri))
+                self._publish(outcome, nt, jsonld, b"" if held is not None else None)
             outcome.nt = outcome.jsonld = None  # loaded: the bytes are not needed any more
             s.outcomes.append(outcome)
-        for gone in sorted(self.kept - loaded):  # removed files, or profiles now rejected
+
+    def reconcile(self) -> None:
+        """The reconcile stage over every file read: the held graphs of the other sources
+        get their settled cluster IRIs and are loaded with their share of the current view;
+        the links found go into ``graph/reconciliation``; the pairs left for a curator into
+        ``meta/review.csv``. Then the graphs of files gone are removed, with their tombstones."""
+        s = self.summary
+        resolution, settled = settle(self.held, self.mentions, self.decisions, self.policy, self.cache, self.uris,
+                                     self.vocab)
+        for item in settled:
+            self._publish(item.outcome, item.ntriples, item.jsonld, item.union)
+            item.outcome.nt = item.outcome.jsonld = None
+        if resolution.links:
+            self.add_graph(str(self.uris.reconciliation_graph), links_ntriples(resolution.links))
+        self.writer.meta_dir.mkdir(parents=True, exist_ok=True)
+        (self.writer.meta_dir / REVIEW_FILE).write_text(review_csv(resolution.review), encoding="utf-8")
+        for kind, n in collections.Counter(o.profile.kind for o in s.outcomes if o.profile is not None).items():
+            resolution.report.setdefault(kind, KindReport()).files = n
+        s.reconciled, s.review_file = resolution, self.backend.root / "current" / "meta" / REVIEW_FILE
+        self.mentions, self.held = [], []
+        for gone in sorted(self.kept - self.loaded_graphs):  # removed files, or files now rejected
             self.writer.remove_graph(gone)
         removed = self._tombstones()
         self.log.finish(removed)
         s.notes.extend(self.log.notes)
         s.changed = self.log.added
+
+    def _publish(self, outcome: Outcome, nt: bytes, jsonld: bytes, union: bytes | None) -> None:
+        """Load one valid file's graph (unless the checkpoint holds it unchanged) and its
+        dumps (``union``: its share of the current view, when not all of it), note its
+        version for the feed and the build record."""
+        mapped, facts = _valid(outcome)
+        graph_iri = str(mapped.graph_iri)
+        outcome.content_hash = facts.content_hash
+        old = self.prev.profiles.get(outcome.source.id)
+        if not (graph_iri in self.kept and old is not None and old.hash == outcome.content_hash):
+            if graph_iri in self.kept:
+                self.writer.remove_graph(graph_iri)
+            self.writer.add_graph(graph_iri, nt)
+            self.summary.loaded += 1
+        subset = subset_name(facts.country) if facts.country else None
+        self.dumps.add_graph(graph_iri, nt, subset, jsonld, union=union)
+        self.loaded_graphs.add(graph_iri)
+        self._note_version(outcome)
+        self.summary.triples += facts.triples
+        outcome.status = "published"
+        self.record.append(self._record_lines(graph_iri))
 
     def _tombstones(self) -> frozenset[str]:
         """A tombstone in the feed for each profile published before and not now (its file
@@ -191,9 +237,9 @@ class _Build:
             old = self.prev.profiles[pid]
             member = str(Urls(self.uris.base).feed_member(pid, self.stamp))
             cluster = old.cluster if old.cluster not in clusters else None
+            graph = old.graph or str(self.uris.profile_graph(pid))
             self.log.append(FeedMember(pid, member, old.cluster, self.started,
-                                       tombstone_ntriples(member, str(self.uris.profile_graph(pid)), cluster,
-                                                          self.started)))
+                                       tombstone_ntriples(member, graph, cluster, self.started)))
         return removed
 
     def current_views(self) -> None:
@@ -312,7 +358,8 @@ class _Build:
             version = str(Urls(self.uris.base).feed_member(o.source.id, self.stamp))
             self.log.append(FeedMember(o.source.id, version, cluster, now,
                                        version_ntriples(facts.cluster_nt, cluster, version, now)))
-        self.state.profiles[o.source.id] = ProfileState(h, modified, issued, cluster, facts.country)
+        self.state.profiles[o.source.id] = ProfileState(h, modified, issued, cluster, facts.country,
+                                                        str(mapped.graph_iri))
         self.published.append(PublishedProfile(o.source.id, cluster, facts.country, h, facts.founded))
         o.facts = dataclasses.replace(facts, cluster_nt="")
 
@@ -321,7 +368,7 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
           progress: Callable[[Iterable], Iterable] | None = None,
           publishing: Publishing | None = None, workers: int | None = None,
           remote: RemoteEndpoint | None = None, incremental: bool = True,
-          source_date_epoch: int | None = None) -> BuildSummary:
+          source_date_epoch: int | None = None, policy: MatchPolicy | None = None) -> BuildSummary:
     """Read, map, validate every profile under ``paths`` and publish a new store snapshot.
 
     :param paths: profile files and folders (see :func:`~clusterkg.graph.read.manifest.collect_sources`).
@@ -340,20 +387,23 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
         of it). The result is the same as a full build's, except for build times.
     :param source_date_epoch: the build's time, seconds since 1970 (``SOURCE_DATE_EPOCH``),
         for a repeatable build; default: now.
+    :param policy: the scores at which the reconcile stage merges two records, and from
+        which it sends a pair to review (``CLUSTERKG_MERGE_SCORE``, ``CLUSTERKG_REVIEW_SCORE``).
     :return: the :class:`BuildSummary`; the snapshot is published even when some
         profiles were rejected (check ``summary.ok``).
-    :raises ManifestError: a bad manifest (nothing is written).
+    :raises ManifestError: a bad manifest, alias table or decisions file (nothing is written).
     :raises NothingToPublish: when no profile passed (the previous snapshot stays); it
         carries the summary.
     :raises StoreError: the store cannot be written, or another build holds it (the
         previous snapshot stays).
     """
     backend = store if isinstance(store, Backend) else open_backend(store=store, remote=remote)
-    run = _Build(list(paths), backend, Uris(base_uri), incremental, source_date_epoch)
+    run = _Build(list(paths), backend, Uris(base_uri), incremental, source_date_epoch, policy or MatchPolicy())
     try:
         run.open()
         run.vocabulary()
         run.profiles(progress, workers)
+        run.reconcile()
         run.current_views()
         run.curated()
         run.build_record()

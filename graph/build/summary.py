@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from clusterkg.graph.build.process import Outcome
 from clusterkg.graph.errors import ClusterkgError, ProfileReadError
+from clusterkg.graph.read.profile import SOURCE_KINDS
 from clusterkg.graph.read.rdf import ExtraGraph
+from clusterkg.graph.reconcile import Resolution
 from clusterkg.graph.store.sync import SyncReport
 
 __all__ = ["BuildSummary", "NothingToPublish"]
@@ -42,6 +45,9 @@ class BuildSummary:
     :param remote: what the build did on the SPARQL server, with a remote store.
     :param folded: (cluster IRI, profile ids oldest first) of each cluster several published
         pages describe: the default graph shows it as the latest says it (its current view).
+    :param reconciled: what the reconcile stage made of the records of every kind of
+        source (clusters matched, created, sent to review; links found).
+    :param review_file: where the build wrote the pairs left for a curator (CSV).
     """
 
     outcomes: list[Outcome] = field(default_factory=list)
@@ -57,6 +63,32 @@ class BuildSummary:
     extra_errors: list[ProfileReadError] = field(default_factory=list)
     remote: SyncReport | None = None
     folded: list[tuple[str, list[str]]] = field(default_factory=list)
+    reconciled: Resolution | None = None
+    review_file: Path | None = None
+
+    def _sources_text(self, verbose: bool) -> list[str]:
+        """The reconcile stage's report: per kind of source, the files and records read, the
+        clusters matched to one already known, created, sent to review; the review file."""
+        r = self.reconciled
+        if r is None:
+            return []
+        lines = []
+        if verbose:
+            lines += [f"  matched {source}: {name!r} is <{iri}> "
+                      + (f"(score {score:.2f})" if score is not None else "(a curator's decision)")
+                      for source, name, iri, score in r.merged]
+            lines += [f"  linked <{s}> owl:sameAs <{o}>" for s, _p, o in r.links]
+        for kind in (*SOURCE_KINDS, "organisation"):
+            k = r.report.get(kind)
+            if k is None or not (k.files or k.records):
+                continue
+            what = "members" if kind == "organisation" else "clusters named"
+            lines.append(f"{kind}: files read {k.files}, {what} {k.records}, matched {k.matched}, "
+                         f"created {k.created}, sent to review {k.review}")
+        if r.review:
+            lines.append(f"review: {len(r.review)} pair(s) to decide in {self.review_file} (copy a row into a "
+                         "decisions.csv beside the inputs and write 'same' or 'not same' in its 'decision' column)")
+        return lines
 
     def of(self, status: str) -> list[Outcome]:
         """The outcomes with this status (``published``, ``rejected``, ``unreadable``)."""
@@ -96,6 +128,7 @@ class BuildSummary:
                     lines.extend("  " + str(r) for r in o.report.warnings)
         lines.extend(f"UNREADABLE {e}" for e in self.extra_errors)
         lines.extend(f"folded {', '.join(ids)} into <{cluster}> (current: {ids[-1]})" for cluster, ids in self.folded)
+        lines.extend(self._sources_text(verbose))
         lines.extend(f"  loaded {x.path} into <{x.iri}> ({x.quads} quads)" for x in self.extra if verbose)
         lines.append(
             f"profiles read: {len(self.outcomes) - len(self.of('unreadable'))} of {len(self.outcomes)}, "

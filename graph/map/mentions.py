@@ -26,7 +26,7 @@ def record_key(source_id: str, slug: str) -> str:
     return f"{source_id}:{slug}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """One cluster or organisation as one file names it.
 

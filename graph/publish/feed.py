@@ -39,14 +39,17 @@ __all__ = ["FEED_FILE", "STATE_FILE", "ProfileState", "FeedMember", "FeedState",
 
 @dataclass
 class ProfileState:
-    """One profile as of a build: content ``hash``, ``modified`` (ISO 8601 UTC, when its
-    content last changed), ``issued`` (first published), ``cluster`` IRI, ``country`` code."""
+    """One source file's graph as of a build: content ``hash``, ``modified`` (ISO 8601 UTC,
+    when its content last changed), ``issued`` (first published), ``cluster`` IRI (its
+    primary topic), ``country`` code, and its named ``graph`` (empty in the state of an
+    earlier version: ``graph/profile/{id}``)."""
 
     hash: str
     modified: str
     issued: str
     cluster: str
     country: str | None = None
+    graph: str = ""
 
 
 @dataclass

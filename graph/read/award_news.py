@@ -56,6 +56,7 @@ _NOT_A_NAME = re.compile(r"^(?:it|they|we|he|she|this|these|those|our|its|their|
 _CLAUSE_WORDS = {"there", "are", "is", "was", "were", "have", "has", "had", "we", "that", "which", "who", "been",
                  "will", "would", "can", "could", "our", "their", "they", "this", "these"}
 _FUNCTION_CAPS = {"The", "A", "An", "In", "On", "At", "For", "Of", "And", "To", "By"}
+_YEAR = re.compile(r"\b(?:1[89]|2[01])\d\d\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“])")
 
 
@@ -152,8 +153,13 @@ def looks_like_award_news(lines: list[Line]) -> bool:
     """True for a news article that awards a label: a byline or a date near its top, and
     a sentence awarding a level to named clusters."""
     body = [ln for ln in lines if not ln.blank]
-    dated = any(_BYLINE.match(ln.text) or (parse_date(ln.text) is not None and len(ln.text) < 40) for ln in body[:6])
-    return dated and any(_refs(text, head, 0) for ln in body for _level, text, head, _s in award_sentences(ln.text))
+    if not any(("bronze" in t or "silver" in t or "gold" in t) and _LEVEL_LABEL.search(t)
+               for t in (ln.text.lower() for ln in body)):
+        return False
+    dated = any(_BYLINE.match(ln.text) or (len(ln.text) < 40 and _YEAR.search(ln.text) and parse_date(ln.text))
+                for ln in body[:6])
+    awarding = (ln.text for ln in body if _AWARD_VERB.search(ln.text))
+    return bool(dated) and any(_refs(text, head, 0) for t in awarding for _level, text, head, _s in award_sentences(t))
 
 
 def _refs(text: str, head: str | None, line: int) -> list[ClusterRef]:

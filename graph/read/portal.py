@@ -41,6 +41,10 @@ _ECCP = ("printer-friendly version", "home > cluster organisations >", "% comple
 def looks_like_portal_entry(lines: list[Line]) -> bool:
     """True for a portal's copy of a cluster profile: a cluster excellence label line and
     the entry's card ("Posted on:" or "Acronym:"), without an ECCP profile's landmarks."""
+    lowered = [ln.text.lower() for ln in lines if not ln.blank]
+    if not (any("excellence label" in t for t in lowered)
+            and any(w in t for t in lowered for w in ("posted on", "published on", "acronym", "short name"))):
+        return False
     norms = [norm_label(ln.text) for ln in lines if not ln.blank]
     heads = {norm_label(_LABELLED.match(ln.unbulleted).group(1)) for ln in lines  # type: ignore[union-attr]
              if not ln.blank and _LABELLED.match(ln.unbulleted)}

@@ -52,6 +52,7 @@ COLUMNS: dict[str, str] = {
     **dict.fromkeys(["label", "level", "label level", "label type", "type of label"], "level"),
 }
 _COLUMN_WORDS = max(len(k.split()) for k in COLUMNS)
+_FIRST_WORDS = {k.split()[0] for k in COLUMNS}
 #: Label levels as a register's cells and titles print them.
 LEVELS = {"bronze": "Bronze", "silver": "Silver", "gold": "Gold"}
 _LEVEL_RE = re.compile(r"\b(bronze|silver|gold)\b", re.I)
@@ -73,30 +74,47 @@ def parse_columns(text: str) -> list[str] | None:
     ['name', 'portfolio', 'website', 'valid_until']
     >>> parse_columns("Name Country Label Valid until"), parse_columns("Name and address")
     (['name', 'country', 'level', 'valid_until'], None)
+    >>> parse_columns("Cluster Name Country Valid until")
+    ['name', 'country', 'valid_until']
     """
     cells = [c for c in _SEPARATED.split(text.strip()) if c.strip()]
     if len(cells) > 1 and all(norm_label(c) in COLUMNS for c in cells):
         keys = [COLUMNS[norm_label(c)] for c in cells]
     else:
-        words, keys, i = norm_label(text).split(), [], 0
-        while i < len(words):
-            for n in range(min(_COLUMN_WORDS, len(words) - i), 0, -1):
-                key = COLUMNS.get(" ".join(words[i:i + n]))
-                if key is not None:
-                    keys.append(key)
-                    i += n
-                    break
-            else:
-                return None
+        keys = _segment(text.split()) or []
     ok = "name" in keys and any(k in keys for k in ("level", *_DATE_KEYS)) and len(set(keys)) == len(keys)
     return keys if ok else None
+
+
+def _segment(words: list[str]) -> list[str] | None:
+    """The column keys of heading words joined by spaces: every word in one known heading,
+    no key twice; a heading's words after its first are in lower case unless the heading
+    cannot be read otherwise ("Label valid until" is one heading, "Label Valid until" two;
+    "Cluster Name" one). None when the words are no heading row."""
+    best: tuple[int, list[str]] | None = None
+
+    def walk(i: int, keys: list[str], breaks: int) -> None:
+        nonlocal best
+        if i == len(words):
+            if len(set(keys)) == len(keys) and (best is None or (breaks, len(keys)) < (best[0], len(best[1]))):
+                best = (breaks, list(keys))
+            return
+        for n in range(min(_COLUMN_WORDS, len(words) - i), 0, -1):
+            key = COLUMNS.get(norm_label(" ".join(words[i:i + n])))
+            if key is not None:
+                walk(i + n, [*keys, key], breaks + sum(w[:1].isupper() for w in words[i + 1:i + n]))
+
+    if len(words) <= 24:
+        walk(0, [], 0)
+    return best[1] if best is not None else None
 
 
 def looks_like_register(lines: list[Line]) -> bool:
     """True when a line of the page is a register's heading row (:func:`parse_columns`)
     and a row follows it."""
     body = [ln for ln in lines if not ln.blank]
-    return any(parse_columns(ln.raw) is not None and i + 1 < len(body) for i, ln in enumerate(body))
+    return any(ln.text.split(" ", 1)[0].lower() in _FIRST_WORDS and " " in ln.text and i + 1 < len(body)
+               and parse_columns(ln.raw) is not None for i, ln in enumerate(body))
 
 
 def _date_at(tokens: list[str], end: bool) -> int:

@@ -124,8 +124,8 @@ def test_ict_net_resource_and_its_representations(server):
         assert founding in parsed[media]
     assert isomorphic(parsed["text/turtle"], parsed["application/n-triples"])
     assert isomorphic(parsed["text/turtle"], parsed["application/ld+json"])
-    # the description includes the cluster's parts: its label, with its level
-    label = URIRef(iri + "/label/bronze")
+    # the description includes the cluster's parts: its label award (the profile's, undated), with its level
+    label = URIRef(iri + "/award/ict-net/bronze")
     assert (label, URIRef("https://w3id.org/clusterkg/ns#labelLevel"),
             URIRef("https://w3id.org/clusterkg/concept/label-level/bronze")) in parsed["text/turtle"]
     html = httpx.get(doc, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
