@@ -212,7 +212,7 @@ def _run_build(settings: Settings, paths: Iterable[Path], quiet: bool = False, i
     gc.set_threshold(50_000, *threshold[1:])
     try:
         summary = run_build(paths, open_backend(settings), settings.base_uri, progress=_progress_bar,
-                            publishing=settings.publishing(), incremental=incremental,
+                            publishing=settings.publishing(), incremental=incremental, policy=settings.policy(),
                             source_date_epoch=settings.source_date_epoch)
     except ManifestError as exc:
         raise click.UsageError(str(exc)) from None

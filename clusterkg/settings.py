@@ -22,12 +22,13 @@ from importlib.resources import files as _package_files
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from clusterkg.graph.map.vocab import DEFAULT_BASE_URI
 from clusterkg.graph.publish.catalog import Publishing
+from clusterkg.graph.reconcile.matching import MatchPolicy
 
 __all__ = ["Settings", "bundled_data", "configuration_table", "default_store"]
 
@@ -113,6 +114,12 @@ class Settings(BaseSettings):
         default_factory=lambda: (bundled_data(),),
         description="what `serve` builds when the store is empty (`:`-separated paths)",
         json_schema_extra=_shown("the bundled `data/`"))
+    merge_score: float = Field(
+        MatchPolicy.merge, description="the score (0-1) from which the build takes two records (of a cluster or a "
+                                       "member organisation) for one (see \"Sources and reconciliation\")")
+    review_score: float = Field(
+        MatchPolicy.review, description="the score from which a pair of records below the merge score goes to the "
+                                        "review file, `meta/review.csv`")
     host: str = Field("127.0.0.1", description="listen address of `serve`")
     port: int = Field(8000, description="listen port of `serve`")
     publisher_name: str = Field(_PUBLISHING["publisher_name"],
@@ -205,6 +212,10 @@ class Settings(BaseSettings):
 
         return parse_store_url(self.remote) if self.remote else None
 
+    def policy(self) -> MatchPolicy:
+        """The :class:`~clusterkg.graph.reconcile.MatchPolicy` of the build's reconcile stage."""
+        return MatchPolicy(self.merge_score, self.review_score)
+
     def publishing(self) -> Publishing:
         """The :class:`~clusterkg.graph.publish.catalog.Publishing` for the catalogue."""
         return Publishing(**{name: getattr(self, name) for name in _PUBLISHING})
@@ -257,6 +268,22 @@ class Settings(BaseSettings):
         if value < 0 or (value == 0 and name not in _ZERO_ALLOWED):
             raise ValueError(f"{variable} must be more than 0")
         return value
+
+    @field_validator("merge_score", "review_score", mode="before")
+    @classmethod
+    def _score(cls, value: Any, info: ValidationInfo) -> Any:
+        variable = cls.variable(str(info.field_name))
+        value = _number(value, float, f"{variable}: {value!r} is not a number")
+        if not 0 < value <= 1:
+            raise ValueError(f"{variable} must be a score above 0 and at most 1")
+        return value
+
+    @model_validator(mode="after")
+    def _scores_in_order(self) -> "Settings":
+        if self.review_score > self.merge_score:
+            raise ValueError(f"CLUSTERKG_REVIEW_SCORE ({self.review_score:g}) must not be above "
+                             f"CLUSTERKG_MERGE_SCORE ({self.merge_score:g})")
+        return self
 
     @field_validator("contact_email")
     @classmethod

@@ -37,6 +37,16 @@ def shared() -> Path:
 
 
 @pytest.fixture(scope="session")
+def other_sources() -> Path:
+    """``../shared/profiles/other``: the label register, network pages, award news and
+    republication samples; the tests that need it are skipped when it is absent."""
+    folder = SHARED / "profiles" / "other"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is missing: these tests need ../shared beside the checkout")
+    return folder
+
+
+@pytest.fixture(scope="session")
 def data_dir() -> Path:
     return bundled_data()
 
@@ -143,6 +153,20 @@ def server(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("serve")
     remote = request.getfixturevalue("virtuoso").store_url if request.param == "virtuoso" else None
     srv = start_server(tmp / "store", tmp, {"CLUSTERKG_CATALOG_PAGE_SIZE": "2"}, remote=remote)
+    srv.backend = request.param
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="session", params=["embedded", "virtuoso"])
+def sources_server(request, tmp_path_factory, other_sources):
+    """``clusterkg serve`` over the bundled profiles and the other sources of
+    ``../shared/profiles/other`` built together (``CLUSTERKG_DATA``), on both backends as
+    :func:`server`."""
+    tmp = tmp_path_factory.mktemp("serve-sources")
+    remote = request.getfixturevalue("virtuoso").store_url if request.param == "virtuoso" else None
+    data = os.pathsep.join([str(bundled_data()), str(other_sources)])
+    srv = start_server(tmp / "store", tmp, {"CLUSTERKG_DATA": data}, remote=remote)
     srv.backend = request.param
     yield srv
     stop_server(srv)
