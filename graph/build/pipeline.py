@@ -360,7 +360,7 @@ class _Build:
                                        version_ntriples(facts.cluster_nt, cluster, version, now)))
         self.state.profiles[o.source.id] = ProfileState(h, modified, issued, cluster, facts.country,
                                                         str(mapped.graph_iri))
-        self.published.append(PublishedProfile(o.source.id, cluster, facts.country, h, facts.founded))
+        self.published.append(PublishedProfile(o.source.id, cluster, facts.country, h, facts.founded, mapped.kind))
         o.facts = dataclasses.replace(facts, cluster_nt="")
 
 

@@ -88,6 +88,7 @@ class DatasetFacts:
     modified: str
     keywords: list[str] = field(default_factory=list)
     dumps: list[DumpFile] = field(default_factory=list)
+    other_sources: int = 0
 
 
 def lit(text: str) -> Literal:
@@ -243,7 +244,9 @@ def _dataset(g: set, n: _Nodes, ds: DatasetFacts, countries: list[str], activity
     g.add((d, DCTERMS.title, lit(f"Cluster organisations{where}") if ds.country else lit(n.pub.title)))
     g.add((d, DCTERMS.description, lit(
         f"{ds.clusters} cluster organisation{'s' if ds.clusters != 1 else ''}{where}, from {ds.profiles} "
-        f"profile page{'s' if ds.profiles != 1 else ''} of the European Cluster Collaboration Platform, "
+        f"profile page{'s' if ds.profiles != 1 else ''} of the European Cluster Collaboration Platform"
+        + (f" and {ds.other_sources} other source{'s' if ds.other_sources != 1 else ''} (label registers, "
+           "network pages, award news, republications)" if ds.other_sources else "") + ", "
         "as linked data (W3C ORG, schema.org, SKOS): founding date, excellence label, sectors, technology "
         "fields, member counts, support services, networks, with the provenance of every value.")))
     for kw in ds.keywords:

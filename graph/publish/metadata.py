@@ -64,6 +64,8 @@ class PublishedProfile:
     :param country: EU country code, or None.
     :param content_hash: the hash of its graph (:func:`~clusterkg.graph.map.canonical.content_hash`).
     :param founded: the earliest founding date (``YYYY-MM-DD``), or None.
+    :param kind: its kind of source (``profile``, ``label-register``, ...); ``cluster`` is
+        a cluster's IRI for a profile or republication, else the graph's primary topic.
     """
 
     id: str
@@ -71,6 +73,7 @@ class PublishedProfile:
     country: str | None
     content_hash: str
     founded: str | None
+    kind: str = "profile"
 
 
 def subset_name(country: str) -> str:
@@ -206,8 +209,10 @@ def write_metadata(dumps: DumpWriter, known: dict[str, list], profiles: list[Pub
         states = [state.profiles[p.id] for p in members]
         name = country_name(country) if country else None
         return DatasetFacts(
-            key=key, country=country, country_name=name, profiles=len(members),
-            clusters=len({p.cluster for p in members}), first_founded=first_founded([p.founded for p in members]),
+            key=key, country=country, country_name=name, profiles=sum(p.kind == "profile" for p in members),
+            clusters=len({p.cluster for p in members if p.kind in ("profile", "republication")}),
+            other_sources=sum(p.kind != "profile" for p in members),
+            first_founded=first_founded([p.founded for p in members]),
             issued=state.issued.setdefault(key, min(s.issued for s in states)),
             modified=max(s.modified for s in states), keywords=_KEYWORDS + ([name] if name else []), dumps=files)
 

@@ -109,16 +109,16 @@ def read_portal_entry(lines: list[Line], source: str) -> Profile:
     about = Field("about", "(description)", None, label_lost=True)
     header = _HEADER.match(body[0].text) if body else None
     for i, ln in enumerate(body):
-        if i == 0 and header:
+        if i == 0 and header:  # the portal's banner: page furniture that names the publisher
             p.publisher = header.group(1).strip()
-            p.structure[ln.number] = "header"
+            p.structure[ln.number] = "boilerplate"
         elif p.name is None and i <= 2 and (i > 0 or not header) and _next_is_name(body, i):
             p.structure[ln.number] = "breadcrumb"
         elif p.name is None and not ln.bullet and len(ln.text) <= 120 and not _LABELLED.match(ln.text):
             p.name = Value(ln.text, ln.number)
             p.structure[ln.number] = "name"
         elif p.name is not None and norm_label(ln.text) == norm_label(p.name.text):
-            p.structure[ln.number] = "name"
+            p.structure[ln.number] = "heading"  # the entry card's title: the name again
         elif _facets(p, ln) or _labelled(p, ln):
             continue
         elif ln.bullet and country_code(ln.unbulleted) and not p.get("country"):

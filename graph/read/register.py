@@ -198,9 +198,9 @@ def _kind_of(text: str) -> str | None:
     return None
 
 
-def _separated_cells(cells: list[Value], keys: list[str]) -> dict[str, Value]:
+def _separated_cells(cells: list[Value], keys: list[str]) -> tuple[dict[str, Value], list[Value]]:
     """The cells of a row whose cells are known (tabs, spaces, one per line), by kind,
-    then the text columns in order."""
+    then the text columns in order; and the text cells no column is left for."""
     out: dict[str, Value] = {}
     text_columns = [k for k in keys if k in _TEXT_KEYS or k not in ("website", "level", "country", *_DATE_KEYS)]
     dates = [k for k in keys if k in _DATE_KEYS]
@@ -215,9 +215,7 @@ def _separated_cells(cells: list[Value], keys: list[str]) -> dict[str, Value]:
             rest.append(cell)
     for key, cell in zip(text_columns, rest, strict=False):
         out[key] = cell
-    for cell in rest[len(text_columns):]:  # more text cells than text columns: the name's
-        out["name"] = Value(out["name"].text + " " + cell.text, out["name"].line) if "name" in out else cell
-    return out
+    return out, rest[len(text_columns):]
 
 
 def _row(cells: dict[str, Value], all_cells: list[Value]) -> RegisterRow:
@@ -253,11 +251,13 @@ def _table(reg: LabelRegister, body: list[Line], keys: list[str]) -> None:
             reg.rows.append(_row(cells, [cells[k] for k in keys if k in cells]))
         else:
             raw = [Value(c.strip(), ln.number) for ln in pending for c in _SEPARATED.split(ln.raw.strip()) if c.strip()]
-            cells = _separated_cells(raw, keys)
+            cells, extra = _separated_cells(raw, keys)
             if "name" in cells:
-                reg.rows.append(_row(cells, raw))
-            else:
-                reg.leftovers.extend(raw)
+                reg.rows.append(_row(cells, [c for c in raw if c not in extra]))
+            for cell in extra if "name" in cells else raw:
+                reg.leftovers.append(cell)
+                reg.issues.append(ReadIssue("unrecognised-text", reg.source, cell.line,
+                                            f"a cell no column of the register is left for: {cell.text[:80]!r}"))
         pending.clear()
 
     for ln in body:

@@ -1,7 +1,9 @@
-"""Property: however a real profile is damaged (lines deleted, duplicated, reordered,
-bytes corrupted), the reader raises nothing but ProfileReadError, and every line it
-accepts ends up in the graph (mapped or under the catch-all)."""
+"""Property: however a real profile (or another source: a register, a network page, news,
+a republication, from ../shared when it is there) is damaged (lines deleted, duplicated,
+reordered, bytes corrupted), the reader raises nothing but ProfileReadError, and every line
+it accepts ends up in the graph (mapped or under the catch-all)."""
 
+import os
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -10,12 +12,13 @@ from hypothesis import strategies as st
 from clusterkg.graph.map.concepts import Vocabulary
 from clusterkg.graph.errors import ProfileReadError
 from clusterkg.graph.read.manifest import ProfileSource
-from clusterkg.graph.map.mapping import map_profile
+from clusterkg.graph.map.sources import map_record
 from clusterkg.graph.read import decode, read_profile
 from clusterkg.graph.map.vocab import Uris
 from clusterkg.settings import bundled_data
 
-SAMPLES = sorted(p for p in bundled_data().glob("*.txt"))
+_OTHER = Path(os.environ.get("CLUSTERKG_SHARED", Path(__file__).resolve().parents[3].parent / "shared")) / "profiles" / "other"
+SAMPLES = sorted(p for p in bundled_data().glob("*.txt")) + sorted(_OTHER.glob("*.txt") if _OTHER.is_dir() else [])
 TEXTS = {p.name: p.read_bytes() for p in SAMPLES}
 STRUCTURAL = {"heading", "label", "caption", "boilerplate", "breadcrumb"}
 
@@ -56,7 +59,7 @@ def test_damaged_profiles_read_or_fail_cleanly_and_lose_nothing(case):
         assert str(exc).startswith(name)
         return
     assert profile.unaccounted_lines() == []
-    mapped = map_profile(profile, ProfileSource(Path(name), "p", "p", name="P"), Uris(), Vocabulary.load(), "0" * 64)
+    mapped = map_record(profile, ProfileSource(Path(name), "p", "p", name="P"), Uris(), Vocabulary.load(), "0" * 64)
     for line, _text in profile.line_texts.items():
         if profile.structure.get(line) in STRUCTURAL:
             continue

@@ -72,6 +72,22 @@ def test_every_value_line_is_in_the_graph(pid, sources, uris, vocab):
     assert missing == []
 
 
+@pytest.mark.parametrize("name", ["esca-bronze-label-poland", "network-serbian-cluster-association",
+                                  "network-balkan-black-sea-ict-clusters", "eccp-8-romanian-silver-clusters",
+                                  "blacksea-horizon-ossa-defence-aviation-cluster"])
+def test_every_value_line_of_the_other_sources_is_in_the_graph(name, other_sources, uris, vocab):
+    from clusterkg.graph.read.manifest import ProfileSource
+
+    out = process(ProfileSource(other_sources / f"{name}.txt", name, name), uris, vocab)
+    r, m = out.profile, out.mapped
+    assert out.status == "valid" and r.unaccounted_lines() == []
+    structural = ("heading", "label", "caption", "boilerplate", "breadcrumb")
+    missing = [(line, text) for line, text in r.line_texts.items()
+               if r.structure.get(line) not in structural and not m.ledger.get(line)]
+    assert missing == []
+    assert all(t in m.graph for triples in m.ledger.values() for t in triples)
+
+
 def test_every_sample_label_is_known(profiles):
     """The samples hold no label the tables lack; the only 'unknown' field is the news
     text after the 2021 Bulgarian profile."""
