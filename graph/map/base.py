@@ -25,7 +25,7 @@ from clusterkg.graph.map.vocab import (
     Uris, bind_prefixes,
 )
 from clusterkg.graph.read.manifest import ProfileSource
-from clusterkg.graph.read.namekeys import name_variants, web_domain
+from clusterkg.graph.read.namekeys import match_tokens, name_variants, web_domain
 from clusterkg.graph.read.names import slugify
 from clusterkg.graph.read.profile import Record, Value
 
@@ -298,7 +298,8 @@ class GraphBuilder:
         self.out.mentions.append(Mention(
             kind, str(iri), tuple(variants), tuple(acronyms), country, web_domain(website), anchor, self.src.id,
             self.rec.kind, self.src.source_url or self.src.path.name, line,
-            key or record_key(self.src.id, slugify(names[0])), str(member_of) if member_of else None, stated))
+            key or record_key(self.src.id, slugify(names[0])), str(member_of) if member_of else None, stated,
+            tuple(" ".join(sorted(set(match_tokens(n)))) for n in variants)))
 
     def provenance_of(self, graph_class: URIRef, title: str, published: Value | None = None,
                       publisher: Body | None = None, record: URIRef | None = None) -> None:
@@ -332,7 +333,6 @@ class GraphBuilder:
             self.add(node, RDF.type, PROV.Entity)
             if publisher is not None:
                 self.add(node, DCTERMS.publisher, self.body(publisher))
-                self.add(gi, DCTERMS.publisher, self.uris.body(publisher.slug))
             if published is not None:
                 self._published(node, published)
         if src.retrieved:

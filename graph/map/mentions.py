@@ -46,6 +46,9 @@ class Mention:
     :param member_of: for an organisation, the IRI of the cluster that lists it as a member.
     :param stated: for an anchor, the predicates its profile states about it (what the
         other sources may not override in the current view).
+    :param words: for each of ``names``, its comparison words
+        (:func:`~clusterkg.graph.read.namekeys.match_tokens`) sorted and joined by spaces:
+        worked out where the file is mapped (in parallel, and cached), not when all are compared.
     """
 
     kind: str
@@ -62,3 +65,4 @@ class Mention:
     key: str = ""
     member_of: str | None = None
     stated: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()

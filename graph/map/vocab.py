@@ -16,6 +16,7 @@ every deployment); resources minted from data live under the configurable base U
                                 country of the cluster listing it (none known: under
                                 that cluster, ``{cluster}/organisation/{key}``)
 ``{base}id/body/{slug}``        an awarding body or publisher (ESCA, ECCP, a portal)
+``{base}id/source/{id}``        the record a register or an article is (its graph's topic)
 ``{base}id/region/nuts/{code}``  a region that is a NUTS unit (code in lower case)
 ``{base}id/region/{country}/{slug}`` a region no NUTS unit was found for
 ``{base}id/concept/{scheme}/{slug}`` a concept found in the data but not in the scheme

@@ -55,6 +55,7 @@ class Entity:
     keys: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
 
     def candidate(self) -> Candidate:
         return Candidate(tuple(self.names), tuple(self.acronyms), self.country, self.website)
@@ -62,6 +63,7 @@ class Entity:
     def take(self, m: Mention) -> None:
         """Add what a record says (its names, acronyms, country, website, key)."""
         self.names += [n for n in m.names if n not in self.names]
+        self.words += [w for w in m.words if w not in self.words]
         self.acronyms += [a for a in m.acronyms if a not in self.acronyms]
         self.country = self.country or m.country
         self.website = self.website or m.website
@@ -255,14 +257,15 @@ def _clusters(mentions: list[Mention], decisions: _Decisions, policy: MatchPolic
         index.add(target, target.candidate())
 
 
-def _exact_keys(c: Candidate) -> set[str]:
+def _exact_keys(e: Entity) -> set[str]:
     """The keys members are compared under: the words of a name (all of them, generic
-    words and legal form aside), an acronym, a website host. Members are many, so only
-    records that agree on one of these are scored."""
-    keys = {"t:" + " ".join(sorted(set(_match_tokens(n)))) for n in c.names}
-    keys.update("t:" + a.casefold() for a in c.acronyms)
-    if c.website:
-        keys.add("s:" + c.website)
+    words and legal form aside: :attr:`Mention.words`), an acronym, a website host.
+    Members are many, so only records that agree on one of these are scored."""
+    keys = {"t:" + w for w in e.words} if e.words else \
+        {"t:" + " ".join(sorted(set(_match_tokens(n)))) for n in e.names}
+    keys.update("t:" + a.casefold() for a in e.acronyms)
+    if e.website:
+        keys.add("s:" + e.website)
     return keys
 
 
@@ -276,14 +279,14 @@ def _organisations(mentions: list[Mention], decisions: _Decisions, policy: Match
     report.files = len({m.source for e in orgs.values() for m in e.mentions})
     by_key: dict[str, list[Entity]] = defaultdict(list)  # clusters, then the members seen so far
     for e in sorted(out.clusters.values(), key=lambda x: x.iri):
-        for k in _exact_keys(e.candidate()):
+        for k in _exact_keys(e):
             by_key[k].append(e)
     for iri in sorted(orgs):
         e = orgs[iri]
         report.records += 1
         c = e.candidate()
         near: dict[str, Entity] = {}
-        for k in sorted(_exact_keys(c)):
+        for k in sorted(_exact_keys(e)):
             for other in by_key.get(k, [])[:_BLOCK_LIMIT]:
                 near.setdefault(other.iri, other)
         decided = [k for k in e.keys if k in decisions.decided]
@@ -307,7 +310,7 @@ def _organisations(mentions: list[Mention], decisions: _Decisions, policy: Match
                 report.review += 1
         report.matched += linked
         report.created += not linked
-        for k in _exact_keys(c):
+        for k in _exact_keys(e):
             by_key[k].append(e)
 
 

@@ -18,7 +18,7 @@ EXAMPLES = sorted(p.name for p in QUERIES.glob("*.rq")
                   if p.read_text(encoding="utf-8").startswith("# data: data/ ../shared/profiles/other/"))
 PREFIXES = """PREFIX ckg: <https://w3id.org/clusterkg/ns#> PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX schema: <https://schema.org/> PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> """
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> PREFIX prov: <http://www.w3.org/ns/prov#> """
 SILVER = ["Agro Transylvania", "Elinclus", "Green Energy", "Indagro Pol", "ROSENC", "Romanian Textile Concept",
           "Transylvanian Furniture Cluster", "iTech Transylvania"]
 
@@ -96,7 +96,8 @@ def test_a_republication_saying_no_label_is_kept_as_such(sources_server):
                                 f"FILTER(?g = <{graph}>) }}")
     assert said == [[base + "id/cluster/tur/ossa-defence-aviation-cluster", "true"]]
     provenance = rows(sources_server, f"""SELECT ?layout ?kind ?publisher WHERE {{ GRAPH ?g {{
-        ?g ckg:readerLayout ?layout ; ckg:sourceKind ?kind ; dct:publisher ?p . ?p schema:name ?publisher }}
+        ?g ckg:readerLayout ?layout ; ckg:sourceKind ?kind ; prov:wasDerivedFrom ?page . ?page dct:publisher ?p .
+        ?p schema:name ?publisher }}
         FILTER(?g = <{graph}>) }}""")
     assert provenance == [["portal-entry", "republication", "Black Sea Horizon"]]
 

@@ -13,7 +13,7 @@ from clusterkg.graph.store import open_store
 BASE = "http://localhost:8000/"
 P = """PREFIX ckg: <https://w3id.org/clusterkg/ns#> PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX schema: <https://schema.org/> PREFIX dct: <http://purl.org/dc/terms/> PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#> """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX prov: <http://www.w3.org/ns/prov#> """
 SCAN = BASE + "id/network/serbian-cluster-association"
 
 
@@ -160,7 +160,8 @@ def test_a_manifest_row_gives_a_register_its_page_date_and_country(tmp_path, oth
     build([folder], root, BASE)
     g = BASE + "graph/source/esca-bronze-label-poland"
     got = rows(root, f"""SELECT ?page ?day ?kind ?publisher WHERE {{ GRAPH ?g {{ ?g dct:source ?page ;
-        ckg:retrievedOn ?day ; ckg:sourceKind ?kind ; dct:publisher/schema:name ?publisher }} FILTER(?g = <{g}>) }}""")
+        ckg:retrievedOn ?day ; ckg:sourceKind ?kind ; prov:wasDerivedFrom/dct:publisher/schema:name ?publisher }}
+        FILTER(?g = <{g}>) }}""")
     assert got == [{"page": "http://www.cluster-analysis.org/benchmarked-clusters/", "day": "2026-11-30",
                     "kind": "label-register", "publisher": "European Secretariat for Cluster Analysis (ESCA)"}]
     polish = rows(root, "SELECT (COUNT(?c) AS ?n) WHERE { ?c ckg:country <http://publications.europa.eu/resource/authority/country/POL> }")
