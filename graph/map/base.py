@@ -259,8 +259,8 @@ class GraphBuilder:
         level = self.concept("label-level", a.level, a.label, subject=cluster)
         if level is None:
             return None
-        text = lambda v: v.text if v is not None else None  # noqa: E731
-        span = validity(text(a.valid_from), text(a.valid_until), text(a.period), text(a.published))
+        span = validity(*(v.text if v is not None else None for v in (a.valid_from, a.valid_until, a.period,
+                                                                        a.published)))
         key = slugify(self.vocab.pref.get(level, a.level.text))
         if span.valid_until is not None:
             key += f"-{span.valid_until.isoformat()}"

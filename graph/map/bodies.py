@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from clusterkg.graph.read.names import slugify
 
-__all__ = ["Body", "BODIES", "find_body", "AWARDING_DEFAULT"]
+__all__ = ["Body", "BODIES", "find_body", "known_body", "AWARDING_DEFAULT"]
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,27 @@ BODIES = (
 AWARDING_DEFAULT = BODIES[0]
 
 
+def known_body(text: str) -> Body | None:
+    """The known body (:data:`BODIES`) a text names ("ECCP Team" -> ECCP), or None.
+
+    >>> known_body("Submitted by ECCP Team").slug, known_body("Alina D.")
+    ('eccp', None)
+    """
+    lowered = text.lower()
+    for body in BODIES:
+        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", lowered) for w in body.words):
+            return body
+    return None
+
+
 def find_body(text: str) -> Body:
     """The body a record names ("ECCP Team" -> ECCP); an unknown name is a body of its own.
 
     >>> find_body("ECCP Team").slug, find_body("BLACK SEA HORIZON").slug, find_body("Cluster Excellence Denmark").slug
     ('eccp', 'black-sea-horizon', 'cluster-excellence-denmark')
     """
-    lowered = text.lower()
-    for body in BODIES:
-        if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", lowered) for w in body.words):
-            return body
+    known = known_body(text)
+    if known is not None:
+        return known
     name = re.sub(r"\s+", " ", text).strip()
-    return Body(slugify(name), name, None, (lowered,))
+    return Body(slugify(name), name, None, (name.lower(),))

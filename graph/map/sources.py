@@ -23,7 +23,7 @@ from __future__ import annotations
 from rdflib import Literal, URIRef
 
 from clusterkg.graph.map.base import Award, GraphBuilder, Mapped
-from clusterkg.graph.map.bodies import BODIES, find_body
+from clusterkg.graph.map.bodies import BODIES, find_body, known_body
 from clusterkg.graph.map.concepts import Vocabulary
 from clusterkg.graph.map.mapping import map_profile
 from clusterkg.graph.map.places import NutsTable
@@ -179,9 +179,11 @@ class _NewsMapper(_SourceMapper):
             self.award(c, Award(item.level, "Awarded", item.valid_from, item.valid_until, item.period,
                                 news.published, item.body))
         self.text(self.c, news.text)
-        author = news.author.text if news.author else ""
-        publisher = find_body(author) if "eccp" in author.lower() else _ECCP if self.src.source_url and \
-            "clustercollaboration.eu" in self.src.source_url else (find_body(author) if author else None)
+        # who published the article: a body its byline names ("ECCP Team"; a person is an
+        # author, not a publisher), else ECCP when the manifest says the page is theirs
+        publisher = known_body(news.author.text) if news.author is not None else None
+        if publisher is None and "clustercollaboration.eu" in (self.src.source_url or ""):
+            publisher = _ECCP
         title = news.title.text if news.title else "news"
         self.provenance_of(CKG.SourceGraph, f"{title} (news of label awards)", news.published, publisher,
                            record=self.c)

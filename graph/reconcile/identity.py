@@ -58,6 +58,7 @@ class Entity:
     words: list[str] = field(default_factory=list)
 
     def candidate(self) -> Candidate:
+        """What the entity offers for comparison (:class:`~.matching.Candidate`)."""
         return Candidate(tuple(self.names), tuple(self.acronyms), self.country, self.website)
 
     def take(self, m: Mention) -> None:
@@ -162,11 +163,13 @@ class _Index:
         self.blocks: dict[str, list[Entity]] = defaultdict(list)
 
     def add(self, e: Entity, c: Candidate) -> None:
+        """Index ``e`` under the blocking keys of ``c`` (:func:`~.matching.blocking_keys`)."""
         for k in blocking_keys(c):
             if e not in self.blocks[k]:
                 self.blocks[k].append(e)
 
     def near(self, c: Candidate) -> list[Entity]:
+        """The entities sharing a blocking key with ``c`` (keys shared by too many skipped), by IRI."""
         seen: dict[str, Entity] = {}
         for k in sorted(blocking_keys(c)):
             block = self.blocks.get(k, [])
