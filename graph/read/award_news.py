@@ -32,11 +32,14 @@ _LEVEL = r"(bronze|silver|gold)"
 #: A label level named in a sentence: "Silver Label", "label GOLD", "Gold label of ...".
 _LEVEL_LABEL = re.compile(rf"\b{_LEVEL}\s+(?:label|level|cluster\s+label)\b|\blabel\s+{_LEVEL}\b|"
                           rf"\b{_LEVEL}[\"”]?\s+clusters?\b", re.I)
-_AWARD_VERB = re.compile(r"\b(?:awarded|received|receives|obtained|obtains|achieved|achieves|earned|gained|won|"
-                         r"granted|got|was\s+given|were\s+given|labelled|certified)\b", re.I)
-_SUBJECT_VERB = re.compile(r"^(.+?)\s+(?:has\s+been\s+|have\s+been\s+|was\s+|were\s+|is\s+|are\s+)?"
-                           r"(?:awarded|received|receives|obtained|obtains|achieved|achieves|earned|gained|won|got)\s+"
-                           r"(?:the|a|an|its|their)?\s*", re.I)
+_VERBS = (r"awarded|received|receives|obtained|obtains|achieved|achieves|earned|earns|gained|gains|won|wins|got|"
+          r"gets|renewed|renews|secured|secures")
+_AWARD_VERB = re.compile(rf"\b(?:{_VERBS}|granted|was\s+given|were\s+given|labelled|certified)\b", re.I)
+_SUBJECT_VERB = re.compile(r"^(.+?)\s+(?:has\s+been\s+|have\s+been\s+|was\s+|were\s+|is\s+|are\s+|has\s+|have\s+)?"
+                           rf"(?:{_VERBS})\s+(?:the|a|an|its|their)?\s*", re.I)
+#: "X is proud to announce that it has been awarded ...": the subject is X.
+_ANNOUNCES = re.compile(r"^(.+?)\s+(?:is|are)\s+(?:proud|happy|pleased|delighted)\s+to\s+announce\s+that\s+"
+                        r"(?:it|they)$|^(.+?)\s+announce[sd]?\s+that\s+(?:it|they)$", re.I)
 _TO_LIST = re.compile(r"\b(?:awarded|granted|given)\s+(?:\w+\s+){0,6}?to\s+(?:the\s+)?(.+)$", re.I)
 _BYLINE = re.compile(r"^(?:submitted|posted|published|written)(?:\s+by\s+(.+?)\s+on|\s+on|\s*:)?\s+(.+)$", re.I)
 _DATE_WORDS = r"(?:\d{1,2}[\s./-]+)?(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2}[\s./-]+)?\d{4}"
@@ -144,6 +147,9 @@ def award_sentences(text: str) -> list[tuple[str, str, str | None, str]]:
             subject = _SUBJECT_VERB.match(part)
             if subject and subject.end() <= m.start() + 4:
                 name = subject.group(1).split(", ")[-1].strip()
+                announced = _ANNOUNCES.match(name)
+                if announced:
+                    name = (announced.group(1) or announced.group(2)).strip()
                 if _is_name(name):
                     found.append((level, name, None, part))
     return found

@@ -84,15 +84,29 @@ def _refs(text: str, line: int, expected: int | None) -> list[ClusterRef]:
     return [ClusterRef(Value(name, line)) for name in split_list(text, expected) if len(name) > 1]
 
 
+#: "The network was founded (in 2012) by A, B and C", "Its founding members are A and B".
+_FOUNDED_BY = re.compile(r"\b(?:co-?)?founded\s+(?:in\s+\d{4}\s+)?by\s+(?:the\s+)?(?:\w+\s+clusters?\s+)?(.+)$"
+                         r"|\bfound(?:ing members|ers)\s+(?:are|were|include|included)\s+(?:the\s+)?(.+)$", re.I)
+
+
 def _founders_in(page: NetworkPage, ln: Line) -> bool:
-    """Founders named in a sentence of ``ln`` ("... are the founders of X: A, B and C.");
-    True when found."""
+    """Founders named in a sentence of ``ln`` ("... are the founders of X: A, B and C.",
+    "X was founded by A, B and C.", "Its founding members are A and B."); True when found."""
     for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", ln.text):
         head, colon, tail = sentence.partition(":")
+        by = _FOUNDED_BY.search(sentence) if not colon else None
         if colon and _FOUNDERS.search(head) and tail.strip():
-            expected = _count(head)
+            listed = tail
+        elif by is not None:
+            head, listed = sentence[:by.start()], by.group(1) or by.group(2)
+        else:
+            continue
+        expected = _count(head)
+        refs = [r for r in _refs(listed.strip().rstrip("."), ln.number, expected) if r.name.text[:1].isupper()
+                or any(c.isupper() for c in r.name.text[1:])]
+        if refs:
             page.declared_founders = expected
-            page.founders.extend(_refs(tail, ln.number, expected))
+            page.founders.extend(refs)
             return True
     return False
 

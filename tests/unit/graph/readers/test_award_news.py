@@ -45,3 +45,15 @@ def test_news_in_prose_and_in_bullets():
     assert [a.text for a in beta.cluster.aliases] == ["Klaster Beta"] and beta.body == "EUCLES"
     assert gamma.valid_until.text == "31 March 2021" and news.awards[0].valid_until is None
     assert delta.cluster.country.text == "Spain"
+
+
+def test_news_that_announce_one_award_in_a_sentence():
+    news = read_profile("Agri news\n\nSubmitted by Alina D. on 3 March 2020\n\nAgri Sud-Ouest Innovation is proud to "
+                        "announce that it has been awarded the “European Gold Label of Cluster Management Excellence”. "
+                        "Valorial is awarded « European Gold Label of Cluster Management Excellence ».\n", "a.txt")
+    assert [(a.level.text, a.cluster.name.text) for a in news.awards] == [("Gold", "Agri Sud-Ouest Innovation"),
+                                                                          ("Gold", "Valorial")]
+    assert news.author.text == "Alina D." and news.published.text == "3 March 2020"
+    renewal = read_profile("Renewal\n\nPosted on 5 May 2021\n\nThe Packaging Cluster renews its GOLD LABEL "
+                           "accreditation for cluster management.\n", "r.txt")
+    assert [(a.level.text, a.cluster.name.text) for a in renewal.awards] == [("Gold", "The Packaging Cluster")]

@@ -40,3 +40,9 @@ def test_lists_in_a_sentence():
     assert split_list("A Cluster, B Cluster and C Cluster") == ["A Cluster", "B Cluster", "C Cluster"]
     assert split_list("Alpha, Fashion and Apparel Cluster") == ["Alpha", "Fashion and Apparel Cluster"]
     assert split_list("Alpha, Beta and Gamma", expected=3) == ["Alpha", "Beta", "Gamma"]
+
+
+def test_founders_named_in_prose_without_a_colon():
+    page = read_profile("Home > Cluster Networks > Danube Network\n\nDanube Network\n\nThe network was founded in 2012 "
+                        "by Alpha Cluster, Beta Klaster and Gamma Cluster. It gathers 40 members.\n", "d.txt")
+    assert [f.name.text for f in page.founders] == ["Alpha Cluster", "Beta Klaster", "Gamma Cluster"]
