@@ -28,6 +28,7 @@ from clusterkg.graph.read.manifest import ProfileSource
 from clusterkg.graph.read.namekeys import match_tokens, name_variants, web_domain
 from clusterkg.graph.read.names import slugify
 from clusterkg.graph.read.profile import Record, Value
+from clusterkg.graph.read.values import parse_date
 
 __all__ = ["Mapped", "Unmapped", "NewConcept", "Triple", "GraphBuilder", "Award"]
 
@@ -283,6 +284,9 @@ class GraphBuilder:
                 self.add(award, CKG.derivedProperty, prop)
         if span.note:
             self.add(award, SKOS.note, Literal(span.note, lang="en"))
+        for printed in (a.valid_from, a.valid_until):  # "expired", "-": kept as printed, reported
+            if printed is not None and parse_date(printed.text) is None:
+                self.unmapped(printed, f"{a.label} (validity)", subject=award)
         return award
 
     def mention(self, kind: str, iri: URIRef, names: list[str], line: int | None, *, anchor: bool = False,
@@ -339,8 +343,6 @@ class GraphBuilder:
             self.add(gi, CKG.retrievedOn, Literal(src.retrieved.isoformat(), datatype=XSD.date))
 
     def _published(self, node: URIRef, published: Value) -> None:
-        from clusterkg.graph.read.values import parse_date
-
         day = parse_date(published.text)
         lit = Literal(day.lexical, datatype=XSD[day.xsd_type]) if day else Literal(published.text)
         self.add(node, DCTERMS.issued, lit, published, "Published")

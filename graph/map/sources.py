@@ -104,7 +104,7 @@ class _RegisterMapper(_SourceMapper):
     def run(self, reg: LabelRegister) -> Mapped:
         self.record_node(SCHEMA.Dataset, reg.title)
         body = find_body(reg.body) if reg.body else None
-        level_label = "Label" if reg.level is None else f"Label ({reg.title.text if reg.title else 'register'})"
+        level_label = "Label" if reg.level is None else "Label (the register's title)"
         for row in reg.rows:
             c = self.cluster(row.cluster, "Name", self.country)
             if row.portfolio is not None:

@@ -152,6 +152,8 @@ def _take(kind: str, tokens: list[str], end: bool) -> int:
         return 0
     edge = tokens[-1] if end else tokens[0]
     if kind in _DATE_KEYS:
+        if end and _NO_DATE.search(" " + tokens[-1]):
+            return 1
         return _date_at(tokens, end)
     if kind == "website":
         return 1 if is_url(edge) or _DOMAIN_RE.match(edge) else 0
@@ -225,12 +227,25 @@ def _row(cells: dict[str, Value], all_cells: list[Value]) -> RegisterRow:
                        valid_from=cells.get("valid_from"), portfolio=cells.get("portfolio"), cells=all_cells)
 
 
+#: What a register prints in a date cell that holds no date.
+_NO_DATE = re.compile(r"(?:\s|\t|^)(?:expired|pending|in progress|n/?a|-|\u2013)$", re.I)
+
+
 def _ends_row(text: str, keys: list[str]) -> bool:
-    """Whether a line ends a row: its last column is a date and the line ends in one, or
-    the last column is not a date (one row per line)."""
+    """Whether a line ends a row: its last column is a date and the line ends in one (or
+    in a word a register prints for no date: "expired", "-"), or the last column is not
+    a date (one row per line)."""
     if keys[-1] not in _DATE_KEYS:
         return True
-    return _date_at(text.split(" "), end=True) > 0
+    return _date_at(text.split(" "), end=True) > 0 or bool(_NO_DATE.search(text))
+
+
+def _is_whole_row(text: str) -> bool:
+    """Whether a line that ends in a date holds more than that date (a whole row, not the
+    last cell of a row copied one cell per line)."""
+    tokens = text.split(" ")
+    n = _date_at(tokens, end=True)
+    return (n or 1) < len(tokens) and not _SEPARATED.search(text)
 
 
 def _table(reg: LabelRegister, body: list[Line], keys: list[str]) -> None:
@@ -261,9 +276,20 @@ def _table(reg: LabelRegister, body: list[Line], keys: list[str]) -> None:
         pending.clear()
 
     for ln in body:
+        if _ends_row(ln.text, keys) and pending and _is_whole_row(ln.text):
+            # a whole row on one line: the lines before it were rows without a date
+            earlier = list(pending)
+            for prev in earlier:
+                pending[:] = [prev]
+                flush(True)
         pending.append(ln)
         if _ends_row(ln.text, keys):
             flush(True)
+        elif len(pending) > len(keys) + 1:  # more lines than a row has cells: the first was a row of its own
+            rest = pending[1:]
+            del pending[1:]
+            flush(True)
+            pending.extend(rest)
     flush(False)
 
 

@@ -81,3 +81,14 @@ def test_a_list_of_all_levels_with_tabs_and_one_cell_per_line():
     assert rows(reg) == [("Alpha Cluster", None, "Germany", None, "Gold", "2019-03-31"),
                          ("Beta Cluster", None, "Austria", None, "Silver Label", "31.12.2018"),
                          ("Gamma Cluster", None, "Spain", None, "Silver", "2020/01/15")]
+
+
+def test_rows_without_a_date_stay_rows_of_their_own():
+    reg = read_profile("Bronze Label register\n\nName Comparative portfolio www Label valid until\n"
+                       "Alpha Cluster Food industry expired\nBeta Cluster Biotechnology 2018/04/29\n"
+                       "Gamma Cluster Biotechnology\nDelta Cluster Construction 2019/01/01\n", "x.txt")
+    assert rows(reg) == [("Alpha Cluster", "Food industry", None, None, None, "expired"),
+                         ("Beta Cluster", "Biotechnology", None, None, None, "2018/04/29"),
+                         ("Gamma Cluster", "Biotechnology", None, None, None, None),
+                         ("Delta Cluster", "Construction", None, None, None, "2019/01/01")]
+    assert reg.leftovers == [] and reg.issues == []
