@@ -21,7 +21,7 @@ from rdflib import Literal
 from clusterkg.graph.map.base import Award, GraphBuilder, Mapped, NewConcept, Triple, Unmapped
 from clusterkg.graph.map.bodies import BODIES, find_body
 from clusterkg.graph.map.concepts import Vocabulary
-from clusterkg.graph.map.mentions import record_key
+from clusterkg.graph.map.mentions import FUNCTIONAL, record_key
 from clusterkg.graph.map.fields import (
     CONCEPT_FIELDS, COUNT_PROPERTIES, COUNTRY_FIELDS, LITERAL_FIELDS, TEXT_FIELDS, NO, YES, YES_NO_FIELDS,
 )
@@ -90,7 +90,8 @@ class _Mapper(GraphBuilder):
         if not names:
             return
         website = next((v.text for v in p.values("website") if is_url(v.text)), None)
-        stated = tuple(sorted({str(pr) for pr in self.g.predicates(self.c, None)})) if not self.republished else ()
+        stated = tuple(sorted({str(pr) for pr in self.g.predicates(self.c, None) if str(pr) in FUNCTIONAL})) \
+            if not self.republished else ()
         key = record_key("cluster", self.src.cluster_id) if not self.republished else None
         self.mention("cluster", self.c, names, p.name.line if p.name else None, anchor=not self.republished,
                      country=self.country, website=website, key=key, stated=stated)

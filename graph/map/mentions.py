@@ -16,7 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Mention", "record_key"]
+__all__ = ["Mention", "record_key", "FUNCTIONAL"]
+
+#: The properties a cluster has one value of: in the current view its profile says them,
+#: not the other sources (:mod:`clusterkg.graph.reconcile.view`); an anchor's mention lists
+#: those its profile states.
+FUNCTIONAL = frozenset({
+    "https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label", "https://w3id.org/clusterkg/ns#country",
+    "https://schema.org/url", "https://schema.org/foundingDate", "https://w3id.org/clusterkg/ns#region",
+    "https://schema.org/numberOfEmployees", "https://w3id.org/clusterkg/ns#noExcellenceLabel"})
 
 
 def record_key(source_id: str, slug: str) -> str:
@@ -44,8 +52,8 @@ class Mention:
     :param line: the 1-based line that names it, or None.
     :param key: its record key (:func:`record_key`), for the review and decisions files.
     :param member_of: for an organisation, the IRI of the cluster that lists it as a member.
-    :param stated: for an anchor, the predicates its profile states about it (what the
-        other sources may not override in the current view).
+    :param stated: for an anchor, the :data:`FUNCTIONAL` predicates its profile states
+        about it (what the other sources may not override in the current view).
     :param words: for each of ``names``, its comparison words
         (:func:`~clusterkg.graph.read.namekeys.match_tokens`) sorted and joined by spaces:
         worked out where the file is mapped (in parallel, and cached), not when all are compared.

@@ -18,17 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from clusterkg.graph.map.mentions import FUNCTIONAL
+
 __all__ = ["FUNCTIONAL", "NAMES", "rewrite", "view_owners", "share", "links_ntriples", "SKOS_ALT_LABEL"]
 
-_SCHEMA = "https://schema.org/"
-_CKG = "https://w3id.org/clusterkg/ns#"
-_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 #: The names of a cluster: another source's become ``skos:altLabel`` in the current view.
-NAMES = frozenset({_SCHEMA + "name", _RDFS_LABEL})
-#: The properties a cluster has one value of (see the module docstring).
-FUNCTIONAL = NAMES | frozenset({_CKG + "country", _SCHEMA + "url", _SCHEMA + "foundingDate", _CKG + "region",
-                                _SCHEMA + "numberOfEmployees", _CKG + "noExcellenceLabel"})
+NAMES = frozenset({"https://schema.org/name", "http://www.w3.org/2000/01/rdf-schema#label"})
 
 
 def _terms(line: bytes) -> tuple[bytes, bytes, bytes]:
