@@ -5,6 +5,8 @@
 * :func:`build` runs the whole pipeline for every input and publishes a new snapshot
   (:mod:`.pipeline`), reporting in a :class:`BuildSummary` (:mod:`.summary`).
 * :mod:`.cache` keeps what earlier builds made of each file.
+* :mod:`.sources` holds the other sources' graphs back until the reconcile stage has
+  settled the clusters they name.
 """
 
 from __future__ import annotations
