@@ -170,7 +170,7 @@ class _Build:
                 outcome.content_hash = facts.content_hash
                 nt, jsonld = graph_data(outcome, self.cache, self.uris, self.vocab)
                 subset = subset_name(facts.country) if facts.country else None
-                held = self.versions.get(outcome.source.cluster_id)
+                held = self.versions.get(outcome.source.cluster_id) if mapped.kind == "profile" else None
                 if held is not None:  # one of several versions of a cluster: its share of the default
                     profile = outcome.profile  # graph is known once all are read (current_views)
                     held.append((Version(outcome.source.id, str(mapped.graph_iri), profile.layout if profile else "",
