@@ -30,9 +30,16 @@ BASE = "http://localhost:8000/"
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    """The ``../shared`` folder (test suites, real profiles)."""
+    """The ``../shared`` folder (the standards bodies' test suites, real profiles), or
+    ``CLUSTERKG_SHARED``. Where it is absent the tests that need it are skipped with the
+    reason (a fresh clone on its own), except in CI (``CI=true``), where ``.ci/run`` runs
+    with it beside the checkout and its absence is a failure."""
     if not SHARED.is_dir():
-        pytest.fail(f"{SHARED} is missing: the tests need ../shared beside the checkout")
+        message = (f"{SHARED} is absent: this test reads the standards bodies' test suites or real profiles "
+                   "from ../shared beside the checkout (see README, Tests)")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return SHARED
 
 
