@@ -247,10 +247,9 @@ def serve(store: str | None, base_uri: str | None, host: str | None, port: int |
 
     When the store is empty, the bundled data (or CLUSTERKG_DATA) is built first.
     """
-    import uvicorn
-
     from clusterkg.graph.store import open_backend
     from clusterkg.service.app import create_app
+    from clusterkg.service.server import serve as run_server
 
     settings = _settings(store=store, base_uri=base_uri, host=host, port=port)
     backend = open_backend(settings)
@@ -260,7 +259,7 @@ def serve(store: str | None, base_uri: str | None, host: str | None, port: int |
         _run_build(settings, settings.data, quiet=True)
     app = create_app(settings)
     click.echo(f"serving {backend} at http://{settings.host}:{settings.port}/sparql", err=True)  # never the password
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
+    run_server(app, settings)
 
 
 # -- query, dump, catalog: read the store

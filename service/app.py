@@ -20,7 +20,7 @@ from clusterkg import __version__
 from clusterkg.graph.publish.urls import Urls
 from clusterkg.service.cache import ResponseCache
 from clusterkg.service.errors import install_error_handlers
-from clusterkg.service.middleware import HeadAsGet, SecurityHeaders
+from clusterkg.service.middleware import ClientGone, HeadAsGet, SecurityHeaders
 from clusterkg.service.query import QueryLimits, QueryPool
 from clusterkg.service.routes import documents, dumps, harvest, home, sparql
 from clusterkg.service.state import StoreHolder
@@ -77,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
                        max_age=86400)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(ClientGone)
     install_error_handlers(app)
     for module in (sparql, documents, dumps, harvest, home):
         app.include_router(module.router)

@@ -1,19 +1,26 @@
-"""Cross-cutting HTTP behaviour: HEAD for every GET route, security headers.
+"""Cross-cutting HTTP behaviour: HEAD for every GET route, security headers, clients
+that leave while their request is read.
 
 * ``HEAD``: a pure ASGI middleware answers HEAD on any GET route by running the GET and
   dropping the body (RFC 9110 §9.3.2: HEAD is GET without content), so no route can forget it.
 * Security headers on every response: ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy: no-referrer``; on HTML pages also a ``Content-Security-Policy`` that
   allows nothing but our own links and inline styles, and ``X-Frame-Options: DENY``.
+* A client that goes away while its request body is being read (or whose connection the
+  server closed at the request deadline, :mod:`clusterkg.service.server`) has nobody to
+  answer: :class:`ClientGone` ends the request quietly instead of logging a traceback
+  for each.
 
 CORS (read-only, no credentials) is Starlette's ``CORSMiddleware``, added by the app.
 """
 
 from __future__ import annotations
 
+from starlette.requests import ClientDisconnect
+
 from clusterkg.graph import formats
 
-__all__ = ["HeadAsGet", "SecurityHeaders", "CSP"]
+__all__ = ["ClientGone", "HeadAsGet", "SecurityHeaders", "CSP"]
 
 _HTML = formats.HTML.media_type.encode()
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
@@ -66,3 +73,17 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class ClientGone:
+    """Ends a request quietly when its client left while the request was being read
+    (Starlette's ``ClientDisconnect``): there is no one to answer."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await self.app(scope, receive, send)
+        except ClientDisconnect:
+            return
