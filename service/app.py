@@ -60,7 +60,9 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await pool.stop()
 
-    app = FastAPI(title="clusterkg", version=__version__, lifespan=lifespan,
+    # no /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a public CDN;
+    # the OpenAPI description stays at /openapi.json
+    app = FastAPI(title="clusterkg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Linked data about cluster organisations: SPARQL 1.1 endpoint, "
                               "dereferenceable resources, dumps, DCAT-AP catalogue.")
     app.state.settings = settings
