@@ -37,7 +37,7 @@ class _Relay(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[override]
+    def write(self, data) -> int:
         self.conn.send((self.name, bytes(data)))
         return len(data)
 
@@ -62,7 +62,7 @@ def _child(conn: Connection, function: Callable[..., None], args: tuple) -> None
     except click.UsageError as exc:
         ending = ("usage", exc.format_message())
     except click.ClickException as exc:
-        ending = ("fail", exc.format_message(), exc.exit_code)
+        ending = ("fail", exc.format_message())
     sys.stdout.flush()
     sys.stderr.flush()
     conn.send(ending)
@@ -110,8 +110,6 @@ def run_offline(function: Callable[..., None], *args: Any) -> None:
     if ending[0] == "usage":
         raise click.UsageError(ending[1])
     if ending[0] == "fail":
-        error = click.ClickException(ending[1])
-        error.exit_code = ending[2]
-        raise error
+        raise click.ClickException(ending[1])
     if ending[1]:
         sys.exit(ending[1])
