@@ -150,3 +150,33 @@ def test_query_in_the_child_keeps_the_exit_statuses(built_store):
     assert r.exit_code == 0 and r.stdout.splitlines()[0] == "s,p,o" and len(r.stdout.splitlines()) == 3
     r = run("query", "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "--store", store)
     assert r.exit_code == 2 and "SERVICE" in r.stderr
+
+
+def test_two_builds_on_one_store_run_one_at_a_time(tmp_path):
+    """Two real `clusterkg build` processes on one store at once (issue item 14): the one
+    that comes second exits 1 with the lock message while the first goes on; the first
+    publishes a whole snapshot, and nothing half-made is left."""
+    import subprocess
+    import sys
+    import time
+
+    from clusterkg.graph.store import open_store
+
+    profiles, store = tmp_path / "profiles", tmp_path / "store"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "400", str(profiles)], check=True,
+                   capture_output=True, timeout=120)
+    command = [sys.executable, "-m", "clusterkg", "build", str(profiles), "--store", str(store), "-q"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list((store / "generations").glob("*.partial")):  # the first build holds the lock
+        assert first.poll() is None and time.monotonic() < deadline, "the first build never started writing"
+        time.sleep(0.02)
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert first.poll() is None, "the first build ended before the second tried: make it longer"
+    out, err = first.communicate(timeout=300)
+    assert (first.returncode, second.returncode) == (0, 1), (err, second.stderr)
+    assert second.stderr.strip() == f"Error: {store}: another build is writing to this store; wait for it to finish"
+    published = open_store(store)
+    assert sum("/graph/profile/" in g for g in published.named_graphs()) == 400
+    assert published.generation in err
+    assert not list((store / "generations").glob("*.partial"))
