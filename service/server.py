@@ -132,7 +132,9 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._in_head = True  # reading a head, or between requests
         self._in_body = False
         self._head_bytes = 0  # bytes of the current head so far
-        self._fields = 0  # header fields of the current head so far
+        # the deadline (loop time), None when the client is not expected to send; the timer
+        # is lazy: moving the deadline does not touch it, it looks again when it fires
+        self._deadline: float | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._refused = False  # answered and closing: what comes is dropped
         self._lingers = False
@@ -148,7 +150,10 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        self._deadline = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._lingers:
             self._lingers = False
             self._answers.lingering -= 1
@@ -162,7 +167,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             self._feed_head(data)
         else:
             self._feed(data)
-        if self._in_body and self._timer is None and not self._refused:
+        if self._in_body and self._deadline is None and not self._refused:
             self._arm()  # the head came whole; the body has its own deadline
 
     def _feed_head(self, data: bytes | memoryview) -> None:
@@ -207,11 +212,10 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     # -- parser events
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._fields += 1
-        if self._fields > MAX_HEADER_FIELDS:
+        if len(self.headers) >= MAX_HEADER_FIELDS:  # the fields uvicorn kept for this request
             self._refuse(self._answers.too_large)
             raise _Refused
-        super().on_header(name, value)
+        HttpToolsProtocol.on_header(self, name, value)
 
     def on_headers_complete(self) -> None:
         self._in_head, self._in_body = False, True
@@ -220,31 +224,35 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._in_head, self._in_body = True, False
-        self._head_bytes = self._fields = 0
+        self._head_bytes = 0
         self._disarm()
         super().on_message_complete()
 
     def on_response_complete(self) -> None:
         waiting = not self.pipeline  # no request read ahead: the client's turn
         super().on_response_complete()
-        if waiting and self._timer is None and not self.transport.is_closing():
+        if waiting and self._deadline is None and not self.transport.is_closing():
             self._arm()
 
     # -- the deadline and refusals
 
     def _arm(self) -> None:
-        self._disarm()
-        self._timer = self.loop.call_later(self.limits.header_timeout, self._expired)
+        self._deadline = self.loop.time() + self.limits.header_timeout
+        if self._timer is None:
+            self._timer = self.loop.call_later(self.limits.header_timeout, self._expired)
 
     def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._deadline = None
 
     def _expired(self) -> None:
-        """The deadline passed: close, with ``408`` when part of a request came."""
+        """The timer fired: wait on if the deadline moved; when it passed, close, with
+        ``408`` when part of a request came."""
         self._timer = None
-        if self.transport.is_closing():
+        if self._deadline is None or self.transport.is_closing():
+            return
+        left = self._deadline - self.loop.time()
+        if left > 0:
+            self._timer = self.loop.call_later(left, self._expired)
             return
         if self.flow is not None and self.flow.read_paused:  # we stopped reading, not the client
             self._arm()
@@ -274,6 +282,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         answers.lingering += 1
         self._lingers = True
         self.transport.write_eof()
+        if self._timer is not None:
+            self._timer.cancel()
         self._timer = self.loop.call_later(LINGER, self.transport.close)
 
 
