@@ -109,6 +109,23 @@ def test_a_head_just_under_the_limit_is_served(bounded):
     with _connect(bounded) as s:
         s.sendall(HEAD + b"X-Pad: " + b"p" * (64 * 1024 - 200) + b"\r\nConnection: close\r\n\r\n")
         assert _read_to_end(s).startswith(b"HTTP/1.1 200 ")
+    # the head near the limit and its body in one packet: the parser gets the head's room
+    # first, then the rest
+    query = b"ASK { ?s ?p ?o }" + b" " * 2000
+    head = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+            b"Connection: close\r\nContent-Length: %d\r\nX-Pad: " % len(query))
+    with _connect(bounded) as s:
+        s.sendall(head + b"p" * (64 * 1024 - len(head) - 30) + b"\r\n\r\n" + query)
+        answer = _read_to_end(s)
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b'"boolean":true}')
+
+
+def test_pipelined_heads_adding_up_past_the_limit_are_served(bounded):
+    """The limit is per request: ten 10 kB heads sent at once are ten requests."""
+    pipelined = (HEAD + b"X-Pad: " + b"q" * 10_000 + b"\r\n\r\n") * 9 + HEAD + b"Connection: close\r\n\r\n"
+    with _connect(bounded) as s:
+        s.sendall(pipelined)
+        assert _read_to_end(s).count(b"HTTP/1.1 200 ") == 10
 
 
 def _closed_after(s: socket.socket) -> tuple[float, bytes]:
