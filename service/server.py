@@ -21,6 +21,11 @@ each costing constant work per event (a count, a comparison, one timer per conne
 * **Open connections** (``CLUSTERKG_MAX_CONNECTIONS``): a connection beyond the cap is
   answered ``503 Service Unavailable`` with ``Retry-After`` at once and closed. Half-sent
   requests count, so the cap and the deadline together bound what stalled clients hold.
+* **Pipelining**: at most :data:`MAX_PIPELINED` requests wait behind the one being
+  answered (uvicorn queued every request of what it had read: 15,000 tiny pipelined
+  requests held 33 MB). A request past that is not read: the waiting ones are answered,
+  then the connection is closed and the rest of what the client sent is dropped (a client
+  retries the unanswered requests of a closed connection, RFC 9112 §9.3.2).
 
 A refusal is written, then the server shuts its side (FIN) and reads, discarding, for at
 most :data:`LINGER` seconds before it closes: closing with the client's bytes unread
@@ -47,11 +52,13 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from clusterkg.settings import Settings
 
-__all__ = ["HttpLimits", "LimitedHttpProtocol", "serve", "MAX_HEADER_FIELDS", "LINGER"]
+__all__ = ["HttpLimits", "LimitedHttpProtocol", "serve", "MAX_HEADER_FIELDS", "MAX_PIPELINED", "LINGER"]
 
 #: Header fields one request may have (Apache httpd's ``LimitRequestFields`` default);
 #: each costs the app a little on every header look-up.
 MAX_HEADER_FIELDS = 100
+#: Requests that may wait behind the one being answered on a connection (pipelining).
+MAX_PIPELINED = 16
 #: Seconds a refused connection is kept, reading and discarding, after its answer.
 LINGER = 1.0
 #: Files the web process needs besides its client connections (store, logs, the query
@@ -136,7 +143,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         # is lazy: moving the deadline does not touch it, it looks again when it fires
         self._deadline: float | None = None
         self._timer: asyncio.TimerHandle | None = None
-        self._refused = False  # answered and closing: what comes is dropped
+        self._refused = False  # refused, or the pipeline is full: what comes is dropped
         self._lingers = False
 
     # -- connection events
@@ -220,6 +227,10 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head, self._in_body = False, True
         self._disarm()
+        if len(self.pipeline) >= MAX_PIPELINED:  # answer those waiting, then close; read no more
+            self._refused = True
+            self.pipeline[0][0].keep_alive = False  # the newest waiting request is the last
+            raise _Refused
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
