@@ -21,6 +21,10 @@ each costing constant work per event (a count, a comparison, one timer per conne
 * **Open connections** (``CLUSTERKG_MAX_CONNECTIONS``): a connection beyond the cap is
   answered ``503 Service Unavailable`` with ``Retry-After`` at once and closed. Half-sent
   requests count, so the cap and the deadline together bound what stalled clients hold.
+* **Readers that stop**: a client that takes nothing of an answer for
+  :attr:`HttpLimits.send_stall` seconds (60) while the server has more to send (the send
+  buffer stays over its high-water mark) is disconnected; else it would hold its
+  connection, and what feeds the answer, for ever.
 * **Pipelining**: at most :data:`MAX_PIPELINED` requests wait behind the one being
   answered (uvicorn queued every request of what it had read: 15,000 tiny pipelined
   requests held 33 MB). A request past that is not read: the waiting ones are answered,
@@ -75,11 +79,14 @@ class HttpLimits:
     :param max_header_bytes: bytes of one request's head.
     :param header_timeout: seconds for a request's head, and again for its body.
     :param max_connections: open connections; one more is refused.
+    :param send_stall: seconds a client may take nothing of an answer that has more to
+        come before it is disconnected (not a setting).
     """
 
     max_header_bytes: int = 64 * 1024
     header_timeout: float = 10.0
     max_connections: int = 1024
+    send_stall: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "HttpLimits":
@@ -143,6 +150,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         # is lazy: moving the deadline does not touch it, it looks again when it fires
         self._deadline: float | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._stall: asyncio.TimerHandle | None = None  # while the client takes none of an answer
         self._refused = False  # refused, or the pipeline is full: what comes is dropped
         self._lingers = False
 
@@ -158,9 +166,10 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._deadline = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        for timer in (self._timer, self._stall):
+            if timer is not None:
+                timer.cancel()
+        self._timer = self._stall = None
         if self._lingers:
             self._lingers = False
             self._answers.lingering -= 1
@@ -244,6 +253,17 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         super().on_response_complete()
         if waiting and self._deadline is None and not self.transport.is_closing():
             self._arm()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._stall is None:
+            self._stall = self.loop.call_later(self.limits.send_stall, self.transport.abort)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._stall is not None:
+            self._stall.cancel()
+            self._stall = None
 
     # -- the deadline and refusals
 
