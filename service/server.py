@@ -21,9 +21,9 @@ each costing constant work per event (a count, a comparison, one timer per conne
 * **Open connections** (``CLUSTERKG_MAX_CONNECTIONS``): a connection beyond the cap is
   answered ``503 Service Unavailable`` with ``Retry-After`` at once and closed. Half-sent
   requests count, so the cap and the deadline together bound what stalled clients hold.
-* **Readers that stop**: a client that takes nothing of an answer for
-  :attr:`HttpLimits.send_stall` seconds (60) while the server has more to send (the send
-  buffer stays over its high-water mark) is disconnected; else it would hold its
+* **Readers that stop**: a client that lets the send buffer stay over its high-water
+  mark for :attr:`HttpLimits.send_stall` seconds (60; it drains to the low-water mark
+  once 48 KiB are taken) is disconnected; else one that stops reading would hold its
   connection, and what feeds the answer, for ever.
 * **Pipelining**: at most :data:`MAX_PIPELINED` requests wait behind the one being
   answered (uvicorn queued every request of what it had read: 15,000 tiny pipelined
