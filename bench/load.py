@@ -31,6 +31,7 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -230,7 +231,8 @@ def _start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]
     base = f"http://127.0.0.1:{port}/"
     env = dict(os.environ, CLUSTERKG_BASE_URI=base)
     proc = subprocess.Popen([sys.executable, "-m", "clusterkg", "serve", "--store", tmp.name + "/store",
-                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)  # its own process group, query workers included
     for _ in range(300):
         try:
             if httpx.get(base + "health", timeout=1).status_code == 200:
@@ -269,6 +271,10 @@ def main() -> None:
             except subprocess.TimeoutExpired:  # a server stuck on its event loop
                 proc.kill()
                 proc.wait()
+            try:  # query workers still busy when their server went
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if tmp is not None:
             tmp.cleanup()
 
