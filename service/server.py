@@ -79,8 +79,9 @@ class HttpLimits:
     :param max_header_bytes: bytes of one request's head.
     :param header_timeout: seconds for a request's head, and again for its body.
     :param max_connections: open connections; one more is refused.
-    :param send_stall: seconds a client may take nothing of an answer that has more to
-        come before it is disconnected (not a setting).
+    :param send_stall: seconds the send buffer may stay over its high-water mark (the
+        client taking less than 48 KiB of an answer) before the client is disconnected
+        (not a setting).
     """
 
     max_header_bytes: int = 64 * 1024
