@@ -247,10 +247,9 @@ def serve(store: str | None, base_uri: str | None, host: str | None, port: int |
 
     When the store is empty, the bundled data (or CLUSTERKG_DATA) is built first.
     """
-    import uvicorn
-
     from clusterkg.graph.store import open_backend
     from clusterkg.service.app import create_app
+    from clusterkg.service.server import serve as run_server
 
     settings = _settings(store=store, base_uri=base_uri, host=host, port=port)
     backend = open_backend(settings)
@@ -260,7 +259,7 @@ def serve(store: str | None, base_uri: str | None, host: str | None, port: int |
         _run_build(settings, settings.data, quiet=True)
     app = create_app(settings)
     click.echo(f"serving {backend} at http://{settings.host}:{settings.port}/sparql", err=True)  # never the password
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
+    run_server(app, settings)
 
 
 # -- query, dump, catalog: read the store
@@ -284,15 +283,46 @@ def _reader(settings: Settings):
 @store_option
 @click.option("--format", "fmt", type=click.Choice(list(QUERY_OUT)), default="table", show_default=True)
 def query(sparql: str, store: str | None, fmt: str) -> None:
-    """Answer the SPARQL query from the store (the default graph is the union of all)."""
-    from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
-    from clusterkg.service.guard import QueryRefused, check_query
+    """Answer the SPARQL query from the store (the default graph is the current view).
+
+    Updates and SERVICE are refused. With a store folder the query runs in a child
+    process with no network access, as on the server; with a SPARQL server as the store,
+    that server evaluates it.
+    """
+    from clusterkg.offline import run_offline
 
     settings = _settings(store=store)
+    _check_query(sparql)  # the server's own check: no updates, no SERVICE
+    if settings.remote:
+        _answer(settings, sparql, fmt)
+    else:
+        run_offline(_answer_offline, settings, sparql, fmt)
+
+
+def _check_query(sparql: str, strict: bool = False) -> None:
+    """The server's :func:`~clusterkg.service.guard.check_query`; a refusal is a
+    :class:`click.UsageError`."""
+    from clusterkg.service.guard import QueryRefused, check_query
+
     try:
-        check_query(sparql)  # the server's own check: no updates, no SERVICE
+        check_query(sparql, strict=strict)
     except QueryRefused as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def _answer_offline(isolated: bool, settings: Settings, sparql: str, fmt: str) -> None:
+    """:func:`_answer` in :func:`~clusterkg.offline.run_offline`'s child; without a network
+    namespace, the check turns strict first (as on the server)."""
+    if not isolated:
+        _check_query(sparql, strict=True)
+    _answer(settings, sparql, fmt)
+
+
+def _answer(settings: Settings, sparql: str, fmt: str) -> None:
+    """Run ``sparql`` on the settings' store and print the answer in ``fmt``; exit 1 on
+    a syntax error or a failure during evaluation."""
+    from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
+
     try:
         result = _reader(settings).query(sparql)
     except QuerySyntaxError as exc:

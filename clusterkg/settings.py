@@ -140,6 +140,15 @@ class Settings(BaseSettings):
     queue_wait: float = Field(10.0, description="seconds a request waits for a worker before `503`")
     service_allow: tuple[str, ...] = Field(
         (), description="space-separated endpoint IRIs `SERVICE` may call; empty: `SERVICE` is refused")
+    max_header_bytes: int = Field(
+        64 * 1024, description="bytes of one request's head (request line and header fields, at most 100 fields); "
+                               "more: `431` and the connection is closed")
+    header_timeout: float = Field(
+        10.0, description="seconds a client has to send a request's head, from when the connection opens or the "
+                          "previous answer ends, and as many again for its body; else the connection is closed "
+                          "(`408` when part of a request came)")
+    max_connections: int = Field(
+        1024, description="open HTTP connections; one more gets `503` with `Retry-After` at once and is closed")
     source_date_epoch: int | None = Field(
         None, validation_alias="SOURCE_DATE_EPOCH",
         description="the time a build records (build record, catalogue, change feed), in seconds since "
@@ -247,7 +256,8 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("catalog_page_size", "query_timeout", "max_rows", "max_response_bytes", "query_workers",
-                     "cache_bytes", "query_queue", "queue_wait", mode="before")
+                     "cache_bytes", "query_queue", "queue_wait", "max_header_bytes", "header_timeout",
+                     "max_connections", mode="before")
     @classmethod
     def _amount(cls, value: Any, info: ValidationInfo) -> Any:
         name = str(info.field_name)
@@ -365,4 +375,6 @@ def _default_text(name: str, field: FieldInfo) -> str:
     text = f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
     if name.endswith("_bytes") and value % _MIB == 0:
         text += f" ({value // _MIB} MiB)"
+    elif name.endswith("_bytes") and value % 1024 == 0:
+        text += f" ({value // 1024} KiB)"
     return text

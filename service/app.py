@@ -20,7 +20,7 @@ from clusterkg import __version__
 from clusterkg.graph.publish.urls import Urls
 from clusterkg.service.cache import ResponseCache
 from clusterkg.service.errors import install_error_handlers
-from clusterkg.service.middleware import HeadAsGet, SecurityHeaders
+from clusterkg.service.middleware import ClientGone, HeadAsGet, SecurityHeaders
 from clusterkg.service.query import QueryLimits, QueryPool
 from clusterkg.service.routes import documents, dumps, harvest, home, sparql
 from clusterkg.service.state import StoreHolder
@@ -60,7 +60,9 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await pool.stop()
 
-    app = FastAPI(title="clusterkg", version=__version__, lifespan=lifespan,
+    # no /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a public CDN;
+    # the OpenAPI description stays at /openapi.json
+    app = FastAPI(title="clusterkg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Linked data about cluster organisations: SPARQL 1.1 endpoint, "
                               "dereferenceable resources, dumps, DCAT-AP catalogue.")
     app.state.settings = settings
@@ -77,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
                        max_age=86400)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(ClientGone)
     install_error_handlers(app)
     for module in (sparql, documents, dumps, harvest, home):
         app.include_router(module.router)

@@ -136,7 +136,7 @@ def test_cors_head_and_security_headers(server):
     assert "access-control-allow-credentials" not in r.headers
     r = httpx.get(server.url + "sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
     assert r.headers["access-control-allow-origin"] == "*"
-    for path in ("", "docs", "openapi.json", "catalog", "feed", "dumps/", "health", "context.jsonld"):
+    for path in ("", "openapi.json", "catalog", "feed", "dumps/", "health", "context.jsonld"):
         h = httpx.head(server.url + path)
         assert h.status_code == 200 and h.content == b"", path
     page = httpx.get(server.url + "doc/cluster/ict-net.html")
