@@ -22,11 +22,10 @@ from importlib.resources import files as _package_files
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from clusterkg.graph.map.vocab import DEFAULT_BASE_URI
 from clusterkg.graph.publish.catalog import Publishing
 
 __all__ = ["Settings", "bundled_data", "configuration_table", "default_store"]
@@ -70,6 +69,21 @@ def _metadata(field: FieldInfo) -> dict[str, Any]:
     return extra if isinstance(extra, dict) else {}
 
 
+def served_base(host: str, port: int) -> str:
+    """The base URI of a server listening on ``host``:``port``: ``http://host:port/``, with
+    an IPv6 address in brackets (RFC 3986 §3.2.2) and 127.0.0.1 for a wildcard address
+    (0.0.0.0, ::), which names no host a client can reach.
+
+    >>> served_base("127.0.0.1", 18001), served_base("::1", 80), served_base("0.0.0.0", 8000)
+    ('http://127.0.0.1:18001/', 'http://[::1]:80/', 'http://127.0.0.1:8000/')
+    """
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
 def _number(value: Any, kind: type, error: str) -> Any:
     """``value`` read as a ``kind`` when it is text (a variable's value), else as it is.
 
@@ -97,7 +111,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CLUSTERKG_", frozen=True, populate_by_name=True, extra="forbid")
 
-    base_uri: str = Field(DEFAULT_BASE_URI, description="base of every minted IRI (absolute, ends in `/`)")
+    base_uri: str = Field(
+        "", description="base of every minted IRI (absolute, ends in `/`); `serve` rebuilds or refuses a store "
+                        "built for another base",
+        json_schema_extra=_shown("the address served, `http://{host}:{port}/`"))
+    base_uri_given: bool = Field(False, description="True when the base URI was set, not derived from host and port",
+                                 json_schema_extra=_DERIVED)
     store: Path = Field(
         default_factory=default_store,
         description='the store folder, or a SPARQL server: `sparql+http://...` (see "Store")',
@@ -219,6 +238,21 @@ class Settings(BaseSettings):
         return Publishing(**{name: getattr(self, name) for name in _PUBLISHING})
 
     # -- checks; a ValueError's text is the message from_env raises
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_base(cls, values: Any) -> Any:
+        """No base URI given: the address ``serve`` listens on (:func:`served_base`)."""
+        if isinstance(values, dict):
+            given = bool(values.get("base_uri"))
+            values = {**values, "base_uri_given": given}
+            if not given:
+                try:
+                    port = int(values.get("port", 8000))
+                except (TypeError, ValueError):
+                    port = 8000  # the port's own check names the error
+                values["base_uri"] = served_base(str(values.get("host") or "127.0.0.1"), port)
+        return values
+
     @field_validator("base_uri")
     @classmethod
     def _base_uri(cls, value: str) -> str:
@@ -350,8 +384,8 @@ def configuration_table(settings_cls: type[Settings] = Settings) -> str:
     """The variables as the README's "Configuration" table (Markdown): variable, default,
     meaning, one row per field in declaration order.
 
-    >>> print(configuration_table().splitlines()[2])
-    | `CLUSTERKG_BASE_URI` | `http://127.0.0.1:8000/` | base of every minted IRI (absolute, ends in `/`) |
+    >>> print(configuration_table().splitlines()[6])
+    | `CLUSTERKG_HOST` | `127.0.0.1` | listen address of `serve` |
     """
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for name, field in settings_cls.model_fields.items():

@@ -47,7 +47,7 @@ from clusterkg.graph.read.manifest import collect_sources, network_files
 from clusterkg.graph.read.rdf import find_extra, read_extra
 from clusterkg.graph.reconcile import Version, current_view, ordered, revision_lines
 from clusterkg.graph.store import Backend, RemoteEndpoint, StoreWriter, open_backend
-from clusterkg.graph.store.snapshot import previous_meta
+from clusterkg.graph.store.snapshot import BuiltFor, previous_meta
 
 __all__ = ["build", "build_time", "load_vocabulary"]
 
@@ -271,6 +271,7 @@ class _Build:
         write_metadata(self.dumps, self.known, self.published, self.state, self.prev, meta=self.writer.meta_dir,
                        uris=self.uris, publishing=publishing, started=self.started_at,
                        reuse_dumps=self.writer.reuse_dumps)
+        BuiltFor(str(self.uris.base), tuple(str(Path(p).resolve()) for p in self.paths)).write(self.writer.meta_dir)
 
     def commit(self) -> None:
         """Publish the snapshot (and, with a SPARQL server, put the changed graphs there first)."""

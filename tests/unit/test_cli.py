@@ -134,7 +134,7 @@ def test_query_without_a_network_namespace_refuses_service(built_store, monkeypa
     called here directly, as not isolated)."""
     import click
 
-    from clusterkg.cli import _answer_offline
+    from clusterkg.answers import _answer_offline
     from clusterkg.settings import Settings
 
     settings = Settings.from_env(store=str(built_store[0]))
