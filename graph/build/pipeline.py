@@ -28,7 +28,7 @@ from clusterkg import __version__
 from clusterkg.graph.build.cache import ProfileCache, fingerprint
 from clusterkg.graph.build.process import Outcome, graph_data
 from clusterkg.graph.build.stream import processed
-from clusterkg.graph.build.summary import BuildSummary, NothingToPublish
+from clusterkg.graph.build.summary import REPORT_FILE, BuildSummary, NothingToPublish
 from clusterkg.graph.errors import ProfileReadError, StoreError
 from clusterkg.graph.map.canonical import canonical_ntriples
 from clusterkg.graph.map.concepts import Vocabulary, ontology_graph
@@ -275,6 +275,7 @@ class _Build:
 
     def commit(self) -> None:
         """Publish the snapshot (and, with a SPARQL server, put the changed graphs there first)."""
+        (self.writer.meta_dir / REPORT_FILE).write_text(self.summary.text() + "\n", encoding="utf-8")
         self.summary.generation = self.writer.commit(self.summary.triples)
         self.summary.remote = getattr(self.writer, "sync", None)  # what a remote backend did on the server
         if self.cache is not None:

@@ -180,3 +180,24 @@ def test_two_builds_on_one_store_run_one_at_a_time(tmp_path):
     assert sum("/graph/profile/" in g for g in published.named_graphs()) == 400
     assert published.generation in err
     assert not list((store / "generations").glob("*.partial"))
+
+
+def test_build_quiet_is_a_few_lines_for_any_number_of_unlisted_files_and_the_report_keeps_the_list(tmp_path):
+    folder, store = tmp_path / "profiles", tmp_path / "store"
+    folder.mkdir()
+    page = (bundled_data() / "ict-net.txt").read_text(encoding="utf-8")
+    for i in range(40):  # no manifest.csv: every file is unlisted
+        (folder / f"page-{i:02d}.txt").write_text(page.replace("ICT NET", f"ICT NET {i}"), encoding="utf-8")
+    quiet = run("build", str(folder), "--store", str(store), "-q")
+    assert quiet.exit_code == 0, quiet.stderr
+    lines = quiet.stderr.strip().splitlines()
+    assert lines[0] == ("files not in a manifest: 40, ids from their file names, no source URL, country or "
+                        "retrieval date (the list: build-report.txt in the snapshot's meta/)")
+    assert len(lines) == 2 and lines[1].startswith("profiles read: 40 of 40, published: 40")
+    report = (store / "current" / "meta" / "build-report.txt").read_text(encoding="utf-8").splitlines()
+    unlisted = [line for line in report if ": not in a manifest; id " in line]
+    assert len(unlisted) == 40 and unlisted[0] == (f"{folder / 'page-00.txt'}: not in a manifest; id 'page-00', "
+                                                   "no source URL, country or retrieval date")
+    assert report[-1].startswith("profiles read: 40 of 40, published: 40")
+    verbose = run("build", str(folder), "--store", str(store), "--full")
+    assert sum(": not in a manifest; id " in line for line in verbose.stderr.splitlines()) == 40
