@@ -142,9 +142,8 @@ async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -
     cacheable = cache.enabled and cache.cacheable(sparql)
     generation = getattr(request.app.state.store.get(), "generation", None) if cacheable else None
     if generation is not None:
-        key = CacheKey(generation, sparql, None if default_graphs is None else tuple(default_graphs),
-                       None if named_graphs is None else tuple(named_graphs),
-                       (_or_none(offers[0]), _or_none(offers[1])))
+        key = CacheKey.for_request(generation, sparql, default_graphs, named_graphs,
+                                   (_or_none(offers[0]), _or_none(offers[1])))
         hit = cache.get(key)
         if hit is not None:
             return _whole(request, hit.media, hit.body, hit.etag, "hit")
