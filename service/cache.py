@@ -28,12 +28,29 @@ from typing import Sequence
 
 from clusterkg.graph.store.sparql_text import keywords
 
-__all__ = ["CacheKey", "CachedAnswer", "ResponseCache"]
+__all__ = ["CacheKey", "CachedAnswer", "ResponseCache", "request_digest"]
 
 #: Bytes each entry costs in the cache's own structures (its slot in the table and its
 #: place in the LRU order), on top of the objects it holds; measured with tracemalloc
 #: (tests/unit/service/test_cache.py keeps the count above what is really held).
 _BOOKKEEPING = 200
+
+
+def request_digest(query: str, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None,
+                   media: Sequence[str | None]) -> bytes:
+    """SHA-256 of the normalised request: the query text without the spaces around it,
+    ``default-graph-uri`` and ``named-graph-uri`` (None when not given, in order) and the
+    media types negotiated for a results answer and for a graph answer (None where
+    nothing offered is acceptable).
+
+    >>> csv = ("text/csv", None)
+    >>> request_digest(" ASK {}\\n", None, None, csv) == request_digest("ASK {}", None, None, csv)
+    True
+    """
+    request = [query.strip(), None if default_graphs is None else list(default_graphs),
+               None if named_graphs is None else list(named_graphs), list(media)]
+    text = json.dumps(request, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,19 +67,15 @@ class CacheKey:
     @classmethod
     def for_request(cls, generation: str, query: str, default_graphs: Sequence[str] | None,
                     named_graphs: Sequence[str] | None, media: tuple[str | None, str | None]) -> CacheKey:
-        """The key of a request: the digest covers the query text (without the spaces
-        around it), ``default-graph-uri`` and ``named-graph-uri`` (None when not given,
-        in order), and the media types negotiated from Accept for a results answer and
-        for a graph answer (None where nothing offered is acceptable).
+        """The key of a request: the snapshot, and the :func:`request_digest` of the query
+        text, ``default-graph-uri``, ``named-graph-uri`` and the media types negotiated
+        from Accept.
 
         >>> a = CacheKey.for_request("g1", "ASK {}", None, None, ("text/csv", None))
         >>> a == CacheKey.for_request("g1", " ASK {}\\n", None, None, ("text/csv", None)), len(a.digest)
         (True, 32)
         """
-        request = [query.strip(), None if default_graphs is None else list(default_graphs),
-                   None if named_graphs is None else list(named_graphs), list(media)]
-        text = json.dumps(request, ensure_ascii=False, separators=(",", ":"))
-        return cls(generation, hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+        return cls(generation, request_digest(query, default_graphs, named_graphs, media))
 
     def etag(self) -> str:
         """A strong entity tag (RFC 9110 §8.8.3) for the answer under this key, quoted.

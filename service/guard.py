@@ -114,7 +114,10 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = (), strict: bool =
     if strict and not service_allow and "service" in lowered:  # see the module docstring
         raise QueryRefused("service", "this server cannot keep its query workers off the network, so queries "
                                       "containing the word 'service' are refused (no federated queries here)")
-    occurrences = max(keyword_tokens(sparql, "service"), keyword_tokens(unescape_codepoints(sparql), "service"))
+    occurrences = keyword_tokens(sparql, "service")
+    decoded = unescape_codepoints(sparql)
+    if decoded is not sparql:
+        occurrences = max(occurrences, keyword_tokens(decoded, "service"))
     if occurrences == 0:
         return
     allowed = {f"<{iri}>" for iri in service_allow}

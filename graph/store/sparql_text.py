@@ -73,11 +73,15 @@ _TOKEN = re.compile(rf"{_VAR}|{_LANG}|(?P<pname>{_PNAME})|(?P<run>{_RUN})|{_NUM}
 
 # A keyword is a run of letters not glued to a name, variable, prefixed name or language
 # tag on either side. "." and "-" do not protect: "?o .SERVICE <...>" is a SERVICE call.
-_WORD = re.compile(r"(?<![\w:?$@])([A-Za-z]++)(?![\w:])")
+# (The letter comes first and the look-behind checks the character before it, so that a
+# search skips non-letters at once instead of testing the look-behind at every position.)
+_WORD = re.compile(r"([A-Za-z](?<![\w:?$@][A-Za-z])[A-Za-z]*+)(?![\w:])")
 _NOT_BRACKET = re.compile(r"[^{}()\[\]]++")
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
+#: Most tokens one match of the full scanner reads in a row (see _scanner).
+_RUN_TOKENS = 2000
 #: Characters that are always a token of their own: a run of them is taken at once.
 _LONE = r"[\s{}()\[\],;*=!|&/^>]++"
 
@@ -90,15 +94,17 @@ def _scanner(long2: bool, long1: bool, escapes: bool) -> re.Pattern[str]:
     Searching for them alone is exact unless a prefixed name holds an escaped ``'`` or
     ``#`` (``ex:a\\#``), the only way either can stand outside a string or a comment. For
     a text with such an escape (``escapes``), the pattern reads the other tokens too:
-    each match is a run of them (group ``kept``), then an IRI, string or comment or the
-    end, and starts where the previous one ended (what stops a run of other tokens always
-    starts one of those), so no position is tried twice.
+    each match is a run of at most :data:`_RUN_TOKENS` of them (group ``kept``), or an
+    IRI, string or comment, and starts where the previous one ended (what stops a run of
+    other tokens always starts one of those), so no position is tried twice. (The runs are
+    bounded so that no single call into the regex engine, which holds Python's global
+    lock, lasts more than a fraction of a millisecond.)
     """
     strings = ([_LONG2] if long2 else []) + ([_LONG1] if long1 else []) + [_SHORT2, _SHORT1]
     opaque = "|".join([_IRI, *strings, _COMMENT])
     if not escapes:
         return re.compile(f"(?P<opaque>{opaque})", re.S)
-    return re.compile(rf"(?P<kept>(?:{_LONE}|{_KEPT})*+)(?:(?P<opaque>{opaque})|\Z)", re.S)
+    return re.compile(rf"(?P<kept>(?:{_LONE}|{_KEPT}){{1,{_RUN_TOKENS}}}+)|(?P<opaque>{opaque})", re.S)
 
 
 def _replace_opaque(sparql: str, replace: Callable[[str], str] | None = None) -> str:
@@ -138,20 +144,19 @@ def _replacer(replace: Callable[[str], str] | None, kept: bool, size: int, opens
 
     def each(m: re.Match[str]) -> str:
         start, end = m.span("opaque") if kept else m.span()
-        before = m.group("kept") if kept else ""
-        if start < 0:
-            return before
+        if start < 0:  # a run of other tokens: kept as it is
+            return m.group("kept")
         if end == size and any(m.start(g) >= 0 for g in opens):
             unterminated[0] = start
             end = start + 2  # "" (or ''): an empty string
         if spaces:
-            return before + " " * (end - start)
-        return before + replace(m.string[start:end])  # type: ignore[misc]
+            return " " * (end - start)
+        return replace(m.string[start:end])  # type: ignore[misc]
 
     return each
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def bare(sparql: str) -> str:
     """The query with its strings, IRIs and comments each replaced by one space, so what
     is left are keywords, variables, names and operators. The last few answers are kept,
@@ -165,7 +170,7 @@ def bare(sparql: str) -> str:
     return _replace_opaque(sparql, lambda _token: " ")
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def masked(sparql: str) -> str:
     """The query with its strings, IRIs and comments each replaced by as many spaces as
     they have characters, so offsets in it are offsets in the query.
@@ -180,8 +185,11 @@ def _first_word(words: tuple[str, ...]) -> re.Pattern[str]:
     """A search for the first of ``words`` (any case) standing as a keyword: not glued
     to a name, a variable, a prefixed name or a language tag (``"x"@en-where``,
     ``ex:any-where``, ``ex:a.where``)."""
-    spelled = "|".join("".join(f"[{c.upper()}{c.lower()}]" for c in w) for w in words)
-    return re.compile(rf"(?<![\w:?$@.\-])(?:{spelled})(?![\w:\-])")
+    spelled = []
+    for word in words:
+        first, *rest = (f"[{c.upper()}{c.lower()}]" for c in word)
+        spelled.append(first + rf"(?<![\w:?$@.\-]{first})" + "".join(rest))  # see _WORD
+    return re.compile(rf"(?:{'|'.join(spelled)})(?![\w:\-])")
 
 
 _WHERE_OR_ASK = _first_word(("WHERE", "ASK"))
