@@ -162,6 +162,9 @@ class Settings(BaseSettings):
     lookup_timeout: float = Field(
         1.0, description="seconds a query may hold the look-up lane's worker; past that it is moved to "
                          "the general lane, and queries of the same shape go there from then on")
+    doc_page_size: int = Field(
+        500, description="values of one property, and parts, on one page of a resource document; more "
+                         "are on `?page=2`, ...")
     cache_bytes: int = Field(64 * _MIB, description="response cache for complete SPARQL answers of the current "
                                                     "snapshot (LRU by bytes); `0` turns it off")
     query_queue: int = Field(32, description="requests that may wait for a worker; beyond, `503`")
@@ -275,7 +278,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("catalog_page_size", "query_timeout", "max_rows", "max_response_bytes", "query_workers",
-                     "worker_memory", "lookup_timeout", "cache_bytes", "query_queue", "queue_wait",
+                     "worker_memory", "lookup_timeout", "doc_page_size", "cache_bytes", "query_queue", "queue_wait",
                      mode="before")
     @classmethod
     def _amount(cls, value: Any, info: ValidationInfo) -> Any:

@@ -156,7 +156,7 @@ def sections(g: Graph, focus: URIRef | None, labels: dict[str, str]) -> list[Sec
 
 
 def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str, str],
-                labels: dict[str, str]) -> bytes:
+                labels: dict[str, str], pages: dict[str, str] | None = None) -> bytes:
     """Render ``g`` as an HTML page (the ``resource.html`` template).
 
     :param g: the description (the focus resource's triples and its parts').
@@ -164,10 +164,13 @@ def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str
     :param title: the page title.
     :param alternates: media type -> URL of each RDF variant (``<link rel="alternate">``).
     :param labels: IRI -> label, for resources outside ``g``.
+    :param pages: for one page of a longer description: URL of this page (``self``) and
+        of the ``first``, ``prev``, ``next`` and ``last`` pages (those that exist).
     :return: UTF-8 bytes of an HTML5 document.
     """
     footer = {"sparql": "/" + urls.SPARQL, "dumps": "/" + urls.DUMPS, "vocabulary": "/" + urls.ONTOLOGY}
     page = TEMPLATES.get_template("resource.html").render(
         title=title, focus=None if focus is None else str(focus), footer=footer,
-        alternates=[{"media": m, "url": u} for m, u in alternates.items()], sections=sections(g, focus, labels))
+        alternates=[{"media": m, "url": u} for m, u in alternates.items()], sections=sections(g, focus, labels),
+        pages=pages)
     return page.encode("utf-8")

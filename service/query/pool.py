@@ -330,7 +330,7 @@ class QueryPool:
 
         :param request: ``query``, ``default_graphs``, ``named_graphs``, ``base_iri``
             (the first keys of a :class:`~.wire.QueryRequest`), and optionally
-            ``substitutions``.
+            ``substitutions`` or ``document``.
         :param choose_media: ``kind -> media type`` (content negotiation), called for each
             kind (``select``, ``ask``, ``graph``) before the query runs; when it raises for
             the kind the query turns out to be, that error propagates.

@@ -73,7 +73,9 @@ class QueryRequest(TypedDict):
     None when not given), ``base_iri``, ``timeout`` (seconds), ``max_rows``, ``max_bytes``,
     and ``media``: kind (``select``, ``ask``, ``graph``) -> the media type negotiated for
     it, or None when nothing offered for that kind is acceptable. Optional:
-    ``substitutions`` (variable -> IRI, bound before evaluation).
+    ``substitutions`` (variable -> IRI, bound before evaluation) and ``document`` (the
+    parameters of a resource document's page: the worker then answers with the page, see
+    :mod:`.describe`, in place of running ``query``).
     """
 
     query: str
@@ -85,6 +87,7 @@ class QueryRequest(TypedDict):
     max_bytes: int
     media: dict[str, str | None]
     substitutions: NotRequired[dict[str, str]]
+    document: NotRequired[dict]
 
 
 @dataclass
@@ -112,7 +115,8 @@ class Started:
 def error_message(exc: BaseException) -> tuple[str, str, str]:
     """The ``error`` message a worker sends for a failed query (worker side).
 
-    :param exc: a :class:`~clusterkg.graph.errors.StoreError`, a
+    :param exc: a :class:`~clusterkg.graph.errors.StoreError` (a
+        :class:`~clusterkg.graph.errors.QueryTimeout` too: a document page past the limit), a
         :class:`~clusterkg.service.errors.ResultTooLarge`, or an ``OSError`` or
         ``RuntimeError`` from the engine (taken as an evaluation error).
     :return: ``(ERROR, error kind, message)``.

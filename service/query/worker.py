@@ -12,6 +12,7 @@ message (:class:`_Answer`).
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -142,6 +143,19 @@ def _answer(conn: Connection, store, req: QueryRequest) -> None:
     answer.finish(cut.rows, cut.reason)
 
 
+def _answer_document(conn: Connection, store, req: QueryRequest) -> None:
+    """Build one page of a resource document (:mod:`.describe`) and send it down ``conn``
+    as an answer of kind ``document``, in chunks."""
+    from clusterkg.service.query.describe import DOCUMENT_MEDIA, describe_page
+
+    spec = req["document"]
+    deadline = time.monotonic() + req["timeout"]
+    page = describe_page(store, spec["iri"], spec["page"], spec["size"], req["max_bytes"], deadline, req["timeout"])
+    answer = _Answer(conn, "document", DOCUMENT_MEDIA, store.generation)
+    answer.emit(json.dumps(page, ensure_ascii=False).encode("utf-8"))
+    answer.finish(page["ntriples"].count("\n"), None)
+
+
 def worker_main(conn: Connection, store_root: str, isolate: bool = True, remote: str | None = None,
                 niceness: int = 0, memory: int | None = None) -> None:
     """The worker process's main loop (the target of the process the pool starts).
@@ -194,6 +208,9 @@ def _serve(conn: Connection, store_root: str, remote: str | None) -> None:
         try:
             if store is None or store.is_stale():
                 store = open_store(store_root, remote, timeout=req["timeout"] + GRACE)
-            _answer(conn, store, req)
+            if "document" in req:
+                _answer_document(conn, store, req)
+            else:
+                _answer(conn, store, req)
         except (StoreError, ResultTooLarge, OSError, RuntimeError) as exc:
             conn.send(error_message(exc))

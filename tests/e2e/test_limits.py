@@ -1,21 +1,29 @@
 """Limits of round 2 of "Protect the public endpoint", each through a real ``clusterkg serve``:
 no request stalls the event loop (item 1), each query worker has a memory cap and no row
 passes the size limit (item 2), the response cache counts what it holds (item 3), the
-look-up lane keeps its promise whatever the text (item 5)."""
+look-up lane keeps its promise whatever the text (item 5), resource documents are paged
+and built under the query limits (item 7), RDF/XML that cannot be written is a 406
+(item 11)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from rdflib import Graph, URIRef
+
+from clusterkg.graph.build import build
+from clusterkg.settings import bundled_data
 
 pytestmark = pytest.mark.e2e
 
 MIB = 1024 * 1024
 SPARQL_QUERY = {"Content-Type": "application/sparql-query"}
+HYDRA = "http://www.w3.org/ns/hydra/core#"
 
 
 def _children(pid: int) -> list[int]:
@@ -255,3 +263,91 @@ def test_look_ups_answer_while_look_alikes_flood_the_endpoint(lanes, look_alike)
         t.join()
     assert worst < 1.0, f"a look-up took {worst:.2f} s"
     assert 503 in flooded or 504 in flooded  # the flood itself was held back
+
+
+# -- item 7: resource pages have no limits; item 11: RDF/XML it cannot write
+
+
+def _mega(folder: Path, base: str, members: int) -> None:
+    """A curated N-Triples file: cluster ``mega`` with ``members`` members and memberships,
+    and resource ``odd`` with a predicate RDF/XML cannot write."""
+    c, org = f"{base}id/cluster/mega", "http://www.w3.org/ns/org#"
+    lines = [f'<{c}> <https://schema.org/name> "Mega cluster" .',
+             f'<{base}id/organisation/odd> <http://example.org/123> "x" .',
+             f'<{base}id/organisation/odd> <https://schema.org/name> "Odd" .']
+    for i in range(members):
+        m, ms = f"{base}id/organisation/member-{i:05d}", f"{c}/membership/member-{i:05d}"
+        lines += [f"<{c}> <{org}hasMember> <{m}> .", f"<{ms}> <{org}member> <{m}> .",
+                  f"<{ms}> <{org}organization> <{c}> .", f'<{m}> <https://schema.org/name> "Member {i}" .']
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "mega.nt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def mega(tmp_path_factory, server_factory, server_stopper):
+    tmp = tmp_path_factory.mktemp("mega")
+    srv = server_factory(tmp / "store", tmp, {"CLUSTERKG_QUERY_WORKERS": "4"})
+    _mega(tmp / "extra", srv.url, 50_000)
+    build([bundled_data(), tmp / "extra"], srv.store, srv.url)
+    yield srv
+    server_stopper(srv)
+
+
+def test_a_cluster_of_fifty_thousand_members_is_paged_in_every_format(mega):
+    doc = mega.url + "doc/cluster/mega"
+    start = time.perf_counter()
+    html = httpx.get(doc, headers={"Accept": "text/html"}, timeout=60)
+    assert html.status_code == 200 and time.perf_counter() - start < 3
+    assert len(html.content) < 2 * MIB
+    assert f'href="{doc}?page=2" rel="next"' in html.text and f'href="{doc}?page=100" rel="last"' in html.text
+    assert f'<{doc}?page=2>; rel="next"' in html.headers["link"]
+    for suffix, fmt in ((".ttl", "turtle"), (".nt", "nt"), (".rdf", "xml")):
+        r = httpx.get(doc + suffix + "?page=2", timeout=60)
+        assert r.status_code == 200, (suffix, r.text[:200])
+        g = Graph().parse(data=r.text, format=fmt)
+        view = URIRef(f"{doc}{suffix}?page=2")
+        assert (URIRef(mega.url + "id/cluster/mega"), URIRef(HYDRA + "view"), view) in g
+        assert (view, URIRef(HYDRA + "next"), URIRef(f"{doc}{suffix}?page=3")) in g
+        assert (view, URIRef(HYDRA + "previous"), URIRef(f"{doc}{suffix}?page=1")) in g
+        assert len(list(g.objects(None, URIRef("http://www.w3.org/ns/org#hasMember")))) == 500
+    body = httpx.get(doc + ".jsonld?page=100").json()
+    body["@context"] = httpx.get(body["@context"]).json()["@context"]
+    g = Graph().parse(data=json.dumps(body), format="json-ld")
+    view = URIRef(f"{doc}.jsonld?page=100")
+    assert (view, URIRef(HYDRA + "previous"), URIRef(f"{doc}.jsonld?page=99")) in g
+    assert not list(g.objects(view, URIRef(HYDRA + "next")))
+    assert httpx.get(doc + "?page=101").status_code == 404
+    assert httpx.get(doc + "?page=zero").status_code == 400
+
+
+def test_four_big_pages_at_once_stay_in_bounded_memory(mega):
+    pages = []
+
+    def fetch(n: int) -> None:
+        pages.append(httpx.get(f"{mega.url}doc/cluster/mega?page={n}", headers={"Accept": "text/html"}, timeout=60))
+
+    with _Sampler(mega.proc.pid) as sampler:
+        start = time.perf_counter()
+        threads = [threading.Thread(target=fetch, args=(n,)) for n in (1, 2, 3, 4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took = time.perf_counter() - start
+    assert [p.status_code for p in pages] == [200] * 4
+    assert took < 8, f"four pages took {took:.1f} s"
+    assert sampler.peak < 900 * 1024, f"the server reached {sampler.peak // 1024} MiB"
+
+
+def test_rdf_xml_that_cannot_be_written_is_not_acceptable(mega):
+    doc = mega.url + "doc/organisation/odd"
+    r = httpx.get(doc + ".rdf")
+    assert r.status_code == 406 and "text/turtle" in r.text and "application/rdf+xml" not in r.text, r.text
+    r = httpx.get(doc, headers={"Accept": "application/rdf+xml"})
+    assert r.status_code == 406 and "text/turtle" in r.text
+    # a client that takes another format gets that one
+    r = httpx.get(doc, headers={"Accept": "application/rdf+xml, text/turtle;q=0.5"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    assert (URIRef(mega.url + "id/organisation/odd"), URIRef("http://example.org/123"), None) in \
+        Graph().parse(data=r.text, format="turtle")
+
