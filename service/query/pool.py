@@ -161,6 +161,7 @@ class QueryPool:
         self._all: list[_Worker] = []
         self._next_id = 0
         self._surplus = 0  # workers to retire when they free: one per query moved out of the look-up lane
+        self._stopping = False
         self._lock = threading.Lock()
 
     def _spawn(self, quick: bool = False) -> _Worker:
@@ -214,7 +215,8 @@ class QueryPool:
         return 1 if self.workers >= 3 else 0
 
     async def stop(self) -> None:
-        """Stop every worker."""
+        """Stop every worker (and start no more)."""
+        self._stopping = True
         for w in list(self._all):
             self._kill(w)
 
@@ -257,8 +259,14 @@ class QueryPool:
         task.add_done_callback(self._tasks.discard)
 
     def _spawn_into_lane(self, quick: bool) -> None:
-        """Start a worker (blocking) and hand it to the lanes from the event loop."""
+        """Start a worker (blocking) and hand it to the lanes from the event loop; none
+        once the pool is stopping."""
+        if self._stopping:
+            return
         fresh = self._spawn(quick)
+        if self._stopping:
+            self._kill(fresh)
+            return
         assert self._loop is not None, "QueryPool.start() was not called"
         self._loop.call_soon_threadsafe(self.lanes.put, fresh)
 

@@ -182,7 +182,10 @@ def worker_main(conn: Connection, store_root: str, isolate: bool = True, remote:
         except OSError:
             pass
     limit = limit_memory(memory)
-    conn.send((READY, isolated, limit))
+    try:
+        conn.send((READY, isolated, limit))
+    except OSError:  # the pool is gone (the server is stopping): nothing to serve
+        return
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _serve(conn, store_root, remote)

@@ -225,8 +225,8 @@ LOOK_ALIKES = [
 @pytest.fixture(scope="module")
 def lanes(tmp_path_factory, server_factory, server_stopper):
     tmp = tmp_path_factory.mktemp("lanes")
-    srv = server_factory(tmp / "store", tmp, {"CLUSTERKG_QUERY_WORKERS": "4", "CLUSTERKG_QUERY_TIMEOUT": "6",
-                                              "CLUSTERKG_CACHE_BYTES": "0"})
+    srv = server_factory(tmp / "store", tmp, {"CLUSTERKG_QUERY_WORKERS": "4", "CLUSTERKG_QUERY_TIMEOUT": "4",
+                                              "CLUSTERKG_QUEUE_WAIT": "2", "CLUSTERKG_CACHE_BYTES": "0"})
     yield srv
     server_stopper(srv)
 
@@ -235,7 +235,7 @@ def lanes(tmp_path_factory, server_factory, server_stopper):
 def test_look_ups_answer_while_look_alikes_flood_the_endpoint(lanes, look_alike):
     cluster = lanes.url + "id/cluster/ict-net"
     flood = look_alike.format(c=cluster)
-    stop = time.time() + 12
+    stop = time.time() + 9
     flooded = []
 
     def attacker():
