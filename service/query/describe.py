@@ -42,6 +42,7 @@ _RELATED = (f"""{{ ?r ?q ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(
 # is the union of the named graphs, so a triple two pages give comes twice without DISTINCT)
 _PROPERTY_COUNTS = "SELECT ?r ?p (COUNT(DISTINCT ?o) AS ?n) WHERE { ?r ?p ?o } GROUP BY ?r ?p"
 _VALUES = "SELECT DISTINCT ?r ?p ?o WHERE { ?r ?p ?o } LIMIT %d OFFSET %d"
+_ALL_VALUES = "SELECT DISTINCT ?r ?p ?o WHERE { ?r ?p ?o }"
 _RELATED_COUNT = f"SELECT ?r (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {_RELATED} }} GROUP BY ?r"
 _RELATED_PAGE = f"SELECT DISTINCT ?r ?s WHERE {{ {_RELATED} }} LIMIT %d OFFSET %d"
 _TRIPLES_OF = "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?s { %s } ?s ?p ?o } ORDER BY ?s ?p ?o"
@@ -93,27 +94,34 @@ def _rows(store, query: str, iri: str, **more: str) -> list:
 
 
 def _own(store, iri: str, page: int, size: int, out: DocumentPage) -> int:
-    """Add the page's slice of the resource's own triples; return how many pages they fill."""
+    """Add the page's slice of the resource's own triples; return how many pages they fill.
+    When every property has at most ``size`` values, the first page takes them in one
+    query; else each property's slice comes in a query of its own."""
     subject = ox.NamedNode(iri)
-    pages = 0
-    for row in _rows(store, _PROPERTY_COUNTS, iri):
-        p, n = row["p"], int(row["n"].value)
-        pages = max(pages, ceil(n / size))
-        if n <= size and page > 1 or (page - 1) * size >= n:
-            continue
-        out.check_time()
-        for value in _rows(store, _VALUES % (size, (page - 1) * size), iri, p=p.value):
-            out.add(subject, p, value["o"])
-    return pages
+    counts = {row["p"]: int(row["n"].value) for row in _rows(store, _PROPERTY_COUNTS, iri)}
+    if page == 1 and all(n <= size for n in counts.values()):  # the usual case: one page, one query
+        for row in _rows(store, _ALL_VALUES, iri):
+            out.add(subject, row["p"], row["o"])
+        return 1 if counts else 0
+    for p, n in counts.items():  # (a filter leaving long ones out would still read them all)
+        if (page - 1) * size < n and (page == 1 or n > size):
+            out.check_time()
+            for value in _rows(store, _VALUES % (size, (page - 1) * size), iri, p=p.value):
+                out.add(subject, p, value["o"])
+    return max((ceil(n / size) for n in counts.values()), default=0)
 
 
 def _related(store, iri: str, page: int, size: int, out: DocumentPage) -> int:
     """Add the page's slice of the parts and memberships, each with at most ``size``
-    values per property; return how many pages they fill."""
-    count = _rows(store, _RELATED_COUNT, iri)
-    total = int(count[0]["n"].value) if count else 0
-    subjects = [row["s"] for row in _rows(store, _RELATED_PAGE % (size, (page - 1) * size), iri)]
-    subjects = [s for s in subjects if isinstance(s, ox.NamedNode)]
+    values per property; return how many pages they fill (counted only when they fill
+    more than the first)."""
+    subjects = [row["s"] for row in _rows(store, _RELATED_PAGE % (size + 1, (page - 1) * size), iri)]
+    if page == 1 and len(subjects) <= size:
+        total = len(subjects)
+    else:
+        count = _rows(store, _RELATED_COUNT, iri)
+        total = int(count[0]["n"].value) if count else 0
+    subjects = [s for s in subjects[:size] if isinstance(s, ox.NamedNode)]
     if subjects:
         out.check_time()
         kept: dict[tuple[str, str], int] = {}
