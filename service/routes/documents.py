@@ -181,14 +181,13 @@ async def document(path: str, request: Request) -> Response:
     base = request.app.state.urls.base
     iri = base + urls.ID + path
     described = await _describe(request, iri, page)
-    if not described["ntriples"]:
-        raise NotFound(iri if page == 1 else f"page {page} of {iri}")
-    return await run_in_threadpool(_page_response, request, path, media, described)
+    return await run_in_threadpool(_page_response, request, path, media, page, described)
 
 
-async def _describe(request: Request, iri: str, page: int) -> dict:
-    """The page's data, built by a query worker (:func:`~clusterkg.service.query.describe.describe_page`);
-    no triples for a text that is not an IRI.
+async def _describe(request: Request, iri: str, page: int) -> bytes | None:
+    """The page's data as the worker wrote it (JSON, see
+    :func:`~clusterkg.service.query.describe.describe_page`); None for a text that is not
+    an IRI (nothing can be known about it).
 
     :raises QueryTimeout: the page was cut (past the time limit).
     """
@@ -199,11 +198,11 @@ async def _describe(request: Request, iri: str, page: int) -> dict:
                                         "base_iri": state.urls.base, "document": spec},
                                        lambda _kind: DOCUMENT_MEDIA, quick=True, shape="document " + iri)
     except QuerySyntaxError:  # not even an IRI: certainly nothing is known about it
-        return {"ntriples": "", "labels": {}, "page": page, "last": 0}
+        return None
     body = started.body if started.body is not None else b"".join([c async for c in started.chunks])
     if not started.complete:
         raise QueryTimeout(state.settings.query_timeout)
-    return json.loads(body)
+    return body
 
 
 def _page_links(url_base: str, suffix: str, page: int, last: int) -> dict[str, str]:
@@ -219,17 +218,23 @@ def _page_links(url_base: str, suffix: str, page: int, last: int) -> dict[str, s
     return out
 
 
-def _page_response(request: Request, path: str, media: str | None, described: dict) -> Response:
-    """The response for one page of a description (in a worker thread: rdflib parses and
-    writes it)."""
+def _page_response(request: Request, path: str, media: str | None, page: int, data: bytes | None) -> Response:
+    """The response for one page of a description, from the worker's ``data`` (in a
+    thread: it is parsed, and rdflib reads and writes the triples).
+
+    :raises NotFound: no triples: nothing is known about the resource, or no such page.
+    """
     base = request.app.state.urls.base
     iri = base + urls.ID + path
+    described: dict = json.loads(data) if data is not None else {"ntriples": ""}
+    if not described["ntriples"]:
+        raise NotFound(iri if page == 1 else f"page {page} of {iri}")
     g = Graph().parse(data=described["ntriples"], format=formats.N_TRIPLES.rdflib)
     labels = described["labels"]
     focus = URIRef(iri)
     title = labels.get(iri) or next((str(o) for o in g.objects(focus, SCHEMA.name)), path)
     url_base = base + urls.DOC + path
-    page, last = described["page"], max(described["last"], 1)
+    last = max(described["last"], 1)
     pages = None
     links = ""
     if last > 1:
