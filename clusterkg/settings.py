@@ -28,7 +28,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from clusterkg.graph.publish.catalog import Publishing
 
-__all__ = ["Settings", "bundled_data", "configuration_table", "default_store"]
+__all__ = ["Settings", "bundled_data", "configuration_table", "default_store", "default_worker_memory"]
 
 
 def bundled_data() -> Path:
@@ -52,6 +52,25 @@ _PUBLISHING: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(Pub
 #: counts and durations that may be 0 (no queue, no cache)
 _ZERO_ALLOWED = ("query_queue", "cache_bytes")
 _MIB = 1024 * 1024
+#: Least memory a query worker may be given: opening the store takes about 100 MiB.
+_WORKER_MEMORY_MIN = 256 * _MIB
+
+
+def default_worker_memory(workers: int | None = None) -> int:
+    """The default of ``CLUSTERKG_WORKER_MEMORY``: half the machine's memory shared by the
+    query workers and one spare (the pool may hold one more worker while it moves a query
+    out of the look-up lane), between 512 MiB and 2 GiB, in whole MiB.
+
+    :param workers: the number of query workers (default: twice the cores).
+    :return: bytes.
+    """
+    workers = workers or 2 * (os.cpu_count() or 1)
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        total = 8 * 1024 * _MIB
+    share = total // 2 // (workers + 1)
+    return min(2048 * _MIB, max(512 * _MIB, share)) // _MIB * _MIB
 
 
 #: Field metadata of an attribute that no variable sets by itself.
@@ -153,6 +172,18 @@ class Settings(BaseSettings):
         default_factory=lambda: 2 * (os.cpu_count() or 1),
         description="worker processes, i.e. queries running at once (each holds about 100 MiB)",
         json_schema_extra=_shown("twice the number of cores"))
+    worker_memory: int = Field(
+        default_factory=lambda data: default_worker_memory(data.get("query_workers")),
+        description="bytes of memory one query worker may hold (`RLIMIT_DATA`; at rest a worker holds "
+                    "about 100 MiB); a query that needs more gets `400` and its worker is replaced",
+        json_schema_extra=_shown("half the machine's memory shared by the workers and one spare, "
+                                 "between 512 MiB and 2 GiB"))
+    lookup_timeout: float = Field(
+        1.0, description="seconds a query may hold the look-up lane's worker; past that it is moved to "
+                         "the general lane, and queries of the same shape go there from then on")
+    doc_page_size: int = Field(
+        500, description="values of one property, and parts, on one page of a resource document; more "
+                         "are on `?page=2`, ...")
     cache_bytes: int = Field(64 * _MIB, description="response cache for complete SPARQL answers of the current "
                                                     "snapshot (LRU by bytes); `0` turns it off")
     query_queue: int = Field(32, description="requests that may wait for a worker; beyond, `503`")
@@ -290,8 +321,8 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("catalog_page_size", "query_timeout", "max_rows", "max_response_bytes", "query_workers",
-                     "cache_bytes", "query_queue", "queue_wait", "max_header_bytes", "header_timeout",
-                     "max_connections", mode="before")
+                     "worker_memory", "lookup_timeout", "doc_page_size", "cache_bytes", "query_queue", "queue_wait",
+                     "max_header_bytes", "header_timeout", "max_connections", mode="before")
     @classmethod
     def _amount(cls, value: Any, info: ValidationInfo) -> Any:
         name = str(info.field_name)
@@ -300,6 +331,9 @@ class Settings(BaseSettings):
         value = _number(value, kind, f"{variable}: {value!r} is not a number")
         if value < 0 or (value == 0 and name not in _ZERO_ALLOWED):
             raise ValueError(f"{variable} must be more than 0")
+        if name == "worker_memory" and value < _WORKER_MEMORY_MIN:
+            raise ValueError(f"{variable} must be at least {_WORKER_MEMORY_MIN} (256 MiB): a query worker "
+                             "needs about 100 MiB to open the store")
         return value
 
     @field_validator("contact_email")

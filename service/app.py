@@ -34,6 +34,7 @@ def _pool(settings: Settings) -> QueryPool:
     return QueryPool(settings.store, workers=settings.query_workers, queue=settings.query_queue,
                      queue_wait=settings.queue_wait, remote=settings.remote,
                      isolate=not settings.service_allow and not settings.remote,
+                     memory=settings.worker_memory, lookup_timeout=settings.lookup_timeout,
                      limits=QueryLimits(settings.query_timeout, settings.max_rows, settings.max_response_bytes))
 
 

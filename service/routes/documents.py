@@ -4,9 +4,17 @@
   (W3C "Cool URIs for the Semantic Web", §4.3, the 303 solution).
 * ``GET {base}doc/{path}`` serves the resource's description (its triples and those of its
   parts: label, staff, contact points, memberships) as HTML, Turtle, JSON-LD (compact,
-  with our context at ``{base}context.jsonld``) or N-Triples, chosen by ``Accept`` or by a
-  suffix (``.html``, ``.ttl``, ``.jsonld``, ``.nt``), with ``Link: <...>; rel="alternate"``
-  headers for the other variants.
+  with our context at ``{base}context.jsonld``), N-Triples or RDF/XML, chosen by
+  ``Accept`` or by a suffix (``.html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``), with
+  ``Link: <...>; rel="alternate"`` headers for the other variants. A description is built
+  in a query worker, one page at a time (:mod:`clusterkg.service.query.describe`: at most
+  ``CLUSTERKG_DOC_PAGE_SIZE`` values per property, and parts), under the limits of any
+  query (time, size, worker memory). A description of more than one page says so in every
+  format: ``?page=N`` links in the HTML page, a Hydra ``PartialCollectionView``
+  (``hydra:first``, ``previous``, ``next``, ``last``; the resource ``hydra:view`` the page)
+  in RDF, and ``Link`` headers (``rel="first"``, ``"prev"``, ``"next"``, ``"last"``). A
+  graph RDF/XML cannot write (a predicate IRI that does not end in an XML name) gets
+  ``406`` naming the other formats.
 * The vocabulary's persistent IRIs (``https://w3id.org/clusterkg/...``, redirected here by
   the rules in ``docs/w3id/``) answer at the same path under the base URI, the same way:
   ``GET /ns`` the vocabulary (a section per term, anchored by its fragment),
@@ -20,44 +28,33 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+from starlette.concurrency import run_in_threadpool
 
 from clusterkg.graph import formats
-from clusterkg.graph.errors import QuerySyntaxError
+from clusterkg.graph.errors import QuerySyntaxError, QueryTimeout
 from clusterkg.graph.map.concepts import ontology_graph
-from clusterkg.graph.map.vocab import SCHEMA
+from clusterkg.graph.map.vocab import HYDRA, SCHEMA
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.vocabulary import vocabulary_document
-from clusterkg.service.errors import NotFound
+from clusterkg.service.errors import BadRequest, NotAcceptable, NotFound
 from clusterkg.service.formats import jsonld_context, media_types, serialize_graph
 from clusterkg.service.html import render_html
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
+from clusterkg.service.query.describe import DOCUMENT_MEDIA
 
-__all__ = ["router", "DOC_TYPES", "DESCRIBE", "LABELS", "resource", "document", "ontology", "namespace", "concept",
-           "shapes", "context"]
+__all__ = ["router", "DOC_TYPES", "resource", "document", "ontology", "namespace", "concept", "shapes", "context",
+           "rdf_xml_problem"]
 
 router = APIRouter()
-
-#: The description of ?r: its own triples, its parts' (IRIs under its own), and the
-#: memberships that point at it. ?r is bound by substitution, never pasted in.
-DESCRIBE = """CONSTRUCT { ?s ?p ?o } WHERE {
-  { ?r ?p ?o . BIND(?r AS ?s) }
-  UNION { ?r ?q ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), "/"))) ?s ?p ?o }
-  UNION { ?s <http://www.w3.org/ns/org#organization> ?r . ?s ?p ?o }
-}"""
-
-LABELS = """SELECT ?x (SAMPLE(?l) AS ?label) WHERE {
-  VALUES ?x { %s }
-  ?x <http://www.w3.org/2004/02/skos/core#prefLabel>|<https://schema.org/name>
-     |<http://www.w3.org/2000/01/rdf-schema#label> ?l
-  FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en"))
-} GROUP BY ?x"""
 
 
 #: Offered for documents, preferred first.
@@ -77,38 +74,76 @@ def _links(url_base: str, chosen: str) -> str:
                      for fmt in formats.DOCUMENT if fmt.media_type != chosen)
 
 
+#: The end of a predicate IRI RDF/XML can write as an element name (XML 1.0 NCName).
+_NCNAME_END = re.compile(r"[A-Za-z_][\w.\-]*$")
+#: Characters XML 1.0 cannot carry (§2.2).
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def rdf_xml_problem(g: Graph) -> str | None:
+    """Why RDF/XML cannot write ``g``, or None when it can: a predicate IRI that does not
+    end in an XML name (RDF 1.1 XML Syntax §2.1: a predicate is an element name), or a
+    character XML 1.0 cannot carry (§2.2) in an IRI or a literal.
+
+    >>> from rdflib import Literal
+    >>> rdf_xml_problem(Graph().add((URIRef("urn:s"), URIRef("http://ex.org/123"), Literal("x"))))
+    'the predicate <http://ex.org/123> does not end in an XML name'
+    """
+    for s, p, o in g:
+        if not _NCNAME_END.search(str(p)):
+            return f"the predicate <{p}> does not end in an XML name"
+        if any(_XML_BAD.search(str(t)) for t in (s, p, o)):
+            return "a value holds a character XML 1.0 cannot carry"
+    return None
+
+
 def _render(g: Graph, focus: URIRef | None, title: str, url_base: str, media: str,
-            labels: dict[str, str], base: str, document: str | None = None) -> tuple[bytes, str]:
-    """The document's body and Content-Type in ``media``; ``document`` as :func:`render_html`'s."""
+            labels: dict[str, str], base: str, pages: dict[str, str] | None = None,
+            document: str | None = None) -> tuple[bytes, str]:
+    """The document's body and Content-Type in ``media``; ``pages`` and ``document`` as
+    :func:`~clusterkg.service.html.render_html`'s.
+
+    :raises NotAcceptable: RDF/XML asked for a graph it cannot write (the other
+        formats offered instead).
+    """
     if media == formats.HTML.media_type:
         alternates = {f.media_type: url_base + f.suffix for f in formats.DOCUMENT if f != formats.HTML}
-        body = render_html(g, focus, title, alternates, labels, urls.Urls(base).local, document)
+        body = render_html(g, focus, title, alternates, labels, pages, urls.Urls(base).local, document)
     else:
+        if media == formats.RDF_XML.media_type and rdf_xml_problem(g) is not None:
+            raise NotAcceptable([m for m in DOC_TYPES if m != media])
         body = serialize_graph(g, media, context_url=base + urls.CONTEXT)
     return body, formats.content_type(media)
 
 
 def _respond(request: Request, url_base: str, media: str | None,
-             render: Callable[[str], tuple[bytes, str]]) -> Response:
+             render: Callable[[str], tuple[bytes, str]], links: str = "") -> Response:
     """Negotiate (unless a suffix chose ``media``), render with ``render(media)`` and add
-    the Link, Content-Location and Vary headers."""
+    the Link, Content-Location and Vary headers. When the format cannot write the graph
+    (``render`` raises :class:`NotAcceptable` with the other formats), a negotiated
+    request gets the next format its ``Accept`` takes, and a suffix the ``406``.
+
+    :raises NotAcceptable: no format fits, or none that fits can write the graph.
+    """
     negotiated = media is None
-    media = media or negotiate(request.headers.get("accept"), DOC_TYPES)
-    body, ctype = render(media)
+    accept = request.headers.get("accept")
+    media = media or negotiate(accept, DOC_TYPES)
+    try:
+        body, ctype = render(media)
+    except NotAcceptable as refused:  # the format cannot write this graph: the next one the client takes
+        if not negotiated:
+            raise
+        try:
+            media = negotiate(accept, refused.offered)
+        except NotAcceptable:
+            raise refused from None
+        body, ctype = render(media)
     suffix = formats.by_media_type(media, formats.DOCUMENT).suffix  # type: ignore[union-attr]
-    headers = {"Content-Type": ctype, "Link": _links(url_base, media), "Content-Location": url_base + suffix}
+    headers = {"Content-Type": ctype, "Link": _links(url_base, media) + links,
+               "Content-Location": url_base + suffix}
     if negotiated:
         headers["Vary"] = "Accept"
     return Response(body, headers=headers)
-
-
-def _labels(store, g: Graph) -> dict[str, str]:
-    found = {str(o) for o in g.objects() if isinstance(o, URIRef)} | {str(p) for p in g.predicates()}
-    iris = sorted(i for i in found if ">" not in i and " " not in i)
-    if not iris:
-        return {}
-    rows = store.query(LABELS % " ".join(f"<{i}>" for i in iris)).rows()
-    return {r["x"]: r["label"] for r in rows if "label" in r}
 
 
 @router.get("/" + urls.ID + "{path:path}", summary="Resource IRI: 303 to its document", status_code=303,
@@ -122,38 +157,123 @@ def resource(path: str, request: Request) -> Response:
     return PlainTextResponse(f"See Other: {target}\n", status_code=303, headers={"Location": target})
 
 
-@router.get("/" + urls.DOC + "{path:path}", summary="A resource's description",
-            responses=responses(DOC_TYPES, 400, 404, 406))
-def document(path: str, request: Request) -> Response:
-    """A resource's description, in the format its suffix names or ``Accept`` picks.
+def _page_number(request: Request) -> int:
+    """``?page=N`` (1 when not given).
 
-    :raises NotFound: nothing is known about the resource.
-    :raises NotAcceptable: no document format fits ``Accept``.
+    :raises BadRequest: not a whole number from 1.
+    """
+    page = request.query_params.get("page")
+    if page is None:
+        return 1
+    if not (page.isascii() and page.isdigit()) or int(page) < 1 or len(page) > 9:
+        raise BadRequest(f"page={page!r} is not a page number (1, 2, ...)")
+    return int(page)
+
+
+@router.get("/" + urls.DOC + "{path:path}", summary="A resource's description",
+            responses=responses(DOC_TYPES, 400, 404, 406, 503, 504),
+            openapi_extra={"parameters": [
+                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}]})
+async def document(path: str, request: Request) -> Response:
+    """A resource's description, one page of it, in the format its suffix names or
+    ``Accept`` picks (see the module docstring).
+
+    :raises NotFound: nothing is known about the resource, or no such page.
+    :raises NotAcceptable: no document format fits ``Accept``, or RDF/XML cannot write it.
+    :raises BadRequest: a bad page number.
+    :raises QueryTimeout, Busy: as for any query.
     """
     path, media = _split_suffix(path)
+    page = _page_number(request)
+    if media is None:
+        negotiate(request.headers.get("accept"), DOC_TYPES)  # 406 before any work
     base = request.app.state.urls.base
     iri = base + urls.ID + path
-    store = request.app.state.store.get()
-    g = _describe(store, iri)
-    if len(g) == 0:
-        raise NotFound(iri)
-    labels = _labels(store, g)
+    described = await _describe(request, iri, page)
+    return await run_in_threadpool(_page_response, request, path, media, page, described)
+
+
+async def _describe(request: Request, iri: str, page: int) -> bytes | None:
+    """The page's data as the worker wrote it (JSON, see
+    :func:`~clusterkg.service.query.describe.describe_page`); None for a text that is not
+    an IRI (nothing can be known about it).
+
+    :raises QueryTimeout: the page was cut (past the time limit).
+    """
+    state = request.app.state
+    spec = {"iri": iri, "page": page, "size": state.settings.doc_page_size}
+    try:
+        started = await state.pool.run({"query": "", "default_graphs": None, "named_graphs": None,
+                                        "base_iri": state.urls.base, "document": spec},
+                                       lambda _kind: DOCUMENT_MEDIA, quick=True, shape="document " + iri)
+    except QuerySyntaxError:  # not even an IRI: certainly nothing is known about it
+        return None
+    body = started.body if started.body is not None else b"".join([c async for c in started.chunks])
+    if not started.complete:
+        raise QueryTimeout(state.settings.query_timeout)
+    return body
+
+
+def _page_links(url_base: str, suffix: str, page: int, last: int) -> dict[str, str]:
+    """URL of the first, previous, next and last pages (those that exist), and this one."""
+    def url(n: int) -> str:
+        return f"{url_base}{suffix}?page={n}"
+
+    out = {"self": url(page), "first": url(1), "last": url(last)}
+    if page > 1:
+        out["prev"] = url(page - 1)
+    if page < last:
+        out["next"] = url(page + 1)
+    return out
+
+
+def _page_response(request: Request, path: str, media: str | None, page: int, data: bytes | None) -> Response:
+    """The response for one page of a description, from the worker's ``data`` (in a
+    thread: it is parsed, and rdflib reads and writes the triples).
+
+    :raises NotFound: no triples: nothing is known about the resource, or no such page.
+    """
+    base = request.app.state.urls.base
+    iri = base + urls.ID + path
+    described: dict = json.loads(data) if data is not None else {"ntriples": ""}
+    if not described["ntriples"]:
+        raise NotFound(iri if page == 1 else f"page {page} of {iri}")
+    g = Graph().parse(data=described["ntriples"], format=formats.N_TRIPLES.rdflib)
+    labels = described["labels"]
     focus = URIRef(iri)
     title = labels.get(iri) or next((str(o) for o in g.objects(focus, SCHEMA.name)), path)
     url_base = base + urls.DOC + path
-    return _respond(request, url_base, media, lambda m: _render(g, focus, title, url_base, m, labels, base))
+    last = max(described["last"], 1)
+    pages = None
+    links = ""
+    if last > 1:
+        suffix = formats.by_media_type(media, formats.DOCUMENT).suffix if media else ""  # type: ignore[union-attr]
+        pages = _page_links(url_base, suffix, page, last)
+        links = "".join(f', <{u}>; rel="{rel}"' for rel, u in pages.items() if rel != "self")
+
+    def render(m: str) -> tuple[bytes, str]:
+        out = g
+        if pages is not None and m != formats.HTML.media_type:
+            out = _with_view(g, focus, pages)
+        return _render(out, focus, title, url_base, m, labels, base, pages)
+
+    return _respond(request, url_base, media, render, links)
 
 
-def _describe(store, iri: str) -> Graph:
-    """The description of ``iri`` as an rdflib Graph; the engine's result object is
-    consumed and dropped here, in the thread that made it (it may not cross threads)."""
-    try:
-        result = store.query(DESCRIBE, substitutions={"r": iri})
-    except QuerySyntaxError:  # not even an IRI: certainly nothing is known about it
-        return Graph()
-    data = result.serialize(formats.N_TRIPLES.media_type).decode("utf-8")
-    del result
-    return Graph().parse(data=data, format=formats.N_TRIPLES.rdflib)
+def _with_view(g: Graph, focus: URIRef, pages: dict[str, str]) -> Graph:
+    """``g`` and the Hydra view of the page: ``focus hydra:view page``, the page a
+    ``hydra:PartialCollectionView`` with its first, previous, next and last pages."""
+    out = Graph()
+    for t in g:
+        out.add(t)
+    view = URIRef(pages["self"])
+    out.bind("hydra", HYDRA)
+    out.add((focus, HYDRA.view, view))
+    out.add((view, RDF.type, HYDRA.PartialCollectionView))
+    for rel, term in (("first", HYDRA.first), ("prev", HYDRA.previous), ("next", HYDRA.next), ("last", HYDRA.last)):
+        if rel in pages:
+            out.add((view, term, URIRef(pages[rel])))
+    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -179,7 +299,7 @@ def _static_body(name: str, media: str, base: str) -> tuple[bytes, str]:
     doc = vocabulary_document(name)
     assert doc is not None
     hashed = doc.iri if doc.focus is None else None
-    return _render(doc.graph, doc.focus, doc.title, base + name, media, _vocabulary_labels(), base, hashed)
+    return _render(doc.graph, doc.focus, doc.title, base + name, media, _vocabulary_labels(), base, document=hashed)
 
 
 @router.get("/" + urls.ONTOLOGY + "{suffix:path}", summary="The clusterkg vocabulary and every concept scheme",
