@@ -21,9 +21,11 @@ HEAD = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 
 
 @pytest.fixture(scope="module")
-def bounded(tmp_path_factory, built_store, server_factory, server_stopper):
-    """A server over the built store with a short request deadline and a small cap."""
-    srv = server_factory(built_store[0], tmp_path_factory.mktemp("bounded"),
+def bounded(tmp_path_factory, server_factory, server_stopper):
+    """A server over a store of its own (the shared built store has another base URI, for
+    which serve would rebuild it) with a short request deadline and a small cap."""
+    tmp = tmp_path_factory.mktemp("bounded")
+    srv = server_factory(tmp / "store", tmp,
                          {"CLUSTERKG_HEADER_TIMEOUT": str(TIMEOUT), "CLUSTERKG_MAX_CONNECTIONS": str(CAP)})
     yield srv
     server_stopper(srv)
