@@ -37,17 +37,26 @@ MEMORY_EXIT = 75
 WORKER_NAME = "clusterkg-query"
 
 
-def name_process(name: str) -> None:
+def name_process(name: str, die_with_parent: bool = False) -> None:
     """Give this process the name ``ps`` and ``top`` show (Linux ``prctl(PR_SET_NAME)``,
-    at most 15 bytes); nothing where the system does not allow it."""
+    at most 15 bytes); nothing where the system does not allow it.
+
+    :param die_with_parent: also have the kernel kill this process when its parent dies
+        (``PR_SET_PDEATHSIG``), for a child that would not notice otherwise.
+    """
     import ctypes
     import ctypes.util
 
+    parent = os.getppid()
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(15, name.encode()[:15], 0, 0, 0)  # 15: PR_SET_NAME
+        if die_with_parent:
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if die_with_parent and os.getppid() != parent:  # the parent died before the request took
+        os._exit(0)
 
 
 def limit_memory(limit: int | None) -> int | None:

@@ -127,6 +127,25 @@ def test_health_answers_while_hostile_mebibyte_queries_are_checked(plain, unit):
     assert times and max(times) < 0.5, f"/health took up to {max(times):.2f} s"
 
 
+def test_no_process_outlives_the_server(tmp_path, server_factory, server_stopper):
+    srv = server_factory(tmp_path / "store", tmp_path, {})
+    httpx.post(srv.url + "sparql", content=b"ASK {} #" + b"x" * 100_000, headers=SPARQL_QUERY, timeout=60)
+    names = {n: Path(f"/proc/{n}/comm").read_text().strip() for n in _children(srv.proc.pid)}
+    assert sorted(set(names.values()) - {"python", "python3"}) == ["clusterkg-query", "clusterkg-text"]
+    server_stopper(srv)  # SIGTERM: uvicorn stops, then dies of the signal, without exit handlers
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_running(n) for n in names):
+        time.sleep(0.2)
+    assert [names[n] for n in names if _running(n)] == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_the_issues_reproduction_is_answered_at_once(plain):
     text = "ASK {} " + "a." * 48000  # 96 kB: 57 s of a stalled event loop before
     start = time.perf_counter()
