@@ -85,9 +85,12 @@ PROCESS_NAME = "clusterkg-text"
 
 
 def _name_process() -> None:
+    """The process's first act: its name, and death with the web process (which may be
+    stopped by a signal without running its exit handlers: the process pool's own way of
+    stopping its processes would then never run, and the process wait forever)."""
     from clusterkg.service.query.worker import name_process
 
-    name_process(PROCESS_NAME)
+    name_process(PROCESS_NAME, die_with_parent=True)
 
 
 class TextChecker:

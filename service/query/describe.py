@@ -13,10 +13,10 @@ shows its values sorted). The pages are
 built here, in a query worker, so the time limit, the killable worker and the memory
 limit apply to them as to any query.
 
-The answer is one JSON object (sent like a query's answer, see :mod:`.wire`):
-``ntriples`` (the page's triples), ``labels`` (IRI -> label, for the resources the page
-links to), ``page`` and ``last`` (the last page that holds anything; 0 when nothing is
-known about the resource).
+:func:`describe_page` gives the page's triples, the labels of the resources it links to
+and the number of the last page; the worker then writes the page in the format asked for
+(:func:`clusterkg.service.rendering.render_page`) and sends it like a query's answer
+(:mod:`.wire`), so the web process only forwards bytes.
 """
 
 from __future__ import annotations
@@ -29,10 +29,7 @@ import pyoxigraph as ox
 from clusterkg.graph.errors import QueryTimeout
 from clusterkg.service.errors import ResultTooLarge
 
-__all__ = ["describe_page", "DOCUMENT_MEDIA", "DocumentPage"]
-
-#: The media type of the worker's answer to a document request.
-DOCUMENT_MEDIA = "application/json"
+__all__ = ["describe_page", "DocumentPage"]
 
 _ORG = "http://www.w3.org/ns/org#"
 #: The resource's parts (IRIs under its own, reached from it) and the memberships in it.

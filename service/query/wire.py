@@ -36,7 +36,7 @@ from typing import AsyncIterator, NotRequired, TypedDict
 
 from clusterkg.graph import formats
 from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreError, StoreError
-from clusterkg.service.errors import ResultTooLarge
+from clusterkg.service.errors import NotSerializable, ResultTooLarge
 
 __all__ = ["QueryRequest", "Started", "READY", "WHOLE", "HEAD", "CHUNK", "END", "ERROR", "UNACCEPTABLE", "CRASH",
            "MEMORY", "CHUNK_BYTES", "error_message", "memory_message", "raise_for", "closing_marker"]
@@ -73,9 +73,9 @@ class QueryRequest(TypedDict):
     None when not given), ``base_iri``, ``timeout`` (seconds), ``max_rows``, ``max_bytes``,
     and ``media``: kind (``select``, ``ask``, ``graph``) -> the media type negotiated for
     it, or None when nothing offered for that kind is acceptable. Optional:
-    ``substitutions`` (variable -> IRI, bound before evaluation) and ``document`` (the
-    parameters of a resource document's page: the worker then answers with the page, see
-    :mod:`.describe`, in place of running ``query``).
+    ``substitutions`` (variable -> IRI, bound before evaluation) and ``document`` (a page
+    of a resource document to build and write in place of running ``query``: ``iri``,
+    ``path``, ``base``, ``media``, ``suffix``, ``page``, ``size``; see :mod:`.describe`).
     """
 
     query: str
@@ -128,6 +128,8 @@ def error_message(exc: BaseException) -> tuple[str, str, str]:
         kind = "syntax"
     elif isinstance(exc, QueryTimeout):
         kind = "timeout"
+    elif isinstance(exc, NotSerializable):
+        kind = "unwritable"
     elif isinstance(exc, ResultTooLarge):
         kind = "too-large"
     elif isinstance(exc, (QueryEvaluationError, OSError, RuntimeError)):
@@ -145,7 +147,7 @@ def raise_for(msg: tuple | None, timeout: float) -> None:
     :param msg: the message, or None when nothing came before the deadline.
     :param timeout: the query's limit, seconds (for the timeout's message).
     :raises QueryTimeout: for None.
-    :raises QuerySyntaxError, ResultTooLarge, StoreError, RemoteStoreError,
+    :raises QuerySyntaxError, ResultTooLarge, NotSerializable, StoreError, RemoteStoreError,
         QueryEvaluationError: for an ``error`` message of that kind (a crashed worker's is
         a :class:`QueryEvaluationError` saying the query made the engine fail; one that
         ran out of memory, a :class:`QueryEvaluationError` naming the memory limit).
@@ -159,6 +161,8 @@ def raise_for(msg: tuple | None, timeout: float) -> None:
         raise QuerySyntaxError(text)
     if kind == "timeout":
         raise QueryTimeout(timeout)
+    if kind == "unwritable":
+        raise NotSerializable(text)
     if kind == "too-large":
         raise ResultTooLarge(text)
     if kind == "store":

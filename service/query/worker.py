@@ -25,7 +25,8 @@ from clusterkg.service.query.wire import (CHUNK, CHUNK_BYTES, END, ERROR, HEAD, 
                                           QueryRequest, error_message, memory_message)
 from clusterkg.service.query.writers import write_boolean, write_solutions, write_triples
 
-__all__ = ["isolate_network", "limit_memory", "name_process", "worker_main", "GRACE", "MEMORY_EXIT", "WORKER_NAME"]
+__all__ = ["isolate_network", "limit_memory", "name_process", "worker_main", "GRACE", "MEMORY_EXIT", "WORKER_NAME",
+           "WEB_WRITES_TRIPLES"]
 
 #: Seconds a worker gets past the limit before it is killed; the store's own timeout
 #: (remote stores) is the limit plus this.
@@ -36,17 +37,26 @@ MEMORY_EXIT = 75
 WORKER_NAME = "clusterkg-query"
 
 
-def name_process(name: str) -> None:
+def name_process(name: str, die_with_parent: bool = False) -> None:
     """Give this process the name ``ps`` and ``top`` show (Linux ``prctl(PR_SET_NAME)``,
-    at most 15 bytes); nothing where the system does not allow it."""
+    at most 15 bytes); nothing where the system does not allow it.
+
+    :param die_with_parent: also have the kernel kill this process when its parent dies
+        (``PR_SET_PDEATHSIG``), for a child that would not notice otherwise.
+    """
     import ctypes
     import ctypes.util
 
+    parent = os.getppid()
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         libc.prctl(15, name.encode()[:15], 0, 0, 0)  # 15: PR_SET_NAME
+        if die_with_parent:
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if die_with_parent and os.getppid() != parent:  # the parent died before the request took
+        os._exit(0)
 
 
 def limit_memory(limit: int | None) -> int | None:
@@ -143,17 +153,45 @@ def _answer(conn: Connection, store, req: QueryRequest) -> None:
     answer.finish(cut.rows, cut.reason)
 
 
+#: Most triples of a document page the web process writes itself (a few milliseconds);
+#: a longer page is written here, where it costs the web process nothing.
+WEB_WRITES_TRIPLES = 300
+
+
 def _answer_document(conn: Connection, store, req: QueryRequest) -> None:
     """Build one page of a resource document (:mod:`.describe`) and send it down ``conn``
-    as an answer of kind ``document``, in chunks."""
-    from clusterkg.service.query.describe import DOCUMENT_MEDIA, describe_page
+    as an answer of kind ``document``, in chunks: a first line, then the page. A page of
+    at most :data:`WEB_WRITES_TRIPLES` triples is sent as its data (first line ``data``,
+    then the JSON of :func:`~.describe.describe_page`), for the web process to write; a
+    longer one is written here in the media type asked for
+    (:func:`~clusterkg.service.rendering.render_page`; first line: the number of the
+    description's last page)."""
+    from clusterkg.service.query.describe import describe_page
 
     spec = req["document"]
     deadline = time.monotonic() + req["timeout"]
     page = describe_page(store, spec["iri"], spec["page"], spec["size"], req["max_bytes"], deadline, req["timeout"])
-    answer = _Answer(conn, "document", DOCUMENT_MEDIA, store.generation)
-    answer.emit(json.dumps(page, ensure_ascii=False).encode("utf-8"))
-    answer.finish(page["ntriples"].count("\n"), None)
+    triples = page["ntriples"].count("\n")
+    answer = _Answer(conn, "document", spec["media"], store.generation)
+    if triples <= WEB_WRITES_TRIPLES:
+        answer.emit(b"data\n" + json.dumps(page, ensure_ascii=False).encode("utf-8"))
+    else:
+        answer.emit(b"%d\n" % page["last"] + _write_page(page, spec))
+    answer.finish(triples, None)
+
+
+def _write_page(page: dict, spec: dict) -> bytes:
+    """:func:`~clusterkg.service.rendering.render_page`, its failures told apart: a format
+    that cannot express the page (:class:`ResultTooLarge`'s ``NotSerializable``) is the
+    client's to hear; any other is the server's (:class:`StoreError`)."""
+    from clusterkg.service.rendering import render_page
+
+    try:
+        return render_page(page, spec)
+    except ResultTooLarge:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a writer's failure is the server's, not the query's
+        raise StoreError(f"cannot write the document in {spec['media']}: {exc}") from exc
 
 
 def worker_main(conn: Connection, store_root: str, isolate: bool = True, remote: str | None = None,

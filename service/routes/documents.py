@@ -28,31 +28,26 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from typing import Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
 from starlette.concurrency import run_in_threadpool
 
 from clusterkg.graph import formats
 from clusterkg.graph.errors import QuerySyntaxError, QueryTimeout
 from clusterkg.graph.map.concepts import ontology_graph
-from clusterkg.graph.map.vocab import HYDRA, SCHEMA
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.vocabulary import vocabulary_document
-from clusterkg.service.errors import BadRequest, NotAcceptable, NotFound
-from clusterkg.service.formats import jsonld_context, media_types, serialize_graph
-from clusterkg.service.html import render_html
+from clusterkg.service.errors import BadRequest, NotAcceptable, NotFound, NotSerializable
+from clusterkg.service.formats import jsonld_context, media_types
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
-from clusterkg.service.query.describe import DOCUMENT_MEDIA
+from clusterkg.service.rendering import page_links, render_document, render_page
 
-__all__ = ["router", "DOC_TYPES", "resource", "document", "ontology", "namespace", "concept", "shapes", "context",
-           "rdf_xml_problem"]
+__all__ = ["router", "DOC_TYPES", "resource", "document", "ontology", "namespace", "concept", "shapes", "context"]
 
 router = APIRouter()
 
@@ -74,76 +69,30 @@ def _links(url_base: str, chosen: str) -> str:
                      for fmt in formats.DOCUMENT if fmt.media_type != chosen)
 
 
-#: The end of a predicate IRI RDF/XML can write as an element name (XML 1.0 NCName).
-_NCNAME_END = re.compile(r"[A-Za-z_][\w.\-]*$")
-#: Characters XML 1.0 cannot carry (§2.2).
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def rdf_xml_problem(g: Graph) -> str | None:
-    """Why RDF/XML cannot write ``g``, or None when it can: a predicate IRI that does not
-    end in an XML name (RDF 1.1 XML Syntax §2.1: a predicate is an element name), or a
-    character XML 1.0 cannot carry (§2.2) in an IRI or a literal.
-
-    >>> from rdflib import Literal
-    >>> rdf_xml_problem(Graph().add((URIRef("urn:s"), URIRef("http://ex.org/123"), Literal("x"))))
-    'the predicate <http://ex.org/123> does not end in an XML name'
-    """
-    for s, p, o in g:
-        if not _NCNAME_END.search(str(p)):
-            return f"the predicate <{p}> does not end in an XML name"
-        if any(_XML_BAD.search(str(t)) for t in (s, p, o)):
-            return "a value holds a character XML 1.0 cannot carry"
-    return None
-
-
 def _render(g: Graph, focus: URIRef | None, title: str, url_base: str, media: str,
-            labels: dict[str, str], base: str, pages: dict[str, str] | None = None,
-            document: str | None = None) -> tuple[bytes, str]:
-    """The document's body and Content-Type in ``media``; ``pages`` and ``document`` as
-    :func:`~clusterkg.service.html.render_html`'s.
-
-    :raises NotAcceptable: RDF/XML asked for a graph it cannot write (the other
-        formats offered instead).
-    """
-    if media == formats.HTML.media_type:
-        alternates = {f.media_type: url_base + f.suffix for f in formats.DOCUMENT if f != formats.HTML}
-        body = render_html(g, focus, title, alternates, labels, pages, urls.Urls(base).local, document)
-    else:
-        if media == formats.RDF_XML.media_type and rdf_xml_problem(g) is not None:
-            raise NotAcceptable([m for m in DOC_TYPES if m != media])
-        body = serialize_graph(g, media, context_url=base + urls.CONTEXT)
-    return body, formats.content_type(media)
+            labels: dict[str, str], base: str, document: str | None = None) -> tuple[bytes, str]:
+    """The document's body and Content-Type in ``media`` (:func:`~clusterkg.service.rendering.render_document`)."""
+    return render_document(g, focus, title, url_base, media, labels, base, None, document), formats.content_type(media)
 
 
 def _respond(request: Request, url_base: str, media: str | None,
-             render: Callable[[str], tuple[bytes, str]], links: str = "") -> Response:
+             render: Callable[[str], tuple[bytes, str]]) -> Response:
     """Negotiate (unless a suffix chose ``media``), render with ``render(media)`` and add
-    the Link, Content-Location and Vary headers. When the format cannot write the graph
-    (``render`` raises :class:`NotAcceptable` with the other formats), a negotiated
-    request gets the next format its ``Accept`` takes, and a suffix the ``406``.
-
-    :raises NotAcceptable: no format fits, or none that fits can write the graph.
-    """
+    the Link, Content-Location and Vary headers."""
     negotiated = media is None
-    accept = request.headers.get("accept")
-    media = media or negotiate(accept, DOC_TYPES)
-    try:
-        body, ctype = render(media)
-    except NotAcceptable as refused:  # the format cannot write this graph: the next one the client takes
-        if not negotiated:
-            raise
-        try:
-            media = negotiate(accept, refused.offered)
-        except NotAcceptable:
-            raise refused from None
-        body, ctype = render(media)
+    media = media or negotiate(request.headers.get("accept"), DOC_TYPES)
+    body, ctype = render(media)
+    return Response(body, headers=_headers(url_base, media, ctype, negotiated))
+
+
+def _headers(url_base: str, media: str, ctype: str, negotiated: bool, links: str = "") -> dict[str, str]:
+    """Content-Type, the Link headers (the other variants, and ``links``), Content-Location
+    and, for a negotiated answer, Vary."""
     suffix = formats.by_media_type(media, formats.DOCUMENT).suffix  # type: ignore[union-attr]
-    headers = {"Content-Type": ctype, "Link": _links(url_base, media) + links,
-               "Content-Location": url_base + suffix}
+    headers = {"Content-Type": ctype, "Link": _links(url_base, media) + links, "Content-Location": url_base + suffix}
     if negotiated:
         headers["Vary"] = "Accept"
-    return Response(body, headers=headers)
+    return headers
 
 
 @router.get("/" + urls.ID + "{path:path}", summary="Resource IRI: 303 to its document", status_code=303,
@@ -176,104 +125,71 @@ def _page_number(request: Request) -> int:
                 {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}]})
 async def document(path: str, request: Request) -> Response:
     """A resource's description, one page of it, in the format its suffix names or
-    ``Accept`` picks (see the module docstring).
+    ``Accept`` picks (see the module docstring). When RDF/XML cannot write it, a
+    negotiated request gets the next format its ``Accept`` takes.
 
     :raises NotFound: nothing is known about the resource, or no such page.
-    :raises NotAcceptable: no document format fits ``Accept``, or RDF/XML cannot write it.
+    :raises NotAcceptable: no document format fits ``Accept``, or RDF/XML cannot write it
+        (the other formats named).
     :raises BadRequest: a bad page number.
     :raises QueryTimeout, Busy: as for any query.
     """
     path, media = _split_suffix(path)
     page = _page_number(request)
-    if media is None:
-        negotiate(request.headers.get("accept"), DOC_TYPES)  # 406 before any work
+    negotiated = media is None
+    accept = request.headers.get("accept")
+    media = media or negotiate(accept, DOC_TYPES)
+    try:
+        last, body = await _page(request, path, page, media, negotiated)
+    except NotSerializable:  # RDF/XML cannot write it: the next format the client takes
+        others = [m for m in DOC_TYPES if m != media]
+        if not negotiated:
+            raise NotAcceptable(others) from None
+        media = negotiate(accept, others)
+        last, body = await _page(request, path, page, media, negotiated)
     base = request.app.state.urls.base
-    iri = base + urls.ID + path
-    described = await _describe(request, iri, page)
-    return await run_in_threadpool(_page_response, request, path, media, page, described)
+    if not body:
+        iri = base + urls.ID + path
+        raise NotFound(iri if page == 1 else f"page {page} of {iri}")
+    url_base = base + urls.DOC + path
+    links = ""
+    if last > 1:
+        suffix = "" if negotiated else formats.by_media_type(media, formats.DOCUMENT).suffix  # type: ignore[union-attr]
+        pages = page_links(url_base, suffix, page, last)
+        links = "".join(f', <{u}>; rel="{rel}"' for rel, u in pages.items() if rel != "self")
+    return Response(body, headers=_headers(url_base, media, formats.content_type(media), negotiated, links))
 
 
-async def _describe(request: Request, iri: str, page: int) -> bytes | None:
-    """The page's data as the worker wrote it (JSON, see
-    :func:`~clusterkg.service.query.describe.describe_page`); None for a text that is not
-    an IRI (nothing can be known about it).
+async def _page(request: Request, path: str, page: int, media: str, negotiated: bool) -> tuple[int, bytes]:
+    """One page of the description of ``{base}id/{path}`` in ``media``, built by a query
+    worker (:mod:`clusterkg.service.query.describe`) and written by
+    :func:`~clusterkg.service.rendering.render_page`, in the worker for a long page, here
+    (in a thread) for a short one: the last page's number and the body (empty: nothing
+    there; also for a path that makes no IRI).
 
+    :raises NotSerializable: RDF/XML cannot write it.
     :raises QueryTimeout: the page was cut (past the time limit).
     """
     state = request.app.state
-    spec = {"iri": iri, "page": page, "size": state.settings.doc_page_size}
+    base = state.urls.base
+    iri = base + urls.ID + path
+    suffix = "" if negotiated else formats.by_media_type(media, formats.DOCUMENT).suffix  # type: ignore[union-attr]
+    spec = {"iri": iri, "path": path, "base": base, "media": media, "suffix": suffix, "page": page,
+            "size": state.settings.doc_page_size}
     try:
         started = await state.pool.run({"query": "", "default_graphs": None, "named_graphs": None,
-                                        "base_iri": state.urls.base, "document": spec},
-                                       lambda _kind: DOCUMENT_MEDIA, quick=True, shape="document " + iri)
+                                        "base_iri": base, "document": spec},
+                                       lambda _kind: media, quick=True, shape="document " + iri)
     except QuerySyntaxError:  # not even an IRI: certainly nothing is known about it
-        return None
-    body = started.body if started.body is not None else b"".join([c async for c in started.chunks])
+        return 0, b""
+    data = started.body if started.body is not None else b"".join([c async for c in started.chunks])
     if not started.complete:
         raise QueryTimeout(state.settings.query_timeout)
-    return body
-
-
-def _page_links(url_base: str, suffix: str, page: int, last: int) -> dict[str, str]:
-    """URL of the first, previous, next and last pages (those that exist), and this one."""
-    def url(n: int) -> str:
-        return f"{url_base}{suffix}?page={n}"
-
-    out = {"self": url(page), "first": url(1), "last": url(last)}
-    if page > 1:
-        out["prev"] = url(page - 1)
-    if page < last:
-        out["next"] = url(page + 1)
-    return out
-
-
-def _page_response(request: Request, path: str, media: str | None, page: int, data: bytes | None) -> Response:
-    """The response for one page of a description, from the worker's ``data`` (in a
-    thread: it is parsed, and rdflib reads and writes the triples).
-
-    :raises NotFound: no triples: nothing is known about the resource, or no such page.
-    """
-    base = request.app.state.urls.base
-    iri = base + urls.ID + path
-    described: dict = json.loads(data) if data is not None else {"ntriples": ""}
-    if not described["ntriples"]:
-        raise NotFound(iri if page == 1 else f"page {page} of {iri}")
-    g = Graph().parse(data=described["ntriples"], format=formats.N_TRIPLES.rdflib)
-    labels = described["labels"]
-    focus = URIRef(iri)
-    title = labels.get(iri) or next((str(o) for o in g.objects(focus, SCHEMA.name)), path)
-    url_base = base + urls.DOC + path
-    last = max(described["last"], 1)
-    pages = None
-    links = ""
-    if last > 1:
-        suffix = formats.by_media_type(media, formats.DOCUMENT).suffix if media else ""  # type: ignore[union-attr]
-        pages = _page_links(url_base, suffix, page, last)
-        links = "".join(f', <{u}>; rel="{rel}"' for rel, u in pages.items() if rel != "self")
-
-    def render(m: str) -> tuple[bytes, str]:
-        out = g
-        if pages is not None and m != formats.HTML.media_type:
-            out = _with_view(g, focus, pages)
-        return _render(out, focus, title, url_base, m, labels, base, pages)
-
-    return _respond(request, url_base, media, render, links)
-
-
-def _with_view(g: Graph, focus: URIRef, pages: dict[str, str]) -> Graph:
-    """``g`` and the Hydra view of the page: ``focus hydra:view page``, the page a
-    ``hydra:PartialCollectionView`` with its first, previous, next and last pages."""
-    out = Graph()
-    for t in g:
-        out.add(t)
-    view = URIRef(pages["self"])
-    out.bind("hydra", HYDRA)
-    out.add((focus, HYDRA.view, view))
-    out.add((view, RDF.type, HYDRA.PartialCollectionView))
-    for rel, term in (("first", HYDRA.first), ("prev", HYDRA.previous), ("next", HYDRA.next), ("last", HYDRA.last)):
-        if rel in pages:
-            out.add((view, term, URIRef(pages[rel])))
-    return out
+    head, _, body = data.partition(b"\n")
+    if head == b"data":  # a short page: written here, in a thread (a few milliseconds)
+        described = json.loads(body)
+        return described["last"], await run_in_threadpool(render_page, described, spec)
+    return int(head), body
 
 
 @functools.lru_cache(maxsize=1)

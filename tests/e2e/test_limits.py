@@ -127,6 +127,25 @@ def test_health_answers_while_hostile_mebibyte_queries_are_checked(plain, unit):
     assert times and max(times) < 0.5, f"/health took up to {max(times):.2f} s"
 
 
+def test_no_process_outlives_the_server(tmp_path, server_factory, server_stopper):
+    srv = server_factory(tmp_path / "store", tmp_path, {})
+    httpx.post(srv.url + "sparql", content=b"ASK {} #" + b"x" * 100_000, headers=SPARQL_QUERY, timeout=60)
+    names = {n: Path(f"/proc/{n}/comm").read_text().strip() for n in _children(srv.proc.pid)}
+    assert sorted(set(names.values()) - {"python", "python3"}) == ["clusterkg-query", "clusterkg-text"]
+    server_stopper(srv)  # SIGTERM: uvicorn stops, then dies of the signal, without exit handlers
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_running(n) for n in names):
+        time.sleep(0.2)
+    assert [names[n] for n in names if _running(n)] == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def test_the_issues_reproduction_is_answered_at_once(plain):
     text = "ASK {} " + "a." * 48000  # 96 kB: 57 s of a stalled event loop before
     start = time.perf_counter()
@@ -326,17 +345,24 @@ def test_four_big_pages_at_once_stay_in_bounded_memory(mega):
     def fetch(n: int) -> None:
         pages.append(httpx.get(f"{mega.url}doc/cluster/mega?page={n}", headers={"Accept": "text/html"}, timeout=60))
 
+    health = []
     with _Sampler(mega.proc.pid) as sampler:
         start = time.perf_counter()
         threads = [threading.Thread(target=fetch, args=(n,)) for n in (1, 2, 3, 4)]
         for t in threads:
             t.start()
+        while any(t.is_alive() for t in threads):  # the pages are written away from the event loop
+            asked = time.perf_counter()
+            assert httpx.get(mega.url + "health", timeout=30).status_code == 200
+            health.append(time.perf_counter() - asked)
+            time.sleep(0.02)
         for t in threads:
             t.join()
         took = time.perf_counter() - start
     assert [p.status_code for p in pages] == [200] * 4
     assert took < 8, f"four pages took {took:.1f} s"
     assert sampler.peak < 900 * 1024, f"the server reached {sampler.peak // 1024} MiB"
+    assert max(health) < 0.5, f"/health took up to {max(health):.2f} s"
 
 
 def test_rdf_xml_that_cannot_be_written_is_not_acceptable(mega):
