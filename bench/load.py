@@ -151,27 +151,20 @@ async def _attacker(kind: str, base: str, until: float, tally: Tally) -> None:
 
 def _rss_mib(pid: int) -> float:
     """Resident memory of ``pid`` and its children (the query workers), MiB."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children()]
+    except psutil.NoSuchProcess:
+        return 0.0
     total = 0
-    for p in [pid] + _children(pid):
+    for proc in procs:
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
+            total += proc.memory_info().rss
+        except psutil.NoSuchProcess:
             pass
-    return total / 1024
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                if int((p / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    out.append(int(p.name))
-            except (OSError, IndexError, ValueError):
-                pass
-    return out
+    return total / 2**20
 
 
 async def _run(base: str, args, pid: int | None) -> tuple[Tally, float, float]:

@@ -8,10 +8,11 @@ import contextlib
 import socket
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
+
+from processes import rss_kib
 
 pytestmark = pytest.mark.e2e
 
@@ -64,13 +65,6 @@ def _read_response(s: socket.socket) -> bytes:
     return head + b"\r\n\r\n" + body
 
 
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def _health_seconds(server) -> float:
     t = time.perf_counter()
     assert httpx.get(server.url + "health", timeout=30).status_code == 200
@@ -92,7 +86,7 @@ def _send_big_head(server, mib: int, answers: list) -> None:
 def test_a_large_head_gets_431_and_memory_stays_flat(bounded):
     pid = bounded.proc.pid
     _health_seconds(bounded)
-    before = _rss_kib(pid)
+    before = rss_kib(pid)
     answers: list[bytes] = []
     _send_big_head(bounded, 1, answers)
     assert answers[0].startswith(b"HTTP/1.1 431 "), answers[0][:80]
@@ -104,7 +98,7 @@ def test_a_large_head_gets_431_and_memory_stays_flat(bounded):
     slowest = max(_health_seconds(bounded) for _ in range(5))
     for t in threads:
         t.join()
-    grown = (_rss_kib(pid) - before) / 1024
+    grown = (rss_kib(pid) - before) / 1024
     assert grown < 8, f"the web process grew by {grown:.1f} MiB"
     assert slowest < 0.5, f"/health took {slowest:.2f} s"
     assert all(a == b"" or a.startswith(b"HTTP/1.1 431 ") for a in answers[1:])
@@ -228,13 +222,13 @@ def test_a_deep_pipeline_is_answered_up_to_the_bound_then_closed(bounded):
     behind the one answered, the last of them says ``connection: close``, the rest is dropped."""
     pid = bounded.proc.pid
     _health_seconds(bounded)
-    before = _rss_kib(pid)
+    before = rss_kib(pid)
     with contextlib.ExitStack() as held:
         conns = [held.enter_context(_connect(bounded)) for _ in range(20)]
         for s in conns:
             s.sendall(b"GET /health HTTP/1.1\r\n\r\n" * 15_000)
         time.sleep(1)
-        grown = (_rss_kib(pid) - before) / 1024
+        grown = (rss_kib(pid) - before) / 1024
         answer = _read_to_end(conns[0])
     assert grown < 8, f"the web process grew by {grown:.1f} MiB"
     assert answer.count(b"HTTP/1.1 200 ") == 17 and answer.count(b"connection: close") == 1

@@ -13,52 +13,20 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from rdflib import Graph, URIRef
 
 from clusterkg.graph.build import build
 from clusterkg.settings import bundled_data
 
+from processes import alive, children, named_children, rss_kib
+
 pytestmark = pytest.mark.e2e
 
 MIB = 1024 * 1024
 SPARQL_QUERY = {"Content-Type": "application/sparql-query"}
 HYDRA = "http://www.w3.org/ns/hydra/core#"
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                out.append(int(p.name))
-    return out
-
-
-def _workers(pid: int) -> list[int]:
-    """The query workers of the server process ``pid`` (its children named so)."""
-    out = []
-    for child in _children(pid):
-        try:
-            if Path(f"/proc/{child}/comm").read_text().strip() == "clusterkg-query":
-                out.append(child)
-        except OSError:
-            pass
-    return out
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 class _Sampler(threading.Thread):
@@ -71,8 +39,8 @@ class _Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            workers = [_rss_kib(p) for p in _children(self.pid)]
-            self.peak = max(self.peak, _rss_kib(self.pid) + sum(workers))
+            workers = [rss_kib(p) for p in children(self.pid)]
+            self.peak = max(self.peak, rss_kib(self.pid) + sum(workers))
             self.peak_worker = max([self.peak_worker, *workers])
             time.sleep(0.05)
 
@@ -130,20 +98,13 @@ def test_health_answers_while_hostile_mebibyte_queries_are_checked(plain, unit):
 def test_no_process_outlives_the_server(tmp_path, server_factory, server_stopper):
     srv = server_factory(tmp_path / "store", tmp_path, {})
     httpx.post(srv.url + "sparql", content=b"ASK {} #" + b"x" * 100_000, headers=SPARQL_QUERY, timeout=60)
-    names = {n: Path(f"/proc/{n}/comm").read_text().strip() for n in _children(srv.proc.pid)}
+    names = {n: psutil.Process(n).name() for n in children(srv.proc.pid)}
     assert sorted(set(names.values()) - {"python", "python3"}) == ["clusterkg-query", "clusterkg-text"]
     server_stopper(srv)  # SIGTERM: uvicorn stops, then dies of the signal, without exit handlers
     deadline = time.time() + 10
-    while time.time() < deadline and any(_running(n) for n in names):
+    while time.time() < deadline and any(alive(n) for n in names):
         time.sleep(0.2)
-    assert [names[n] for n in names if _running(n)] == []
-
-
-def _running(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+    assert [names[n] for n in names if alive(n)] == []
 
 
 def test_the_issues_reproduction_is_answered_at_once(plain):
@@ -159,12 +120,12 @@ def test_the_issues_reproduction_is_answered_at_once(plain):
 def test_distinct_mebibyte_queries_do_not_grow_the_process(plain):
     for i in range(3):  # warm up: buffers, the threads' first allocations
         httpx.post(plain.url + "sparql", content=f"ASK {{}} #{i}".encode() + b"x" * MIB, headers=SPARQL_QUERY)
-    before = _rss_kib(plain.proc.pid)
+    before = rss_kib(plain.proc.pid)
     for i in range(200):  # 200 MiB of distinct query texts, each answer cached
         comment = f"#{i:04d}".encode() + b"x" * (MIB - 64)
         r = httpx.post(plain.url + "sparql", content=b"ASK {} " + comment, headers=SPARQL_QUERY, timeout=60)
         assert r.status_code == 200 and r.headers["x-cache"] == "miss"
-    grown = (_rss_kib(plain.proc.pid) - before) / 1024
+    grown = (rss_kib(plain.proc.pid) - before) / 1024
     cache = httpx.get(plain.url + "health").json()["cache"]
     assert cache["entries"] >= 200 and cache["bytes"] < 200 * 1000
     # what stays: the cache's own bytes, a few texts the checks keep, allocator slack
@@ -190,7 +151,7 @@ def capped(tmp_path_factory, server_factory, server_stopper):
 
 def test_a_query_past_the_memory_cap_gets_a_clear_error_and_a_fresh_worker(capped):
     assert httpx.get(capped.url + "health").json()["worker_memory"] == 512 * MIB
-    before = set(_workers(capped.proc.pid))
+    before = set(named_children(capped.proc.pid, "clusterkg-query"))
     assert len(before) == 2
     with _Sampler(capped.proc.pid) as sampler:
         r = httpx.post(capped.url + "sparql", content=_doubling(27).encode(), headers=SPARQL_QUERY, timeout=120)
@@ -200,9 +161,9 @@ def test_a_query_past_the_memory_cap_gets_a_clear_error_and_a_fresh_worker(cappe
     # the server as a whole stays under the bound README states: web process + workers x cap
     assert sampler.peak < (300 + 3 * 512) * 1024
     deadline = time.time() + 30
-    while len(set(_workers(capped.proc.pid)) - before) < 1 and time.time() < deadline:
+    while len(set(named_children(capped.proc.pid, "clusterkg-query")) - before) < 1 and time.time() < deadline:
         time.sleep(0.2)
-    after = set(_workers(capped.proc.pid))
+    after = set(named_children(capped.proc.pid, "clusterkg-query"))
     assert len(after) == 2 and after != before, "the worker was not replaced"
     ok = httpx.get(capped.url + "sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert ok.status_code == 200 and ok.json()["boolean"] is True

@@ -8,34 +8,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from processes import children, cpu_seconds, named_children, rss_kib
+
 pytestmark = pytest.mark.e2e
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            if ppid == pid:
-                out.append(int(p.name))
-    return out
-
-
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +47,10 @@ def test_runaway_query_is_stopped_and_others_still_answer(limited):
     assert out["t"] < 10
     # the worker that ran it is gone, and nothing in the server burns CPU any more
     time.sleep(0.5)
-    pids = [limited.proc.pid] + _children(limited.proc.pid)
-    before = sum(_cpu_seconds(p) for p in pids if Path(f"/proc/{p}").exists())
+    pids = [limited.proc.pid] + children(limited.proc.pid)
+    before = sum(cpu_seconds(p) for p in pids)
     time.sleep(1.5)
-    after = sum(_cpu_seconds(p) for p in pids if Path(f"/proc/{p}").exists())
+    after = sum(cpu_seconds(p) for p in pids)
     assert after - before < 0.3, f"{after - before:.2f} s of CPU in 1.5 s after the timeout"
     assert httpx.get(limited.url + "sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
@@ -111,8 +88,8 @@ def test_ten_million_rows_stream_in_bounded_memory(streaming):
         for i, chunk in enumerate(r.iter_bytes()):
             rows += chunk.count(b"\n")
             if i % 200 == 0:
-                pids = [streaming.proc.pid] + _children(streaming.proc.pid)
-                peak = max([peak] + [_rss_kib(p) for p in pids if Path(f"/proc/{p}").exists()])
+                pids = [streaming.proc.pid] + children(streaming.proc.pid)
+                peak = max([peak] + [rss_kib(p) for p in pids])
     assert rows == 10_000_000
     assert peak < RSS_BOUND_MIB * 1024, f"peak RSS {peak / 1024:.0f} MiB"
 
@@ -228,14 +205,9 @@ def _net_namespace(pid: int) -> str:
     return os.readlink(f"/proc/{pid}/ns/net")
 
 
-def _workers(pid: int) -> list[int]:
-    """The server's query workers: its children named so (``/proc/PID/comm``)."""
-    return [c for c in _children(pid) if Path(f"/proc/{c}/comm").read_text().strip() == "clusterkg-query"]
-
-
 def test_query_workers_have_no_network(server):
     health = httpx.get(server.url + "health").json()
-    workers = _workers(server.proc.pid)
+    workers = named_children(server.proc.pid, "clusterkg-query")
     assert len(workers) >= 2
     own = _net_namespace(server.proc.pid)
     if server.backend != "embedded":  # the workers reach the SPARQL server over the network
