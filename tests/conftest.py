@@ -44,6 +44,15 @@ def shared() -> Path:
 
 
 @pytest.fixture(scope="session")
+def network_namespaces() -> bool:
+    """Whether this system lets a process move into a network namespace of its own,
+    probed in a child of its own (the check the query workers make), so a test can tell
+    "the system does not allow it" from "the server did not do it"."""
+    probe = "import sys; from clusterkg.service.query import isolate_network; sys.exit(0 if isolate_network() else 1)"
+    return subprocess.run([sys.executable, "-c", probe], timeout=60).returncode == 0
+
+
+@pytest.fixture(scope="session")
 def data_dir() -> Path:
     return bundled_data()
 

@@ -101,7 +101,9 @@ def test_a_large_head_gets_431_and_memory_stays_flat(bounded):
     grown = (rss_kib(pid) - before) / 1024
     assert grown < 8, f"the web process grew by {grown:.1f} MiB"
     assert slowest < 0.5, f"/health took {slowest:.2f} s"
+    # each big head was refused: a 431 read, or the connection reset before it could be read
     assert all(a == b"" or a.startswith(b"HTTP/1.1 431 ") for a in answers[1:])
+    assert any(a.startswith(b"HTTP/1.1 431 ") for a in answers[1:]), [a[:40] for a in answers[1:]]
 
 
 def test_too_many_header_fields_get_431(bounded):

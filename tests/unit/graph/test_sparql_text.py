@@ -9,7 +9,7 @@ import pytest
 from clusterkg.graph.store import sparql_text
 from clusterkg.graph.store.sparql_text import (bare, keyword_tokens, keywords, masked, nesting_depth, shape,
                                                unescape_codepoints, where_body)
-from clusterkg.service.guard import check_query
+from clusterkg.service.guard import QueryRefused, check_query
 from clusterkg.service.query.classify import looks_quick
 
 MIB = 1024 * 1024
@@ -58,6 +58,25 @@ def test_a_mebibyte_of_hostile_text_is_checked_in_linear_time(unit):
     assert t_big < 1.5, f"{unit!r}: {t_big:.2f} s for 1 MiB"
     # linear: ten times the text takes about ten times as long (quadratic would be 100x)
     assert t_big < 25 * max(t_small, 0.004), f"{unit!r}: {t_small:.3f} s for 100 kB, {t_big:.3f} s for 1 MiB"
+
+
+@pytest.mark.parametrize("unit, services, refused", [
+    ("service.", (MIB - len("ASK {} ")) // len("service."), True),  # every one a SERVICE keyword
+    ("x:service.", 0, False),  # prefixed names, not the keyword
+    ("#\n", 0, False),  # comments
+    ("<a> ", 0, False),  # IRIs
+])
+def test_a_mebibyte_of_hostile_text_is_read_right(unit, services, refused):
+    """The fast checks are also right on such texts: the SERVICE keywords counted, the
+    query refused only when it calls a service."""
+    big = ("ASK {} " + unit * MIB)[:MIB]
+    _clear_caches()
+    assert keyword_tokens(big, "service") == services
+    if refused:
+        with pytest.raises(QueryRefused, match="SERVICE"):
+            check_query(big)
+    else:
+        check_query(big)
 
 
 def test_the_guard_alone_is_well_under_a_second_on_a_mebibyte():
