@@ -24,6 +24,7 @@ from clusterkg.service.middleware import ClientGone, HeadAsGet, SecurityHeaders
 from clusterkg.service.query import QueryLimits, QueryPool
 from clusterkg.service.routes import documents, dumps, harvest, home, sparql
 from clusterkg.service.state import StoreHolder
+from clusterkg.service.textcheck import TextChecker
 from clusterkg.settings import Settings
 
 __all__ = ["create_app"]
@@ -45,20 +46,24 @@ def create_app(settings: Settings) -> FastAPI:
     :class:`~clusterkg.graph.publish.urls.Urls` of ``settings.base_uri``), ``store`` (a
     :class:`~clusterkg.service.state.StoreHolder`), ``pool`` (the
     :class:`~clusterkg.service.query.QueryPool`, started and stopped with the app) and
-    ``cache`` (the :class:`~clusterkg.service.cache.ResponseCache`).
+    ``cache`` (the :class:`~clusterkg.service.cache.ResponseCache`) and ``checker`` (the
+    :class:`~clusterkg.service.textcheck.TextChecker`, started and stopped with the app).
 
     :param settings: resolved configuration.
     :return: the ASGI app.
     :raises StoreError: when the store holds no snapshot yet (build first).
     """
     pool = _pool(settings)
+    checker = TextChecker(settings.query_timeout, settings.query_queue)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await pool.start()
+        checker.start()
         try:
             yield
         finally:
+            checker.close()
             await pool.stop()
 
     # no /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a public CDN;
@@ -69,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.urls = Urls(settings.base_uri)
     app.state.pool = pool
+    app.state.checker = checker
     # a remote SPARQL server may change between our builds: cache only the embedded snapshot
     app.state.cache = ResponseCache(0 if settings.remote else settings.cache_bytes)
     app.state.store = StoreHolder(settings.store, settings.remote)

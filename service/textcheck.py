@@ -8,8 +8,10 @@ up to a few hundred milliseconds for 1 MiB of hostile text: too long for the eve
 and too long for a thread of the web process as well, since a thread busy with Python
 code holds the interpreter lock the event loop needs (measured: ``/health`` waited up to
 0.6 s while four such texts were checked in a thread). So a text longer than
-:data:`INLINE_TEXT` characters is read in a process of its own (:class:`TextChecker`),
-one text at a time; a shorter one, in well under a millisecond, on the event loop.
+:data:`INLINE_TEXT` characters, or one the SERVICE check has to parse
+(:func:`~clusterkg.service.guard.needs_parse`), is read in a process of its own
+(:class:`TextChecker`), one text at a time and within the query time limit; a shorter one,
+in well under a millisecond, on the event loop.
 """
 
 from __future__ import annotations
@@ -94,14 +96,25 @@ def _name_process() -> None:
 
 
 class TextChecker:
-    """Runs :func:`text_facts` and :func:`form_fields`: on the event loop for a text of at
-    most :data:`INLINE_TEXT` characters, else in a process of its own (started on first
-    use, started again if it dies), one text at a time.
+    """Runs :func:`text_facts` and :func:`form_fields`: on the event loop for a short text
+    that needs no parse (at most :data:`INLINE_TEXT` characters, see
+    :func:`~clusterkg.service.guard.needs_parse`), else in a process of its own (started
+    with :meth:`start`, started again if it dies), one text at a time, each within
+    ``timeout`` seconds (past it the process is killed and replaced), with at most ``queue``
+    texts waiting for it.
+
+    :param timeout: seconds one check may take (``CLUSTERKG_QUERY_TIMEOUT``).
+    :param queue: checks that may wait for the process (``CLUSTERKG_QUERY_QUEUE``); one
+        more is refused with :class:`~clusterkg.service.errors.Busy`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float = 30.0, queue: int = 32) -> None:
+        self.timeout = timeout
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
+        self._slots = asyncio.Semaphore(queue + 1)  # the one being checked, and those waiting
+        self._waiting = 0
+        self._queue = queue
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -111,36 +124,69 @@ class TextChecker:
                 self._pool.submit(form_fields, b"")  # start the process now, not with the first long text
             return self._pool
 
-    def warm(self) -> None:
-        """Start the process (in the background), if it is not running."""
-        if self._pool is None:
-            self._executor()
-
-    async def _run(self, size: int, work, *args):
-        if size <= INLINE_TEXT:
-            return work(*args)
-        loop = asyncio.get_running_loop()
-        pool = self._executor()
-        try:
-            return await loop.run_in_executor(pool, work, *args)
-        except BrokenProcessPool:  # the process died (killed from outside?): a fresh one, once
-            with self._lock:
-                if self._pool is pool:
-                    self._pool = None
-            return await loop.run_in_executor(self._executor(), work, *args)
-
-    async def facts(self, sparql: str, service_allow: tuple[str, ...], strict: bool,
-                    request: tuple | None = None) -> TextFacts:
-        """:func:`text_facts`, away from the event loop for a long text."""
-        return await self._run(len(sparql), text_facts, sparql, service_allow, strict, request)
-
-    async def form(self, body: bytes) -> dict[str, list[str]] | str:
-        """:func:`form_fields`, away from the event loop for a long body."""
-        return await self._run(len(body), form_fields, body)
+    def start(self) -> None:
+        """Start the process (in the background)."""
+        self._executor()
 
     def close(self) -> None:
-        """Stop the process (if it was started)."""
+        """Stop the process (a check still running is killed)."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _kill(pool)
+
+    async def _run(self, inline: bool, work, *args):
+        if inline:
+            return work(*args)
+        from clusterkg.graph.errors import QueryTimeout
+        from clusterkg.service.errors import Busy
+
+        if self._waiting > self._queue:
+            raise Busy(1)
+        self._waiting += 1
+        try:
+            async with self._slots:
+                pool = self._executor()
+                loop = asyncio.get_running_loop()
+                try:
+                    return await asyncio.wait_for(loop.run_in_executor(pool, work, *args), self.timeout)
+                except asyncio.TimeoutError:  # a text the checks take too long on: a fresh process
+                    self._drop(pool)
+                    raise QueryTimeout(self.timeout) from None
+                except BrokenProcessPool:  # the process died (killed from outside?): a fresh one, once
+                    self._drop(pool)
+                    return await asyncio.wait_for(loop.run_in_executor(self._executor(), work, *args), self.timeout)
+        finally:
+            self._waiting -= 1
+
+    def _drop(self, pool: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._pool is pool:
+                self._pool = None
+        _kill(pool)
+
+    async def facts(self, sparql: str, service_allow: tuple[str, ...], strict: bool,
+                    request: tuple | None = None) -> TextFacts:
+        """:func:`text_facts`, away from the event loop for a long text or one to parse.
+
+        :raises QueryTimeout: the checks took longer than ``timeout``.
+        :raises Busy: too many texts wait for the process.
+        """
+        from clusterkg.service.guard import needs_parse
+
+        inline = len(sparql) <= INLINE_TEXT and not needs_parse(sparql, service_allow)
+        return await self._run(inline, text_facts, sparql, service_allow, strict, request)
+
+    async def form(self, body: bytes) -> dict[str, list[str]] | str:
+        """:func:`form_fields`, away from the event loop for a long body.
+
+        :raises QueryTimeout, Busy: as :meth:`facts`.
+        """
+        return await self._run(len(body) <= INLINE_TEXT, form_fields, body)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Stop ``pool`` at once: its process is killed, not asked (a check may be running)."""
+    for proc in list(getattr(pool, "_processes", {}).values()):  # the executor offers no kill of its own
+        proc.kill()
+    pool.shutdown(wait=False, cancel_futures=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import AsyncIterator
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
@@ -34,7 +33,7 @@ from clusterkg.service.formats import media_types, serialize_graph
 from clusterkg.service.http import not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
-from clusterkg.service.textcheck import INLINE_TEXT, TextChecker, TextFacts
+from clusterkg.service.textcheck import TextFacts
 
 __all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES", "service_description", "sparql_get", "sparql_post",
            "MAX_BODY_BYTES"]
@@ -51,9 +50,6 @@ _DESCRIPTION_TYPES = media_types(tuple(f for f in formats.DOCUMENT if f != forma
 
 #: Largest request body accepted (bytes); a query is text, a few kB at most.
 MAX_BODY_BYTES = 1024 * 1024
-#: Reads long request texts away from the event loop (one process for the whole server).
-_CHECKER = TextChecker()
-
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
@@ -146,9 +142,8 @@ async def _facts(request: Request, sparql: str, default_graphs: list[str] | None
     """
     state = request.app.state
     settings, pool, cache = state.settings, state.pool, state.cache
-    _CHECKER.warm()
     digest_of = (default_graphs, named_graphs, (_or_none(offers[0]), _or_none(offers[1]))) if cache.enabled else None
-    facts = await _CHECKER.facts(sparql, settings.service_allow, not pool.offline() and not settings.remote,
+    facts = await state.checker.facts(sparql, settings.service_allow, not pool.offline() and not settings.remote,
                                  digest_of)
     if facts.refused is not None:
         raise QueryRefused(*facts.refused)
@@ -196,24 +191,14 @@ async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -
     return StreamingResponse(chunks, headers=headers)
 
 
-def _params(text: str) -> dict[str, list[str]]:
-    try:
-        return parse_qs(text, keep_blank_values=True, errors="strict")
-    except UnicodeDecodeError:
-        raise BadRequest("the parameters are not UTF-8 (after percent-decoding)") from None
-
-
 async def _url_params(request: Request) -> dict[str, list[str]]:
-    """The URL's parameters (read away from the event loop when the URL is long).
+    """The URL's parameters, read as a form body is (away from the event loop when long).
 
     :raises BadRequest: parameters that do not decode.
     """
-    query = request.url.query
-    if len(query) <= INLINE_TEXT:
-        return _params(query)
-    fields = await _CHECKER.form(query.encode("utf-8"))
+    fields = await request.app.state.checker.form(request.url.query.encode("utf-8"))
     if isinstance(fields, str):
-        raise BadRequest(fields)
+        raise BadRequest(fields.replace("the form body", "the URL's query"))
     return fields
 
 
@@ -353,7 +338,7 @@ async def sparql_post(request: Request) -> Response:
     if ctype == _UPDATE or "update" in url_params:
         raise QueryRefused.update()
     if ctype == _FORM:
-        fields = await _CHECKER.form(body)
+        fields = await request.app.state.checker.form(body)
         if isinstance(fields, str):
             raise BadRequest(fields)
         query = _form_query(fields, url_params)
