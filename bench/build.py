@@ -16,7 +16,6 @@ range (a virtual machine's speed varies between runs). Each build runs as
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -28,33 +27,21 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def _rss_kib(pid: int) -> int:
+def _sizes_kib(root: int) -> list[int]:
+    """Resident size, KiB, of ``root`` and of each of its descendants (those still there)."""
+    import psutil
+
     try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _tree(root: int) -> list[int]:
-    """``root`` and its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
+        top = psutil.Process(root)
+        procs = [top, *top.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+    out = []
+    for proc in procs:
+        try:
+            out.append(proc.memory_info().rss // 1024)
+        except psutil.NoSuchProcess:
+            pass
     return out
 
 
@@ -68,7 +55,7 @@ def _run(args: list[str]) -> tuple[float, float, float]:
 
     def sample() -> None:
         while proc.poll() is None:
-            sizes = [_rss_kib(p) for p in _tree(proc.pid)]
+            sizes = _sizes_kib(proc.pid)
             peak[0], peak[1] = max(peak[0], sum(sizes)), max([peak[1], *sizes])
             time.sleep(0.05)
 

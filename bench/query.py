@@ -214,27 +214,21 @@ def stop(proc: subprocess.Popen) -> None:
 
 def tree_memory(pid: int) -> tuple[float, float]:
     """Resident memory of ``pid`` and its descendants, MiB: (sum of RSS, sum of PSS)."""
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(d.name))
-    todo, rss, pss = [pid], 0, 0
-    while todo:
-        p = todo.pop()
-        todo += children.get(p, [])
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0, 0.0
+    rss = pss = 0
+    for proc in procs:
         try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-        except OSError:
-            pass
-    return rss / 1024, pss / 1024
+            info = proc.memory_full_info()
+        except psutil.NoSuchProcess:
+            continue
+        rss, pss = rss + info.rss, pss + info.pss
+    return rss / 2**20, pss / 2**20
 
 
 # ---------------------------------------------------------------- load

@@ -26,6 +26,7 @@ from clusterkg.graph import formats
 from clusterkg.graph.publish.catalog import PROFILES
 from clusterkg.graph.publish.dumps import dump_name
 from clusterkg.graph.publish.metadata import catalog_file
+from clusterkg.answers import QUERY_OUT, _answer, _answer_offline, _check_query, _reader
 from clusterkg.settings import Settings
 
 __all__ = ["main"]
@@ -34,10 +35,6 @@ __all__ = ["main"]
 RDF_OUT = {f.key: f for f in (formats.TURTLE, formats.JSON_LD, formats.N_TRIPLES, formats.TRIG, formats.N_QUADS)}
 #: the ``convert`` formats that keep one named graph per profile
 _NAMED_GRAPHS = (formats.TRIG, formats.N_QUADS)
-#: ``query --format``: ``table`` (text for people), then the SELECT/ASK result formats,
-#: then the CONSTRUCT/DESCRIBE ones.
-QUERY_OUT: dict[str, formats.Format | None] = {
-    "table": None, **{f.key: f for f in formats.RESULTS}, **{f.key: f for f in (formats.TURTLE, formats.N_TRIPLES)}}
 #: ``dump --format``: the dumps a build writes (``clusterkg`` + the format's suffix).
 DUMP_OUT = {f.key: f for f in (formats.TURTLE, formats.N_TRIPLES, formats.N_QUADS, formats.JSON_LD)}
 
@@ -53,7 +50,8 @@ def _settings(**overrides) -> Settings:
 store_option = click.option("--store", metavar="FOLDER|URL",
                             help="Store folder, or a SPARQL server as sparql+http://HOST:PORT/PATH?... "
                                  "[env CLUSTERKG_STORE; default ~/.local/share/clusterkg/store].")
-base_option = click.option("--base-uri", help="Base of minted IRIs [env CLUSTERKG_BASE_URI; default http://127.0.0.1:8000/].")
+base_option = click.option(
+    "--base-uri", help="Base of minted IRIs [env CLUSTERKG_BASE_URI; default the address served, http://HOST:PORT/].")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -245,108 +243,70 @@ def _progress_bar(items: Iterable) -> Iterable:
 def serve(store: str | None, base_uri: str | None, host: str | None, port: int | None) -> None:
     """Serve the store over HTTP (SPARQL endpoint at /sparql).
 
-    When the store is empty, the bundled data (or CLUSTERKG_DATA) is built first.
+    The base URI is --base-uri (CLUSTERKG_BASE_URI), else the address served
+    (http://HOST:PORT/). When the store is empty, the bundled data (or CLUSTERKG_DATA) is
+    built first; a store built for another base is rebuilt for this one when it was built
+    from those same paths, and refused otherwise (its IRIs would not resolve here).
     """
-    import uvicorn
-
     from clusterkg.graph.store import open_backend
     from clusterkg.service.app import create_app
+    from clusterkg.service.server import serve as run_server
 
     settings = _settings(store=store, base_uri=base_uri, host=host, port=port)
     backend = open_backend(settings)
-    missing = backend.missing()
-    if missing is not None:
-        click.echo(f"{missing}: building {', '.join(map(str, settings.data))}", err=True)
+    reason = backend.missing() or _built_for_another_base(settings, backend)
+    if reason is not None:
+        click.echo(f"{reason}: building {', '.join(map(str, settings.data))} for {settings.base_uri}", err=True)
         _run_build(settings, settings.data, quiet=True)
     app = create_app(settings)
-    click.echo(f"serving {backend} at http://{settings.host}:{settings.port}/sparql", err=True)  # never the password
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
+    where = f"http://{settings.host}:{settings.port}/"
+    click.echo(f"serving {backend} at {where}sparql, base URI {settings.base_uri}"  # never the password
+               + ("" if settings.base_uri_given else " (the address served; --base-uri to set another)"), err=True)
+    run_server(app, settings)
+
+
+def _built_for_another_base(settings: Settings, backend) -> str | None:
+    """Why the store must be rebuilt before it is served with ``settings.base_uri`` (it
+    was built for another base, from the paths ``serve`` builds), or None when it may be
+    served as it is.
+
+    :raises click.ClickException: built for another base from other paths: rebuilding
+        from ``settings.data`` would replace them, so the message says how to go on.
+    """
+    built = backend.built_for()
+    if built is None or built.base_uri == settings.base_uri:
+        return None
+    ours = tuple(str(p.resolve()) for p in settings.data)
+    if built.sources == ours:
+        return f"store {backend} was built for {built.base_uri}"
+    raise click.ClickException(
+        f"store {backend} was built for the base URI {built.base_uri}, not {settings.base_uri}, so its IRIs would "
+        f"not resolve on this server. Serve it for the base it was built for (--base-uri {built.base_uri}, on the "
+        f"address it names), or rebuild it for this one: clusterkg build {' '.join(built.sources)} --store "
+        f"{backend} --base-uri {settings.base_uri}")
 
 
 # -- query, dump, catalog: read the store
-
-def _reader(settings: Settings):
-    """The settings' serving snapshot (:meth:`~clusterkg.graph.store.Backend.reader`).
-
-    :raises click.ClickException: the store holds no snapshot or cannot be opened.
-    """
-    from clusterkg.graph.errors import StoreError
-    from clusterkg.graph.store import open_backend
-
-    try:
-        return open_backend(settings).reader()
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
-
 
 @main.command()
 @click.argument("sparql")
 @store_option
 @click.option("--format", "fmt", type=click.Choice(list(QUERY_OUT)), default="table", show_default=True)
 def query(sparql: str, store: str | None, fmt: str) -> None:
-    """Answer the SPARQL query from the store (the default graph is the union of all)."""
-    from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
-    from clusterkg.service.guard import QueryRefused, check_query
+    """Answer the SPARQL query from the store (the default graph is the current view).
+
+    Updates and SERVICE are refused. With a store folder the query runs in a child
+    process with no network access, as on the server; with a SPARQL server as the store,
+    that server evaluates it.
+    """
+    from clusterkg.offline import run_offline
 
     settings = _settings(store=store)
-    try:
-        check_query(sparql)  # the server's own check: no updates, no SERVICE
-    except QueryRefused as exc:
-        raise click.UsageError(str(exc)) from None
-    try:
-        result = _reader(settings).query(sparql)
-    except QuerySyntaxError as exc:
-        click.echo(f"SPARQL syntax error: {exc}", err=True)
-        sys.exit(1)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
-    out = QUERY_OUT[fmt]
-    if out is None:
-        _print_table(result)
-        return
-    _check_fits(result.kind, fmt)
-    try:
-        text = result.serialize(out.media_type).decode("utf-8")
-    except QueryEvaluationError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    click.echo(text, nl=not text.endswith("\n"))
-
-
-def _check_fits(kind: str, fmt: str) -> None:
-    """Refuse a ``--format`` that does not fit the query form ``kind``.
-
-    :raises click.UsageError: naming the formats that fit.
-    """
-    graph = kind == "graph"
-    offered = formats.GRAPH_RESULTS if graph else formats.RESULTS
-    if QUERY_OUT[fmt] not in offered:
-        fitting = [k for k, f in QUERY_OUT.items() if (f in offered if f is not None else not graph)]
-        raise click.UsageError(f"--format {fmt} does not fit a {'CONSTRUCT/DESCRIBE' if graph else 'SELECT/ASK'} "
-                               f"query; use one of: {', '.join(fitting)}")
-
-
-def _print_table(result) -> None:
-    """Print an answer for people: ``true``/``false``, Turtle, or tab-separated rows
-    (the variables first) with the row count on standard error.
-
-    :raises click.ClickException: the query failed while it was evaluated.
-    """
-    if result.kind == "ask":
-        click.echo("true" if result.boolean else "false")
-        return
-    if result.kind == "graph":
-        click.echo(result.serialize(formats.TURTLE.media_type).decode("utf-8"))
-        return
-    variables = [v.value for v in result.raw.variables]
-    try:
-        rows = result.rows()
-    except (OSError, RuntimeError) as exc:
-        raise click.ClickException(f"the query failed while it was evaluated: {exc}") from None
-    click.echo("\t".join(variables))
-    for row in rows:
-        click.echo("\t".join(row.get(v, "") for v in variables))
-    click.echo(f"({len(rows)} rows)", err=True)
+    _check_query(sparql)  # the server's own check: no updates, no SERVICE
+    if settings.remote:
+        _answer(settings, sparql, fmt)
+    else:
+        run_offline(_answer_offline, settings, sparql, fmt)
 
 
 @main.command()

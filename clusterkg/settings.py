@@ -26,11 +26,10 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from clusterkg.graph.map.vocab import DEFAULT_BASE_URI
 from clusterkg.graph.publish.catalog import Publishing
 from clusterkg.graph.reconcile.matching import MatchPolicy
 
-__all__ = ["Settings", "bundled_data", "configuration_table", "default_store"]
+__all__ = ["Settings", "bundled_data", "configuration_table", "default_store", "default_worker_memory"]
 
 
 def bundled_data() -> Path:
@@ -54,6 +53,25 @@ _PUBLISHING: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(Pub
 #: counts and durations that may be 0 (no queue, no cache)
 _ZERO_ALLOWED = ("query_queue", "cache_bytes")
 _MIB = 1024 * 1024
+#: Least memory a query worker may be given: opening the store takes about 100 MiB.
+_WORKER_MEMORY_MIN = 256 * _MIB
+
+
+def default_worker_memory(workers: int | None = None) -> int:
+    """The default of ``CLUSTERKG_WORKER_MEMORY``: half the machine's memory shared by the
+    query workers and one spare (the pool may hold one more worker while it moves a query
+    out of the look-up lane), between 512 MiB and 2 GiB, in whole MiB.
+
+    :param workers: the number of query workers (default: twice the cores).
+    :return: bytes.
+    """
+    workers = workers or 2 * (os.cpu_count() or 1)
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        total = 8 * 1024 * _MIB
+    share = total // 2 // (workers + 1)
+    return min(2048 * _MIB, max(512 * _MIB, share)) // _MIB * _MIB
 
 
 #: Field metadata of an attribute that no variable sets by itself.
@@ -69,6 +87,21 @@ def _metadata(field: FieldInfo) -> dict[str, Any]:
     """A field's own metadata (``json_schema_extra``): ``shown``, ``variable``."""
     extra = field.json_schema_extra
     return extra if isinstance(extra, dict) else {}
+
+
+def served_base(host: str, port: int) -> str:
+    """The base URI of a server listening on ``host``:``port``: ``http://host:port/``, with
+    an IPv6 address in brackets (RFC 3986 §3.2.2) and 127.0.0.1 for a wildcard address
+    (0.0.0.0, ::), which names no host a client can reach.
+
+    >>> served_base("127.0.0.1", 18001), served_base("::1", 80), served_base("0.0.0.0", 8000)
+    ('http://127.0.0.1:18001/', 'http://[::1]:80/', 'http://127.0.0.1:8000/')
+    """
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
 
 
 def _number(value: Any, kind: type, error: str) -> Any:
@@ -98,7 +131,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CLUSTERKG_", frozen=True, populate_by_name=True, extra="forbid")
 
-    base_uri: str = Field(DEFAULT_BASE_URI, description="base of every minted IRI (absolute, ends in `/`)")
+    base_uri: str = Field(
+        "", description="base of every minted IRI (absolute, ends in `/`); `serve` rebuilds or refuses a store "
+                        "built for another base",
+        json_schema_extra=_shown("the address served, `http://{host}:{port}/`"))
+    base_uri_given: bool = Field(False, description="True when the base URI was set, not derived from host and port",
+                                 json_schema_extra=_DERIVED)
     store: Path = Field(
         default_factory=default_store,
         description='the store folder, or a SPARQL server: `sparql+http://...` (see "Store")',
@@ -141,12 +179,33 @@ class Settings(BaseSettings):
         default_factory=lambda: 2 * (os.cpu_count() or 1),
         description="worker processes, i.e. queries running at once (each holds about 100 MiB)",
         json_schema_extra=_shown("twice the number of cores"))
+    worker_memory: int = Field(
+        default_factory=lambda data: default_worker_memory(data.get("query_workers")),
+        description="bytes of memory one query worker may hold (`RLIMIT_DATA`; at rest a worker holds "
+                    "about 100 MiB); a query that needs more gets `400` and its worker is replaced",
+        json_schema_extra=_shown("half the machine's memory shared by the workers and one spare, "
+                                 "between 512 MiB and 2 GiB"))
+    lookup_timeout: float = Field(
+        1.0, description="seconds a query may hold the look-up lane's worker; past that it is moved to "
+                         "the general lane, and queries of the same shape go there from then on")
+    doc_page_size: int = Field(
+        500, description="values of one property, and parts, on one page of a resource document; more "
+                         "are on `?page=2`, ...")
     cache_bytes: int = Field(64 * _MIB, description="response cache for complete SPARQL answers of the current "
                                                     "snapshot (LRU by bytes); `0` turns it off")
     query_queue: int = Field(32, description="requests that may wait for a worker; beyond, `503`")
     queue_wait: float = Field(10.0, description="seconds a request waits for a worker before `503`")
     service_allow: tuple[str, ...] = Field(
         (), description="space-separated endpoint IRIs `SERVICE` may call; empty: `SERVICE` is refused")
+    max_header_bytes: int = Field(
+        64 * 1024, description="bytes of one request's head (request line and header fields, at most 100 fields); "
+                               "more: `431` and the connection is closed")
+    header_timeout: float = Field(
+        10.0, description="seconds a client has to send a request's head, from when the connection opens or the "
+                          "previous answer ends, and as many again for its body; else the connection is closed "
+                          "(`408` when part of a request came)")
+    max_connections: int = Field(
+        1024, description="open HTTP connections; one more gets `503` with `Retry-After` at once and is closed")
     source_date_epoch: int | None = Field(
         None, validation_alias="SOURCE_DATE_EPOCH",
         description="the time a build records (build record, catalogue, change feed), in seconds since "
@@ -221,6 +280,21 @@ class Settings(BaseSettings):
         return Publishing(**{name: getattr(self, name) for name in _PUBLISHING})
 
     # -- checks; a ValueError's text is the message from_env raises
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_base(cls, values: Any) -> Any:
+        """No base URI given: the address ``serve`` listens on (:func:`served_base`)."""
+        if isinstance(values, dict):
+            given = bool(values.get("base_uri"))
+            values = {**values, "base_uri_given": given}
+            if not given:
+                try:
+                    port = int(values.get("port", 8000))
+                except (TypeError, ValueError):
+                    port = 8000  # the port's own check names the error
+                values["base_uri"] = served_base(str(values.get("host") or "127.0.0.1"), port)
+        return values
+
     @field_validator("base_uri")
     @classmethod
     def _base_uri(cls, value: str) -> str:
@@ -258,7 +332,8 @@ class Settings(BaseSettings):
         return value
 
     @field_validator("catalog_page_size", "query_timeout", "max_rows", "max_response_bytes", "query_workers",
-                     "cache_bytes", "query_queue", "queue_wait", mode="before")
+                     "worker_memory", "lookup_timeout", "doc_page_size", "cache_bytes", "query_queue", "queue_wait",
+                     "max_header_bytes", "header_timeout", "max_connections", mode="before")
     @classmethod
     def _amount(cls, value: Any, info: ValidationInfo) -> Any:
         name = str(info.field_name)
@@ -267,6 +342,9 @@ class Settings(BaseSettings):
         value = _number(value, kind, f"{variable}: {value!r} is not a number")
         if value < 0 or (value == 0 and name not in _ZERO_ALLOWED):
             raise ValueError(f"{variable} must be more than 0")
+        if name == "worker_memory" and value < _WORKER_MEMORY_MIN:
+            raise ValueError(f"{variable} must be at least {_WORKER_MEMORY_MIN} (256 MiB): a query worker "
+                             "needs about 100 MiB to open the store")
         return value
 
     @field_validator("merge_score", "review_score", mode="before")
@@ -367,8 +445,8 @@ def configuration_table(settings_cls: type[Settings] = Settings) -> str:
     """The variables as the README's "Configuration" table (Markdown): variable, default,
     meaning, one row per field in declaration order.
 
-    >>> print(configuration_table().splitlines()[2])
-    | `CLUSTERKG_BASE_URI` | `http://127.0.0.1:8000/` | base of every minted IRI (absolute, ends in `/`) |
+    >>> print(configuration_table().splitlines()[6])
+    | `CLUSTERKG_HOST` | `127.0.0.1` | listen address of `serve` |
     """
     rows = ["| variable | default | meaning |", "|---|---|---|"]
     for name, field in settings_cls.model_fields.items():
@@ -392,4 +470,6 @@ def _default_text(name: str, field: FieldInfo) -> str:
     text = f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
     if name.endswith("_bytes") and value % _MIB == 0:
         text += f" ({value // _MIB} MiB)"
+    elif name.endswith("_bytes") and value % 1024 == 0:
+        text += f" ({value // 1024} KiB)"
     return text

@@ -20,10 +20,11 @@ from clusterkg import __version__
 from clusterkg.graph.publish.urls import Urls
 from clusterkg.service.cache import ResponseCache
 from clusterkg.service.errors import install_error_handlers
-from clusterkg.service.middleware import HeadAsGet, SecurityHeaders
+from clusterkg.service.middleware import ClientGone, HeadAsGet, SecurityHeaders
 from clusterkg.service.query import QueryLimits, QueryPool
 from clusterkg.service.routes import documents, dumps, harvest, home, sparql
 from clusterkg.service.state import StoreHolder
+from clusterkg.service.textcheck import TextChecker
 from clusterkg.settings import Settings
 
 __all__ = ["create_app"]
@@ -34,6 +35,7 @@ def _pool(settings: Settings) -> QueryPool:
     return QueryPool(settings.store, workers=settings.query_workers, queue=settings.query_queue,
                      queue_wait=settings.queue_wait, remote=settings.remote,
                      isolate=not settings.service_allow and not settings.remote,
+                     memory=settings.worker_memory, lookup_timeout=settings.lookup_timeout,
                      limits=QueryLimits(settings.query_timeout, settings.max_rows, settings.max_response_bytes))
 
 
@@ -44,28 +46,35 @@ def create_app(settings: Settings) -> FastAPI:
     :class:`~clusterkg.graph.publish.urls.Urls` of ``settings.base_uri``), ``store`` (a
     :class:`~clusterkg.service.state.StoreHolder`), ``pool`` (the
     :class:`~clusterkg.service.query.QueryPool`, started and stopped with the app) and
-    ``cache`` (the :class:`~clusterkg.service.cache.ResponseCache`).
+    ``cache`` (the :class:`~clusterkg.service.cache.ResponseCache`) and ``checker`` (the
+    :class:`~clusterkg.service.textcheck.TextChecker`, started and stopped with the app).
 
     :param settings: resolved configuration.
     :return: the ASGI app.
     :raises StoreError: when the store holds no snapshot yet (build first).
     """
     pool = _pool(settings)
+    checker = TextChecker(settings.query_timeout, settings.query_queue)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await pool.start()
+        checker.start()
         try:
             yield
         finally:
+            checker.close()
             await pool.stop()
 
-    app = FastAPI(title="clusterkg", version=__version__, lifespan=lifespan,
+    # no /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a public CDN;
+    # the OpenAPI description stays at /openapi.json
+    app = FastAPI(title="clusterkg", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Linked data about cluster organisations: SPARQL 1.1 endpoint, "
                               "dereferenceable resources, dumps, DCAT-AP catalogue.")
     app.state.settings = settings
     app.state.urls = Urls(settings.base_uri)
     app.state.pool = pool
+    app.state.checker = checker
     # a remote SPARQL server may change between our builds: cache only the embedded snapshot
     app.state.cache = ResponseCache(0 if settings.remote else settings.cache_bytes)
     app.state.store = StoreHolder(settings.store, settings.remote)
@@ -77,6 +86,7 @@ def create_app(settings: Settings) -> FastAPI:
                        max_age=86400)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(ClientGone)
     install_error_handlers(app)
     for module in (sparql, documents, dumps, harvest, home):
         app.include_router(module.router)

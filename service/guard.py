@@ -10,9 +10,19 @@ The ``SERVICE`` check errs on the side of refusing. A one-pass lexer
 read as the keyword: words containing "service" (also glued to a number, ``1SERVICE``)
 and prefixed names whose prefix contains it (Oxigraph reads ``SERVICE:p`` as the keyword
 and ``:p``); strings, IRIs, comments (ending at CR or LF), variables and language tags
-never count. No such token: no service can be called. Otherwise the query is parsed with rdflib's SPARQL
-1.1 parser and must show exactly as many ``SERVICE`` clauses, each to an allowed
-endpoint; a query that parser cannot read is refused.
+never count. The tokens are counted twice, in the text as sent and in the text with its
+``\\uXXXX`` escapes decoded (SPARQL 1.1 Query §19.2 has a parser decode them before it
+reads anything, so ``\\u0053ERVICE`` is the keyword to such an engine), and the larger count
+holds. No such token: no service can be called. A token and no allow-list (the default):
+refused at once, without parsing. With an allow-list, the query is parsed with rdflib's
+SPARQL 1.1 parser and must show exactly as many ``SERVICE`` clauses, each to an allowed
+endpoint; a query that parser cannot read is refused, and so is one longer than
+:data:`PARSE_LIMIT`. That parse is not linear (seconds for some texts of a few kB), so
+:mod:`clusterkg.service.textcheck` never runs it on the event loop (:func:`needs_parse`).
+
+The lexical checks take time linear in the text's length
+(:mod:`clusterkg.graph.store.sparql_text`), so any text up to the body limit is checked in
+a fraction of a second.
 
 This lexical check is best effort: the engine's PEG parser reads some texts differently
 from any lexer (``FILTER(1<2)SERVICE:p#>`` is a comparison, then a SERVICE call). The
@@ -23,13 +33,17 @@ strict mode and refuses every query containing the word "service".
 
 from __future__ import annotations
 
-from clusterkg.graph.store.sparql_text import keyword_tokens, keywords
+from clusterkg.graph.store.sparql_text import keyword_tokens, keywords, unescape_codepoints
 from clusterkg.service.errors import QueryRefused
 
-__all__ = ["check_query", "UPDATE_KEYWORDS"]
+__all__ = ["check_query", "needs_parse", "UPDATE_KEYWORDS", "PARSE_LIMIT"]
 
 #: First keywords of a SPARQL 1.1 Update operation (SPARQL 1.1 Update §3).
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+#: Longest query (characters) given to rdflib's parser to check its ``SERVICE`` clauses;
+#: a longer one that may call a service is refused (the parse would take seconds).
+PARSE_LIMIT = 32 * 1024
 
 
 def _parsed_service_targets(sparql: str) -> list[str] | None:
@@ -71,6 +85,16 @@ def _parsed_service_targets(sparql: str) -> list[str] | None:
 _VENDOR_MARKS = ("bif:", "sql:", "openlinksw.com/schemas/bif", "openlinksw.com/schemas/sql", "bif\\u", "sql\\u")
 
 
+def needs_parse(sparql: str, service_allow: tuple[str, ...]) -> bool:
+    """Whether :func:`check_query` may parse ``sparql`` (slow: not for the event loop):
+    only with an allow-list, for a text that mentions "service" at all.
+
+    >>> needs_parse("SELECT * { SERVICE <http://x/> {} }", ()), needs_parse("ASK {}", ("http://x/",))
+    (False, False)
+    """
+    return bool(service_allow) and "service" in sparql.lower()
+
+
 def check_query(sparql: str, service_allow: tuple[str, ...] = (), strict: bool = False) -> None:
     """Refuse updates, and federated queries to endpoints not allowed.
 
@@ -103,10 +127,16 @@ def check_query(sparql: str, service_allow: tuple[str, ...] = (), strict: bool =
         raise QueryRefused("service", "this server cannot keep its query workers off the network, so queries "
                                       "containing the word 'service' are refused (no federated queries here)")
     occurrences = keyword_tokens(sparql, "service")
+    decoded = unescape_codepoints(sparql)
+    if decoded is not sparql:
+        occurrences = max(occurrences, keyword_tokens(decoded, "service"))
     if occurrences == 0:
         return
+    if not service_allow:  # nothing may be called: no need to find out what would be (no parse)
+        raise QueryRefused("service", "federated queries (SERVICE) are not allowed on this endpoint: they would make "
+                                      "the server fetch other URLs (allowed endpoints: none)")
     allowed = {f"<{iri}>" for iri in service_allow}
-    parsed = _parsed_service_targets(sparql)
+    parsed = _parsed_service_targets(sparql) if len(sparql) <= PARSE_LIMIT else None
     if parsed is None or len(parsed) != occurrences:
         raise QueryRefused("service", "the query uses SERVICE in a way this endpoint cannot check; federated "
                                       "queries are not allowed here (allowed endpoints: "

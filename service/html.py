@@ -179,7 +179,8 @@ def sections(g: Graph, focus: URIRef | None, labels: dict[str, str], link: Calla
 
 
 def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str, str],
-                labels: dict[str, str], link: Callable[[str], str] = _same, document: str | None = None) -> bytes:
+                labels: dict[str, str], pages: dict[str, str] | None = None, link: Callable[[str], str] = _same,
+                document: str | None = None) -> bytes:
     """Render ``g`` as an HTML page (the ``resource.html`` template).
 
     :param g: the description (the focus resource's triples and its parts').
@@ -187,6 +188,8 @@ def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str
     :param title: the page title.
     :param alternates: media type -> URL of each RDF variant (``<link rel="alternate">``).
     :param labels: IRI -> label, for resources outside ``g``.
+    :param pages: for one page of a longer description: URL of this page (``self``) and
+        of the ``first``, ``prev``, ``next`` and ``last`` pages (those that exist).
     :param link: IRI -> the URL links point at (see :func:`sections`).
     :param document: the document whose hash IRIs get anchors by fragment (see :func:`sections`).
     :return: UTF-8 bytes of an HTML5 document.
@@ -195,5 +198,5 @@ def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str
     page = TEMPLATES.get_template("resource.html").render(
         title=title, focus=None if focus is None else str(focus), footer=footer,
         alternates=[{"media": m, "url": u} for m, u in alternates.items()],
-        sections=sections(g, focus, labels, link, document))
+        sections=sections(g, focus, labels, link, document), pages=pages)
     return page.encode("utf-8")

@@ -1,19 +1,28 @@
-"""Cross-cutting HTTP behaviour: HEAD for every GET route, security headers.
+"""Cross-cutting HTTP behaviour: HEAD for every GET route, security headers, clients
+that leave while their request is read.
 
 * ``HEAD``: a pure ASGI middleware answers HEAD on any GET route by running the GET and
   dropping the body (RFC 9110 §9.3.2: HEAD is GET without content), so no route can forget it.
 * Security headers on every response: ``X-Content-Type-Options: nosniff``,
-  ``Referrer-Policy: no-referrer``; on HTML pages also a ``Content-Security-Policy`` that
-  allows nothing but our own links and inline styles, and ``X-Frame-Options: DENY``.
+  ``Referrer-Policy: no-referrer``; on HTML pages (every one of them: the service has no
+  page exempt, and none loads anything from another host) also a
+  ``Content-Security-Policy`` that allows nothing but our own links and inline styles,
+  and ``X-Frame-Options: DENY``.
+* A client that goes away while its request body is being read (or whose connection the
+  server closed at the request deadline, :mod:`clusterkg.service.server`) has nobody to
+  answer: :class:`ClientGone` ends the request quietly instead of logging a traceback
+  for each.
 
 CORS (read-only, no credentials) is Starlette's ``CORSMiddleware``, added by the app.
 """
 
 from __future__ import annotations
 
+from starlette.requests import ClientDisconnect
+
 from clusterkg.graph import formats
 
-__all__ = ["HeadAsGet", "SecurityHeaders", "CSP"]
+__all__ = ["ClientGone", "HeadAsGet", "SecurityHeaders", "CSP"]
 
 _HTML = formats.HTML.media_type.encode()
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
@@ -59,10 +68,24 @@ class SecurityHeaders:
                 names = {k.lower() for k, _ in headers}
                 ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-                if ctype.startswith(_HTML) and not scope["path"].startswith(("/docs", "/redoc")):
+                if ctype.startswith(_HTML):
                     extra += [(b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY")]
                 headers += [(k, v) for k, v in extra if k not in names]
                 message = dict(message, headers=headers)
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class ClientGone:
+    """Ends a request quietly when its client left while the request was being read
+    (Starlette's ``ClientDisconnect``): there is no one to answer."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await self.app(scope, receive, send)
+        except ClientDisconnect:
+            return

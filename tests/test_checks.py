@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 #: The packages mypy checks.
-MYPY_PACKAGES = ["clusterkg.graph", "clusterkg.service", "clusterkg.cli", "clusterkg.settings"]
+MYPY_PACKAGES = ["clusterkg.graph", "clusterkg.service", "clusterkg.cli", "clusterkg.answers", "clusterkg.offline", "clusterkg.settings"]
 
 
 def _tool(name: str) -> str:

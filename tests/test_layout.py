@@ -125,6 +125,13 @@ def test_wheel_carries_the_package_data_under_one_namespace(tmp_path):
                    "clusterkg/service/app.py", "clusterkg/service/templates/resource.html",
                    "clusterkg/data/nuts-2021.csv", "clusterkg/data/nuts-aliases.csv"]:
         assert needed in names, needed
+    # every package of the checkout is in the wheel (a package left off the list in
+    # pyproject.toml imports from the checkout but not from an installed copy)
+    folders = {"clusterkg": "clusterkg", "graph": "clusterkg/graph", "service": "clusterkg/service"}
+    for folder, prefix in folders.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            packaged = f"{prefix}/{init.relative_to(ROOT / folder).as_posix()}"
+            assert packaged in names, f"{init.relative_to(ROOT)} is not in the wheel: list its package in pyproject.toml"
     # an installed copy works outside the checkout: run it from the unpacked wheel
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
@@ -136,3 +143,10 @@ def test_wheel_carries_the_package_data_under_one_namespace(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0].startswith(str(unpacked))
     assert '"2010-07-12"^^<http://www.w3.org/2001/XMLSchema#date>' in r.stdout
+    # and every stage of a build (read, map, validate, reconcile, store, publish)
+    code = ("import sys; from clusterkg.cli import main; "
+            f"sys.argv=['clusterkg','build','-q','--store',{str(tmp_path / 'store')!r}]; main()")
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                       env={"PYTHONPATH": str(unpacked), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    assert "processed: 6, graphs loaded: 6" in r.stderr, r.stderr

@@ -30,7 +30,7 @@ from clusterkg import __version__
 from clusterkg.graph.build.cache import ProfileCache, fingerprint
 from clusterkg.graph.build.process import Outcome, graph_data
 from clusterkg.graph.build.stream import processed
-from clusterkg.graph.build.summary import BuildSummary, NothingToPublish
+from clusterkg.graph.build.summary import REPORT_FILE, BuildSummary, NothingToPublish
 from clusterkg.graph.errors import ProfileReadError, StoreError
 from clusterkg.graph.map.canonical import canonical_ntriples
 from clusterkg.graph.map.concepts import Vocabulary, ontology_graph
@@ -54,7 +54,7 @@ from clusterkg.graph.reconcile import (
     REVIEW_FILE, KindReport, MatchPolicy, Version, current_view, links_ntriples, ordered, review_csv, revision_lines,
 )
 from clusterkg.graph.store import Backend, RemoteEndpoint, StoreWriter, open_backend
-from clusterkg.graph.store.snapshot import previous_meta
+from clusterkg.graph.store.snapshot import BuiltFor, previous_meta
 
 __all__ = ["build", "build_time", "load_vocabulary"]
 
@@ -317,9 +317,11 @@ class _Build:
         write_metadata(self.dumps, self.known, self.published, self.state, self.prev, meta=self.writer.meta_dir,
                        uris=self.uris, publishing=publishing, started=self.started_at,
                        reuse_dumps=self.writer.reuse_dumps)
+        BuiltFor(str(self.uris.base), tuple(str(Path(p).resolve()) for p in self.paths)).write(self.writer.meta_dir)
 
     def commit(self) -> None:
         """Publish the snapshot (and, with a SPARQL server, put the changed graphs there first)."""
+        (self.writer.meta_dir / REPORT_FILE).write_text(self.summary.text() + "\n", encoding="utf-8")
         self.summary.generation = self.writer.commit(self.summary.triples)
         self.summary.remote = getattr(self.writer, "sync", None)  # what a remote backend did on the server
         if self.cache is not None:

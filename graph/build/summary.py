@@ -13,7 +13,11 @@ from clusterkg.graph.read.rdf import ExtraGraph
 from clusterkg.graph.reconcile import Resolution
 from clusterkg.graph.store.sync import SyncReport
 
-__all__ = ["BuildSummary", "NothingToPublish"]
+__all__ = ["BuildSummary", "NothingToPublish", "REPORT_FILE"]
+
+#: The whole build report, in each snapshot's ``meta/`` (what ``clusterkg build`` prints
+#: without ``-q``).
+REPORT_FILE = "build-report.txt"
 
 
 class NothingToPublish(ClusterkgError):
@@ -105,8 +109,12 @@ class BuildSummary:
         return all(o.status == "published" for o in self.outcomes) and not self.extra_errors
 
     def text(self, verbose: bool = True) -> str:
-        """The build report: per-file problems, unmapped values, then the totals."""
-        lines: list[str] = list(self.notes)
+        """The build report: notes on the input, per-file problems, unmapped values, then
+        the totals. Quiet (``verbose`` False), per-file remarks that are not problems are
+        counted instead of listed (files without a manifest row, folded pages), so the
+        text stays a few lines for any number of files; rejected and unreadable files are
+        always listed."""
+        lines: list[str] = self._notes(verbose)
         for o in self.outcomes:
             if o.status == "unreadable":
                 lines.append(f"UNREADABLE {o.error}")
@@ -127,7 +135,12 @@ class BuildSummary:
                 if o.report:
                     lines.extend("  " + str(r) for r in o.report.warnings)
         lines.extend(f"UNREADABLE {e}" for e in self.extra_errors)
-        lines.extend(f"folded {', '.join(ids)} into <{cluster}> (current: {ids[-1]})" for cluster, ids in self.folded)
+        if verbose:
+            lines.extend(f"folded {', '.join(ids)} into <{cluster}> (current: {ids[-1]})"
+                         for cluster, ids in self.folded)
+        elif self.folded:
+            lines.append(f"clusters described by several pages: {len(self.folded)}, each shown as its latest page "
+                         f"says (the list: {REPORT_FILE} in the snapshot's meta/)")
         lines.extend(self._sources_text(verbose))
         lines.extend(f"  loaded {x.path} into <{x.iri}> ({x.quads} quads)" for x in self.extra if verbose)
         lines.append(
@@ -142,3 +155,13 @@ class BuildSummary:
             lines.append(f"SPARQL server: graphs replaced: {len(self.remote.put)}, deleted: "
                          f"{len(self.remote.deleted)}, unchanged: {self.remote.kept}")
         return "\n".join(lines)
+
+    def _notes(self, verbose: bool) -> list[str]:
+        """The notes on the input; quiet, those on files without a manifest row as one count."""
+        unlisted = {str(o.source.path) for o in self.outcomes if not o.source.in_manifest}
+        if verbose or not unlisted:
+            return list(self.notes)
+        kept = [n for n in self.notes if n.split(": not in a manifest;", 1)[0] not in unlisted]
+        kept.append(f"files not in a manifest: {len(unlisted)}, ids from their file names, no source URL, country "
+                    f"or retrieval date (the list: {REPORT_FILE} in the snapshot's meta/)")
+        return kept

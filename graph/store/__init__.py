@@ -34,7 +34,7 @@ from clusterkg.graph.store.endpoint import RemoteEndpoint, is_remote, parse_stor
 from clusterkg.graph.store.remote import RemoteStore, RemoteWriter
 from clusterkg.graph.store.sync import read_record
 from clusterkg.graph.store.result import QueryResult
-from clusterkg.graph.store.snapshot import previous_meta, store_is_empty
+from clusterkg.graph.store.snapshot import BuiltFor, previous_meta, store_is_empty
 
 __all__ = [
     "Store", "StoreWriter", "Backend", "QueryResult", "OxigraphStore", "OxigraphWriter", "RemoteEndpoint",
@@ -155,6 +155,11 @@ class Backend:
         if self.remote is not None and not read_record(previous_meta(self.root), self.remote):
             return f"{self.remote.url} has not received the snapshot in {self.root}"
         return None
+
+    def built_for(self) -> BuiltFor | None:
+        """What the serving snapshot was built for (base URI, paths read), or None when
+        there is none or it does not say."""
+        return BuiltFor.read(previous_meta(self.root))
 
     def __str__(self) -> str:
         """The backend for messages: the folder, or the server's URL without its password."""

@@ -25,14 +25,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import fcntl
+import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from clusterkg.graph.errors import StoreError
 
 __all__ = ["current_generation", "store_is_empty", "previous_meta", "SnapshotFiles", "SnapshotWriter", "GRAPH_MODEL",
-           "has_current_view"]
+           "has_current_view", "BUILT_FOR", "BuiltFor"]
 
 #: The marker, in a generation's ``meta/``, of a snapshot whose default graph holds the
 #: current view (materialised at build time); without it (a snapshot of an earlier
@@ -43,6 +45,43 @@ GRAPH_MODEL = "graph-model.json"
 def has_current_view(generation: Path) -> bool:
     """True when the generation's default graph holds the current view (:data:`GRAPH_MODEL`)."""
     return (generation / "meta" / GRAPH_MODEL).is_file()
+
+#: What a snapshot was built for, in its ``meta/``: the base URI of its IRIs and the paths
+#: read (:class:`BuiltFor`).
+BUILT_FOR = "built-for.json"
+
+
+@dataclass(frozen=True)
+class BuiltFor:
+    """What a snapshot was built for.
+
+    :param base_uri: the base of every IRI it holds (``CLUSTERKG_BASE_URI`` at build time).
+    :param sources: the paths the build read, absolute.
+    """
+
+    base_uri: str
+    sources: tuple[str, ...]
+
+    def write(self, meta: Path) -> None:
+        """Record it in a snapshot's ``meta/`` folder.
+
+        :raises OSError: the file cannot be written.
+        """
+        (meta / BUILT_FOR).write_text(json.dumps({"base_uri": self.base_uri, "sources": list(self.sources)}) + "\n",
+                                      encoding="utf-8")
+
+    @classmethod
+    def read(cls, meta: Path | None) -> "BuiltFor | None":
+        """What the snapshot whose ``meta/`` folder is ``meta`` was built for, or None when
+        it does not say (a snapshot of an earlier version, a damaged file, no snapshot)."""
+        if meta is None:
+            return None
+        try:
+            data = json.loads((meta / BUILT_FOR).read_text(encoding="utf-8"))
+            return cls(str(data["base_uri"]), tuple(str(p) for p in data["sources"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
 
 _CURRENT = "current"
 _GENERATIONS = "generations"

@@ -5,38 +5,195 @@ Used before a query reaches the store: which keywords it uses (to refuse updates
 groups nest (Oxigraph's recursive parser overflows the stack on thousands of nested
 braces, so such queries are refused first). Strings and comments
 (and, for keywords, IRIs) are removed before looking, so words inside them never count.
+
+Every function here takes time linear in the length of the text, whatever the text (a
+request body may hold 1 MiB of anything, and these checks run before any time limit).
+There is one tokenizer (SPARQL 1.1 Query §19.8, the terminals), written so that no token
+is scanned twice: each kind of token consumes a maximal run or fails at once, and a
+failed attempt never leaves a rescan to the next position. In particular:
+
+* a prefixed name's prefix is a run of name characters taken whole; when no ``:``
+  follows, the run is split into words, numbers and single characters afterwards;
+* an unterminated short string (``"...`` or ``'...``) runs to the end of its line, which
+  no engine reads past (it is a syntax error);
+* an unterminated long string (``\"\"\"...``) is read as the engines' lexers fall back
+  to reading it: an empty string ``""`` followed by a short one. Once one long string of
+  a kind is unterminated, every later one of that kind is too (their scans meet), so the
+  tokenizer stops looking for that kind instead of scanning to the end again.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from typing import Callable, Iterator
 
-__all__ = ["bare", "keywords", "keyword_tokens", "nesting_depth", "where_body", "MAX_NESTING"]
+__all__ = ["bare", "masked", "keywords", "keyword_tokens", "nesting_depth", "where_body", "shape",
+           "unescape_codepoints", "MAX_NESTING"]
 
 #: Deepest nesting of ``{`` / ``(`` / ``[`` accepted; real queries stay far below.
 MAX_NESTING = 100
 
-_STRING = (r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-           r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-           r'|"(?:[^"\\\n]|\\.)*"'
-           r"|'(?:[^'\\\n]|\\.)*'")
-_IRI = r"<(?:[^<>\"{}|^`\\\s]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>"  # IRIs may hold \u escapes
-_COMMENT = r"#[^\r\n]*"  # a comment ends at CR or LF (SPARQL 1.1 Query §19.8)
-_STRIP = re.compile(f"{_STRING}|{_IRI}|{_COMMENT}", re.S)
+# --- the terminals (SPARQL 1.1 Query §19.8); every repetition is possessive ("*+")
+_PN_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+#: Name characters: word characters and every non-ASCII character but the spaces
+#: (wider than SPARQL's PN_CHARS, so a name never ends earlier than the engine's).
+_NC = r"\w\u0080-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\U0010ffff"
+_PLX = rf"(?:%[0-9A-Fa-f]{{2}}|{_PN_ESC})"
+_IRI_REST = r"(?:[^<>\"{}|^`\\\x00-\x20]++|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>"  # IRIs may hold \u escapes
+_IRI = "<" + _IRI_REST
+# A long string: its content stops at the first unescaped triple quote; unterminated, it
+# runs to the end (group open2 / open1 says so, and the caller reads it as the engines do).
+_LONG2 = r'"""(?:[^"\\]++|\\.|"(?!""))*+(?:"""|(?P<open2>\\?\Z))'
+_LONG1 = r"'''(?:[^'\\]++|\\.|'(?!''))*+(?:'''|(?P<open1>\\?\Z))"
+# A short string ends at its quote; unterminated, at the end of its line.
+_SHORT2 = r'"(?:[^"\\\r\n]++|\\.)*+(?:"|\\?(?![^\r\n]))'
+_SHORT1 = r"'(?:[^'\\\r\n]++|\\.)*+(?:'|\\?(?![^\r\n]))"
+_COMMENT = r"#[^\r\n]*+"  # a comment ends at CR or LF (SPARQL 1.1 Query §19.8)
+_VAR = r"[?$][\w\u00b7]++"
+_LANG = r"@[A-Za-z]++(?:-[A-Za-z0-9]++)*+"
+# A prefixed name: the prefix is a whole run of name characters (no backtracking into
+# it: ":" is not one of them) that does not end in "."; PN_LOCAL leaves out its
+# trailing dots (a run of dots belongs to it only when a name character follows).
+# "ex:a\#" is one name; "ex:.SERVICE" is "ex:", ".", "SERVICE".
+_PNAME = (rf"(?:[^\W\d_][{_NC}.\-]*+(?<!\.))?:"
+          rf"(?:(?:[{_NC}:]|{_PLX})(?:[{_NC}\-:]++|{_PLX}|\.++(?=[{_NC}\-:]|{_PLX}))*+)?")
+# A run of name characters starting with a letter that is not a prefix: the words,
+# numbers and single characters it holds are told apart afterwards (_RUN_PARTS).
+_RUN = rf"[^\W\d_][{_NC}.\-]*+"
+_NUM = r"[+-]?(?:\d++(?:\.\d*+)?(?:[eE][+-]?\d++)?|\.\d++(?:[eE][+-]?\d++)?)"
+_WORD_TOKEN = r"[^\W\d]\w*+"
+_OTHER = rf"[^\"'#<]|<(?!{_IRI_REST})"
+_KEPT = f"{_VAR}|{_LANG}|{_PNAME}|{_RUN}|{_NUM}|{_WORD_TOKEN}|{_OTHER}"
+
+#: A run's parts, as the tokenizer would read them one by one: numbers, words, others.
+_RUN_PARTS = re.compile(rf"{_NUM}|(?P<word>{_WORD_TOKEN})|.", re.S)
+#: The tokens left in a query's :func:`bare` text (no IRI, string or comment is left).
+_TOKEN = re.compile(rf"{_VAR}|{_LANG}|(?P<pname>{_PNAME})|(?P<run>{_RUN})|{_NUM}|(?P<word>{_WORD_TOKEN})|.", re.S)
+
 # A keyword is a run of letters not glued to a name, variable, prefixed name or language
 # tag on either side. "." and "-" do not protect: "?o .SERVICE <...>" is a SERVICE call.
-_WORD = re.compile(r"(?<![\w:?$@])([A-Za-z]+)(?![\w:])")
+# (The letter comes first and the look-behind checks the character before it, so that a
+# search skips non-letters at once instead of testing the look-behind at every position.)
+_WORD = re.compile(r"([A-Za-z](?<![\w:?$@][A-Za-z])[A-Za-z]*+)(?![\w:])")
+_NOT_BRACKET = re.compile(r"[^{}()\[\]]++")
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
+#: Most tokens one match of the full scanner reads in a row (see _scanner).
+_RUN_TOKENS = 2000
+#: Characters that are always a token of their own: a run of them is taken at once.
+_LONE = r"[\s{}()\[\],;*=!|&/^>]++"
+
+
+@functools.lru_cache(maxsize=8)
+def _scanner(long2: bool, long1: bool, escapes: bool) -> re.Pattern[str]:
+    """The pattern that finds the IRIs, strings and comments (group ``opaque``);
+    without the long strings of a kind once one of them was found unterminated.
+
+    Searching for them alone is exact unless a prefixed name holds an escaped ``'`` or
+    ``#`` (``ex:a\\#``), the only way either can stand outside a string or a comment. For
+    a text with such an escape (``escapes``), the pattern reads the other tokens too:
+    each match is a run of at most :data:`_RUN_TOKENS` of them (group ``kept``), or an
+    IRI, string or comment, and starts where the previous one ended (what stops a run of
+    other tokens always starts one of those), so no position is tried twice. (The runs are
+    bounded so that no single call into the regex engine, which holds Python's global
+    lock, lasts more than a fraction of a millisecond.)
+    """
+    strings = ([_LONG2] if long2 else []) + ([_LONG1] if long1 else []) + [_SHORT2, _SHORT1]
+    opaque = "|".join([_IRI, *strings, _COMMENT])
+    if not escapes:
+        return re.compile(f"(?P<opaque>{opaque})", re.S)
+    return re.compile(rf"(?P<kept>(?:{_LONE}|{_KEPT}){{1,{_RUN_TOKENS}}}+)|(?P<opaque>{opaque})", re.S)
+
+
+def _replace_opaque(sparql: str, replace: Callable[[str], str] | None = None) -> str:
+    """``sparql`` with each IRI, string and comment replaced by ``replace(its text)``, or
+    by as many spaces as it has characters when ``replace`` is None.
+
+    An unterminated long string runs to the end, so it is the last match: it is then
+    read again as the engines' lexers read it (``""``, then a short string), with the
+    long strings of its kind left out from there on (they cannot end either). That
+    happens at most once per kind, so the text is read at most three times.
+    """
+    escapes = "\\'" in sparql or "\\#" in sparql
+    out: list[str] = []
+    long2 = long1 = True
+    rest = sparql
+    while True:
+        pattern = _scanner(long2, long1, escapes)
+        size = len(rest)
+        opens = [pattern.groupindex[name] for name in ("open2", "open1") if name in pattern.groupindex]
+        unterminated = [-1]
+        each = _replacer(replace, "kept" in pattern.groupindex, size, opens, unterminated)
+        out.append(pattern.sub(each, rest))
+        at = unterminated[0]
+        if at < 0:
+            return "".join(out)
+        long2 = long2 and not rest.startswith('"""', at)
+        long1 = long1 and not rest.startswith("'''", at)
+        rest = rest[at + 2:]
+
+
+def _replacer(replace: Callable[[str], str] | None, kept: bool, size: int, opens: list[int],
+              unterminated: list[int]) -> Callable[[re.Match[str]], str]:
+    """The function :func:`_replace_opaque` gives ``re.sub`` (one call per match, so it
+    does as little as it can): it writes the replacement, and notes in
+    ``unterminated[0]`` where an unterminated long string starts (its match ends the text)."""
+    spaces = replace is None
+
+    def each(m: re.Match[str]) -> str:
+        start, end = m.span("opaque") if kept else m.span()
+        if start < 0:  # a run of other tokens: kept as it is
+            return m.group("kept")
+        if end == size and any(m.start(g) >= 0 for g in opens):
+            unterminated[0] = start
+            end = start + 2  # "" (or ''): an empty string
+        if spaces:
+            return " " * (end - start)
+        return replace(m.string[start:end])  # type: ignore[misc]
+
+    return each
+
+
+@functools.lru_cache(maxsize=4)
 def bare(sparql: str) -> str:
     """The query with its strings, IRIs and comments each replaced by one space, so what
-    is left are keywords, variables, names and operators.
+    is left are keywords, variables, names and operators. The last few answers are kept,
+    since several checks ask about the same text.
 
     >>> bare('SELECT * { <http://x/a+b> ?p "1*2" } # a+b')
     'SELECT * {   ?p   }  '
+    >>> bare("SELECT * { ?s ?p '''a 'b' c''', ex:a\\\\# } # done")
+    'SELECT * { ?s ?p  , ex:a\\\\# }  '
     """
-    return _STRIP.sub(" ", sparql)
+    return _replace_opaque(sparql, lambda _token: " ")
+
+
+@functools.lru_cache(maxsize=4)
+def masked(sparql: str) -> str:
+    """The query with its strings, IRIs and comments each replaced by as many spaces as
+    they have characters, so offsets in it are offsets in the query.
+
+    >>> masked('ASK { ?s ?p "{" }')
+    'ASK { ?s ?p     }'
+    """
+    return _replace_opaque(sparql)
+
+
+def _first_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A search for the first of ``words`` (any case) standing as a keyword: not glued
+    to a name, a variable, a prefixed name or a language tag (``"x"@en-where``,
+    ``ex:any-where``, ``ex:a.where``)."""
+    spelled = []
+    for word in words:
+        first, *rest = (f"[{c.upper()}{c.lower()}]" for c in word)
+        spelled.append(first + rf"(?<![\w:?$@.\-]{first})" + "".join(rest))  # see _WORD
+    return re.compile(rf"(?:{'|'.join(spelled)})(?![\w:\-])")
+
+
+_WHERE_OR_ASK = _first_word(("WHERE", "ASK"))
+_SELECT = _first_word(("SELECT",))
 
 
 def where_body(sparql: str) -> int | None:
@@ -52,35 +209,31 @@ def where_body(sparql: str) -> int | None:
     >>> q[where_body(q):where_body(q) + 3]
     ' ?r'
     """
-    blank = _STRIP.sub(lambda m: " " * len(m.group()), sparql)
-    form_end = None
-    for m in _WORD.finditer(blank):
-        before = blank[m.start() - 1] if m.start() else " "
-        after = blank[m.end()] if m.end() < len(blank) else " "
-        if before in "-." or after == "-":  # part of a language tag or a prefixed name
-            continue
-        word = m.group(1).upper()
-        if word in ("WHERE", "ASK"):
-            brace = blank.find("{", m.end())
-            return brace + 1 if brace >= 0 else None
-        if word == "SELECT" and form_end is None:
-            form_end = m.end()
-    if form_end is not None:  # SELECT ... { } without the optional word WHERE
-        brace = blank.find("{", form_end)
-        return brace + 1 if brace >= 0 else None
-    return None
+    blank = masked(sparql)
+    m = _WHERE_OR_ASK.search(blank) or _SELECT.search(blank)  # SELECT ... { } without WHERE
+    if m is None:
+        return None
+    brace = blank.find("{", m.end())
+    return brace + 1 if brace >= 0 else None
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=16)
+def _keywords(sparql: str) -> tuple[str, ...]:
+    return tuple(w.upper() for w in _WORD.findall(masked(sparql)))
+
+
 def keywords(sparql: str) -> tuple[str, ...]:
     """The bare words of the query, upper case, in order (variables, prefixed names,
-    strings, IRIs and comments left out). The last few queries' answers are kept, since
-    the guard, the response cache and the worker pool each ask about the same text.
+    strings, IRIs and comments left out). The answers for the last few short texts are
+    kept, since the guard, the response cache and the worker pool each ask about the same
+    text (long ones would hold too much memory, and are read again).
 
     >>> keywords('PREFIX ex: <http://x/> SELECT ?s FROM <http://g> WHERE { ?s ex:p "from" }')
     ('PREFIX', 'SELECT', 'FROM', 'WHERE')
     """
-    return tuple(w.upper() for w in _WORD.findall(bare(sparql)))
+    if len(sparql) > 64 * 1024:
+        return tuple(w.upper() for w in _WORD.findall(masked(sparql)))
+    return _keywords(sparql)
 
 
 def nesting_depth(sparql: str) -> int:
@@ -90,38 +243,24 @@ def nesting_depth(sparql: str) -> int:
     3
     """
     depth = best = 0
-    for ch in bare(sparql):
+    for ch in _NOT_BRACKET.sub("", masked(sparql)):
         if ch in "{([":
             depth += 1
-            best = max(best, depth)
-        elif ch in "})]":
-            depth = max(depth - 1, 0)
+            if depth > best:
+                best = depth
+        elif depth:
+            depth -= 1
     return best
 
 
-# A one-pass lexer, tried at each position in this order (the first that matches wins):
-# IRI, long string, short string, comment, variable, language tag, prefixed name,
-# number, word, any other character. Prefixed names follow SPARQL's PN_LOCAL (escapes,
-# %xx, no leading or trailing "."), so "ex:a\#" is one name and "ex:.SERVICE" is the
-# name "ex:", a ".", then the word "SERVICE".
-_PN_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
-#: Name characters: word characters and every non-ASCII character but the spaces
-#: (wider than SPARQL's PN_CHARS, so a name never ends earlier than the engine's).
-_NC = r"\w\u0080-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\U0010ffff"
-_PLX = rf"(?:%[0-9A-Fa-f]{{2}}|{_PN_ESC})"
-_LEX = re.compile(
-    r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"
-    r'|(?P<str>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\')'
-    r"|(?P<comment>#[^\r\n]*)"
-    r"|(?P<var>[?$][\w\u00b7]+)"
-    r"|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)"
-    rf"|(?P<pname>(?:[^\W\d_](?:[{_NC}.\-]*[{_NC}\-])?)?:(?:(?:[{_NC}:]|{_PLX})(?:(?:[{_NC}.\-:]|{_PLX})*(?:[{_NC}\-:]|{_PLX}))?)?)"
-    r"|(?P<num>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))"
-    r"|(?P<word>[^\W\d]\w*)"
-    r"|(?P<other>.)",
-    re.S,
-)
+def _run_words(run: str) -> Iterator[str]:
+    """The words a run of name characters holds (see ``_RUN``)."""
+    if run.isalnum():  # the usual case: one word
+        yield run
+        return
+    for m in _RUN_PARTS.finditer(run):
+        if m.group("word") is not None:
+            yield m.group("word")
 
 
 def keyword_tokens(sparql: str, word: str) -> int:
@@ -135,11 +274,75 @@ def keyword_tokens(sparql: str, word: str) -> int:
     1
     """
     target = word.lower()
+    text = masked(sparql)
+    if target not in text.lower():
+        return 0
     count = 0
-    for m in _LEX.finditer(sparql):
+    for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        if kind == "word" and target in m.group().lower():
+        if kind == "run":
+            count += sum(target in w.lower() for w in _run_words(m.group()))
+        elif kind == "word" and target in m.group().lower():
             count += 1
         elif kind == "pname" and target in m.group().split(":", 1)[0].lower():
             count += 1
     return count
+
+
+def unescape_codepoints(sparql: str) -> str:
+    """The text with its ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes replaced by the characters
+    they stand for, anywhere in the text, as SPARQL 1.1 Query §19.2 says a parser reads
+    them ("processed before parsing", so ``\\u0053ERVICE`` is the keyword ``SERVICE`` to
+    such an engine). An escape of no Unicode character is left as it is.
+
+    >>> unescape_codepoints('SELECT * { \\\\u0053ERVICE <http://x/> {} }')
+    'SELECT * { SERVICE <http://x/> {} }'
+    """
+    if "\\u" not in sparql and "\\U" not in sparql:
+        return sparql
+
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else m.group()
+
+    return _CODEPOINT.sub(char, sparql)
+
+
+#: The tokens :func:`shape` tells apart, and what it writes for some of them.
+_SHAPES = {"var": "?", "lang": "", "name": "<>", "num": "0", "space": ""}
+_SHAPE_TOKEN = re.compile(rf"(?P<iri><>)|(?P<lit>\"\")|(?P<var>{_VAR})|(?P<lang>{_LANG})|(?P<name>{_PNAME})"
+                          rf"|(?P<run>{_RUN})|(?P<num>{_NUM})|(?P<word>{_WORD_TOKEN})|(?P<space>\s++)|.", re.S)
+
+
+def _shape_of(token: str) -> str:
+    """What :func:`shape` writes for an IRI, a string or a comment."""
+    return " <> " if token[0] == "<" else " " if token[0] == "#" else ' "" '
+
+
+def shape(sparql: str, limit: int = 4096) -> str:
+    """The query's shape: its keywords and operators, with every IRI and prefixed name
+    written ``<>``, every literal ``""``, every number ``0``, every variable ``?``, and
+    comments and spacing dropped (one space between tokens). Two queries that differ
+    only in the resources, values and variable names they use have the same shape.
+
+    :param sparql: the query text.
+    :param limit: the shape is cut after this many characters (enough to tell queries
+        apart).
+    :return: the shape.
+
+    >>> shape('SELECT ?x WHERE { <http://a/1> ex:p ?x ; ex:q "v"@en, 42 } # note')
+    'SELECT ? WHERE { <> <> ? ; <> "" , 0 }'
+    """
+    out: list[str] = []
+    size = 0
+    for m in _SHAPE_TOKEN.finditer(_replace_opaque(sparql, _shape_of)):
+        kind = m.lastgroup or ""
+        token = _SHAPES.get(kind, m.group())
+        if kind in ("run", "word"):
+            token = token.upper()
+        if token:
+            out.append(token)
+            size += len(token) + 1
+            if size > limit:
+                break
+    return " ".join(out)[:limit]

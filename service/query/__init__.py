@@ -15,11 +15,17 @@ current store snapshot. The web process:
   result itself at the limit (with an in-band marker, see :mod:`.writers`); a query that
   produces nothing by then (a cartesian product being counted, a big sort) gets its worker
   killed (``SIGKILL``, the core is free at once) and a fresh one started, and the client
-  gets ``504``.
+  gets ``504``;
+* caps each worker's memory (``CLUSTERKG_WORKER_MEMORY``): a query that needs more gets
+  an error naming the limit, and a fresh worker;
+* keeps one worker for queries that look like look-ups, for at most
+  ``CLUSTERKG_LOOKUP_TIMEOUT`` seconds each (:mod:`.lanes`).
 
-Modules: :mod:`.pool` (the scheduler, in the web process), :mod:`.worker` (the worker
-process), :mod:`.wire` (the messages between them, truncation markers, errors),
-:mod:`.classify` (which queries look quick), :mod:`.writers` (streaming result writers).
+Modules: :mod:`.pool` (the scheduler, in the web process), :mod:`.lanes` (its queues and
+the look-up lane), :mod:`.worker` (the worker process), :mod:`.wire` (the messages
+between them, truncation markers, errors), :mod:`.classify` (which queries look quick),
+:mod:`.writers` (streaming result writers), :mod:`.describe` (pages of resource
+documents, built in the workers).
 """
 
 from clusterkg.service.query.classify import looks_quick

@@ -1,11 +1,15 @@
 """The query pool: the web process's scheduler of the worker processes.
 
-It admits at most one query per worker and keeps a short queue; beyond that a request
+It admits at most one query per worker and keeps short queues; beyond them a request
 gets :class:`~clusterkg.service.errors.Busy`. With three workers or more, one is kept for
-queries that look quick (:func:`~.classify.looks_quick`: the look-up lane), so a look-up
-does not wait behind long queries holding every worker. A worker that produces nothing
-within the limit is killed (``SIGKILL``, the core is free at once) and a fresh one
-started. The pool waits on each pipe in the event loop itself (no thread per message).
+queries that look quick (:mod:`.lanes`: the look-up lane), so a look-up does not wait
+behind long queries holding every worker; a query that holds that worker longer than
+``CLUSTERKG_LOOKUP_TIMEOUT`` is moved to the general lane (a fresh look-up worker takes
+its place, and the pool goes back to its size when the next general worker frees) and
+its shape demoted. A worker that produces nothing within the limit is killed
+(``SIGKILL``, the core is free at once) and a fresh one started; so is one that ran out
+of memory (``CLUSTERKG_WORKER_MEMORY``), and the client is told so. The pool waits on
+each pipe in the event loop itself (no thread per message).
 """
 
 from __future__ import annotations
@@ -15,20 +19,20 @@ import logging
 import multiprocessing as mp
 import os
 import signal
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable
 
 from clusterkg.service.errors import Busy
-from clusterkg.service.query.classify import looks_quick
-from clusterkg.service.query.wire import (CHUNK, CRASH, END, ERROR, READY, UNACCEPTABLE, WHOLE, QueryRequest,
-                                          Started, closing_marker, raise_for)
-from clusterkg.service.query.worker import GRACE, worker_main
+from clusterkg.service.query.classify import looks_quick, shape_key
+from clusterkg.service.query.lanes import Lanes
+from clusterkg.service.query.wire import (CHUNK, CRASH, END, ERROR, MEMORY, READY, UNACCEPTABLE, WHOLE, QueryRequest,
+                                          Started, closing_marker, memory_message, raise_for)
+from clusterkg.service.query.worker import GRACE, MEMORY_EXIT, worker_main
 
 __all__ = ["QueryPool", "QueryLimits"]
 
@@ -38,12 +42,18 @@ _CTX = mp.get_context("spawn")
 #: Scheduling priority of the general-lane workers (nice(2) increment); the look-up lane runs at 0.
 _GENERAL_NICENESS = 5
 _KINDS = ("select", "ask", "graph")
+#: Longest query text (characters) written to a worker's pipe from the event loop itself
+#: (a pipe holds 64 KiB; a longer write would wait for the worker to read).
+_INLINE_SEND = 16 * 1024
+#: Seconds more a stream gets to finish a row it has begun when the time limit falls.
+_ROW_GRACE = 1.0
 
 
 def _resolve(future: asyncio.Future) -> None:
     """Mark ``future`` done (a reader callback: the pipe has a message)."""
     if not future.done():
         future.set_result(None)
+
 
 @dataclass(frozen=True)
 class QueryLimits:
@@ -60,18 +70,19 @@ class _Worker:
     proc: BaseProcess
     conn: Connection
     id: int = 0
-    quick: bool = False  # reserved for queries that look quick (see looks_quick)
+    quick: bool = False  # in the look-up lane (see looks_quick)
 
 
 async def _recv(conn: Connection, deadline: float) -> tuple | None:
-    """The worker's next message, or None when none came before ``deadline``. Waits on
-    the pipe in the event loop itself (no thread), then reads the whole message; a closed
-    pipe reads as a ``crash`` error."""
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        return None
+    """The worker's next message, or None when none came before ``deadline``. A message
+    already waiting is taken whatever the time (the worker enforces its own limit while
+    it streams). Waits on the pipe in the event loop itself (no thread), then reads the
+    whole message; a closed pipe reads as a ``crash`` error."""
     try:
         if not conn.poll(0):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
             loop = asyncio.get_running_loop()
             ready = loop.create_future()
             fd = conn.fileno()
@@ -106,17 +117,29 @@ def _media_choices(choose_media: Callable[[str], str]) -> tuple[dict[str, str | 
 
 
 @dataclass
+class _Run:
+    """One query on one worker: the deadline of the query, and of its hold on the look-up lane."""
+
+    w: _Worker
+    deadline: float
+    lane_end: float
+    shape: str | None
+
+
+@dataclass
 class QueryPool:
     """Worker processes over the store folder ``root``.
 
     :param root: the store folder.
     :param workers: number of worker processes (queries running at once).
-    :param queue: how many requests may wait for a worker.
+    :param queue: how many requests of each lane may wait for a worker.
     :param queue_wait: seconds a request waits for a worker before ``Busy``.
     :param limits: the :class:`QueryLimits`.
     :param isolate: run the workers in a private network namespace (off for a remote store,
         which the workers reach over the network).
     :param remote: a ``sparql+http(s)://`` store URL: the workers forward queries there.
+    :param memory: bytes of data memory each worker may hold (None: no limit).
+    :param lookup_timeout: seconds a query may hold the look-up lane's worker.
     """
 
     root: Path
@@ -126,51 +149,64 @@ class QueryPool:
     limits: QueryLimits = field(default_factory=QueryLimits)
     isolate: bool = True
     remote: str | None = None
+    memory: int | None = None
+    lookup_timeout: float = 1.0
 
     def __post_init__(self) -> None:
         self.isolated: dict[int, bool] = {}
+        self.capped: dict[int, bool] = {}
         self._tasks: set[asyncio.Task] = set()
-        self._idle: asyncio.Queue[_Worker] | None = None
-        self._idle_quick: asyncio.Queue[_Worker] | None = None
-        self._waiting = 0
+        self._lanes: Lanes[_Worker] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._all: list[_Worker] = []
         self._next_id = 0
+        self._surplus = 0  # workers to retire when they free: one per query moved out of the look-up lane
+        self._stopping = False
         self._lock = threading.Lock()
 
     def _spawn(self, quick: bool = False) -> _Worker:
         """Start a worker process and wait (in the calling thread) for its ``ready``."""
         parent, child = _CTX.Pipe(duplex=True)
         proc = _CTX.Process(target=worker_main, args=(child, str(self.root), self.isolate, self.remote,
-                                                      0 if quick else _GENERAL_NICENESS), daemon=True,
-                            name="clusterkg-query-worker")
+                                                      0 if quick else _GENERAL_NICENESS, self.memory),
+                            daemon=True, name="clusterkg-query-worker")
         proc.start()
         child.close()
-        isolated = False
+        isolated = capped = False
         if parent.poll(60):
             try:
                 msg = parent.recv()
                 isolated = bool(msg[0] == READY and msg[1])
-            except (EOFError, OSError):
+                capped = bool(msg[0] == READY and msg[2])
+            except (EOFError, OSError, IndexError):
                 pass
         if self.isolate and not isolated:
             _log.warning("query worker %s runs with network access: this system does not allow a private "
-                        "network namespace; the SERVICE check is the only guard", proc.pid)
+                         "network namespace; the SERVICE check is the only guard", proc.pid)
+        if self.memory and not capped:
+            _log.warning("query worker %s runs without its memory limit: this system refused it", proc.pid)
         with self._lock:
             self._next_id += 1
             w = _Worker(proc, parent, self._next_id, quick)
-            self.isolated[w.id] = isolated
+            self.isolated[w.id], self.capped[w.id] = isolated, capped
             self._all.append(w)
         return w
 
     async def start(self) -> None:
         """Start the workers (call once, from the event loop); the processes are started
         in threads, so the loop stays free."""
-        self._idle, self._idle_quick = asyncio.Queue(), asyncio.Queue()
-        loop = asyncio.get_running_loop()
+        self._lanes = Lanes(self.queue, self.queue_wait, max(1, int(self.limits.timeout // 4)))
+        self._loop = loop = asyncio.get_running_loop()
         spawned = await asyncio.gather(*[loop.run_in_executor(None, self._spawn, i < self.reserved_quick)
                                          for i in range(self.workers)])
         for w in spawned:
-            self._queue_of(w).put_nowait(w)
+            self._lanes.put(w)
+
+    @property
+    def lanes(self) -> Lanes[_Worker]:
+        """The lanes (after :meth:`start`)."""
+        assert self._lanes is not None, "QueryPool.start() was not called"
+        return self._lanes
 
     @property
     def reserved_quick(self) -> int:
@@ -178,19 +214,19 @@ class QueryPool:
         look-up does not wait behind long queries holding every worker."""
         return 1 if self.workers >= 3 else 0
 
-    def _queue_of(self, w: _Worker) -> asyncio.Queue:
-        queue = self._idle_quick if w.quick else self._idle
-        assert queue is not None, "QueryPool.start() was not called"
-        return queue
-
     async def stop(self) -> None:
-        """Stop every worker."""
+        """Stop every worker (and start no more)."""
+        self._stopping = True
         for w in list(self._all):
             self._kill(w)
 
     def offline(self) -> bool:
         """True when every live worker runs without network access."""
         return bool(self.isolated) and all(self.isolated.values())
+
+    def memory_limit(self) -> int | None:
+        """The memory limit of each worker (bytes), or None when a live worker runs without."""
+        return self.memory if self.capped and all(self.capped.values()) else None
 
     def pids(self) -> list[int]:
         """Process ids of the live workers."""
@@ -210,83 +246,137 @@ class QueryPool:
             if w in self._all:
                 self._all.remove(w)
             self.isolated.pop(w.id, None)
+            self.capped.pop(w.id, None)
 
-    async def _acquire(self, quick: bool = False) -> _Worker:
-        """An idle worker: for a quick-looking query, from the reserved lane or the general
-        one, whichever frees first; for any other query, from the general lane only.
+    def _in_background(self, job: Callable[[], Any]) -> None:
+        """Run ``job`` (blocking: it kills or starts processes) in a thread, from a task of
+        its own, so a request being cancelled cannot cancel it."""
+        async def run() -> None:
+            await asyncio.get_running_loop().run_in_executor(None, job)
 
-        :raises Busy: the queue is full, or no worker freed within ``queue_wait``.
-        """
-        assert self._idle is not None and self._idle_quick is not None, "QueryPool.start() was not called"
-        lanes = [self._idle_quick, self._idle] if quick else [self._idle]
-        for lane in lanes:
-            if not lane.empty():
-                return lane.get_nowait()
-        if self._waiting >= self.queue:
-            raise Busy(1)
-        self._waiting += 1
-        gets = [asyncio.ensure_future(lane.get()) for lane in lanes]
-        try:
-            await asyncio.wait(gets, timeout=self.queue_wait, return_when=asyncio.FIRST_COMPLETED)
-        finally:  # also when this request is cancelled: a worker a get already took goes back
-            self._waiting -= 1
-            for g in gets:
-                g.cancel()
-            got = [g.result() for g in gets if g.done() and not g.cancelled()]
-            if sys.exc_info()[0] is not None:
-                got, back = [], got
-            else:
-                got, back = got[:1], got[1:]  # both lanes freed a worker at once: keep one
-            for w in back:
-                self._queue_of(w).put_nowait(w)
-        if not got:
-            raise Busy(max(1, int(self.limits.timeout // 4)))
-        return got[0]
-
-    async def _replace(self, w: _Worker) -> None:
-        """Kill ``w`` and start a fresh worker in its lane (in threads)."""
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self._kill, w)
-        fresh = await loop.run_in_executor(None, self._spawn, w.quick)
-        self._queue_of(fresh).put_nowait(fresh)
-
-    def _release(self, w: _Worker, healthy: bool) -> None:
-        """Give the worker back (or replace it) in a task of its own, so a request being
-        cancelled (a client gone) cannot cancel the hand-back and leak the slot."""
-        if healthy:
-            self._queue_of(w).put_nowait(w)
-            return
-        task = asyncio.get_running_loop().create_task(self._replace(w))
+        task = asyncio.get_running_loop().create_task(run())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def run(self, request: dict, choose_media: Callable[[str], str]) -> Started:
+    def _spawn_into_lane(self, quick: bool) -> None:
+        """Start a worker (blocking) and hand it to the lanes from the event loop; none
+        once the pool is stopping."""
+        if self._stopping:
+            return
+        fresh = self._spawn(quick)
+        if self._stopping:
+            self._kill(fresh)
+            return
+        assert self._loop is not None, "QueryPool.start() was not called"
+        self._loop.call_soon_threadsafe(self.lanes.put, fresh)
+
+    def _renew(self, w: _Worker) -> None:
+        """Kill ``w`` and start a fresh worker in its lane (blocking)."""
+        self._kill(w)
+        self._spawn_into_lane(w.quick)
+
+    def _release(self, w: _Worker, healthy: bool) -> None:
+        """Give the worker back, or replace it when it is not known to be idle and well;
+        a general worker freed while the pool holds one worker too many is retired."""
+        if not w.quick and self._surplus > 0:
+            self._surplus -= 1
+            self._in_background(lambda: self._kill(w))
+        elif healthy:
+            self.lanes.put(w)
+        else:
+            self._in_background(lambda: self._renew(w))
+
+    def _move_out(self, run: _Run) -> bool:
+        """The query on the look-up lane's worker overstayed the lane's budget: demote its
+        shape, and move its worker to the general lane, with a fresh look-up worker started
+        in its place. False when one is already being moved (the pool holds at most one
+        worker too many): the caller must stop the query instead."""
+        self.lanes.demote(run.shape)
+        run.lane_end = run.deadline
+        if self._surplus >= max(self.reserved_quick, 1):
+            return False
+        w = run.w
+        w.quick = False
+        self._surplus += 1
+        try:
+            os.setpriority(os.PRIO_PROCESS, w.proc.pid, _GENERAL_NICENESS)  # type: ignore[arg-type]
+        except OSError:
+            pass
+        _log.warning("query moved out of the look-up lane after %.1f s (worker %s); its shape goes to the "
+                     "general lane from now on", self.lookup_timeout, w.proc.pid)
+        self._in_background(lambda: self._spawn_into_lane(True))
+        return True
+
+    async def _why_it_died(self, w: _Worker, msg: tuple) -> tuple:
+        """For a worker whose pipe closed: a ``memory`` error when it was killed by its
+        allocator (``SIGABRT``: the engine aborts on a failed allocation) or stopped after
+        a ``MemoryError``; else the ``crash`` error as it is."""
+        if msg[:2] != (ERROR, CRASH):
+            return msg
+        await asyncio.get_running_loop().run_in_executor(None, w.proc.join, 5)
+        if w.proc.exitcode in (-signal.SIGABRT, MEMORY_EXIT):
+            _log.warning("query worker %s ran out of memory (exit status %s)", w.proc.pid, w.proc.exitcode)
+            return (ERROR, MEMORY, memory_message(self.memory))
+        return msg
+
+    async def _next(self, run: _Run) -> tuple | None:
+        """The next message of ``run``'s worker, or None past the deadline; past the
+        look-up lane's budget, the query is moved out of the lane (or, when it cannot
+        be, None: it is stopped)."""
+        while True:
+            msg = await _recv(run.w.conn, min(run.deadline, run.lane_end))
+            if msg is not None:
+                return await self._why_it_died(run.w, msg)
+            if not (run.w.quick and time.monotonic() < run.deadline):
+                return None
+            if not self._move_out(run):
+                return None
+
+    async def run(self, request: dict, choose_media: Callable[[str], str], *, quick: bool | None = None,
+                  shape: str | None = None) -> Started:
         """Run a query; return once its answer has begun (or raise).
 
         :param request: ``query``, ``default_graphs``, ``named_graphs``, ``base_iri``
-            (the first keys of a :class:`~.wire.QueryRequest`).
+            (the first keys of a :class:`~.wire.QueryRequest`), and optionally
+            ``substitutions`` or ``document``.
         :param choose_media: ``kind -> media type`` (content negotiation), called for each
             kind (``select``, ``ask``, ``graph``) before the query runs; when it raises for
             the kind the query turns out to be, that error propagates.
+        :param quick: whether the query looks quick (:func:`~.classify.looks_quick`);
+            worked out here when not given.
+        :param shape: its :func:`~.classify.shape_key`, when ``quick``; worked out here
+            when not given.
         :return: :class:`~.wire.Started`. When the whole answer came in one message its
             ``body`` holds it; otherwise iterate ``chunks`` to the end (that releases the
             worker). ``complete`` says, once known, whether no limit cut the answer.
-        :raises Busy: no worker free in time.
+        :raises Busy: no worker free in time, or a query stopped on the look-up lane.
         :raises QueryTimeout: nothing came back within the limit (the worker was killed).
-        :raises QuerySyntaxError, QueryEvaluationError, StoreError: from the worker.
+        :raises QuerySyntaxError, QueryEvaluationError, StoreError: from the worker (a
+            query that ran out of memory: a QueryEvaluationError naming the limit).
         """
         media_for, refusals = _media_choices(choose_media)
-        w = await self._acquire(looks_quick(request["query"]))
+        if quick is None:
+            quick = looks_quick(request["query"])
+        if quick and shape is None:
+            shape = shape_key(request["query"])
+        w = await self.lanes.acquire(quick, shape)
         limits = self.limits
-        deadline = time.monotonic() + limits.timeout + GRACE
+        now = time.monotonic()
+        run = _Run(w, now + limits.timeout + GRACE, now + self.lookup_timeout if w.quick else now + limits.timeout
+                   + GRACE, shape)
         healthy = False  # until the worker is known to be idle again (a cancelled wait leaves it busy)
         handed_over = False
         try:
             msg: QueryRequest = dict(request, timeout=limits.timeout, max_rows=limits.max_rows,  # type: ignore[assignment]
                                      max_bytes=limits.max_bytes, media=media_for)
-            w.conn.send(msg)
-            first = await _recv(w.conn, deadline)
-            healthy = first is not None and first[:2] != (ERROR, CRASH)
+            if len(request["query"]) > _INLINE_SEND:  # a long text fills the pipe: written from a thread
+                await asyncio.get_running_loop().run_in_executor(None, w.conn.send, msg)
+            else:
+                w.conn.send(msg)
+            first = await self._next(run)
+            if first is None and time.monotonic() < run.deadline:
+                raise Busy(1)  # stopped on the look-up lane; its shape now goes to the general lane
+            healthy = first is not None and not (first[0] == ERROR and first[1] in (CRASH, MEMORY))
             raise_for(first, limits.timeout)
             assert first is not None
             if first[0] == UNACCEPTABLE:
@@ -298,35 +388,39 @@ class QueryPool:
                 return Started(kind, media, _once(body), generation=generation, body=body,
                                complete=reason is None)
             _, kind, media, generation = first
-            healthy = False  # streaming: busy until its "end"
-            nxt = await _recv(w.conn, deadline)
-            healthy = nxt is not None and nxt[0] == ERROR and nxt[1] != CRASH
-            raise_for(nxt, limits.timeout)
             handed_over = True
             started = Started(kind, media, None, generation=generation)  # type: ignore[arg-type]
-            started.chunks = self._stream(w, nxt, deadline, started)
+            started.chunks = self._stream(run, started)
             return started
         except BaseException:
             if not handed_over:
                 self._release(w, healthy)
             raise
 
-    async def _stream(self, w: _Worker, first: tuple | None, deadline: float,
-                      started: Started) -> AsyncIterator[bytes]:
-        """Yield the worker's chunks. Each chunk ends at a row boundary, so when the web
-        side must cut (time limit reached while the engine or the client is slow, or an
-        error mid-way) it can close the document and add the truncation marker itself.
-        Sets ``started.complete`` at the end."""
+    async def _stream(self, run: _Run, started: Started) -> AsyncIterator[bytes]:
+        """Yield the worker's chunks. A chunk that ends a row lets the web side cut there
+        when it must (time limit reached while the engine is slow, the worker failed, or
+        it held the look-up lane too long and could not be moved): it closes the document
+        and adds the truncation marker itself. Sets ``started.complete`` at the end."""
         healthy = False
-        msg = first
+        row_end = True
         try:
             while True:
+                msg = await self._next(run)
                 if msg is None:
-                    _log.warning("query worker %s stopped: past the time limit while streaming", w.proc.pid)
+                    reason = "time-limit" if time.monotonic() >= run.deadline else "lookup-limit"
+                    _log.warning("query worker %s stopped: %s while streaming", run.w.proc.pid, reason)
                     started.complete = False
-                    yield closing_marker(started.media, "time-limit")
+                    while not row_end:  # finish the row begun: its pieces are on their way
+                        piece = await _recv(run.w.conn, time.monotonic() + _ROW_GRACE)
+                        if piece is None or piece[0] != CHUNK:
+                            break
+                        row_end = piece[2]
+                        yield piece[1]
+                    yield closing_marker(started.media, reason, row_end)
                     return
                 if msg[0] == CHUNK:
+                    row_end = msg[2]
                     yield msg[1]
                 elif msg[0] == END:
                     healthy = True
@@ -335,8 +429,7 @@ class QueryPool:
                 else:
                     _log.warning("query failed while streaming: %s", msg[2])
                     started.complete = False
-                    yield closing_marker(started.media, "error")
+                    yield closing_marker(started.media, "memory-limit" if msg[1] == MEMORY else "error", row_end)
                     return
-                msg = await _recv(w.conn, deadline)
         finally:
-            self._release(w, healthy)
+            self._release(run.w, healthy)

@@ -2,18 +2,25 @@
 
 Web -> worker: a :class:`QueryRequest` dict per query, or None to stop the worker.
 
+No message is longer than about 64 KiB (:data:`CHUNK`): a longer answer, even a single row
+of it, goes in several ``chunk`` messages, so the web process holds a few of them per
+answer whatever the answer's size.
+
 Worker -> web (tuples; the first item is the kind):
 
 =============== ===================================================================
 message         meaning
 =============== ===================================================================
-``ready``       ``(READY, isolated)``: the worker started (isolated: no network)
+``ready``       ``(READY, isolated, memory)``: the worker started (isolated: no network;
+                memory: its memory limit in bytes, or None when it could not be set)
 ``whole``       ``(WHOLE, kind, media, generation, body, rows, reason|None)``: an
                 answer that fits in one chunk (64 KiB), in one message
 ``head``        ``(HEAD, kind, media, generation)``: a longer answer begins
-``chunk``       ``(CHUNK, bytes)``: its next bytes, ending at a row boundary
+``chunk``       ``(CHUNK, bytes, row_end)``: its next bytes; ``row_end`` is False when
+                they end inside a row (a long row comes in several chunks)
 ``end``         ``(END, rows, reason|None)``: it ended (``reason``: the limit that cut it)
-``error``       ``(ERROR, error kind, message)``: the query failed (:func:`error_message`)
+``error``       ``(ERROR, error kind, message)``: the query failed (:func:`error_message`);
+                after a ``memory`` error the worker exits
 ``unacceptable`` ``(UNACCEPTABLE, kind, generation)``: no media type was acceptable
                 for the query's kind (``select``, ``ask`` or ``graph``)
 =============== ===================================================================
@@ -25,21 +32,38 @@ when it must cut a stream itself, closes the document with :func:`closing_marker
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import AsyncIterator, TypedDict
+from typing import AsyncIterator, NotRequired, TypedDict
 
 from clusterkg.graph import formats
 from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreError, StoreError
-from clusterkg.service.errors import ResultTooLarge
+from clusterkg.service.errors import NotSerializable, ResultTooLarge
 
 __all__ = ["QueryRequest", "Started", "READY", "WHOLE", "HEAD", "CHUNK", "END", "ERROR", "UNACCEPTABLE", "CRASH",
-           "error_message", "raise_for", "closing_marker"]
+           "MEMORY", "CHUNK_BYTES", "error_message", "memory_message", "raise_for", "closing_marker"]
 
 READY, WHOLE, HEAD, CHUNK, END, ERROR, UNACCEPTABLE = "ready", "whole", "head", "chunk", "end", "error", "unacceptable"
 #: The error kind the web side uses for a worker that stopped (its pipe closed).
 CRASH = "crash"
+#: The error kind of a query that needed more memory than a worker may hold.
+MEMORY = "memory"
+#: The most bytes of an answer one message carries.
+CHUNK_BYTES = 64 * 1024
 
 _CRASHED = ("the query made the query engine fail (it is probably too long or too deeply "
             "nested); simplify it")
+
+
+def memory_message(limit: int | None) -> str:
+    """The client's message for a query stopped at the worker's memory limit.
+
+    :param limit: the limit, bytes (None: not known).
+
+    >>> "(CLUSTERKG_WORKER_MEMORY, 2,048 MiB here)" in memory_message(2 * 1024 ** 3)
+    True
+    """
+    shown = f", {limit / 1024 ** 2:,.0f} MiB here" if limit else ""
+    return (f"the query needed more memory than a query worker may hold (CLUSTERKG_WORKER_MEMORY{shown}); "
+            "it was stopped and its worker replaced. Simplify the query or add a LIMIT")
 
 
 class QueryRequest(TypedDict):
@@ -48,7 +72,10 @@ class QueryRequest(TypedDict):
     ``query`` (the text), ``default_graphs`` and ``named_graphs`` (the protocol's dataset,
     None when not given), ``base_iri``, ``timeout`` (seconds), ``max_rows``, ``max_bytes``,
     and ``media``: kind (``select``, ``ask``, ``graph``) -> the media type negotiated for
-    it, or None when nothing offered for that kind is acceptable.
+    it, or None when nothing offered for that kind is acceptable. Optional:
+    ``substitutions`` (variable -> IRI, bound before evaluation) and ``document`` (a page
+    of a resource document to build and write in place of running ``query``: ``iri``,
+    ``path``, ``base``, ``media``, ``suffix``, ``page``, ``size``; see :mod:`.describe`).
     """
 
     query: str
@@ -59,6 +86,8 @@ class QueryRequest(TypedDict):
     max_rows: int
     max_bytes: int
     media: dict[str, str | None]
+    substitutions: NotRequired[dict[str, str]]
+    document: NotRequired[dict]
 
 
 @dataclass
@@ -86,7 +115,8 @@ class Started:
 def error_message(exc: BaseException) -> tuple[str, str, str]:
     """The ``error`` message a worker sends for a failed query (worker side).
 
-    :param exc: a :class:`~clusterkg.graph.errors.StoreError`, a
+    :param exc: a :class:`~clusterkg.graph.errors.StoreError` (a
+        :class:`~clusterkg.graph.errors.QueryTimeout` too: a document page past the limit), a
         :class:`~clusterkg.service.errors.ResultTooLarge`, or an ``OSError`` or
         ``RuntimeError`` from the engine (taken as an evaluation error).
     :return: ``(ERROR, error kind, message)``.
@@ -96,6 +126,10 @@ def error_message(exc: BaseException) -> tuple[str, str, str]:
     """
     if isinstance(exc, QuerySyntaxError):
         kind = "syntax"
+    elif isinstance(exc, QueryTimeout):
+        kind = "timeout"
+    elif isinstance(exc, NotSerializable):
+        kind = "unwritable"
     elif isinstance(exc, ResultTooLarge):
         kind = "too-large"
     elif isinstance(exc, (QueryEvaluationError, OSError, RuntimeError)):
@@ -113,9 +147,10 @@ def raise_for(msg: tuple | None, timeout: float) -> None:
     :param msg: the message, or None when nothing came before the deadline.
     :param timeout: the query's limit, seconds (for the timeout's message).
     :raises QueryTimeout: for None.
-    :raises QuerySyntaxError, ResultTooLarge, StoreError, RemoteStoreError,
+    :raises QuerySyntaxError, ResultTooLarge, NotSerializable, StoreError, RemoteStoreError,
         QueryEvaluationError: for an ``error`` message of that kind (a crashed worker's is
-        a :class:`QueryEvaluationError` saying the query made the engine fail).
+        a :class:`QueryEvaluationError` saying the query made the engine fail; one that
+        ran out of memory, a :class:`QueryEvaluationError` naming the memory limit).
     """
     if msg is None:
         raise QueryTimeout(timeout)
@@ -124,6 +159,10 @@ def raise_for(msg: tuple | None, timeout: float) -> None:
     kind, text = msg[1], msg[2]
     if kind == "syntax":
         raise QuerySyntaxError(text)
+    if kind == "timeout":
+        raise QueryTimeout(timeout)
+    if kind == "unwritable":
+        raise NotSerializable(text)
     if kind == "too-large":
         raise ResultTooLarge(text)
     if kind == "store":
@@ -133,19 +172,26 @@ def raise_for(msg: tuple | None, timeout: float) -> None:
     raise QueryEvaluationError(_CRASHED if kind == CRASH else text)
 
 
-def closing_marker(media: str, reason: str) -> bytes:
-    """What the web side appends to a stream it cuts after a row boundary: it closes the
-    document and says it was truncated (the markers of :mod:`clusterkg.service.query.writers`,
-    without a row count).
+def closing_marker(media: str, reason: str, row_end: bool = True) -> bytes:
+    """What the web side appends to a stream it cuts: it closes the document and says it
+    was truncated (the markers of :mod:`clusterkg.service.query.writers`, without a row
+    count).
 
     :param media: the answer's media type.
-    :param reason: why it was cut (``time-limit``, ``error``).
+    :param reason: why it was cut (``time-limit``, ``lookup-limit``, ``memory-limit``,
+        ``error``).
+    :param row_end: whether the bytes sent so far end at a row boundary. When they do
+        not (a long row was being sent), a line-based format gets a line break first, so
+        the marker stands on a line of its own after the partial row; a JSON or XML
+        document cut inside a row cannot be closed well.
     :return: the closing bytes.
 
     >>> closing_marker("text/csv", "time-limit")
     b'# clusterkg:truncated reason=time-limit\\r\\n'
     """
     fmt = formats.by_media_type(media)
+    if not row_end and fmt not in (formats.SPARQL_JSON, formats.JSON, formats.SPARQL_XML):
+        return (b"\r\n" if fmt == formats.CSV else b"\n") + closing_marker(media, reason)
     if fmt in (formats.SPARQL_JSON, formats.JSON):
         return b']},"clusterkg:truncated":{"reason":"' + reason.encode() + b'"}}'
     if fmt == formats.SPARQL_XML:

@@ -63,6 +63,15 @@ class Cut:
             self.reason = "time-limit"
         return self.reason is not None
 
+    def fits(self, out: "_Out", row: bytes) -> bool:
+        """Decide, with one row in hand, whether it fits in what is left of the size
+        limit; a row that does not is never written (sets ``reason`` to ``size-limit``),
+        so no answer goes past the limit, whatever the size of one row."""
+        if out.total + len(row) > out.max_bytes:
+            self.reason = "size-limit"
+            return False
+        return True
+
 
 class _Out:
     def __init__(self, emit: Callable[[bytes], None], max_bytes: int):
@@ -149,7 +158,10 @@ def _json_solutions(names: list[str], rows: Iterable, out: _Out, cut: Cut, stop:
         if stop():
             break
         row = {n: _json_term(sol[i]) for i, n in enumerate(names) if sol[i] is not None}
-        out.write(sep + json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        data = sep + json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if not cut.fits(out, data):
+            break
+        out.write(data)
         sep = b","
         cut.rows += 1
     out.write(b"]}")
@@ -166,7 +178,10 @@ def _xml_solutions(names: list[str], rows: Iterable, out: _Out, cut: Cut, stop: 
             break
         parts = "".join(f'<binding name="{_xml_escape(n)}">{_xml_term(sol[i])}</binding>'
                         for i, n in enumerate(names) if sol[i] is not None)
-        out.write(f"<result>{parts}</result>".encode("utf-8"))
+        data = f"<result>{parts}</result>".encode("utf-8")
+        if not cut.fits(out, data):
+            break
+        out.write(data)
         cut.rows += 1
     if cut.reason:
         out.write(f"<!-- clusterkg:truncated reason={cut.reason} rows={cut.rows} -->".encode())
@@ -180,7 +195,10 @@ def _text_solutions(csv: bool, names: list[str], rows: Iterable, out: _Out, cut:
     for sol in rows:
         if stop():
             break
-        out.write((sep.join(term(sol[i]) for i in range(len(names))) + eol).encode("utf-8"))
+        data = (sep.join(term(sol[i]) for i in range(len(names))) + eol).encode("utf-8")
+        if not cut.fits(out, data):
+            break
+        out.write(data)
         cut.rows += 1
     if cut.reason:
         out.write(f"# clusterkg:truncated reason={cut.reason} rows={cut.rows}{eol}".encode())
@@ -201,7 +219,8 @@ def write_solutions(solutions, media: str, emit: Callable[[bytes], None], max_ro
     :param media: one of the four SPARQL results media types (:data:`~clusterkg.graph.formats.RESULTS`).
     :param emit: called with each chunk of bytes (about 64 KiB).
     :param max_rows: at most this many rows; more are cut (with a marker).
-    :param max_bytes: stop (with a marker) once this many bytes have been written.
+    :param max_bytes: the most bytes written (then the marker): a row that would go past
+        them is not written, however long it is.
     :param deadline: a ``time.monotonic()`` value; rows after it are cut (reason
         ``time-limit``).
     :return: the :class:`Cut`.
@@ -253,7 +272,10 @@ def _stream_triples(triples: Iterable, out: _Out, cut: Cut, max_rows: int, deadl
     for t in triples:
         if cut.check(out, max_rows, deadline):
             break
-        out.write(f"{t} .\n".encode("utf-8"))
+        data = f"{t} .\n".encode("utf-8")
+        if not cut.fits(out, data):
+            break
+        out.write(data)
         cut.rows += 1
     if cut.reason:
         out.write(f"# clusterkg:truncated reason={cut.reason} triples={cut.rows}\n".encode())

@@ -4,9 +4,17 @@
   (W3C "Cool URIs for the Semantic Web", §4.3, the 303 solution).
 * ``GET {base}doc/{path}`` serves the resource's description (its triples and those of its
   parts: label, staff, contact points, memberships) as HTML, Turtle, JSON-LD (compact,
-  with our context at ``{base}context.jsonld``) or N-Triples, chosen by ``Accept`` or by a
-  suffix (``.html``, ``.ttl``, ``.jsonld``, ``.nt``), with ``Link: <...>; rel="alternate"``
-  headers for the other variants.
+  with our context at ``{base}context.jsonld``), N-Triples or RDF/XML, chosen by
+  ``Accept`` or by a suffix (``.html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``), with
+  ``Link: <...>; rel="alternate"`` headers for the other variants. A description is built
+  in a query worker, one page at a time (:mod:`clusterkg.service.query.describe`: at most
+  ``CLUSTERKG_DOC_PAGE_SIZE`` values per property, and parts), under the limits of any
+  query (time, size, worker memory). A description of more than one page says so in every
+  format: ``?page=N`` links in the HTML page, a Hydra ``PartialCollectionView``
+  (``hydra:first``, ``previous``, ``next``, ``last``; the resource ``hydra:view`` the page)
+  in RDF, and ``Link`` headers (``rel="first"``, ``"prev"``, ``"next"``, ``"last"``). A
+  graph RDF/XML cannot write (a predicate IRI that does not end in an XML name) gets
+  ``406`` naming the other formats.
 * The vocabulary's persistent IRIs (``https://w3id.org/clusterkg/...``, redirected here by
   the rules in ``docs/w3id/``) answer at the same path under the base URI, the same way:
   ``GET /ns`` the vocabulary (a section per term, anchored by its fragment),
@@ -26,38 +34,22 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from rdflib import Graph, URIRef
+from starlette.concurrency import run_in_threadpool
 
 from clusterkg.graph import formats
-from clusterkg.graph.errors import QuerySyntaxError
+from clusterkg.graph.errors import QuerySyntaxError, QueryTimeout
 from clusterkg.graph.map.concepts import ontology_graph
-from clusterkg.graph.map.vocab import SCHEMA
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.vocabulary import vocabulary_document
-from clusterkg.service.errors import NotFound
-from clusterkg.service.formats import jsonld_context, media_types, serialize_graph
-from clusterkg.service.html import render_html
+from clusterkg.service.errors import BadRequest, NotAcceptable, NotFound, NotSerializable
+from clusterkg.service.formats import jsonld_context, media_types
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
+from clusterkg.service.rendering import page_links, render_document, render_page
 
-__all__ = ["router", "DOC_TYPES", "DESCRIBE", "LABELS", "resource", "document", "ontology", "namespace", "concept",
-           "shapes", "context"]
+__all__ = ["router", "DOC_TYPES", "resource", "document", "ontology", "namespace", "concept", "shapes", "context"]
 
 router = APIRouter()
-
-#: The description of ?r: its own triples, its parts' (IRIs under its own), and the
-#: memberships that point at it. ?r is bound by substitution, never pasted in.
-DESCRIBE = """CONSTRUCT { ?s ?p ?o } WHERE {
-  { ?r ?p ?o . BIND(?r AS ?s) }
-  UNION { ?r ?q ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), CONCAT(STR(?r), "/"))) ?s ?p ?o }
-  UNION { ?s <http://www.w3.org/ns/org#organization> ?r . ?s ?p ?o }
-}"""
-
-LABELS = """SELECT ?x (SAMPLE(?l) AS ?label) WHERE {
-  VALUES ?x { %s }
-  ?x <http://www.w3.org/2004/02/skos/core#prefLabel>|<https://schema.org/name>
-     |<http://www.w3.org/2000/01/rdf-schema#label> ?l
-  FILTER(LANG(?l) = "" || LANGMATCHES(LANG(?l), "en"))
-} GROUP BY ?x"""
 
 
 #: Offered for documents, preferred first.
@@ -79,13 +71,8 @@ def _links(url_base: str, chosen: str) -> str:
 
 def _render(g: Graph, focus: URIRef | None, title: str, url_base: str, media: str,
             labels: dict[str, str], base: str, document: str | None = None) -> tuple[bytes, str]:
-    """The document's body and Content-Type in ``media``; ``document`` as :func:`render_html`'s."""
-    if media == formats.HTML.media_type:
-        alternates = {f.media_type: url_base + f.suffix for f in formats.DOCUMENT if f != formats.HTML}
-        body = render_html(g, focus, title, alternates, labels, urls.Urls(base).local, document)
-    else:
-        body = serialize_graph(g, media, context_url=base + urls.CONTEXT)
-    return body, formats.content_type(media)
+    """The document's body and Content-Type in ``media`` (:func:`~clusterkg.service.rendering.render_document`)."""
+    return render_document(g, focus, title, url_base, media, labels, base, None, document), formats.content_type(media)
 
 
 def _respond(request: Request, url_base: str, media: str | None,
@@ -95,20 +82,17 @@ def _respond(request: Request, url_base: str, media: str | None,
     negotiated = media is None
     media = media or negotiate(request.headers.get("accept"), DOC_TYPES)
     body, ctype = render(media)
+    return Response(body, headers=_headers(url_base, media, ctype, negotiated))
+
+
+def _headers(url_base: str, media: str, ctype: str, negotiated: bool, links: str = "") -> dict[str, str]:
+    """Content-Type, the Link headers (the other variants, and ``links``), Content-Location
+    and, for a negotiated answer, Vary."""
     suffix = formats.by_media_type(media, formats.DOCUMENT).suffix  # type: ignore[union-attr]
-    headers = {"Content-Type": ctype, "Link": _links(url_base, media), "Content-Location": url_base + suffix}
+    headers = {"Content-Type": ctype, "Link": _links(url_base, media) + links, "Content-Location": url_base + suffix}
     if negotiated:
         headers["Vary"] = "Accept"
-    return Response(body, headers=headers)
-
-
-def _labels(store, g: Graph) -> dict[str, str]:
-    found = {str(o) for o in g.objects() if isinstance(o, URIRef)} | {str(p) for p in g.predicates()}
-    iris = sorted(i for i in found if ">" not in i and " " not in i)
-    if not iris:
-        return {}
-    rows = store.query(LABELS % " ".join(f"<{i}>" for i in iris)).rows()
-    return {r["x"]: r["label"] for r in rows if "label" in r}
+    return headers
 
 
 @router.get("/" + urls.ID + "{path:path}", summary="Resource IRI: 303 to its document", status_code=303,
@@ -122,38 +106,90 @@ def resource(path: str, request: Request) -> Response:
     return PlainTextResponse(f"See Other: {target}\n", status_code=303, headers={"Location": target})
 
 
-@router.get("/" + urls.DOC + "{path:path}", summary="A resource's description",
-            responses=responses(DOC_TYPES, 400, 404, 406))
-def document(path: str, request: Request) -> Response:
-    """A resource's description, in the format its suffix names or ``Accept`` picks.
+def _page_number(request: Request) -> int:
+    """``?page=N`` (1 when not given).
 
-    :raises NotFound: nothing is known about the resource.
-    :raises NotAcceptable: no document format fits ``Accept``.
+    :raises BadRequest: not a whole number from 1.
+    """
+    page = request.query_params.get("page")
+    if page is None:
+        return 1
+    if not (page.isascii() and page.isdigit()) or int(page) < 1 or len(page) > 9:
+        raise BadRequest(f"page={page!r} is not a page number (1, 2, ...)")
+    return int(page)
+
+
+@router.get("/" + urls.DOC + "{path:path}", summary="A resource's description",
+            responses=responses(DOC_TYPES, 400, 404, 406, 503, 504),
+            openapi_extra={"parameters": [
+                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}}]})
+async def document(path: str, request: Request) -> Response:
+    """A resource's description, one page of it, in the format its suffix names or
+    ``Accept`` picks (see the module docstring). When RDF/XML cannot write it, a
+    negotiated request gets the next format its ``Accept`` takes.
+
+    :raises NotFound: nothing is known about the resource, or no such page.
+    :raises NotAcceptable: no document format fits ``Accept``, or RDF/XML cannot write it
+        (the other formats named).
+    :raises BadRequest: a bad page number.
+    :raises QueryTimeout, Busy: as for any query.
     """
     path, media = _split_suffix(path)
-    base = request.app.state.urls.base
-    iri = base + urls.ID + path
-    store = request.app.state.store.get()
-    g = _describe(store, iri)
-    if len(g) == 0:
-        raise NotFound(iri)
-    labels = _labels(store, g)
-    focus = URIRef(iri)
-    title = labels.get(iri) or next((str(o) for o in g.objects(focus, SCHEMA.name)), path)
-    url_base = base + urls.DOC + path
-    return _respond(request, url_base, media, lambda m: _render(g, focus, title, url_base, m, labels, base))
-
-
-def _describe(store, iri: str) -> Graph:
-    """The description of ``iri`` as an rdflib Graph; the engine's result object is
-    consumed and dropped here, in the thread that made it (it may not cross threads)."""
+    page = _page_number(request)
+    negotiated = media is None
+    accept = request.headers.get("accept")
+    media = media or negotiate(accept, DOC_TYPES)
     try:
-        result = store.query(DESCRIBE, substitutions={"r": iri})
+        last, body = await _page(request, path, page, media, negotiated)
+    except NotSerializable:  # RDF/XML cannot write it: the next format the client takes
+        others = [m for m in DOC_TYPES if m != media]
+        if not negotiated:
+            raise NotAcceptable(others) from None
+        media = negotiate(accept, others)
+        last, body = await _page(request, path, page, media, negotiated)
+    base = request.app.state.urls.base
+    if not body:
+        iri = base + urls.ID + path
+        raise NotFound(iri if page == 1 else f"page {page} of {iri}")
+    url_base = base + urls.DOC + path
+    links = ""
+    if last > 1:
+        suffix = "" if negotiated else formats.by_media_type(media, formats.DOCUMENT).suffix  # type: ignore[union-attr]
+        pages = page_links(url_base, suffix, page, last)
+        links = "".join(f', <{u}>; rel="{rel}"' for rel, u in pages.items() if rel != "self")
+    return Response(body, headers=_headers(url_base, media, formats.content_type(media), negotiated, links))
+
+
+async def _page(request: Request, path: str, page: int, media: str, negotiated: bool) -> tuple[int, bytes]:
+    """One page of the description of ``{base}id/{path}`` in ``media``, built by a query
+    worker (:mod:`clusterkg.service.query.describe`) and written by
+    :func:`~clusterkg.service.rendering.render_page`, in the worker for a long page, here
+    (in a thread) for a short one: the last page's number and the body (empty: nothing
+    there; also for a path that makes no IRI).
+
+    :raises NotSerializable: RDF/XML cannot write it.
+    :raises QueryTimeout: the page was cut (past the time limit).
+    """
+    state = request.app.state
+    base = state.urls.base
+    iri = base + urls.ID + path
+    suffix = "" if negotiated else formats.by_media_type(media, formats.DOCUMENT).suffix  # type: ignore[union-attr]
+    spec = {"iri": iri, "path": path, "base": base, "media": media, "suffix": suffix, "page": page,
+            "size": state.settings.doc_page_size}
+    try:
+        started = await state.pool.run({"query": "", "default_graphs": None, "named_graphs": None,
+                                        "base_iri": base, "document": spec},
+                                       lambda _kind: media, quick=True, shape="document " + iri)
     except QuerySyntaxError:  # not even an IRI: certainly nothing is known about it
-        return Graph()
-    data = result.serialize(formats.N_TRIPLES.media_type).decode("utf-8")
-    del result
-    return Graph().parse(data=data, format=formats.N_TRIPLES.rdflib)
+        return 0, b""
+    data = started.body if started.body is not None else b"".join([c async for c in started.chunks])
+    if not started.complete:
+        raise QueryTimeout(state.settings.query_timeout)
+    head, _, body = data.partition(b"\n")
+    if head == b"data":  # a short page: written here, in a thread (a few milliseconds)
+        described = json.loads(body)
+        return described["last"], await run_in_threadpool(render_page, described, spec)
+    return int(head), body
 
 
 @functools.lru_cache(maxsize=1)
@@ -179,7 +215,7 @@ def _static_body(name: str, media: str, base: str) -> tuple[bytes, str]:
     doc = vocabulary_document(name)
     assert doc is not None
     hashed = doc.iri if doc.focus is None else None
-    return _render(doc.graph, doc.focus, doc.title, base + name, media, _vocabulary_labels(), base, hashed)
+    return _render(doc.graph, doc.focus, doc.title, base + name, media, _vocabulary_labels(), base, document=hashed)
 
 
 @router.get("/" + urls.ONTOLOGY + "{suffix:path}", summary="The clusterkg vocabulary and every concept scheme",

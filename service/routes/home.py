@@ -34,9 +34,11 @@ def home(request: Request) -> Response:
 @router.get("/" + urls.HEALTH, summary="Liveness and the serving snapshot")
 def health(request: Request) -> JSONResponse:
     """Liveness and the serving snapshot: its generation and named graph count, the
-    version, whether the query workers are offline, and the response cache's figures."""
+    version, whether the query workers are offline, each worker's memory limit (bytes;
+    null when a worker runs without one), and the response cache's figures."""
     state = request.app.state
     store = state.store.get()
     return JSONResponse({"status": "ok", "snapshot": store.generation,
                          "named_graphs": len(store.named_graphs()), "version": __version__,
-                         "query_workers_offline": state.pool.offline(), "cache": state.cache.stats()})
+                         "query_workers_offline": state.pool.offline(), "worker_memory": state.pool.memory_limit(),
+                         "cache": state.cache.stats()})

@@ -6,14 +6,17 @@ CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML, chosen by Accept. A
 without ``query`` returns the SPARQL Service Description. Update operations and
 ``SERVICE`` (unless allow-listed) are refused (403). Queries run in worker processes
 (:mod:`clusterkg.service.query`) and stream back, so a slow query never blocks the event
-loop or other clients, and one past its time limit is really stopped.
+loop or other clients, and one past its time limit is really stopped. The work on a
+request's text before that (the checks, the cache key, the lane) takes time linear in its
+length; for a long text it is done in a process of its own
+(:class:`~clusterkg.service.textcheck.TextChecker`), so the event loop never spends more
+than a millisecond or so on a request.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import AsyncIterator
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
@@ -27,10 +30,10 @@ from clusterkg.graph.publish import urls
 from clusterkg.service.cache import CacheKey, ResponseCache
 from clusterkg.service.errors import BadRequest, NotAcceptable, PayloadTooLarge, QueryRefused, UnsupportedMediaType
 from clusterkg.service.formats import media_types, serialize_graph
-from clusterkg.service.guard import check_query
 from clusterkg.service.http import not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
+from clusterkg.service.textcheck import TextFacts
 
 __all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES", "service_description", "sparql_get", "sparql_post",
            "MAX_BODY_BYTES"]
@@ -47,7 +50,6 @@ _DESCRIPTION_TYPES = media_types(tuple(f for f in formats.DOCUMENT if f != forma
 
 #: Largest request body accepted (bytes); a query is text, a few kB at most.
 MAX_BODY_BYTES = 1024 * 1024
-
 _FORM = "application/x-www-form-urlencoded"
 _QUERY = "application/sparql-query"
 _UPDATE = "application/sparql-update"
@@ -131,20 +133,34 @@ def _or_none(offer: str | BaseException) -> str | None:
     return None if isinstance(offer, BaseException) else offer
 
 
+async def _facts(request: Request, sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None,
+                 offers: tuple) -> TextFacts:
+    """The query's :class:`~clusterkg.service.textcheck.TextFacts` (checks, lane, cache
+    digest), read away from the event loop when it is long.
+
+    :raises QueryRefused: an update, SERVICE, a server extension.
+    """
+    state = request.app.state
+    settings, pool, cache = state.settings, state.pool, state.cache
+    digest_of = (default_graphs, named_graphs, (_or_none(offers[0]), _or_none(offers[1]))) if cache.enabled else None
+    facts = await state.checker.facts(sparql, settings.service_allow, not pool.offline() and not settings.remote,
+                                 digest_of)
+    if facts.refused is not None:
+        raise QueryRefused(*facts.refused)
+    return facts
+
+
 async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
-    settings = request.app.state.settings
     pool = request.app.state.pool
     cache: ResponseCache = request.app.state.cache
-    check_query(sparql, service_allow=settings.service_allow, strict=not pool.offline() and not settings.remote)
     default_graphs, named_graphs = _dataset(params)
     offers = _offers(request.headers.get("accept"))
+    facts = await _facts(request, sparql, default_graphs, named_graphs, offers)
     key = None
-    cacheable = cache.enabled and cache.cacheable(sparql)
-    generation = getattr(request.app.state.store.get(), "generation", None) if cacheable else None
-    if generation is not None:
-        key = CacheKey(generation, sparql, None if default_graphs is None else tuple(default_graphs),
-                       None if named_graphs is None else tuple(named_graphs),
-                       (_or_none(offers[0]), _or_none(offers[1])))
+    if facts.digest is not None and facts.cacheable:
+        generation = getattr(request.app.state.store.get(), "generation", None)
+        key = None if generation is None else CacheKey(generation, facts.digest)
+    if key is not None:
         hit = cache.get(key)
         if hit is not None:
             return _whole(request, hit.media, hit.body, hit.etag, "hit")
@@ -157,7 +173,7 @@ async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -
 
     started = await pool.run(
         {"query": sparql, "default_graphs": default_graphs, "named_graphs": named_graphs,
-         "base_iri": str(request.app.state.urls.sparql)}, choose)
+         "base_iri": str(request.app.state.urls.sparql)}, choose, quick=facts.quick, shape=facts.shape)
     media = offers[started.kind == "graph"]
     assert isinstance(media, str)  # choose() raised for a kind nothing acceptable was offered for
     cache_state = None if key is None else "miss"
@@ -175,11 +191,15 @@ async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -
     return StreamingResponse(chunks, headers=headers)
 
 
-def _params(text: str) -> dict[str, list[str]]:
-    try:
-        return parse_qs(text, keep_blank_values=True, errors="strict")
-    except UnicodeDecodeError:
-        raise BadRequest("the parameters are not UTF-8 (after percent-decoding)") from None
+async def _url_params(request: Request) -> dict[str, list[str]]:
+    """The URL's parameters, read as a form body is (away from the event loop when long).
+
+    :raises BadRequest: parameters that do not decode.
+    """
+    fields = await request.app.state.checker.form(request.url.query.encode("utf-8"))
+    if isinstance(fields, str):
+        raise BadRequest(fields.replace("the form body", "the URL's query"))
+    return fields
 
 
 def _description(request: Request) -> Graph:
@@ -246,7 +266,7 @@ async def sparql_get(request: Request) -> Response:
     :raises QueryRefused: an ``update`` parameter.
     :raises BadRequest: ``query`` given more than once, a bad dataset IRI.
     """
-    params = _params(request.url.query)
+    params = await _url_params(request)
     if "update" in params:
         raise QueryRefused.update()
     query = _one(params, "query")
@@ -257,27 +277,25 @@ async def sparql_get(request: Request) -> Response:
 
 async def _read_body(request: Request) -> bytes:
     """The request body, refused beyond :data:`MAX_BODY_BYTES` (declared or received).
+    Gathered in a buffer that grows in place, so a body sent in many small pieces costs
+    no more than one sent at once.
 
     :raises PayloadTooLarge: over the limit.
     """
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise PayloadTooLarge(int(declared), MAX_BODY_BYTES)
-    body = b""
+    body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
             raise PayloadTooLarge(len(body), MAX_BODY_BYTES)
-    return body
+    return bytes(body)
 
 
-def _form_query(body: bytes, url_params: dict[str, list[str]]) -> str | None:
-    """The query of a form-encoded POST (SPARQL 1.1 Protocol §2.1.2); its dataset
-    parameters are added to ``url_params``."""
-    try:
-        params = _params(body.decode("ascii"))
-    except UnicodeDecodeError:
-        raise BadRequest("the form body is not URL-encoded ASCII") from None
+def _form_query(params: dict[str, list[str]], url_params: dict[str, list[str]]) -> str | None:
+    """The query of a form-encoded POST (SPARQL 1.1 Protocol §2.1.2), from the body's
+    fields ``params``; its dataset parameters are added to ``url_params``."""
     if "update" in params:
         raise QueryRefused.update()
     if "query" in params and "query" in url_params:
@@ -316,11 +334,14 @@ async def sparql_post(request: Request) -> Response:
     if charset not in (None, "utf-8", "utf8"):
         raise UnsupportedMediaType(raw_ctype, [_FORM + "; charset=UTF-8", _QUERY + "; charset=UTF-8"])
     body = await _read_body(request)
-    url_params = _params(request.url.query)
+    url_params = await _url_params(request)
     if ctype == _UPDATE or "update" in url_params:
         raise QueryRefused.update()
     if ctype == _FORM:
-        query = _form_query(body, url_params)
+        fields = await request.app.state.checker.form(body)
+        if isinstance(fields, str):
+            raise BadRequest(fields)
+        query = _form_query(fields, url_params)
     elif ctype == _QUERY:
         query = _direct_query(body, url_params)
     else:

@@ -98,5 +98,9 @@ def test_html_pages_link_to_the_vocabulary_on_this_server_never_to_w3id(vocab_se
     assert any(h.startswith(vocab_server.url + "ns#") and h != vocab_server.url + "ns#ClusterOrganisation"
                for h in hrefs)  # a property of ours, in its row heading
     for page in ("ns", "shapes", "ontology", "concept/label-level"):
-        text = httpx.get(vocab_server.url + page, headers={"Accept": "text/html"}).text
-        assert not [h for h in re.findall(r'href="([^"]+)"', text) if h.startswith(urls.PERSISTENT_BASE)], page
+        r = httpx.get(vocab_server.url + page, headers={"Accept": "text/html"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), page
+        links = re.findall(r'href="([^"]+)"', r.text)
+        assert not [h for h in links if h.startswith(urls.PERSISTENT_BASE)], page
+        assert any(h.startswith(vocab_server.url + ("concept/" if page == "concept/label-level" else "ns#"))
+                   for h in links), page

@@ -105,3 +105,99 @@ def test_catalog_takes_its_shapes_folder_from_the_settings(built_store, tmp_path
     assert r.exit_code == 2 and "Invalid value for '--dcat-ap-shapes'" in r.stderr and "is a file" in r.stderr
     r = run("catalog", "--store", store, "--dcat-ap-shapes", str(tmp_path), env={"CLUSTERKG_DCAT_AP_SHAPES": str(a_file)})
     assert r.exit_code == 0 and "dcat:Catalog" in r.stdout
+
+
+#: The README's own text that the lexical check misses: the engine reads a comparison,
+#: then SERVICE with the endpoint ":#>" (the prefix's IRI + "#>").
+BYPASS = "PREFIX : <{url}sparql> SELECT * WHERE {{ FILTER(1<2)SERVICE:#>\n{{ ?s ?p ?o }} }}"
+
+
+def test_query_reaches_no_host(built_store, listener):
+    """`clusterkg query` runs the engine with no network (issue item 8): the text the check
+    misses makes the in-process engine POST to the listener; the isolated child cannot."""
+    import subprocess
+    import sys
+
+    query = BYPASS.format(url=listener.url)
+    r = subprocess.run([sys.executable, "-m", "clusterkg", "query", query, "--store", str(built_store[0])],
+                       capture_output=True, text=True, timeout=120)
+    assert not listener.connected(1.0), "clusterkg query reached the network"
+    if r.returncode == 0:  # a check that refuses nothing may still let the engine answer nothing
+        assert len(r.stdout.strip().splitlines()) <= 1, r.stdout  # the variables' line at most
+    else:
+        assert r.returncode in (1, 2) and r.stderr.strip().splitlines()[-1].startswith("Error: "), r.stderr
+
+
+def test_query_without_a_network_namespace_refuses_service(built_store, monkeypatch):
+    """Where the system allows no private network namespace, the child's check is strict,
+    as the server's: any text containing "service" is refused (the child's function is
+    called here directly, as not isolated)."""
+    import click
+
+    from clusterkg.answers import _answer_offline
+    from clusterkg.settings import Settings
+
+    settings = Settings.from_env(store=str(built_store[0]))
+    with pytest.raises(click.UsageError, match="containing the word 'service'"):
+        _answer_offline(False, settings, BYPASS.format(url="http://127.0.0.1:9/"), "table")
+
+
+def test_query_in_the_child_keeps_the_exit_statuses(built_store):
+    store = str(built_store[0])
+    r = run("query", "ASK {", "--store", store)
+    assert r.exit_code == 1 and r.stderr.startswith("SPARQL syntax error:")
+    r = run("query", "SELECT ?s ?p ?o { ?s ?p ?o } LIMIT 2", "--store", store, "--format", "csv")
+    assert r.exit_code == 0 and r.stdout.splitlines()[0] == "s,p,o" and len(r.stdout.splitlines()) == 3
+    r = run("query", "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "--store", store)
+    assert r.exit_code == 2 and "SERVICE" in r.stderr
+
+
+def test_two_builds_on_one_store_run_one_at_a_time(tmp_path):
+    """Two real `clusterkg build` processes on one store at once (issue item 14): the one
+    that comes second exits 1 with the lock message while the first goes on; the first
+    publishes a whole snapshot, and nothing half-made is left."""
+    import subprocess
+    import sys
+    import time
+
+    from clusterkg.graph.store import open_store
+
+    profiles, store = tmp_path / "profiles", tmp_path / "store"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "400", str(profiles)], check=True,
+                   capture_output=True, timeout=120)
+    command = [sys.executable, "-m", "clusterkg", "build", str(profiles), "--store", str(store), "-q"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list((store / "generations").glob("*.partial")):  # the first build holds the lock
+        assert first.poll() is None and time.monotonic() < deadline, "the first build never started writing"
+        time.sleep(0.02)
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert first.poll() is None, "the first build ended before the second tried: make it longer"
+    out, err = first.communicate(timeout=300)
+    assert (first.returncode, second.returncode) == (0, 1), (err, second.stderr)
+    assert second.stderr.strip() == f"Error: {store}: another build is writing to this store; wait for it to finish"
+    published = open_store(store)
+    assert sum("/graph/profile/" in g for g in published.named_graphs()) == 400
+    assert published.generation in err
+    assert not list((store / "generations").glob("*.partial"))
+
+
+def test_build_quiet_is_a_few_lines_for_any_number_of_unlisted_files_and_the_report_keeps_the_list(tmp_path):
+    folder, store = tmp_path / "profiles", tmp_path / "store"
+    folder.mkdir()
+    page = (bundled_data() / "ict-net.txt").read_text(encoding="utf-8")
+    for i in range(40):  # no manifest.csv: every file is unlisted
+        (folder / f"page-{i:02d}.txt").write_text(page.replace("ICT NET", f"ICT NET {i}"), encoding="utf-8")
+    quiet = run("build", str(folder), "--store", str(store), "-q")
+    assert quiet.exit_code == 0, quiet.stderr
+    lines = quiet.stderr.strip().splitlines()
+    assert lines[0] == ("files not in a manifest: 40, ids from their file names, no source URL, country or "
+                        "retrieval date (the list: build-report.txt in the snapshot's meta/)")
+    assert len(lines) == 2 and lines[1].startswith("profiles read: 40 of 40, published: 40")
+    report = (store / "current" / "meta" / "build-report.txt").read_text(encoding="utf-8").splitlines()
+    unlisted = [line for line in report if ": not in a manifest; id " in line]
+    assert len(unlisted) == 40 and unlisted[0] == (f"{folder / 'page-00.txt'}: not in a manifest; id 'page-00', "
+                                                   "no source URL, country or retrieval date")
+    assert report[-1].startswith("profiles read: 40 of 40, published: 40")
+    verbose = run("build", str(folder), "--store", str(store), "--full")
+    assert sum(": not in a manifest; id " in line for line in verbose.stderr.splitlines()) == 40

@@ -79,7 +79,7 @@ def test_the_readme_configuration_table_is_the_settings_table():
 
 def test_every_field_has_a_meaning_and_its_own_variable():
     variables = [Settings.variable(name) for name in Settings.model_fields]
-    assert [n for n, v in zip(Settings.model_fields, variables, strict=True) if v is None] == ["remote"]
+    assert [n for n, v in zip(Settings.model_fields, variables, strict=True) if v is None] == ["base_uri_given", "remote"]
     named = [v for v in variables if v is not None]
     assert len(set(named)) == len(named)
     assert all(v.startswith("CLUSTERKG_") for v in named if v != "SOURCE_DATE_EPOCH")

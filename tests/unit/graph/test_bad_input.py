@@ -5,10 +5,10 @@ import pytest
 from rdflib import URIRef
 
 from clusterkg.graph.build import NothingToPublish, build
-from clusterkg.graph.errors import ManifestError, ProfileReadError, StoreError
+from clusterkg.graph.errors import ManifestError, ProfileReadError
 from clusterkg.graph.read.manifest import collect_sources, read_manifest
 from clusterkg.graph.read import read_profile_file
-from clusterkg.graph.store import open_store, open_writer
+from clusterkg.graph.store import open_store
 
 BASE = "http://localhost:8000/"
 
@@ -64,16 +64,6 @@ def test_a_build_that_publishes_nothing_keeps_the_previous_snapshot(tmp_path, da
     store = open_store(tmp_path / "s")
     assert store.generation == before
     assert sum(g.startswith(BASE + "graph/profile/") for g in store.named_graphs()) == 6
-
-
-def test_two_builds_on_one_store_do_not_run_at_once(tmp_path):
-    w = open_writer(tmp_path / "s")
-    try:
-        with pytest.raises(StoreError, match="another build"):
-            open_writer(tmp_path / "s")
-    finally:
-        w.abort()
-    open_writer(tmp_path / "s").abort()  # the lock was released
 
 
 def test_manifest_encoding_and_unknown_columns(tmp_path):

@@ -4,7 +4,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, URIRef
@@ -14,22 +13,9 @@ from clusterkg.graph.build import build
 from clusterkg.graph.errors import QuerySyntaxError, StoreError
 from clusterkg.graph.store import open_store, open_writer
 
+from processes import alive, children
+
 BASE = "http://localhost:8000/"
-
-
-def _ppid(proc_dir: Path) -> int | None:
-    try:
-        return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
 
 
 def _graphs(root) -> dict[str, Graph]:
@@ -96,13 +82,14 @@ def test_killed_build_leaves_the_previous_store_serving(tmp_path, data_dir):
     while time.time() < deadline and not any(p.name.endswith(".partial") for p in gens.iterdir()):
         time.sleep(0.05)
     time.sleep(0.5)
-    children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _ppid(p) == proc.pid]
+    workers = children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     deadline = time.time() + 10
-    while time.time() < deadline and any(Path(f"/proc/{c}").exists() and _alive(c) for c in children):
+    while time.time() < deadline and any(alive(c) for c in workers):
         time.sleep(0.2)
-    assert not [c for c in children if Path(f"/proc/{c}").exists() and _alive(c)], "workers outlived the build"
+    assert workers, "the build had no worker processes to check"
+    assert not [c for c in workers if alive(c)], "workers outlived the build"
     assert any(p.name.endswith(".partial") for p in gens.iterdir()), "the build was not caught half way"
     after = open_store(root)
     assert after.generation == before.generation

@@ -4,7 +4,7 @@ ordinary queries that merely mention "service" pass."""
 import pytest
 
 from clusterkg.service.errors import QueryRefused
-from clusterkg.service.guard import check_query
+from clusterkg.service.guard import check_query, needs_parse
 
 T = "http://127.0.0.1:9/"
 
@@ -65,3 +65,12 @@ def test_strict_mode_refuses_any_mention_when_workers_have_network():
     with pytest.raises(QueryRefused):
         check_query("SELECT * { ?s <https://w3id.org/clusterkg/concept/support-service> ?o }", strict=True)
     check_query("SELECT * { ?s ?p ?o }", strict=True)
+
+
+def test_service_without_an_allow_list_is_refused_without_a_parse():
+    # a text rdflib cannot even parse gets the same plain refusal: no parse was tried
+    with pytest.raises(QueryRefused, match=r"allowed endpoints: none\)$") as refused:
+        check_query("SELECT * { SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } } ((( not sparql")
+    assert refused.value.reason == "service"
+    assert needs_parse("SELECT * { SERVICE <http://x/> {} }", ()) is False
+    assert needs_parse("SELECT * { SERVICE <http://x/> {} }", ("http://x/",)) is True
