@@ -84,8 +84,8 @@ class BuildSummary:
             lines += [f"  linked <{s}> owl:sameAs <{o}>" for s, _p, o in r.links]
         for kind in (*SOURCE_KINDS, "organisation"):
             k = r.report.get(kind)
-            if k is None or not (k.files or k.records):
-                continue
+            if k is None or not (k.files or k.records) or (kind == "profile" and not k.records):
+                continue  # profile pages that name no other cluster: nothing to say
             what = "members" if kind == "organisation" else "clusters named"
             lines.append(f"{kind}: files read {k.files}, {what} {k.records}, matched {k.matched}, "
                          f"created {k.created}, sent to review {k.review}")
