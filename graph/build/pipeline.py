@@ -44,6 +44,7 @@ from clusterkg.graph.publish.feed import (
     FEED_FILE, FeedLog, FeedMember, FeedState, ProfileState, load_state, tombstone_ntriples, version_ntriples,
 )
 from clusterkg.graph.publish.metadata import PublishedProfile, open_dumps, subset_name, write_metadata
+from clusterkg.graph.publish.site import write_site_index
 from clusterkg.graph.publish.urls import Urls
 from clusterkg.graph.build.sources import Settled, settle
 from clusterkg.graph.map.mentions import Mention
@@ -319,6 +320,10 @@ class _Build:
                        reuse_dumps=self.writer.reuse_dumps)
         BuiltFor(str(self.uris.base), tuple(str(Path(p).resolve()) for p in self.paths)).write(self.writer.meta_dir)
 
+    def site_index(self) -> None:
+        """The pages' index (search, facets, figures) from the current view, into ``meta/``."""
+        write_site_index(self.writer.select, self.writer.meta_dir, self.started_at.isoformat(timespec="seconds"))
+
     def commit(self) -> None:
         """Publish the snapshot (and, with a SPARQL server, put the changed graphs there first)."""
         (self.writer.meta_dir / REPORT_FILE).write_text(self.summary.text() + "\n", encoding="utf-8")
@@ -411,6 +416,7 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
         run.build_record()
         run.publish(publishing or Publishing())
         run.default_graph()
+        run.site_index()
         run.commit()
     except OSError as exc:  # a full disk, a folder made read-only: one line, not a traceback
         run.abort()

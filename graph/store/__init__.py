@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from clusterkg.graph.store.oxigraph import OxigraphStore, OxigraphWriter
 from clusterkg.graph.store.endpoint import RemoteEndpoint, is_remote, parse_store_url
@@ -101,6 +101,10 @@ class StoreWriter(Protocol):
         """Make the default graph the triples of a sorted N-Triples file (the current view);
         ``previous``: that file of the previous snapshot; ``name``: an IRI for a backend
         that must keep it in a named graph."""
+
+    def select(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
+        """Rows of a SELECT over the new snapshot (its default graph is the current view once
+        :meth:`set_default_graph` ran): each term as its lexical form, unbound as None."""
 
     def commit(self, quads: int | None = None) -> str:
         """Publish the new snapshot (``quads``: its size, when known); return its name."""

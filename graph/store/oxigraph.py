@@ -212,6 +212,23 @@ class OxigraphWriter(SnapshotWriter):
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load quads: {exc}") from exc
 
+    def select(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
+        """Rows of a SELECT over the new generation, each term as its lexical form (an IRI
+        without its angle brackets), unbound as None (SPARQL 1.1 Query §18.5: a solution
+        need not bind every projected variable).
+
+        :raises StoreError: the query cannot be parsed or evaluated.
+        """
+        try:
+            solutions = self._store.query(sparql)
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"the build's query failed: {exc}") from exc
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise StoreError("the build's query is not a SELECT")
+        names = solutions.variables
+        for row in solutions:
+            yield tuple(None if row[v] is None else row[v].value for v in names)
+
     def commit(self, quads: int | None = None) -> str:
         """Flush, compact (unless only a few graphs changed since the checkpoint), close
         the database, then publish the generation (:meth:`SnapshotWriter.publish`).
