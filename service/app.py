@@ -5,7 +5,9 @@ Routes (one module each in :mod:`clusterkg.service.routes`): ``/`` and ``/health
 description; :mod:`~.routes.sparql`), ``/id/...`` (303) and ``/doc/...`` (resource
 documents), ``/ontology``, ``/shapes``, ``/context.jsonld`` (:mod:`~.routes.documents`),
 ``/dumps/`` (:mod:`~.routes.dumps`), ``/catalog``, ``/.well-known/void``, ``/feed``
-(:mod:`~.routes.harvest`). Paths are those of :mod:`clusterkg.graph.publish.urls`.
+(:mod:`~.routes.harvest`), the pages for people: ``/`` (landing), ``/search``, ``/clusters``,
+``/charts``, ``/robots.txt``, ``/sitemap.xml`` (:mod:`~.routes.site`), and ``/static/``
+(the stylesheet and the vendored query editor). Paths are those of :mod:`clusterkg.graph.publish.urls`.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from typing import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from clusterkg import __version__
+from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.urls import Urls
 from clusterkg.service.cache import ResponseCache
 from clusterkg.service.errors import install_error_handlers
+from clusterkg.service.html import STATIC_DIR
 from clusterkg.service.middleware import ClientGone, HeadAsGet, SecurityHeaders
 from clusterkg.service.query import QueryLimits, QueryPool
-from clusterkg.service.routes import documents, dumps, harvest, home, sparql
+from clusterkg.service.routes import documents, dumps, harvest, home, site, sparql
 from clusterkg.service.state import StoreHolder
 from clusterkg.service.textcheck import TextChecker
 from clusterkg.settings import Settings
@@ -88,6 +93,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_middleware(ClientGone)
     install_error_handlers(app)
-    for module in (sparql, documents, dumps, harvest, home):
+    for module in (sparql, documents, dumps, harvest, home, site):
         app.include_router(module.router)
+    app.mount("/" + urls.STATIC.rstrip("/"), StaticFiles(directory=STATIC_DIR), name="static")
     return app

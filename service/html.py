@@ -23,7 +23,13 @@ from clusterkg.graph.map.vocab import PREFIXES, SCHEMA
 from clusterkg.graph.publish import urls
 
 __all__ = ["TEMPLATES", "render_html", "sections", "label_of", "Section", "Row", "Value", "LABEL_PROPERTIES",
-           "STANDARD_LABELS"]
+           "STANDARD_LABELS", "site_links", "STATIC_DIR", "YASGUI"]
+
+#: The folder of static files (``/static/``): the stylesheet, the editor's script, vendored assets.
+STATIC_DIR = Path(__file__).with_name("static")
+
+#: The vendored query editor's folder under :data:`STATIC_DIR` (its version pinned in the name).
+YASGUI = "vendor/yasgui-4.6.2"
 
 #: The page templates (autoescaped; block tags leave no blank lines behind).
 TEMPLATES = Jinja2Templates(env=jinja2.Environment(
@@ -200,3 +206,18 @@ def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str
         alternates=[{"media": m, "url": u} for m, u in alternates.items()],
         sections=sections(g, focus, labels, link, document), pages=pages)
     return page.encode("utf-8")
+
+
+def site_links(site: urls.Urls) -> dict[str, str]:
+    """The URLs every page's header and footer link to (the landing page, lists, charts,
+    search, the SPARQL endpoint, the dumps, the harvest documents, the vocabulary, and the
+    folder of static files), absolute under the base URI.
+
+    :param site: the server's URL map.
+    :return: name -> URL.
+    """
+    base = site.base
+    return {"home": base, "clusters": base + urls.CLUSTERS, "charts": base + urls.CHARTS,
+            "search": base + urls.SEARCH, "sparql": base + urls.SPARQL, "dumps": base + urls.DUMPS,
+            "catalog": base + urls.CATALOG, "void": base + urls.VOID, "feed": base + urls.FEED,
+            "ontology": base + urls.ONTOLOGY, "static": base + urls.STATIC}

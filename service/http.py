@@ -17,7 +17,7 @@ from typing import Mapping
 
 from werkzeug.http import parse_accept_header, parse_date, parse_etags, unquote_etag
 
-__all__ = ["etag_matches", "not_modified", "accept_profile"]
+__all__ = ["etag_matches", "not_modified", "accept_profile", "page_number"]
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -97,3 +97,28 @@ def accept_profile(header: str | None, known: Mapping[str, str]) -> str | None:
         if token is not None and quality > 0:
             return token
     return None
+
+
+#: Most digits a page number may have (its length is checked before it is read, so a
+#: number of thousands of digits costs nothing and is refused as any other bad value).
+_PAGE_DIGITS = 9
+
+
+def page_number(raw: str | None) -> int:
+    """A ``page=`` parameter: 1 when absent, else a whole number from 1 (at most nine digits).
+
+    :param raw: the parameter's value, or None.
+    :return: the page number.
+    :raises ~clusterkg.service.errors.BadRequest: anything else, named in the message.
+
+    >>> page_number(None), page_number("3")
+    (1, 3)
+    """
+    from clusterkg.service.errors import BadRequest
+
+    if raw is None:
+        return 1
+    if len(raw) > _PAGE_DIGITS or not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        raise BadRequest(f"page={shown!r} is not a page number (1, 2, ... up to {10 ** _PAGE_DIGITS - 1})")
+    return int(raw)

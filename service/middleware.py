@@ -22,11 +22,13 @@ from starlette.requests import ClientDisconnect
 
 from clusterkg.graph import formats
 
-__all__ = ["ClientGone", "HeadAsGet", "SecurityHeaders", "CSP"]
+__all__ = ["ClientGone", "HeadAsGet", "SecurityHeaders", "CSP", "EDITOR_CSP"]
 
 _HTML = formats.HTML.media_type.encode()
-CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-       "form-action 'self'")
+CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
+       "base-uri 'none'; form-action 'self'")
+#: The query editor's page: the same, and its scripts and their requests, from this server only.
+EDITOR_CSP = CSP + "; script-src 'self'; connect-src 'self'; font-src 'self' data:"
 
 
 class HeadAsGet:

@@ -192,6 +192,17 @@ def sources_server(request, tmp_path_factory, other_sources):
 
 
 @pytest.fixture(scope="session")
+def site_server(tmp_path_factory):
+    """``clusterkg serve`` over the bundled data on the embedded store, for the pages for
+    people (they read the snapshot's site index, which the build writes for either backend
+    from its local copy, so one backend is enough)."""
+    tmp = tmp_path_factory.mktemp("serve-site")
+    srv = start_server(tmp / "store", tmp)
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="session")
 def server_factory():
     """``start_server(store, workdir)`` for tests that need a server over their own store."""
     return start_server

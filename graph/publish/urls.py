@@ -11,11 +11,20 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
-__all__ = ["SPARQL", "CATALOG", "VOID", "FEED", "DUMPS", "ONTOLOGY", "SHAPES", "CONTEXT", "HEALTH", "DOC", "ID",
+__all__ = ["SEARCH", "CLUSTERS", "CHARTS", "STATIC", "ROBOTS", "SITEMAP",
+           "SPARQL", "CATALOG", "VOID", "FEED", "DUMPS", "ONTOLOGY", "SHAPES", "CONTEXT", "HEALTH", "DOC", "ID",
            "PERSISTENT_BASE", "NAMESPACE", "CONCEPT", "PERSISTENT_PATHS", "Urls", "persistent_path"]
 
 #: The SPARQL 1.1 Protocol endpoint.
 SPARQL = "sparql"
+#: Pages for people: search (``?q=``), the faceted list of clusters, the charts, their
+#: stylesheet and the query editor's files, and what crawlers read.
+SEARCH = "search"
+CLUSTERS = "clusters"
+CHARTS = "charts"
+STATIC = "static/"
+ROBOTS = "robots.txt"
+SITEMAP = "sitemap.xml"
 #: The DCAT-AP catalogue (``#all``, ``#srb``... name its datasets).
 CATALOG = "catalog"
 #: The VoID description (RFC 8615 well-known URI, VoID §7.2).

@@ -41,19 +41,35 @@ from clusterkg.graph.errors import QuerySyntaxError, QueryTimeout
 from clusterkg.graph.map.concepts import ontology_graph
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.vocabulary import vocabulary_document
-from clusterkg.service.errors import BadRequest, NotAcceptable, NotFound, NotSerializable
+from clusterkg.service.errors import NotAcceptable, NotFound, NotSerializable
 from clusterkg.service.formats import jsonld_context, media_types
+from clusterkg.service.http import page_number
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
+from clusterkg.service.routes.site import with_backlinks
 from clusterkg.service.rendering import page_links, render_document, render_page
 
-__all__ = ["router", "DOC_TYPES", "resource", "document", "ontology", "namespace", "concept", "shapes", "context"]
+__all__ = ["router", "DOC_TYPES", "negotiate_document",
+           "resource", "document", "ontology", "namespace", "concept", "shapes", "context"]
 
 router = APIRouter()
 
 
 #: Offered for documents, preferred first.
 DOC_TYPES = media_types(formats.DOCUMENT)
+
+
+def negotiate_document(accept: str | None, offered: list[str] = DOC_TYPES) -> str:
+    """The document format for ``accept`` among ``offered``; plain ``application/json``
+    (asked for by many clients) gets JSON-LD, which is JSON.
+
+    :raises NotAcceptable: nothing offered fits.
+
+    >>> negotiate_document("application/json"), negotiate_document("text/html;q=0.5, text/turtle")
+    ('application/ld+json', 'text/turtle')
+    """
+    media = negotiate(accept, [*offered, formats.JSON.media_type])
+    return formats.JSON_LD.media_type if media == formats.JSON.media_type else media
 
 
 def _split_suffix(path: str) -> tuple[str, str | None]:
@@ -80,7 +96,7 @@ def _respond(request: Request, url_base: str, media: str | None,
     """Negotiate (unless a suffix chose ``media``), render with ``render(media)`` and add
     the Link, Content-Location and Vary headers."""
     negotiated = media is None
-    media = media or negotiate(request.headers.get("accept"), DOC_TYPES)
+    media = media or negotiate_document(request.headers.get("accept"))
     body, ctype = render(media)
     return Response(body, headers=_headers(url_base, media, ctype, negotiated))
 
@@ -106,19 +122,6 @@ def resource(path: str, request: Request) -> Response:
     return PlainTextResponse(f"See Other: {target}\n", status_code=303, headers={"Location": target})
 
 
-def _page_number(request: Request) -> int:
-    """``?page=N`` (1 when not given).
-
-    :raises BadRequest: not a whole number from 1.
-    """
-    page = request.query_params.get("page")
-    if page is None:
-        return 1
-    if not (page.isascii() and page.isdigit()) or int(page) < 1 or len(page) > 9:
-        raise BadRequest(f"page={page!r} is not a page number (1, 2, ...)")
-    return int(page)
-
-
 @router.get("/" + urls.DOC + "{path:path}", summary="A resource's description",
             responses=responses(DOC_TYPES, 400, 404, 406, 503, 504),
             openapi_extra={"parameters": [
@@ -135,22 +138,24 @@ async def document(path: str, request: Request) -> Response:
     :raises QueryTimeout, Busy: as for any query.
     """
     path, media = _split_suffix(path)
-    page = _page_number(request)
+    page = page_number(request.query_params.get("page"))
     negotiated = media is None
     accept = request.headers.get("accept")
-    media = media or negotiate(accept, DOC_TYPES)
+    media = media or negotiate_document(accept)
     try:
         last, body = await _page(request, path, page, media, negotiated)
     except NotSerializable:  # RDF/XML cannot write it: the next format the client takes
         others = [m for m in DOC_TYPES if m != media]
         if not negotiated:
             raise NotAcceptable(others) from None
-        media = negotiate(accept, others)
+        media = negotiate_document(accept, others)
         last, body = await _page(request, path, page, media, negotiated)
     base = request.app.state.urls.base
     if not body:
         iri = base + urls.ID + path
         raise NotFound(iri if page == 1 else f"page {page} of {iri}")
+    if media == formats.HTML.media_type and page == 1:  # the clusters that refer to it
+        body = await run_in_threadpool(with_backlinks, request, base + urls.ID + path, body)
     url_base = base + urls.DOC + path
     links = ""
     if last > 1:
@@ -244,7 +249,12 @@ def concept(path: str, request: Request) -> Response:
     bare, media = _split_suffix(path)
     if vocabulary_document(urls.CONCEPT + bare) is None:
         raise NotFound(urls.PERSISTENT_BASE + urls.CONCEPT + bare)
-    return _static(request, urls.CONCEPT + bare, "", media)
+    response = _static(request, urls.CONCEPT + bare, "", media)
+    if not response.headers["content-type"].startswith(formats.HTML.media_type):
+        return response
+    body = with_backlinks(request, urls.PERSISTENT_BASE + urls.CONCEPT + bare, bytes(response.body))
+    headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+    return Response(body, headers=headers)
 
 
 @router.get("/" + urls.SHAPES + "{suffix:path}", summary="The SHACL shapes profiles are validated with",

@@ -13,13 +13,16 @@ record lacks it or its size or modification time differ from the recorded ones.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
+import zlib
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
-from werkzeug.http import http_date
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from werkzeug.http import http_date, parse_accept_header
 
 from clusterkg.graph import formats
 from clusterkg.graph.publish import urls
@@ -30,7 +33,7 @@ from clusterkg.service.http import not_modified
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
-__all__ = ["router", "recorded_digests", "etag_of", "listing", "dump_file"]
+__all__ = ["router", "recorded_digests", "etag_of", "listing", "dump_file", "one_member"]
 
 router = APIRouter()
 
@@ -107,10 +110,51 @@ def listing(request: Request) -> Response:
     return TEMPLATES.TemplateResponse(request, "dumps.html", {"dumps": items}, headers={"Vary": "Accept"})
 
 
+def one_member(gzipped: Path, plain_size: int) -> bool:
+    """Whether a ``.gz`` dump is one gzip member, as a ``Content-Encoding: gzip`` body must be
+    for curl, httpx and browsers (they stop after the first member): its trailer's ISIZE
+    (RFC 1952 §2.3.1, the input's size modulo 2^32) is the whole plain file's. A dump of many
+    members (:mod:`clusterkg.graph.publish.gzipped`) ends with its last chunk's size."""
+    with open(gzipped, "rb") as fh:
+        fh.seek(-4, 2)
+        return int.from_bytes(fh.read(4), "little") == plain_size % 2**32
+
+
+#: Dumps gzipped while they are sent at once (each costs CPU in the thread pool); more wait their turn.
+_ENCODING = asyncio.Semaphore(2)
+_BLOCK = 256 * 1024
+
+
+def _encoded_on_the_fly(request: Request, path: Path, fmt, headers: dict[str, str], snapshot) -> Response:
+    """A dump of many gzip members, gzipped again as one stream while it is sent (zlib level
+    1, a block at a time in the thread pool, at most two dumps at once). Its ETag is the
+    plain file's, marked as another encoding (RFC 9110 §8.8.3)."""
+    st = path.stat()
+    etag = etag_of(path, recorded_digests(snapshot.meta_dir, snapshot.generation))[:-1] + '-gzip"'
+    headers.update({"ETag": etag, "Last-Modified": http_date(st.st_mtime), "Content-Encoding": "gzip"})
+    if not_modified(request.headers, etag, st.st_mtime):
+        return Response(status_code=304, headers=headers)
+
+    async def stream():
+        async with _ENCODING:
+            with open(path, "rb") as fh:
+                z = zlib.compressobj(1, zlib.DEFLATED, 31)
+                while block := await run_in_threadpool(fh.read, _BLOCK):
+                    out = await run_in_threadpool(z.compress, block)
+                    if out:
+                        yield out
+                yield z.flush()
+
+    return StreamingResponse(stream(), media_type=fmt.content_type if fmt else _OTHER, headers=headers)
+
+
 @router.get("/" + urls.DUMPS + "{name}", summary="One dump file",
             responses=responses(sorted({f.content_type for f in _FILE_FORMATS} | {_OTHER}), 304, 404))
 def dump_file(name: str, request: Request) -> Response:
     """One dump file, with its ETag and Last-Modified; ``304`` when the client's copy is current.
+    A plain file (``clusterkg.ttl``) whose gzipped copy exists is sent as that copy with
+    ``Content-Encoding: gzip`` to a client whose ``Accept-Encoding`` takes gzip (clients such
+    as Comunica read that, not ``application/gzip``); its ETag is the gzipped file's.
 
     :raises NotFound: no dump file of that name.
     """
@@ -118,13 +162,21 @@ def dump_file(name: str, request: Request) -> Response:
     path = files.get(name)
     if path is None:
         raise NotFound(f"dump {name!r}")
+    fmt = _format_of(path)
+    headers = {"Cache-Control": "public, max-age=300"}
+    gzipped = files.get(name + formats.GZIP.suffix)
     snapshot = request.app.state.store.get()
+    if gzipped is not None:  # the same file, gzipped: for a client that takes gzip (RFC 9110 §8.4, §12.5.3)
+        headers["Vary"] = "Accept-Encoding"
+        if parse_accept_header(request.headers.get("accept-encoding")).quality("gzip") > 0:
+            if not one_member(gzipped, path.stat().st_size):
+                return _encoded_on_the_fly(request, path, fmt, headers, snapshot)
+            path = gzipped
+            headers["Content-Encoding"] = "gzip"
     st = path.stat()
     etag = etag_of(path, recorded_digests(snapshot.meta_dir, snapshot.generation))
-    headers = {"ETag": etag, "Last-Modified": http_date(st.st_mtime),
-               "Cache-Control": "public, max-age=300"}
+    headers.update({"ETag": etag, "Last-Modified": http_date(st.st_mtime)})
     if not_modified(request.headers, etag, st.st_mtime):
         return Response(status_code=304, headers=headers)
-    fmt = _format_of(path)
     return FileResponse(path, media_type=fmt.content_type if fmt else _OTHER, headers=headers, filename=None,
                         stat_result=st)

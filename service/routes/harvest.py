@@ -35,7 +35,7 @@ from clusterkg.graph.publish.feed import FEED_FILE
 from clusterkg.graph.publish.metadata import VOID_FILE, catalog_file
 from clusterkg.service.errors import BadRequest, NotFound
 from clusterkg.service.formats import media_types, serialize_graph
-from clusterkg.service.http import accept_profile, not_modified
+from clusterkg.service.http import accept_profile, not_modified, page_number
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
@@ -187,14 +187,12 @@ def catalog(request: Request, suffix: str = "") -> Response:
     if page is None:
         out = g if "modified_since" not in params else _subset(g, cat, datasets)
         return _respond(request, out, media, extra=extra)
-    if not (page.isascii() and page.isdigit()):
-        raise BadRequest(f"page={page!r} is not a page number")
     keep = [(k, v) for k, v in params.multi_items() if k in ("profile", "modified_since")]
 
     def page_url(i: int) -> URIRef:
         return URIRef(f"{cat}{suffix}?{urlencode(keep + [('page', str(i))])}")
 
-    out = _page(g, cat, datasets, int(page), request.app.state.settings.catalog_page_size, page_url)
+    out = _page(g, cat, datasets, page_number(page), request.app.state.settings.catalog_page_size, page_url)
     return _respond(request, out, media, extra=extra)
 
 

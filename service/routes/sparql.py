@@ -15,6 +15,7 @@ than a millisecond or so on a request.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import AsyncIterator
 
@@ -28,6 +29,9 @@ from clusterkg.graph import formats
 from clusterkg.graph.map.vocab import SD
 from clusterkg.graph.publish import urls
 from clusterkg.service.cache import CacheKey, ResponseCache
+from clusterkg.service.examples import examples
+from clusterkg.service.html import TEMPLATES, YASGUI, site_links
+from clusterkg.service.middleware import EDITOR_CSP
 from clusterkg.service.errors import BadRequest, NotAcceptable, PayloadTooLarge, QueryRefused, UnsupportedMediaType
 from clusterkg.service.formats import media_types, serialize_graph
 from clusterkg.service.http import not_modified
@@ -36,7 +40,7 @@ from clusterkg.service.openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, re
 from clusterkg.service.textcheck import TextFacts
 
 __all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES", "service_description", "sparql_get", "sparql_post",
-           "MAX_BODY_BYTES"]
+           "MAX_BODY_BYTES", "FORMAT_PARAMS", "editor"]
 
 router = APIRouter()
 
@@ -81,6 +85,36 @@ def _dataset(params: dict[str, list[str]]) -> tuple[list[str] | None, list[str] 
     if dg is None and ng is None:
         return None, None
     return dg or [], ng or []
+
+
+#: The ``format=`` / ``output=`` request parameters of Fuseki, Virtuoso and SPARQLWrapper:
+#: name -> the ``Accept`` it stands for (a results format for SELECT/ASK, an RDF format for
+#: CONSTRUCT/DESCRIBE). A media type is taken as it is. Either parameter wins over ``Accept``.
+FORMAT_PARAMS = {
+    "json": "application/sparql-results+json, application/ld+json;q=0.9",
+    "xml": "application/sparql-results+xml, application/rdf+xml;q=0.9",
+    "csv": "text/csv", "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle", "ttl": "text/turtle", "nt": "application/n-triples", "ntriples": "application/n-triples",
+    "json-ld": "application/ld+json", "jsonld": "application/ld+json", "rdf": "application/rdf+xml",
+    "rdf-xml": "application/rdf+xml",
+}
+
+
+def _accept(request: Request, params: dict[str, list[str]]) -> str | None:
+    """The ``Accept`` to negotiate with: the one ``format=`` (else ``output=``) stands for,
+    else the request's header.
+
+    :raises BadRequest: a value that is neither a known name nor a media type.
+    """
+    fmt = _one(params, "format") or _one(params, "output")
+    if fmt is None:
+        return request.headers.get("accept")
+    key = fmt.strip().lower()
+    if key in FORMAT_PARAMS:
+        return FORMAT_PARAMS[key]
+    if key in RESULT_TYPES or key in GRAPH_TYPES:
+        return key
+    raise BadRequest(f"format={fmt[:60]!r}: use one of {', '.join(FORMAT_PARAMS)}, or a media type")
 
 
 def _offers(accept: str | None) -> tuple[str | BaseException, str | BaseException]:
@@ -154,7 +188,7 @@ async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -
     pool = request.app.state.pool
     cache: ResponseCache = request.app.state.cache
     default_graphs, named_graphs = _dataset(params)
-    offers = _offers(request.headers.get("accept"))
+    offers = _offers(_accept(request, params))
     facts = await _facts(request, sparql, default_graphs, named_graphs, offers)
     key = None
     if facts.digest is not None and facts.cacheable:
@@ -270,9 +304,35 @@ async def sparql_get(request: Request) -> Response:
     if "update" in params:
         raise QueryRefused.update()
     query = _one(params, "query")
+    if "format" not in params and "output" not in params and _wants_html(request):
+        return editor(request)
     if query is None:
         return await run_in_threadpool(service_description, request)
     return await _answer(request, query, params)
+
+
+#: What a bare GET of the endpoint may answer: a browser's ``Accept`` picks HTML (the
+#: editor); ``*/*`` picks the first, so a client that names nothing gets data.
+_PAGE_OR_DATA = RESULT_TYPES + GRAPH_TYPES + [formats.HTML.media_type]
+
+
+def _wants_html(request: Request) -> bool:
+    try:
+        return negotiate(request.headers.get("accept"), _PAGE_OR_DATA) == formats.HTML.media_type
+    except NotAcceptable:
+        return False
+
+
+def editor(request: Request) -> Response:
+    """The query editor (YASGUI, vendored: ``service/static/vendor/``) for a browser, on this
+    endpoint, the example queries as tabs; a ``query`` in the URL opens in the first tab.
+    Its page may run scripts from this server and send queries to it, and nothing else
+    (``Content-Security-Policy``)."""
+    site = site_links(request.app.state.urls)
+    tabs = json.dumps([{"title": e.title, "query": e.query} for e in examples()], ensure_ascii=False)
+    return TEMPLATES.TemplateResponse(request, "editor.html", {
+        "site": site, "title": "SPARQL query editor", "endpoint": site["sparql"], "examples": tabs,
+        "yasgui": YASGUI}, headers={"Vary": "Accept", "Content-Security-Policy": EDITOR_CSP})
 
 
 async def _read_body(request: Request) -> bytes:
@@ -301,7 +361,7 @@ def _form_query(params: dict[str, list[str]], url_params: dict[str, list[str]]) 
     if "query" in params and "query" in url_params:
         raise BadRequest("'query' is given both in the URL and in the body")
     query = _one(params, "query")
-    for name in ("default-graph-uri", "named-graph-uri"):
+    for name in ("default-graph-uri", "named-graph-uri", "format", "output"):
         if name in params:
             url_params.setdefault(name, []).extend(params[name])
     return query

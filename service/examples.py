@@ -1,0 +1,74 @@
+"""The example queries (``docs/queries/*.rq``, installed as ``clusterkg.queries``) for the
+landing page and the query editor's tabs, and the SPARQL queries behind the charts.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from dataclasses import dataclass
+
+from clusterkg.graph.publish.site import FACETS
+
+__all__ = ["Example", "examples", "CHART_QUERIES"]
+
+#: Titles of the example queries (file stem -> title); a file not named here is titled
+#: from its name.
+_TITLES = {
+    "clusters-per-country": "Clusters per country",
+    "clusters-per-nuts2-region": "Clusters per NUTS 2 region",
+    "clusters-per-sector-and-country": "Clusters per sector and country",
+    "clusters-sharing-a-network": "Clusters that share a network, with their label",
+    "clusters-by-technology-and-label": "Clusters by technology field and label",
+    "members-shared-between-clusters": "Member organisations shared between clusters",
+    "cluster-history": "The history of one cluster across its page versions",
+    "clusters-with-a-valid-label-on-a-date": "Clusters with a valid Gold or Silver label on a date",
+}
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example query: ``name`` (the file's stem), ``title``, ``query`` (its text)."""
+
+    name: str
+    title: str
+    query: str
+
+
+@functools.lru_cache(maxsize=1)
+def examples() -> tuple[Example, ...]:
+    """The example queries, in the order of :data:`_TITLES` (then by name); a query's
+    leading ``#`` comment lines (notes for the tests) are left out."""
+    folder = importlib.resources.files("clusterkg.queries")
+    found = {p.name[:-3]: p.read_text(encoding="utf-8") for p in folder.iterdir() if p.name.endswith(".rq")}
+    order = [n for n in _TITLES if n in found] + sorted(set(found) - set(_TITLES))
+    out = []
+    for name in order:
+        text = "\n".join(line for line in found[name].splitlines() if not line.startswith("#")).strip() + "\n"
+        out.append(Example(name, _TITLES.get(name) or name.replace("-", " ").capitalize(), text))
+    return tuple(out)
+
+
+_PREFIXES = """PREFIX ckg: <https://w3id.org/clusterkg/ns#>
+PREFIX schema: <https://schema.org/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def _per(kind: str) -> str:
+    return (_PREFIXES + f"SELECT ?value (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?c) AS ?clusters) WHERE {{\n"
+            f"  ?c a ckg:ClusterOrganisation ; {FACETS[kind][1]} ?value .\n"
+            f"  OPTIONAL {{ ?value skos:prefLabel ?l }}\n}} GROUP BY ?value ORDER BY DESC(?clusters) ?label\n")
+
+
+#: The SPARQL query whose answer each chart of :data:`clusterkg.service.site.CHARTS` shows.
+CHART_QUERIES = {
+    "country": _per("country"),
+    "sector": _per("sector"),
+    "label": _per("label"),
+    "founded": _PREFIXES + """SELECT ?year (COUNT(DISTINCT ?c) AS ?clusters) WHERE {
+  ?c a ckg:ClusterOrganisation ; schema:foundingDate ?founded .
+  BIND(YEAR(?founded) AS ?year)
+} GROUP BY ?year ORDER BY ?year
+""",
+}
