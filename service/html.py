@@ -19,11 +19,11 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from starlette.templating import Jinja2Templates
 
 from clusterkg.graph.map.places import authority_label
-from clusterkg.graph.map.vocab import PREFIXES, SCHEMA
+from clusterkg.graph.map.vocab import CKG, PREFIXES, SCHEMA
 from clusterkg.graph.publish import urls
 
-__all__ = ["TEMPLATES", "render_html", "sections", "label_of", "Section", "Row", "Value", "LABEL_PROPERTIES",
-           "STANDARD_LABELS", "site_links", "STATIC_DIR", "YASGUI"]
+__all__ = ["TEMPLATES", "render_html", "sections", "label_of", "Section", "Group", "GROUPS", "Row", "Value",
+           "LABEL_PROPERTIES", "STANDARD_LABELS", "site_links", "STATIC_DIR", "YASGUI", "schema_org"]
 
 #: The folder of static files (``/static/``): the stylesheet, the editor's script, vendored assets.
 STATIC_DIR = Path(__file__).with_name("static")
@@ -119,14 +119,61 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Group:
+    """Rows of one kind under a ``heading`` (None: the section's only group)."""
+
+    heading: str | None
+    rows: list[Row]
+
+
+@dataclass(frozen=True)
 class Section:
     """One subject's table; ``heading`` None for the page's only subject (then neither
-    ``anchor`` nor ``iri`` are shown), ``iri`` None for the focus resource."""
+    ``anchor`` nor ``iri`` are shown), ``iri`` None for the focus resource; its rows in
+    :class:`Group` s (see :data:`GROUPS`)."""
 
     heading: str | None
     anchor: str
     iri: str | None
     rows: list[Row]
+    groups: list[Group]
+
+
+_C, _S, _O = str(CKG), str(SCHEMA), "http://www.w3.org/ns/org#"
+#: How a resource's properties are grouped on its page: heading -> properties, in page
+#: order; what no group names goes under "Other". A section whose rows all fall in one
+#: group shows no group headings.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Identity": (str(RDF.type), _S + "name", str(RDFS.label), _S + "alternateName", str(SKOS.altLabel),
+                 str(SKOS.prefLabel), "http://purl.org/dc/terms/identifier", _S + "foundingDate", _C + "country",
+                 _C + "region", _C + "organisationType", _S + "url", _S + "contactPoint", _S + "telephone",
+                 _S + "email", "http://purl.org/dc/terms/description", _S + "description"),
+    "Focus": (_C + "mission", _C + "goal", _C + "strategy", _C + "sectoralIndustry", _C + "emergingIndustry",
+              _C + "technologyField", _C + "s3PriorityArea", _C + "otherSpecialisation", _C + "comparativePortfolio",
+              _C + "providesService", _C + "supportServiceDetails", _C + "upskillingService"),
+    "Composition": (_C + "totalMembers", _C + "smeMembers", _C + "startupMembers", _C + "largeCompanyMembers",
+                    _C + "researchMembers", _C + "civilSocietyMembers", _C + "otherEcosystemMembers",
+                    _S + "numberOfEmployees", _O + "hasMember", _O + "member", _O + "organization", _O + "role"),
+    "Labels": (_C + "excellenceLabel", _C + "noExcellenceLabel", _C + "labelLevel", _C + "awardedTo",
+               _S + "validFrom", _C + "validUntil", _S + "issuedBy"),
+    "Network and cooperation": (_O + "memberOf", _C + "internationalActivity", _C + "transnationalActivity",
+                                _C + "targetCountry"),
+    "Provenance": ("http://www.w3.org/ns/prov#wasDerivedFrom", "http://www.w3.org/ns/prov#wasRevisionOf",
+                   "http://purl.org/dc/terms/source", _C + "sourceFile", _C + "sourceLine", _C + "sourceLabel",
+                   _C + "readerLayout", _C + "derivedProperty", _C + "unmapped"),
+}
+_GROUP_OF = {p: heading for heading, props in GROUPS.items() for p in props}
+
+
+def _groups(rows: list[Row]) -> list[Group]:
+    """``rows`` in :data:`GROUPS` order (rows keep their order within a group)."""
+    by: dict[str, list[Row]] = {}
+    for row in rows:
+        by.setdefault(_GROUP_OF.get(row.predicate, "Other"), []).append(row)
+    order = [h for h in [*GROUPS, "Other"] if h in by]
+    if len(order) <= 1:
+        return [Group(None, rows)]
+    return [Group(h, by[h]) for h in order]
 
 
 def _same(iri: str) -> str:
@@ -179,8 +226,9 @@ def sections(g: Graph, focus: URIRef | None, labels: dict[str, str], link: Calla
         heading = None
         if s != focus or len(subjects) > 1:
             heading = label_of(g, s, labels) if s != focus else "Description"
-        out.append(Section(heading, _anchor(str(s), document), None if s == focus else str(s),
-                           _rows(g, s, labels, link)))
+        rows = _rows(g, s, labels, link)
+        out.append(Section(heading, _anchor(str(s), document), None if s == focus else str(s), rows,
+                           _groups(rows) if s == focus else [Group(None, rows)]))
     return out
 
 
@@ -203,6 +251,7 @@ def render_html(g: Graph, focus: URIRef | None, title: str, alternates: dict[str
     footer = {"sparql": "/" + urls.SPARQL, "dumps": "/" + urls.DUMPS, "vocabulary": "/" + urls.ONTOLOGY}
     page = TEMPLATES.get_template("resource.html").render(
         title=title, focus=None if focus is None else str(focus), footer=footer,
+        jsonld=None if focus is None else schema_org(g, focus),
         alternates=[{"media": m, "url": u} for m, u in alternates.items()],
         sections=sections(g, focus, labels, link, document), pages=pages)
     return page.encode("utf-8")
@@ -221,3 +270,37 @@ def site_links(site: urls.Urls) -> dict[str, str]:
             "search": base + urls.SEARCH, "sparql": base + urls.SPARQL, "dumps": base + urls.DUMPS,
             "catalog": base + urls.CATALOG, "void": base + urls.VOID, "feed": base + urls.FEED,
             "ontology": base + urls.ONTOLOGY, "static": base + urls.STATIC}
+
+
+def schema_org(g: Graph, focus: URIRef) -> str | None:
+    """A cluster's page's schema.org description for search engines (an ``Organization``:
+    name, other names, founding date, country, mission), as JSON to embed in a
+    ``<script type="application/ld+json">`` block (``</`` escaped, so no text can close
+    the block); None for a resource that is not a cluster organisation.
+
+    >>> g = Graph(); c = URIRef("http://x/id/cluster/a")
+    >>> _ = g.add((c, RDF.type, CKG.ClusterOrganisation)); _ = g.add((c, SCHEMA.name, Literal("A </script>")))
+    >>> print(schema_org(g, c))
+    {"@context": "https://schema.org", "@type": "Organization", "@id": "http://x/id/cluster/a", "name": "A <\\/script>"}
+    """
+    import json
+
+    if (focus, RDF.type, CKG.ClusterOrganisation) not in g:
+        return None
+    data: dict[str, object] = {"@context": "https://schema.org", "@type": "Organization", "@id": str(focus)}
+    name = g.value(focus, SCHEMA.name)
+    if name is not None:
+        data["name"] = str(name)
+    others = sorted(str(o) for o in g.objects(focus, SCHEMA.alternateName))
+    if others:
+        data["alternateName"] = others
+    founded = g.value(focus, SCHEMA.foundingDate)
+    if founded is not None:
+        data["foundingDate"] = str(founded)
+    country = g.value(focus, CKG.country)
+    if country is not None:
+        data["address"] = {"@type": "PostalAddress", "addressCountry": str(country).rsplit("/", 1)[-1]}
+    mission = g.value(focus, CKG.mission)
+    if mission is not None:
+        data["description"] = str(mission)
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")

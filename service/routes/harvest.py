@@ -35,6 +35,7 @@ from clusterkg.graph.publish.feed import FEED_FILE
 from clusterkg.graph.publish.metadata import VOID_FILE, catalog_file
 from clusterkg.service.errors import BadRequest, NotFound
 from clusterkg.service.formats import media_types, serialize_graph
+from clusterkg.service.html import render_html
 from clusterkg.service.http import accept_profile, not_modified, page_number
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
@@ -67,11 +68,24 @@ def _meta_graph(request: Request, name: str) -> Graph:
     return _parse(str(path), path.stat().st_mtime_ns)
 
 
+#: Titles of the HTML views (path under the base URI it starts with -> title).
+_TITLES = {urls.CATALOG: "DCAT-AP catalogue", urls.VOID: "VoID description", urls.FEED: "Change feed"}
+
+
 def _respond(request: Request, g: Graph, media: str | None, cache: str = "public, max-age=60",
              extra: dict[str, str] | None = None) -> Response:
     negotiated = media is None
-    media = media or negotiate(request.headers.get("accept"), CATALOG_TYPES)
-    body = serialize_graph(bind_prefixes(g), media, context_url=request.app.state.urls.context)
+    media = media or negotiate(request.headers.get("accept"), CATALOG_TYPES + [formats.HTML.media_type])
+    if media == formats.HTML.media_type:  # a browser: the same graph as a page
+        site: urls.Urls = request.app.state.urls
+        url = str(request.url).split("?")[0]
+        title = next((t for p, t in _TITLES.items() if url[len(site.base):].startswith(p)), "Metadata")
+        query = "?" + urlencode([*request.query_params.multi_items()]) if request.query_params else ""
+        alternates = {f.media_type: site.base + urls.CATALOG + f.suffix + query
+                      for f in formats.METADATA} if title == _TITLES[urls.CATALOG] else {}
+        body = render_html(g, None, title, alternates, {}, link=site.local)
+    else:
+        body = serialize_graph(bind_prefixes(g), media, context_url=request.app.state.urls.context)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"Content-Type": formats.content_type(media), "ETag": etag, "Cache-Control": cache}
     headers.update(extra or {})

@@ -154,3 +154,30 @@ def test_a_plain_dump_comes_gzip_encoded_to_a_client_that_takes_gzip(site_server
         one = zlib.decompressobj(16 + zlib.MAX_WBITS)
         assert one.decompress(body) == raw == gzip.decompress(body) and one.unused_data == b""
     assert raw.startswith(b"@prefix") and len(plain.content) > 50_000
+
+
+@pytest.mark.parametrize("path, title, shows", [
+    ("catalog", "DCAT-AP catalogue", "clusterkg-srb.ttl"),
+    (".well-known/void", "VoID description", "triples"),
+    ("feed", "Change feed", "/feed/20"),  # links to the days
+])
+def test_harvest_documents_are_pages_for_a_browser_and_turtle_for_others(site_server, path, title, shows):
+    page = get(site_server, path)
+    assert page.headers["content-type"].startswith("text/html") and f"<h1>{title}</h1>" in page.text
+    assert shows in page.text
+    assert get(site_server, path, "*/*").headers["content-type"].startswith("text/turtle")
+
+
+def test_a_cluster_page_groups_its_properties_and_embeds_schema_org(site_server):
+    import json
+    import re
+
+    page = get(site_server, "doc/cluster/vojvodina-ict-cluster").text
+    headings = re.findall(r"<h3>([^<]+)</h3>", page)
+    assert headings[:3] == ["Identity", "Focus", "Composition"] and "Labels" in headings
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
+    data = json.loads(block)
+    assert (data["@type"], data["name"], data["foundingDate"], data["address"]["addressCountry"]) == (
+        "Organization", "Vojvodina ICT Cluster", "2010-06-19", "SRB")
+    assert data["alternateName"] == ["Vojvođanski IKT klaster - VOICT"]
+    assert '<meta name="viewport"' in page and 'href="/static/style.css"' in page
