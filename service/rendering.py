@@ -17,11 +17,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from clusterkg.graph import formats
-from clusterkg.graph.map.vocab import HYDRA, SCHEMA
+from clusterkg.graph.map.vocab import HYDRA
 from clusterkg.graph.publish import urls
 from clusterkg.service.errors import NotSerializable
 from clusterkg.service.formats import serialize_graph
-from clusterkg.service.html import render_html
+from clusterkg.service.html import label_of, render_html
 
 __all__ = ["rdf_xml_problem", "render_document", "render_page", "page_links", "with_view"]
 
@@ -123,7 +123,8 @@ def render_page(described: dict, spec: dict) -> bytes:
         return b""
     g = Graph().parse(data=described["ntriples"], format=formats.N_TRIPLES.rdflib)
     labels, focus, base = described["labels"], URIRef(spec["iri"]), spec["base"]
-    title = labels.get(spec["iri"]) or next((str(o) for o in g.objects(focus, SCHEMA.name)), spec["path"])
+    found = labels.get(spec["iri"]) or label_of(g, focus, labels)  # a name or label, not a slug, where it has one
+    title = found if found != spec["iri"] else spec["path"]
     url_base = base + urls.DOC + spec["path"]
     pages = None
     if described["last"] > 1:

@@ -218,19 +218,35 @@ class SiteIndex:
                                              (limit,))]
 
     def label(self, value: str) -> tuple[str, str] | None:
-        """``(kind, label)`` of a facet value, or None when no cluster holds it."""
+        """``(kind, label)`` of a facet value (``member`` for a member organisation), or None
+        when no cluster holds it."""
         with self._db() as db:
             row = db.execute("SELECT kind, MIN(label) FROM facet WHERE value = ? GROUP BY kind", (value,)).fetchone()
+            if row is None:
+                row = db.execute("SELECT 'member', COALESCE((SELECT title FROM doc WHERE iri = ?), '') FROM member "
+                                 "WHERE org = ? LIMIT 1", (value, value)).fetchone()
         return (row[0], row[1]) if row else None
 
+    def sources(self, cluster: str) -> list[dict[str, str | None]]:
+        """The pages that describe a cluster, newest first: ``graph``, ``title``, ``url``,
+        ``file``, ``kind``, ``layout``, ``generated``, ``checksum`` (SHA-256), ``revises``."""
+        with self._db() as db:
+            db.row_factory = sqlite3.Row
+            return [dict(r) for r in db.execute(
+                "SELECT graph, title, url, file, kind, layout, generated, checksum, revises FROM source "
+                "WHERE cluster = ? ORDER BY graph IN (SELECT revises FROM source WHERE revises IS NOT NULL), graph",
+                (cluster,))]
+
     def clusters_with(self, value: str, limit: int = MAX_PAGE_SIZE) -> tuple[int, list[ClusterRow]]:
-        """The clusters holding a facet value (a country, region, concept or network), by name:
+        """The clusters holding a facet value (a country, region, concept or network) or having
+        an organisation as a member, by name:
         ``(how many, the first limit)``, for the back-links on its page."""
         with self._db() as db:
-            total = db.execute("SELECT COUNT(DISTINCT cluster) FROM facet WHERE value = ?", (value,)).fetchone()[0]
+            holders = "SELECT cluster FROM facet WHERE value = ?1 UNION SELECT cluster FROM member WHERE org = ?1"
+            total = db.execute(f"SELECT COUNT(*) FROM ({holders})", (value,)).fetchone()[0]
             rows = [ClusterRow(*r) for r in db.execute(
-                "SELECT DISTINCT c.* FROM cluster c JOIN facet f ON f.cluster = c.iri WHERE f.value = ? "
-                "ORDER BY c.name COLLATE NOCASE, c.iri LIMIT ?", (value, limit))]
+                f"SELECT c.* FROM cluster c WHERE c.iri IN ({holders}) ORDER BY c.name COLLATE NOCASE, c.iri LIMIT ?2",
+                (value, limit))]
         return total, rows
 
     def chart(self, name: str) -> list[tuple[str, int, str | None]]:

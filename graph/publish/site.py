@@ -11,6 +11,9 @@ the current view (the default graph) and read only by the service:
 - ``doc``: a full-text index (SQLite FTS5, https://sqlite.org/fts5.html) over clusters
   (names in every language given, acronyms, mission and other texts, member names, places),
   networks and member organisations, ranked with BM25 and cut into snippets at query time;
+- ``member`` and ``source``: each cluster's member organisations, and the pages that
+  describe it (title, URL, file, kind, reader layout, time read, SHA-256, the version it
+  revises), for back-links and the provenance box of its page;
 - ``figure``: the landing page's figures (clusters, countries, regions, members, labels,
   source pages, the build's time).
 
@@ -46,6 +49,9 @@ PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX spdx: <http://spdx.org/rdf/terms#>
 """
 
 #: Facet kinds: name -> (heading, the property path from a cluster to the value).
@@ -78,6 +84,13 @@ QUERIES: dict[str, str] = {
   ?n a ckg:ClusterNetwork . OPTIONAL { ?n schema:name ?name } OPTIONAL { ?n skos:altLabel ?alt }
 }""",
     "pages": _PREFIXES + "SELECT (COUNT(DISTINCT ?g) AS ?pages) WHERE { ?g a ckg:ProfileGraph }",
+    "sources": _PREFIXES + """SELECT ?c ?g ?title ?source ?file ?kind ?layout ?at ?checksum ?revises WHERE {
+  ?g a ckg:ProfileGraph ; foaf:primaryTopic ?c .
+  OPTIONAL { ?g dct:title ?title } OPTIONAL { ?g dct:source ?source } OPTIONAL { ?g ckg:sourceFile ?file }
+  OPTIONAL { ?g ckg:sourceKind ?kind } OPTIONAL { ?g ckg:readerLayout ?layout }
+  OPTIONAL { ?g prov:generatedAtTime ?at } OPTIONAL { ?g spdx:checksum/spdx:checksumValue ?checksum }
+  OPTIONAL { ?g prov:wasRevisionOf ?revises }
+}""",
 }
 
 #: Literal properties shown as names in search (the rest is searchable text).
@@ -93,6 +106,10 @@ CREATE INDEX facet_value ON facet (value, cluster);
 CREATE INDEX facet_cluster ON facet (cluster);
 CREATE VIRTUAL TABLE doc USING fts5(iri UNINDEXED, kind UNINDEXED, title, names, text,
                                     tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE member (cluster TEXT NOT NULL, org TEXT NOT NULL, PRIMARY KEY (org, cluster)) WITHOUT ROWID;
+CREATE TABLE source (cluster TEXT NOT NULL, graph TEXT NOT NULL, title TEXT, url TEXT, file TEXT, kind TEXT,
+                     layout TEXT, generated TEXT, checksum TEXT, revises TEXT,
+                     PRIMARY KEY (cluster, graph)) WITHOUT ROWID;
 CREATE TABLE figure (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE query (name TEXT PRIMARY KEY, text TEXT NOT NULL);
 """
@@ -188,6 +205,8 @@ def write_site_index(select: _Select, meta: Path, built: str) -> SiteFigures:
                         "\n".join(sorted(texts[c]) + places[c] + member_names)))
         db.executemany("INSERT INTO facet VALUES (?,?,?,?)",
                        [(kind, value, label, c) for (kind, value, c), label in sorted(facets.items())])
+        db.executemany("INSERT INTO member VALUES (?,?)", [(c, m) for c, ms in members.items() for m in ms])
+        db.executemany("INSERT OR IGNORE INTO source VALUES (?,?,?,?,?,?,?,?,?,?)", select(QUERIES["sources"]))
         _index_others(db, select, members)
         figures = _figures(db, select)
         db.executemany("INSERT INTO figure VALUES (?,?)",

@@ -286,10 +286,16 @@ BACKLINKS_MARK = b"<!-- backlinks -->"
 _BACKLINKS = 100
 
 
+def _graph_link(request: Request, graph: str) -> str:
+    """What a page said: its named graph, through the endpoint (the editor, for a browser)."""
+    return _editor_link(request, f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+
+
 def with_backlinks(request: Request, iri: str, page: bytes) -> bytes:
-    """A resource page (HTML) with the clusters that hold ``iri`` as a facet value (a region,
-    a concept, a network, a country) listed at its :data:`BACKLINKS_MARK`; unchanged when
-    none does. Reads the site index: call it in the thread pool.
+    """A resource page (HTML) with, at its :data:`BACKLINKS_MARK`, the clusters that hold
+    ``iri`` as a facet value (a region, a concept, a network, a country) or as a member, and
+    for a cluster the pages that describe it (its provenance); unchanged when there is
+    none. Reads the site index: call it in the thread pool.
 
     :param iri: the resource the page describes.
     :param page: the page as rendered.
@@ -298,14 +304,23 @@ def with_backlinks(request: Request, iri: str, page: bytes) -> bytes:
     index = _index(request)
     if BACKLINKS_MARK not in page or not index.available():
         return page
+    parts = []
+    sources = index.sources(iri)
+    if sources:
+        for s in sources:
+            s["graph_href"] = _graph_link(request, s["graph"])
+            s["revises_href"] = _graph_link(request, s["revises"]) if s["revises"] else None
+            s["revises_name"] = (s["revises"] or "").rsplit("/", 1)[-1]
+        parts.append(TEMPLATES.get_template("provenance.html").render(sources=sources))
     total, rows = index.clusters_with(iri, _BACKLINKS)
     found = index.label(iri)
-    if not total or found is None:
+    if total and found is not None:
+        kind = found[0]
+        heading = {"network": "Member clusters", "member": "Member of"}.get(kind, "Clusters")
+        parts.append(TEMPLATES.get_template("backlinks.html").render(
+            heading=heading, total=total, more=None if kind == "member" else _list_url(request, {kind: [iri]}),
+            rows=[{"href": _doc_url(request, r.iri), "name": r.name, "country_name": r.country_name, "year": r.year}
+                  for r in rows]))
+    if not parts:
         return page
-    kind = found[0]
-    heading = "Member clusters" if kind == "network" else "Clusters"
-    fragment = TEMPLATES.get_template("backlinks.html").render(
-        heading=heading, total=total, more=_list_url(request, {kind: [iri]}),
-        rows=[{"href": _doc_url(request, r.iri), "name": r.name, "country_name": r.country_name, "year": r.year}
-              for r in rows])
-    return page.replace(BACKLINKS_MARK, fragment.encode("utf-8"), 1)
+    return page.replace(BACKLINKS_MARK, "\n".join(parts).encode("utf-8"), 1)

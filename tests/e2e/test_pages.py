@@ -181,3 +181,19 @@ def test_a_cluster_page_groups_its_properties_and_embeds_schema_org(site_server)
         "Organization", "Vojvodina ICT Cluster", "2010-06-19", "SRB")
     assert data["alternateName"] == ["Vojvođanski IKT klaster - VOICT"]
     assert '<meta name="viewport"' in page and 'href="/static/style.css"' in page
+
+
+def test_a_cluster_page_says_which_pages_describe_it(site_server):
+    page = get(site_server, "doc/cluster/vojvodina-ict-cluster").text
+    box = page[page.index('<section class="box provenance"'):]
+    box = box[:box.index("</section>")]
+    assert "2 source pages describe this cluster" in box
+    assert "file vojvodina-ict-cluster-2021.txt" in box and "profile, eccp-2021" in box
+    assert "a newer version of" in box and "vojvodina-ict-cluster-voict</a>" in box
+    assert "https://clustercollaboration.eu/content/vojvodina-ict-cluster" in box
+
+
+def test_a_member_organisation_page_lists_its_cluster(site_server):
+    page = get(site_server, "doc/organisation/srb/university-of-novi-sad").text
+    assert "<h2>Member of (1)</h2>" in page
+    assert f'<a href="{site_server.url}doc/cluster/vojvodina-ict-cluster">Vojvodina ICT Cluster</a>' in page

@@ -105,3 +105,15 @@ def test_the_index_keeps_the_queries_it_came_from(index, built_store):
     names = {n for (n,) in db.execute("SELECT name FROM query")}
     assert {"clusters", "facets", "texts", "members"} <= names
     assert "ckg:ClusterOrganisation" in index.query_text("clusters")
+
+
+def test_members_and_sources_of_a_cluster(index):
+    vojvodina = "http://localhost:8000/id/cluster/vojvodina-ict-cluster"
+    sources = index.sources(vojvodina)
+    assert [(s["file"], s["layout"], s["kind"]) for s in sources] == [
+        ("vojvodina-ict-cluster-2021.txt", "eccp-2021", "profile"), ("vojvodina-ict-cluster-voict.txt", "eccp-2019", "profile")]
+    assert sources[0]["revises"] == "http://localhost:8000/graph/profile/vojvodina-ict-cluster-voict"
+    assert len(sources[0]["checksum"]) == 64
+    university = "http://localhost:8000/id/organisation/srb/university-of-novi-sad"
+    assert index.label(university) == ("member", "University of Novi sad")
+    assert [r.name for r in index.clusters_with(university)[1]] == ["Vojvodina ICT Cluster"]
