@@ -2,7 +2,7 @@
 in the format asked for (``clusterkg query``), and the serving snapshot for the commands
 that read the store (``dump``, ``catalog``).
 
-Kept apart from :mod:`clusterkg.cli` so that :func:`_answer_offline` runs in
+Kept apart from :mod:`clusterkg.cli` so that :func:`answer_offline` runs in
 :func:`~clusterkg.offline.run_offline`'s child without the command group.
 """
 
@@ -15,14 +15,14 @@ import click
 from clusterkg.graph import formats
 from clusterkg.settings import Settings
 
-__all__ = ["QUERY_OUT"]
+__all__ = ["QUERY_OUT", "reader", "check_query", "answer_offline", "answer", "check_fits", "print_table"]
 
 #: ``query --format``: ``table`` (text for people), then the SELECT/ASK result formats,
 #: then the CONSTRUCT/DESCRIBE ones.
 QUERY_OUT: dict[str, formats.Format | None] = {
     "table": None, **{f.key: f for f in formats.RESULTS}, **{f.key: f for f in (formats.TURTLE, formats.N_TRIPLES)}}
 
-def _reader(settings: Settings):
+def reader(settings: Settings):
     """The settings' serving snapshot (:meth:`~clusterkg.graph.store.Backend.reader`).
 
     :raises click.ClickException: the store holds no snapshot or cannot be opened.
@@ -36,32 +36,32 @@ def _reader(settings: Settings):
         raise click.ClickException(str(exc)) from None
 
 
-def _check_query(sparql: str, strict: bool = False) -> None:
+def check_query(sparql: str, strict: bool = False) -> None:
     """The server's :func:`~clusterkg.service.guard.check_query`; a refusal is a
     :class:`click.UsageError`."""
-    from clusterkg.service.guard import QueryRefused, check_query
+    from clusterkg.service import guard
 
     try:
-        check_query(sparql, strict=strict)
-    except QueryRefused as exc:
+        guard.check_query(sparql, strict=strict)
+    except guard.QueryRefused as exc:
         raise click.UsageError(str(exc)) from None
 
 
-def _answer_offline(isolated: bool, settings: Settings, sparql: str, fmt: str) -> None:
-    """:func:`_answer` in :func:`~clusterkg.offline.run_offline`'s child; without a network
+def answer_offline(isolated: bool, settings: Settings, sparql: str, fmt: str) -> None:
+    """:func:`answer` in :func:`~clusterkg.offline.run_offline`'s child; without a network
     namespace, the check turns strict first (as on the server)."""
     if not isolated:
-        _check_query(sparql, strict=True)
-    _answer(settings, sparql, fmt)
+        check_query(sparql, strict=True)
+    answer(settings, sparql, fmt)
 
 
-def _answer(settings: Settings, sparql: str, fmt: str) -> None:
+def answer(settings: Settings, sparql: str, fmt: str) -> None:
     """Run ``sparql`` on the settings' store and print the answer in ``fmt``; exit 1 on
     a syntax error or a failure during evaluation."""
     from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, StoreError
 
     try:
-        result = _reader(settings).query(sparql)
+        result = reader(settings).query(sparql)
     except QuerySyntaxError as exc:
         click.echo(f"SPARQL syntax error: {exc}", err=True)
         sys.exit(1)
@@ -69,9 +69,9 @@ def _answer(settings: Settings, sparql: str, fmt: str) -> None:
         raise click.ClickException(str(exc)) from None
     out = QUERY_OUT[fmt]
     if out is None:
-        _print_table(result)
+        print_table(result)
         return
-    _check_fits(result.kind, fmt)
+    check_fits(result.kind, fmt)
     try:
         text = result.serialize(out.media_type).decode("utf-8")
     except QueryEvaluationError as exc:
@@ -80,7 +80,7 @@ def _answer(settings: Settings, sparql: str, fmt: str) -> None:
     click.echo(text, nl=not text.endswith("\n"))
 
 
-def _check_fits(kind: str, fmt: str) -> None:
+def check_fits(kind: str, fmt: str) -> None:
     """Refuse a ``--format`` that does not fit the query form ``kind``.
 
     :raises click.UsageError: naming the formats that fit.
@@ -93,7 +93,7 @@ def _check_fits(kind: str, fmt: str) -> None:
                                f"query; use one of: {', '.join(fitting)}")
 
 
-def _print_table(result) -> None:
+def print_table(result) -> None:
     """Print an answer for people: ``true``/``false``, Turtle, or tab-separated rows
     (the variables first) with the row count on standard error.
 

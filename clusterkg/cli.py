@@ -26,7 +26,7 @@ from clusterkg.graph import formats
 from clusterkg.graph.publish.catalog import PROFILES
 from clusterkg.graph.publish.dumps import dump_name
 from clusterkg.graph.publish.metadata import catalog_file
-from clusterkg.answers import QUERY_OUT, _answer, _answer_offline, _check_query, _reader
+from clusterkg.answers import QUERY_OUT, answer, answer_offline, check_query, reader
 from clusterkg.settings import Settings
 
 __all__ = ["main"]
@@ -302,11 +302,11 @@ def query(sparql: str, store: str | None, fmt: str) -> None:
     from clusterkg.offline import run_offline
 
     settings = _settings(store=store)
-    _check_query(sparql)  # the server's own check: no updates, no SERVICE
+    check_query(sparql)  # the server's own check: no updates, no SERVICE
     if settings.remote:
-        _answer(settings, sparql, fmt)
+        answer(settings, sparql, fmt)
     else:
-        run_offline(_answer_offline, settings, sparql, fmt)
+        run_offline(answer_offline, settings, sparql, fmt)
 
 
 @main.command()
@@ -322,7 +322,7 @@ def dump(store: str | None, fmt: str, out: Path) -> None:
     """
     import shutil
 
-    snapshot = _reader(_settings(store=store))
+    snapshot = reader(_settings(store=store))
     name = dump_name(DUMP_OUT[fmt]) + (".gz" if out.name.endswith(".gz") else "")
     src = snapshot.dumps_dir / name
     if not src.is_file():
@@ -359,7 +359,7 @@ def catalog(store: str | None, profile: str, score: bool, url: str | None, shape
 
     settings = _settings(store=store, base_uri=base_uri, dcat_ap_shapes=shapes_dir)
     shapes_dir = _as_option(click.get_current_context(), "shapes_dir", settings.dcat_ap_shapes)
-    snapshot = _reader(settings)
+    snapshot = reader(settings)
     path = snapshot.meta_dir / catalog_file(profile)
     if not path.is_file():
         raise click.ClickException(f"{path}: no catalogue in this snapshot; rebuild with 'clusterkg build'")

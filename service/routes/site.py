@@ -308,7 +308,7 @@ def with_backlinks(request: Request, iri: str, page: bytes) -> bytes:
     sources = index.sources(iri)
     if sources:
         for s in sources:
-            s["graph_href"] = _graph_link(request, s["graph"])
+            s["graph_href"] = _graph_link(request, s["graph"] or "")
             s["revises_href"] = _graph_link(request, s["revises"]) if s["revises"] else None
             s["revises_name"] = (s["revises"] or "").rsplit("/", 1)[-1]
         parts.append(TEMPLATES.get_template("provenance.html").render(sources=sources))

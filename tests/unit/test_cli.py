@@ -134,12 +134,12 @@ def test_query_without_a_network_namespace_refuses_service(built_store, monkeypa
     called here directly, as not isolated)."""
     import click
 
-    from clusterkg.answers import _answer_offline
+    from clusterkg.answers import answer_offline
     from clusterkg.settings import Settings
 
     settings = Settings.from_env(store=str(built_store[0]))
     with pytest.raises(click.UsageError, match="containing the word 'service'"):
-        _answer_offline(False, settings, BYPASS.format(url="http://127.0.0.1:9/"), "table")
+        answer_offline(False, settings, BYPASS.format(url="http://127.0.0.1:9/"), "table")
 
 
 def test_query_in_the_child_keeps_the_exit_statuses(built_store):
