@@ -34,11 +34,12 @@ import pyoxigraph as ox
 
 from clusterkg.graph import formats
 from clusterkg.service.errors import NotSerializable, ResultTooLarge
+from clusterkg.service.query.wire import CHUNK_BYTES
 
 __all__ = ["Cut", "write_solutions", "write_boolean", "write_triples"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_CHUNK = 64 * 1024
+_CHUNK = CHUNK_BYTES  # what the worker sends in one message: a flush never splits into two
 #: Graph results written in a stream (a stream of N-Triples lines is valid Turtle).
 _STREAMED_GRAPHS = (formats.N_TRIPLES, formats.TURTLE)
 
@@ -81,6 +82,8 @@ class _Out:
         self.total = 0
 
     def write(self, data: bytes) -> None:
+        if self.buf and self.size + len(data) > _CHUNK:  # flush before the chunk would go past a message
+            self.flush()
         self.buf.append(data)
         self.size += len(data)
         self.total += len(data)
