@@ -31,13 +31,14 @@ import json
 from typing import Callable
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 from rdflib import Graph, URIRef
 from starlette.concurrency import run_in_threadpool
 
 from clusterkg.graph import formats
-from clusterkg.graph.errors import QuerySyntaxError, QueryTimeout
+from clusterkg.graph.errors import QueryTimeout
 from clusterkg.graph.map.concepts import ontology_graph
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.vocabulary import vocabulary_document
@@ -182,11 +183,12 @@ async def _page(request: Request, path: str, page: int, media: str, negotiated: 
     spec = {"iri": iri, "path": path, "base": base, "media": media, "suffix": suffix, "page": page,
             "size": state.settings.doc_page_size}
     try:
-        started = await state.pool.run({"query": "", "default_graphs": None, "named_graphs": None,
-                                        "base_iri": base, "document": spec},
-                                       lambda _kind: media, quick=True, shape="document " + iri)
-    except QuerySyntaxError:  # not even an IRI: certainly nothing is known about it
+        ox.NamedNode(iri)  # RFC 3987, as the store reads it (linear in the path's length)
+    except ValueError:  # not even an IRI: certainly nothing is known about it
         return 0, b""
+    started = await state.pool.run({"query": "", "default_graphs": None, "named_graphs": None,
+                                    "base_iri": base, "document": spec},
+                                   lambda _kind: media, quick=True, shape="document " + iri)
     data = started.body if started.body is not None else b"".join([c async for c in started.chunks])
     if not started.complete:
         raise QueryTimeout(state.settings.query_timeout)

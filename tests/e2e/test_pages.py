@@ -197,3 +197,9 @@ def test_a_member_organisation_page_lists_its_cluster(site_server):
     page = get(site_server, "doc/organisation/srb/university-of-novi-sad").text
     assert "<h2>Member of (1)</h2>" in page
     assert f'<a href="{site_server.url}doc/cluster/vojvodina-ict-cluster">Vojvodina ICT Cluster</a>' in page
+
+
+@pytest.mark.parametrize("path", ["doc/cluster/a%20b", "doc/cluster/%zz", "doc/cluster/x%3Cy", "doc/cluster/%7Bx%7D"])
+def test_a_path_that_makes_no_iri_is_404_not_an_error(site_server, path):
+    r = get(site_server, path, "text/turtle")
+    assert r.status_code == 404 and r.text.startswith("Not found: nothing is known about ")
