@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Query benchmark: one fixed mix of cross-cluster SPARQL queries against our server and
-two peers, on the same data, same client, same concurrency, all on 127.0.0.1.
+two peers, on the same data, same client, same concurrency, all on 127.0.0.1. The load
+comes from wrk by default (``bench/wrkload.py``: two mixes, repeated texts and all-distinct
+texts; wrk's own CPU is printed, and a run where it saturated its threads is flagged).
 
 Usage:
     python bench/query.py [N ...] [--clients 8] [--procs 2] [--seconds 20]
@@ -385,18 +387,51 @@ def report(n: int, results: dict[str, dict], args) -> None:
                       for server, res in results.items()))
 
 
+def _wrk_runs(url: str, s: dict, args, seconds: float, proc: subprocess.Popen) -> dict:
+    """Both wrk mixes against one server (after a short warm-up of each), and its memory."""
+    from wrkload import run_wrk
+
+    out: dict = {}
+    for mode in ("repeated", "distinct"):
+        run_wrk(url, s, MIX, mode, args.clients, args.procs, min(3.0, seconds / 4), seed=99)  # warm-up
+        out[mode] = run_wrk(url, s, MIX, mode, args.clients, args.procs, seconds)
+    out["rss"], out["pss"] = tree_memory(proc.pid)
+    return out
+
+
+def report_wrk(n: int, results: dict[str, dict], args) -> None:
+    """Print each server's figures per mix, wrk's CPU, and the ratios against oxigraph."""
+    print(f"\n## {n} profiles; wrk, {args.procs} threads, {args.clients} connections; mix "
+          + ", ".join(f"{name} x{w}" for name, w, _ in MIX))
+    print(f"{'server':<13} {'mix':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'wrk CPU':>8}")
+    for server, res in results.items():
+        for mode in ("repeated", "distinct"):
+            r = res[mode]
+            flag = "  CLIENT-BOUND: invalid" if r["client_cpu"] > 0.9 * r["threads"] else ""
+            print(f"{server:<13} {mode:<9} {r['rps']:9.1f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} "
+                  f"{sum(r['errors'].values()):7d} {r['client_cpu']:8.2f}{flag}")
+        print(f"{server:<13} server tree RSS {res['rss']:.0f} MiB, PSS {res['pss']:.0f} MiB")
+    if "oxigraph" in results:
+        for server in results:
+            if server != "oxigraph":
+                print(f"ratio {server}/oxigraph: " + ", ".join(
+                    f"{mode} {results[server][mode]['rps'] / results['oxigraph'][mode]['rps']:.2f}"
+                    for mode in ("repeated", "distinct")))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sizes", type=int, nargs="*", default=[1100])
-    ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--procs", type=int, default=2, help="client processes")
+    ap.add_argument("--clients", type=int, default=8, help="concurrent clients (wrk: connections)")
+    ap.add_argument("--procs", type=int, default=2, help="client processes (wrk: threads)")
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--max-requests", type=int, default=200_000)
     ap.add_argument("--rdflib-seconds", type=float, default=8.0)
     ap.add_argument("--rdflib-max-requests", type=int, default=2_000)
     ap.add_argument("--servers", default="ours,ours-nocache,oxigraph,rdflib")
-    ap.add_argument("--client", choices=("aiohttp", "httpx"), default="aiohttp",
-                    help="HTTP client library of the load generator (the same for every server)")
+    ap.add_argument("--client", choices=("wrk", "aiohttp", "httpx"), default="wrk",
+                    help="load generator (the same for every server): wrk (C; both mixes, see bench/wrkload.py), "
+                         "or a Python client library (per-class figures, but it limits servers past ~1,500 req/s)")
     ap.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "clusterkg-bench")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
@@ -424,6 +459,9 @@ def main() -> None:
                 slow = name == "rdflib"
                 secs = args.rdflib_seconds if slow else args.seconds
                 cap = args.rdflib_max_requests if slow else args.max_requests
+                if args.client == "wrk":
+                    results[name] = _wrk_runs(url, s, args, secs, proc)
+                    continue
                 run_load(url, s, args.clients, args.procs, min(2.0, secs / 4), cap // 10, seed=99,
                          library=args.client)  # warm-up
                 load = os.getloadavg()[0]
@@ -437,6 +475,10 @@ def main() -> None:
                 results[name] = res
             finally:
                 stop(proc)
+        if args.client == "wrk":
+            report_wrk(n, results, args)
+            everything[n] = results
+            continue
         report(n, results, args)
         everything[n] = {k: {"seconds": v["seconds"], "requests": v["requests"], "errors": v["errors"],
                              "rss_mib": v["rss"], "pss_mib": v["pss"], "load_before": v["load"],
