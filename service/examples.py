@@ -28,11 +28,14 @@ _TITLES = {
 
 @dataclass(frozen=True)
 class Example:
-    """An example query: ``name`` (the file's stem), ``title``, ``query`` (its text)."""
+    """An example query: ``name`` (the file's stem), ``title``, ``query`` (its text), and
+    ``data``: what it was written for when that is more than the bundled profiles (its
+    ``# data:`` line; empty answers are expected on the bundled data alone)."""
 
     name: str
     title: str
     query: str
+    data: str = ""
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,8 +47,11 @@ def examples() -> tuple[Example, ...]:
     order = [n for n in _TITLES if n in found] + sorted(set(found) - set(_TITLES))
     out = []
     for name in order:
-        text = "\n".join(line for line in found[name].splitlines() if not line.startswith("#")).strip() + "\n"
-        out.append(Example(name, _TITLES.get(name) or name.replace("-", " ").capitalize(), text))
+        lines = found[name].splitlines()
+        text = "\n".join(line for line in lines if not line.startswith("#")).strip() + "\n"
+        data = next((line[len("# data:"):].strip() for line in lines if line.startswith("# data:")), "")
+        extra = data if data.split() != ["data/"] else ""
+        out.append(Example(name, _TITLES.get(name) or name.replace("-", " ").capitalize(), text, extra))
     return tuple(out)
 
 

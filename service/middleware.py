@@ -22,7 +22,7 @@ from starlette.requests import ClientDisconnect
 
 from clusterkg.graph import formats
 
-__all__ = ["ClientGone", "HeadAsGet", "SecurityHeaders", "CSP", "EDITOR_CSP"]
+__all__ = ["ClientGone", "HeadAsGet", "SecurityHeaders", "CSP", "EDITOR_CSP", "HEAD_FLAG"]
 
 _HTML = formats.HTML.media_type.encode()
 CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
@@ -31,8 +31,13 @@ CSP = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' dat
 EDITOR_CSP = CSP + "; script-src 'self'; connect-src 'self'; font-src 'self' data:"
 
 
+#: Set in the scope of a HEAD request run as GET, for a route whose body costs to make.
+HEAD_FLAG = "clusterkg.head"
+
+
 class HeadAsGet:
-    """Runs HEAD requests as GET and sends the headers only."""
+    """Runs HEAD requests as GET and sends the headers only; the scope says so
+    (:data:`HEAD_FLAG`), so a route may skip making a costly body."""
 
     def __init__(self, app):
         self.app = app
@@ -41,7 +46,7 @@ class HeadAsGet:
         if scope["type"] != "http" or scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
-        scope = dict(scope, method="GET")
+        scope = dict(scope, method="GET", **{HEAD_FLAG: True})
 
         async def send_headers_only(message):
             if message["type"] == "http.response.body":

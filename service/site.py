@@ -20,7 +20,8 @@ from pathlib import Path
 from clusterkg.graph.publish.site import FACETS, SITE_FILE
 
 __all__ = ["SiteIndex", "Hit", "ClusterRow", "FacetValue", "Browse", "BadRequestValue", "MAX_QUERY_CHARS",
-           "MAX_TERMS", "MAX_PAGE_SIZE", "MAX_FILTERS", "SORTS", "CHARTS", "match_expression"]
+           "MAX_TERMS", "MAX_PAGE_SIZE", "MAX_FILTERS", "SORTS", "CHARTS", "match_expression",
+           "MAX_VALUE_CHARS", "MAX_FACET_VALUES"]
 
 #: Longest search text read (characters); the rest is ignored.
 MAX_QUERY_CHARS = 200
@@ -30,6 +31,10 @@ MAX_TERMS = 12
 MAX_PAGE_SIZE = 200
 #: Most facet values one list may filter by.
 MAX_FILTERS = 20
+#: Longest facet value (an IRI) a list may filter by (characters).
+MAX_VALUE_CHARS = 500
+#: Most values of one facet a list shows (those with the most clusters).
+MAX_FACET_VALUES = 50
 #: How a list may be sorted: ``sort=`` value -> SQL order.
 SORTS = {"name": "c.name COLLATE NOCASE, c.iri", "country": "c.country_name, c.name COLLATE NOCASE, c.iri",
          "founded": "c.founded IS NULL, c.founded, c.name COLLATE NOCASE, c.iri",
@@ -175,40 +180,35 @@ class SiteIndex:
 
     def browse(self, filters: dict[str, list[str]], sort: str = "name", page: int = 1, size: int = 50) -> Browse:
         """A page of the clusters holding every facet value in ``filters`` (values of one
-        kind: any of them), with the counts per facet value over all matching clusters.
+        kind: any of them), with the counts per facet value: for a facet the list is not
+        filtered by, over the matching clusters; for one it is, over the clusters matching
+        the other facets (so its other values can be added: disjunctive faceting). At most
+        :data:`MAX_FACET_VALUES` values a facet, those with the most clusters.
 
         :param filters: facet kind -> value IRIs.
         :param sort: a key of :data:`SORTS`.
         :param page: 1-based page number.
         :param size: rows a page (at most :data:`MAX_PAGE_SIZE`).
-        :raises BadRequestValue: an unknown kind or sort, or more than :data:`MAX_FILTERS` values.
+        :raises BadRequestValue: an unknown kind or sort, more than :data:`MAX_FILTERS`
+            values, one longer than :data:`MAX_VALUE_CHARS`, or a value no cluster has.
         """
-        if sort not in SORTS:
-            raise BadRequestValue(f"sort: {sort!r} is not one of {', '.join(SORTS)}")
-        unknown = sorted(set(filters) - set(FACETS))
-        if unknown:
-            raise BadRequestValue(f"{unknown[0]}: no such facet (facets: {', '.join(FACETS)})")
-        if sum(len(v) for v in filters.values()) > MAX_FILTERS:
-            raise BadRequestValue(f"at most {MAX_FILTERS} facet values at once")
-        where, args = [], []
-        for kind, values in sorted(filters.items()):
-            marks = ",".join("?" * len(values))
-            where.append(f"c.iri IN (SELECT cluster FROM facet WHERE kind = ? AND value IN ({marks}))")
-            args += [kind, *values]
-        cond = " AND ".join(where) or "1"
+        _check(filters, sort)
         size = max(1, min(size, MAX_PAGE_SIZE))
+        cond, args = _where(filters)
         with self._db() as db:
+            for kind, values in sorted(filters.items()):
+                known = {v for (v,) in db.execute(
+                    f"SELECT DISTINCT value FROM facet WHERE kind = ? AND value IN ({','.join('?' * len(values))})",
+                    [kind, *values])}
+                for value in values:
+                    if value not in known:
+                        raise BadRequestValue(f"{kind}: no cluster has {value[:80]!r}")
             total = db.execute(f"SELECT COUNT(*) FROM cluster c WHERE {cond}", args).fetchone()[0]
             rows = [ClusterRow(*r) for r in db.execute(
                 f"SELECT c.* FROM cluster c WHERE {cond} ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
                 [*args, size, (max(1, page) - 1) * size])]
-            counts = db.execute(
-                f"SELECT f.kind, f.value, MIN(f.label), COUNT(*) FROM facet f JOIN cluster c ON c.iri = f.cluster "
-                f"WHERE {cond} GROUP BY f.kind, f.value ORDER BY f.kind, COUNT(*) DESC, MIN(f.label)", args).fetchall()
-        chosen = {(k, v) for k, vs in filters.items() for v in vs}
-        facets: dict[str, list[FacetValue]] = {kind: [] for kind in FACETS}
-        for kind, value, label, count in counts:
-            facets[kind].append(FacetValue(kind, value, label, count, (kind, value) in chosen))
+            facets = {kind: _counts(db, kind, *_where({k: v for k, v in filters.items() if k != kind}),
+                                    set(filters.get(kind, []))) for kind in FACETS}
         return Browse(total, rows, facets)
 
     def cluster_iris(self, limit: int) -> list[str]:
@@ -265,3 +265,41 @@ class SiteIndex:
             return [(label, n, value) for value, label, n in db.execute(
                 "SELECT value, MIN(label), COUNT(DISTINCT cluster) FROM facet WHERE kind = ? GROUP BY value "
                 "ORDER BY COUNT(DISTINCT cluster) DESC, MIN(label)", (kind,))]
+
+
+def _check(filters: dict[str, list[str]], sort: str) -> None:
+    if sort not in SORTS:
+        raise BadRequestValue(f"sort: {sort[:40]!r} is not one of {', '.join(SORTS)}")
+    unknown = sorted(set(filters) - set(FACETS))
+    if unknown:
+        raise BadRequestValue(f"{unknown[0][:40]}: no such facet (facets: {', '.join(FACETS)})")
+    if sum(len(v) for v in filters.values()) > MAX_FILTERS:
+        raise BadRequestValue(f"at most {MAX_FILTERS} facet values at once")
+    for kind, values in filters.items():
+        for value in values:
+            if len(value) > MAX_VALUE_CHARS:
+                raise BadRequestValue(f"{kind}: a value of {len(value):,} characters; at most {MAX_VALUE_CHARS}")
+
+
+def _where(filters: dict[str, list[str]]) -> tuple[str, list[str]]:
+    """The SQL condition on ``cluster c`` for ``filters``, and its arguments."""
+    where, args = [], []
+    for kind, values in sorted(filters.items()):
+        marks = ",".join("?" * len(values))
+        where.append(f"c.iri IN (SELECT cluster FROM facet WHERE kind = ? AND value IN ({marks}))")
+        args += [kind, *values]
+    return " AND ".join(where) or "1", args
+
+
+def _counts(db: sqlite3.Connection, kind: str, cond: str, args: list[str], chosen: set[str]) -> list[FacetValue]:
+    """One facet's values over the clusters matching ``cond``, most clusters first; a chosen
+    value is listed even when no cluster holds it (so the page still names it)."""
+    found = [FacetValue(kind, value, label, n, value in chosen) for value, label, n in db.execute(
+        f"SELECT f.value, MIN(f.label), COUNT(*) FROM facet f JOIN cluster c ON c.iri = f.cluster "
+        f"WHERE f.kind = ? AND {cond} GROUP BY f.value ORDER BY COUNT(*) DESC, MIN(f.label) LIMIT ?",
+        [kind, *args, MAX_FACET_VALUES])]
+    missing = chosen - {v.value for v in found}
+    for value in sorted(missing):
+        row = db.execute("SELECT MIN(label) FROM facet WHERE kind = ? AND value = ?", (kind, value)).fetchone()
+        found.append(FacetValue(kind, value, row[0] if row and row[0] else value, 0, True))
+    return found

@@ -24,6 +24,7 @@ class StoreHolder:
         self.remote = remote
         self._lock = threading.Lock()
         self._store: Store = open_store(self.root, remote)
+        self._names: tuple[str, frozenset[str]] | None = None
 
     def get(self) -> Store:
         """The open store, reopened first when a build has published a newer snapshot.
@@ -38,3 +39,24 @@ class StoreHolder:
                     self._store = open_store(self.root, self.remote)
                 store = self._store
         return store
+
+    def graph_names(self) -> frozenset[str]:
+        """The serving snapshot's named graphs, listed once per snapshot (a SPARQL server's
+        list is a request to it). Blocking: call it in the thread pool.
+
+        :raises StoreError: as :meth:`get`.
+        """
+        store = self.get()
+        names = self._names
+        if names is None or names[0] != store.generation:
+            names = (store.generation, frozenset(store.named_graphs()))
+            self._names = names
+        return names[1]
+
+    def cached_graph_names(self) -> frozenset[str] | None:
+        """:meth:`graph_names` when the serving snapshot's list is in hand and current (no
+        I/O beyond one ``readlink``: for the event loop), else None."""
+        names = self._names
+        if names is None or self._store.is_stale() or names[0] != self._store.generation:
+            return None
+        return names[1]

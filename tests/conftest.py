@@ -36,7 +36,7 @@ def shared() -> Path:
     with it beside the checkout and its absence is a failure."""
     if not SHARED.is_dir():
         message = (f"{SHARED} is absent: this test reads the standards bodies' test suites or real profiles "
-                   "from ../shared beside the checkout (see README, Tests)")
+                   "from ../shared beside the checkout (see README, Set up)")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -58,7 +58,7 @@ def other_sources() -> Path:
     republication samples; the tests that need it are skipped when it is absent."""
     folder = SHARED / "profiles" / "other"
     if not folder.is_dir():
-        message = f"{folder} is absent: these tests read the other sources' samples from ../shared (see README, Tests)"
+        message = f"{folder} is absent: these tests read the other sources' samples from ../shared (see README, Set up)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

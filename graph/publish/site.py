@@ -122,7 +122,7 @@ class SiteFigures:
     :param clusters: cluster organisations.
     :param countries: countries they are in.
     :param regions: regions they are in.
-    :param members: member organisations named.
+    :param members: member organisations listed (named or not).
     :param labels: clusters holding a label of any level.
     :param networks: cluster networks.
     :param pages: source pages (profile graphs).
@@ -248,7 +248,7 @@ def _figures(db: sqlite3.Connection, select: _Select) -> SiteFigures:
         clusters=count("SELECT COUNT(*) FROM cluster"),
         countries=count("SELECT COUNT(DISTINCT value) FROM facet WHERE kind = 'country'"),
         regions=count("SELECT COUNT(DISTINCT value) FROM facet WHERE kind = 'region'"),
-        members=count("SELECT COUNT(*) FROM doc WHERE kind = 'organisation'"),
+        members=count("SELECT COUNT(DISTINCT org) FROM member"),
         labels=count("SELECT COUNT(DISTINCT cluster) FROM facet WHERE kind = 'label'"),
         networks=count("SELECT COUNT(*) FROM doc WHERE kind = 'network'"),
         pages=int(pages or 0))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rdflib import URIRef
 
-__all__ = ["SEARCH", "CLUSTERS", "CHARTS", "STATIC", "ROBOTS", "SITEMAP",
+__all__ = ["SEARCH", "CLUSTERS", "CHARTS", "STATIC", "ROBOTS", "SITEMAP", "GRAPH",
            "SPARQL", "CATALOG", "VOID", "FEED", "DUMPS", "ONTOLOGY", "SHAPES", "CONTEXT", "HEALTH", "DOC", "ID",
            "PERSISTENT_BASE", "NAMESPACE", "CONCEPT", "PERSISTENT_PATHS", "Urls", "persistent_path"]
 
@@ -43,6 +43,9 @@ HEALTH = "health"
 #: Resource documents (``doc/...``) describe resource IRIs (``id/...``).
 DOC = "doc/"
 ID = "id/"
+#: Named graphs (``graph/profile/{id}``...): each IRI answers with the graph's triples
+#: (SPARQL 1.1 Graph Store HTTP Protocol §4.1, direct identification; read only).
+GRAPH = "graph/"
 
 #: The persistent base of the vocabulary's IRIs: terms (``ns#...``), concept schemes and
 #: concepts (``concept/...``), shapes (``shapes#...``). w3id.org redirects them to a

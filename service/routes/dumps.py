@@ -13,7 +13,6 @@ record lacks it or its size or modification time differ from the recorded ones.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import zlib
@@ -28,8 +27,9 @@ from clusterkg.graph import formats
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.metadata import read_dump_digests
 from clusterkg.service.errors import NotFound
-from clusterkg.service.html import TEMPLATES
+from clusterkg.service.html import TEMPLATES, site_links
 from clusterkg.service.http import not_modified
+from clusterkg.service.middleware import HEAD_FLAG
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
@@ -107,7 +107,8 @@ def listing(request: Request) -> Response:
              for p in files]
     if media == formats.JSON.media_type:
         return JSONResponse({"dumps": items}, headers={"Vary": "Accept"})
-    return TEMPLATES.TemplateResponse(request, "dumps.html", {"dumps": items}, headers={"Vary": "Accept"})
+    context = {"dumps": items, "site": site_links(request.app.state.urls)}
+    return TEMPLATES.TemplateResponse(request, "dumps.html", context, headers={"Vary": "Accept"})
 
 
 def one_member(gzipped: Path, plain_size: int) -> bool:
@@ -120,32 +121,33 @@ def one_member(gzipped: Path, plain_size: int) -> bool:
         return int.from_bytes(fh.read(4), "little") == plain_size % 2**32
 
 
-#: Dumps gzipped while they are sent at once (each costs CPU in the thread pool); more wait their turn.
-_ENCODING = asyncio.Semaphore(2)
 _BLOCK = 256 * 1024
 
 
 def _encoded_on_the_fly(request: Request, path: Path, fmt, headers: dict[str, str], snapshot) -> Response:
     """A dump of many gzip members, gzipped again as one stream while it is sent (zlib level
-    1, a block at a time in the thread pool, at most two dumps at once). Its ETag is the
-    plain file's, marked as another encoding (RFC 9110 §8.8.3)."""
+    1, a block at a time in the thread pool, so no lock or slot is held while a slow client
+    reads; a HEAD request makes no body). Its ETag is the plain file's, marked as another
+    encoding (RFC 9110 §8.8.3)."""
     st = path.stat()
     etag = etag_of(path, recorded_digests(snapshot.meta_dir, snapshot.generation))[:-1] + '-gzip"'
     headers.update({"ETag": etag, "Last-Modified": http_date(st.st_mtime), "Content-Encoding": "gzip"})
+    media = fmt.content_type if fmt else _OTHER
     if not_modified(request.headers, etag, st.st_mtime):
         return Response(status_code=304, headers=headers)
+    if request.scope.get(HEAD_FLAG):  # the headers a GET gets (no length: it is not known before the end)
+        return StreamingResponse(iter(()), media_type=media, headers=headers)
 
     async def stream():
-        async with _ENCODING:
-            with open(path, "rb") as fh:
-                z = zlib.compressobj(1, zlib.DEFLATED, 31)
-                while block := await run_in_threadpool(fh.read, _BLOCK):
-                    out = await run_in_threadpool(z.compress, block)
-                    if out:
-                        yield out
-                yield z.flush()
+        with open(path, "rb") as fh:
+            z = zlib.compressobj(1, zlib.DEFLATED, 31)
+            while block := await run_in_threadpool(fh.read, _BLOCK):
+                out = await run_in_threadpool(z.compress, block)
+                if out:
+                    yield out
+            yield z.flush()
 
-    return StreamingResponse(stream(), media_type=fmt.content_type if fmt else _OTHER, headers=headers)
+    return StreamingResponse(stream(), media_type=media, headers=headers)
 
 
 @router.get("/" + urls.DUMPS + "{name}", summary="One dump file",

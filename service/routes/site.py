@@ -11,8 +11,10 @@ CSV (RFC 4180): chosen by ``Accept`` (RFC 9110 §12.5.1) or by a ``format=`` par
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -23,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from clusterkg.graph import formats
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.site import FACETS
-from clusterkg.service.errors import BadRequest
+from clusterkg.service.errors import BadRequest, NotFound
 from clusterkg.service.examples import CHART_QUERIES, examples
 from clusterkg.service.html import TEMPLATES, site_links
 from clusterkg.service.http import page_number
@@ -89,21 +91,26 @@ async def home(request: Request) -> Response:
     """The landing page: what the graph holds, a search box, entry points to browse, the
     example queries, and links for machines."""
     index = _index(request)
-    figures, browse = None, None
-    if index.available():
-        figures = await run_in_threadpool(index.figures)
-        browse = await run_in_threadpool(index.browse, {}, "name", 1, 1)
+    figures, facets = await run_in_threadpool(_summary, index.path) if index.available() else (None, {})
     site: urls.Urls = request.app.state.urls
-    facets = []
-    for kind in ("country", "sector", "label"):
-        values = (browse.facets.get(kind, []) if browse else [])[:12]
-        facets.append({"heading": FACETS[kind][0], "values": [
-            {"label": v.label, "count": v.count, "href": _list_url(request, {kind: [v.value]})} for v in values]})
-    return _page(request, "home.html", {
-        "figures": figures, "facets": facets, "catalog_type": formats.TURTLE.media_type,
-        "queries": [{"title": e.title, "editor": _editor_link(request, e.query),
+    shown = [{"heading": FACETS[kind][0], "values": [
+        {"label": label, "count": count, "href": _list_url(request, {kind: [value]})}
+        for value, label, count in facets.get(kind, [])]} for kind in ("country", "sector", "label")]
+    return await run_in_threadpool(_page, request, "home.html", {
+        "figures": figures, "facets": shown, "catalog_type": formats.TURTLE.media_type,
+        "queries": [{"title": e.title, "editor": _editor_link(request, e.query), "data": e.data,
                      "csv": _editor_link(request, e.query, "csv")} for e in examples()],
         "links": [{"url": site.base + path, "text": text} for path, text in _LINKS]})
+
+
+@functools.lru_cache(maxsize=4)
+def _summary(path: Path) -> tuple[dict[str, str], dict[str, list[tuple[str, str, int]]]]:
+    """The landing page's figures and top facet values of one snapshot's index (its files
+    never change: read once per snapshot)."""
+    index = SiteIndex(path.parent)
+    browse = index.browse({}, "name", 1, 1)
+    return index.figures(), {kind: [(v.value, v.label, v.count) for v in values[:12]]
+                             for kind, values in browse.facets.items()}
 
 
 def _list_url(request: Request, filters: dict[str, list[str]], **extra: Any) -> str:
@@ -151,7 +158,8 @@ async def clusters(request: Request) -> Response:
     except BadRequestValue as exc:
         raise BadRequest(str(exc)) from None
     rows = [{"iri": r.iri, "name": r.name, "country": r.country, "country_name": r.country_name,
-             "founded": r.founded, "members": r.members, "href": _doc_url(request, r.iri)} for r in result.rows]
+             "founded": r.founded, "year": r.year, "members": r.members, "href": _doc_url(request, r.iri)}
+            for r in result.rows]
     if media == formats.CSV.media_type:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
@@ -161,11 +169,15 @@ async def clusters(request: Request) -> Response:
         return Response(out.getvalue(), headers={"Content-Type": formats.content_type(media), "Vary": "Accept"})
     if media == formats.JSON.media_type:
         body = {"total": result.total, "page": page, "size": size, "sort": sort, "filters": filters,
-                "items": [{k: v for k, v in r.items() if k != "href"} for r in rows],
+                "items": [{k: v for k, v in r.items() if k not in ("href", "year")} for r in rows],
                 "facets": {k: [{"value": v.value, "label": v.label, "count": v.count} for v in vs]
                            for k, vs in result.facets.items()}}
         return Response(json.dumps(body, ensure_ascii=False), headers={"Content-Type": media, "Vary": "Accept"})
-    return _page(request, "clusters.html", _list_context(request, filters, sort, page, size, result, rows), media)
+    last = max(1, -(-result.total // size))
+    if page > last:
+        raise NotFound(f"page {page} of this list (it has {last})")
+    return await run_in_threadpool(
+        lambda: _page(request, "clusters.html", _list_context(request, filters, sort, page, size, result, rows), media))
 
 
 def _list_context(request, filters, sort, page, size, result, rows) -> dict[str, Any]:
@@ -220,7 +232,7 @@ async def search(request: Request) -> Response:
         return base + "?" + urlencode({"q": q, "page": n}, quote_via=quote)
 
     pager = {"prev": at(page - 1) if page > 1 else None, "next": at(page + 1) if page * size < total else None}
-    return _page(request, "search.html", {
+    return await run_in_threadpool(_page, request, "search.html", {
         "title": f"Search: {q}" if q else "Search", "q": q, "total": total, "first": (page - 1) * size + 1,
         "hits": [{"href": _doc_url(request, h.iri), "title": h.title, "kind": h.kind, "snippet": h.snippet}
                  for h in hits],
@@ -255,15 +267,17 @@ async def charts(request: Request) -> Response:
     if not index.available():
         raise BadRequest("this store was built before the pages' index existed: run 'clusterkg build' again")
     drawn = await run_in_threadpool(lambda: [_chart(request, index, name) for name in CHARTS])
-    return _page(request, "charts.html", {"title": "Charts", "charts": drawn})
+    return await run_in_threadpool(_page, request, "charts.html", {"title": "Charts", "charts": drawn})
 
 
 @router.get("/" + urls.ROBOTS, summary="robots.txt", response_class=Response)
 def robots(request: Request) -> Response:
-    """What crawlers may read (RFC 9309): everything but the SPARQL endpoint (each query
-    costs), and where the sitemap is."""
+    """What crawlers may read (RFC 9309): everything but the SPARQL endpoint and search (each
+    request costs), the lists' facet combinations (endless; the sitemap names every
+    cluster's page) and the named graphs, and where the sitemap is."""
     site: urls.Urls = request.app.state.urls
-    text = f"User-agent: *\nDisallow: /{urls.SPARQL}\nDisallow: /{urls.SEARCH}\nSitemap: {site.base}{urls.SITEMAP}\n"
+    text = (f"User-agent: *\nDisallow: /{urls.SPARQL}\nDisallow: /{urls.SEARCH}\nDisallow: /{urls.CLUSTERS}?\n"
+            f"Disallow: /{urls.GRAPH}\nSitemap: {site.base}{urls.SITEMAP}\n")
     return Response(text, headers={"Content-Type": "text/plain; charset=utf-8"})
 
 
@@ -276,7 +290,7 @@ async def sitemap(request: Request) -> Response:
     pages = [site.base, site.base + urls.CLUSTERS, site.base + urls.CHARTS, site.base + urls.DUMPS]
     if index.available():
         pages += [_doc_url(request, iri) for iri in await run_in_threadpool(index.cluster_iris, 49_990)]
-    body = TEMPLATES.get_template("sitemap.xml").render(pages=pages)
+    body = await run_in_threadpool(TEMPLATES.get_template("sitemap.xml").render, pages=pages)
     return Response(body, headers={"Content-Type": "application/xml; charset=utf-8"})
 
 

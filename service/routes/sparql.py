@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from urllib.parse import quote, urlencode
 from typing import AsyncIterator
 
 from fastapi import APIRouter, Request
@@ -32,7 +33,8 @@ from clusterkg.service.cache import CacheKey, ResponseCache
 from clusterkg.service.examples import examples
 from clusterkg.service.html import TEMPLATES, YASGUI, site_links
 from clusterkg.service.middleware import EDITOR_CSP
-from clusterkg.service.errors import BadRequest, NotAcceptable, PayloadTooLarge, QueryRefused, UnsupportedMediaType
+from clusterkg.service.errors import (BadRequest, NotAcceptable, NotFound, PayloadTooLarge, QueryRefused,
+                                      UnsupportedMediaType)
 from clusterkg.service.formats import media_types, serialize_graph
 from clusterkg.service.http import not_modified
 from clusterkg.service.negotiation import negotiate
@@ -40,7 +42,7 @@ from clusterkg.service.openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, re
 from clusterkg.service.textcheck import TextFacts
 
 __all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES", "service_description", "sparql_get", "sparql_post",
-           "MAX_BODY_BYTES", "FORMAT_PARAMS", "editor"]
+           "MAX_BODY_BYTES", "FORMAT_PARAMS", "editor", "answer", "named_graph"]
 
 router = APIRouter()
 
@@ -184,7 +186,12 @@ async def _facts(request: Request, sparql: str, default_graphs: list[str] | None
     return facts
 
 
-async def _answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
+async def answer(request: Request, sparql: str, params: dict[str, list[str]]) -> Response:
+    """Answer ``sparql`` as the endpoint does (checks, cache, a worker, the format negotiated
+    from ``params``' ``format``/``output`` or ``Accept``), streamed.
+
+    :raises QueryRefused, BadRequest, NotAcceptable, QueryTimeout, Busy: as the endpoint.
+    """
     pool = request.app.state.pool
     cache: ResponseCache = request.app.state.cache
     default_graphs, named_graphs = _dataset(params)
@@ -306,9 +313,10 @@ async def sparql_get(request: Request) -> Response:
     query = _one(params, "query")
     if "format" not in params and "output" not in params and _wants_html(request):
         return editor(request)
+    _accept(request, params)  # a bad format= is refused whatever else is asked
     if query is None:
         return await run_in_threadpool(service_description, request)
-    return await _answer(request, query, params)
+    return await answer(request, query, params)
 
 
 #: What a bare GET of the endpoint may answer: a browser's ``Accept`` picks HTML (the
@@ -408,4 +416,25 @@ async def sparql_post(request: Request) -> Response:
         raise UnsupportedMediaType(ctype or "(none)", [_FORM, _QUERY])
     if not query:
         raise BadRequest("no 'query' given")
-    return await _answer(request, query, url_params)
+    return await answer(request, query, url_params)
+
+
+@router.get("/" + urls.GRAPH + "{path:path}", summary="A named graph: its triples",
+            responses=responses(GRAPH_TYPES + [formats.HTML.media_type], 303, 404, *ERRORS))
+async def named_graph(path: str, request: Request) -> Response:
+    """A named graph's IRI (``graph/profile/ict-net``: what that page said): its triples in
+    the RDF format ``Accept`` (or ``format=``) picks (SPARQL 1.1 Graph Store HTTP Protocol
+    §4.1, direct identification, GET only); a browser is sent to the query editor with the
+    CONSTRUCT query that gives them (303).
+
+    :raises NotFound: no named graph has that IRI.
+    """
+    iri = request.app.state.urls.base + urls.GRAPH + path
+    if iri not in await run_in_threadpool(request.app.state.store.graph_names):
+        raise NotFound(iri)
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+    params = await _url_params(request)
+    if "format" not in params and "output" not in params and _wants_html(request):
+        target = request.app.state.urls.sparql + "?" + urlencode({"query": query}, quote_via=quote)
+        return Response(f"See Other: {target}\n", status_code=303, headers={"Location": target, "Vary": "Accept"})
+    return await answer(request, query, params)

@@ -203,3 +203,26 @@ def test_a_member_organisation_page_lists_its_cluster(site_server):
 def test_a_path_that_makes_no_iri_is_404_not_an_error(site_server, path):
     r = get(site_server, path, "text/turtle")
     assert r.status_code == 404 and r.text.startswith("Not found: nothing is known about ")
+
+
+def test_list_values_no_cluster_has_and_pages_past_the_end_are_refused(site_server):
+    r = get(site_server, "clusters", country="x" * 2800)
+    assert r.status_code == 400 and "at most 500" in r.text and len(r.content) < 1000
+    r = get(site_server, "clusters", country="http://example.org/nowhere")
+    assert r.status_code == 400 and "no cluster has" in r.text
+    r = get(site_server, "clusters", page="5", size="4")
+    assert r.status_code == 404 and "page 5 of this list (it has 2)" in r.text
+    assert get(site_server, "sparql", "*/*", format="bogus").status_code == 400
+
+
+def test_a_chosen_country_still_offers_the_others(site_server):
+    page = get(site_server, "clusters", country=SRB).text
+    facet = page[page.index('id="facet-country"'):page.index('id="facet-region"')]
+    assert "✓ Serbia" in facet and ">Bulgaria</a>" in facet and ">Poland</a>" in facet
+
+
+def test_head_of_a_gzip_encoded_dump_makes_no_body(site_server):
+    r = httpx.head(site_server.url + "dumps/clusterkg.ttl", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip" and r.content == b""
+    assert r.headers["etag"] == httpx.get(site_server.url + "dumps/clusterkg.ttl",
+                                          headers={"Accept-Encoding": "gzip"}).headers["etag"]

@@ -22,8 +22,22 @@ def limited(tmp_path_factory, server_factory, server_stopper):
                                               "CLUSTERKG_MAX_ROWS": "20000000",
                                               "CLUSTERKG_MAX_RESPONSE_BYTES": str(2 * 1024 ** 3),
                                               "CLUSTERKG_QUERY_QUEUE": "2", "CLUSTERKG_QUEUE_WAIT": "1"})
+    _ready(srv)
     yield srv
     server_stopper(srv)
+
+
+def _ready(srv, seconds: float = 60) -> None:
+    """Wait until both query workers answer: on a loaded machine a worker can take longer
+    to start than this server's 1 s queue wait, and a test's first query would get 503."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        answers = [httpx.get(srv.url + "sparql", params={"query": f"ASK {{ ?s ?p {i} }}"}, timeout=30)
+                   for i in range(2)]
+        if all(a.status_code == 200 for a in answers):
+            return
+        time.sleep(0.5)
+    pytest.fail("the query workers did not answer within a minute")
 
 
 def test_runaway_query_is_stopped_and_others_still_answer(limited):

@@ -46,7 +46,15 @@ def test_the_clusters_of_the_current_view_each_once(index):
 def test_facets_narrow_the_list_and_count_within_it(index):
     serbia = index.browse({"country": [SRB]}, "founded", 1, 50)
     assert [(r.name, r.year) for r in serbia.rows] == [("Vojvodina ICT Cluster", 2010), ("ICT NET", 2010)]
-    assert [(v.label, v.count, v.selected) for v in serbia.facets["country"]] == [("Serbia", 2, True)]
+    # the chosen facet still offers its other values (counted without it), the others count within the list
+    assert [(v.label, v.count, v.selected) for v in serbia.facets["country"]] == [
+        ("Serbia", 2, True), ("Bulgaria", 1, False), ("Poland", 1, False), ("Romania", 1, False)]
+    assert {v.label: v.count for v in serbia.facets["label"]} == {"Bronze": 2}
+    either = index.browse({"country": [SRB, "http://publications.europa.eu/resource/authority/country/POL"]})
+    assert either.total == 3
+    nothing = index.browse({"country": [SRB], "label": ["https://w3id.org/clusterkg/concept/label-level/silver"]})
+    assert nothing.total == 0 and [(v.label, v.count, v.selected) for v in nothing.facets["label"]] == [
+        ("Bronze", 2, False), ("Silver", 0, True)]  # a filter that matches nothing still names itself
     both = index.browse({"country": [SRB], "label": [BRONZE]}, "name", 1, 50)
     assert [r.name for r in both.rows] == ["ICT NET", "Vojvodina ICT Cluster"]
     assert index.browse({"region": [VOJVODINA]}, "name", 1, 1).total == 2
@@ -65,6 +73,7 @@ def test_paging_and_sorting(index):
     ({"colour": ["x"]}, "name", "colour: no such facet"),
     ({}, "size", "sort: 'size' is not one of"),
     ({"country": [f"x{i}" for i in range(21)]}, "name", "at most 20 facet values"),
+    ({"country": ["x" * 501]}, "name", "country: a value of 501 characters; at most 500"),
 ])
 def test_bad_list_requests_are_named(index, filters, sort, message):
     with pytest.raises(BadRequestValue, match=message):
