@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from clusterkg.graph.publish.site import FACETS
 
-__all__ = ["Example", "examples", "CHART_QUERIES"]
+__all__ = ["Example", "examples", "CHART_QUERIES", "list_query"]
 
 #: Titles of the example queries (file stem -> title); a file not named here is titled
 #: from its name.
@@ -78,3 +78,21 @@ CHART_QUERIES = {
 } GROUP BY ?year ORDER BY ?year
 """,
 }
+
+
+def list_query(filters: dict[str, list[str]]) -> str:
+    """The SPARQL query that gives the clusters of a faceted list (``/clusters``): those
+    holding every facet kind's value (any of a kind's values), by name.
+
+    :param filters: facet kind -> value IRIs (checked by the site index before).
+
+    >>> print(list_query({"country": ["http://x/SRB"]}).splitlines()[-2])
+      VALUES ?v1 { <http://x/SRB> } ?c ckg:country ?v1 .
+    """
+    lines = [_PREFIXES.rstrip(), "SELECT ?c ?name ?founded WHERE {",
+             "  ?c a ckg:ClusterOrganisation .",
+             "  OPTIONAL { ?c schema:name ?name } OPTIONAL { ?c schema:foundingDate ?founded }"]
+    for i, (kind, values) in enumerate(sorted(filters.items()), 1):
+        lines.append(f"  VALUES ?v{i} {{ {' '.join(f'<{v}>' for v in values)} }} ?c {FACETS[kind][1]} ?v{i} .")
+    lines.append("} ORDER BY LCASE(STR(?name)) ?c")
+    return "\n".join(lines) + "\n"

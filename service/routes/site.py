@@ -26,7 +26,7 @@ from clusterkg.graph import formats
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.site import FACETS
 from clusterkg.service.errors import BadRequest, NotFound
-from clusterkg.service.examples import CHART_QUERIES, examples
+from clusterkg.service.examples import CHART_QUERIES, examples, list_query
 from clusterkg.service.html import TEMPLATES, site_links
 from clusterkg.service.http import page_number
 from clusterkg.service.negotiation import negotiate
@@ -204,7 +204,8 @@ def _list_context(request, filters, sort, page, size, result, rows) -> dict[str,
             "sorts": [{"name": s, "on": s == sort, "href": _list_url(request, filters, sort=None if s == "name" else s)}
                       for s in SORTS],
             "format_links": [{"name": k.upper(), "media": m, "url": _list_url(request, filters, **keep, format=k)}
-                             for k, m in LIST_TYPES.items() if k != "html"]}
+                             for k, m in LIST_TYPES.items() if k != "html"],
+            "query": _editor_link(request, list_query(filters))}
 
 
 @router.get("/" + urls.SEARCH, summary="Full-text search", responses=responses(

@@ -226,3 +226,14 @@ def test_head_of_a_gzip_encoded_dump_makes_no_body(site_server):
     assert r.status_code == 200 and r.headers["content-encoding"] == "gzip" and r.content == b""
     assert r.headers["etag"] == httpx.get(site_server.url + "dumps/clusterkg.ttl",
                                           headers={"Accept-Encoding": "gzip"}).headers["etag"]
+
+
+def test_a_list_links_to_the_sparql_query_that_gives_it(site_server):
+    import html as html_lib
+    import re
+
+    page = get(site_server, "clusters", country=SRB, label="https://w3id.org/clusterkg/concept/label-level/bronze").text
+    link = html_lib.unescape(re.search(r'<a href="([^"]+)">The SPARQL query behind this list</a>', page).group(1))
+    answer = httpx.get(link + "&format=csv", timeout=30)
+    names = [row["name"] for row in csv.DictReader(io.StringIO(answer.text))]
+    assert names == ["ICT NET", "Vojvodina ICT Cluster"]
