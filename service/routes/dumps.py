@@ -26,6 +26,7 @@ from werkzeug.http import http_date, parse_accept_header
 from clusterkg.graph import formats
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.metadata import read_dump_digests
+from clusterkg.graph.read.names import country_name
 from clusterkg.service.errors import NotFound
 from clusterkg.service.html import TEMPLATES, site_links
 from clusterkg.service.http import not_modified
@@ -98,13 +99,22 @@ def _files(request: Request) -> list[Path]:
 
 @router.get("/" + urls.DUMPS, summary="List of the dump files", responses=responses(_LISTING, 406))
 def listing(request: Request) -> Response:
-    """The dump files: name, URL, size and media type, as HTML or JSON (by ``Accept``)."""
+    """The dump files: name, URL, size, media type, what it holds (the whole graph or one
+    country's profiles), when it was made and its SHA-256 (as the build recorded it), as
+    HTML or JSON (by ``Accept``)."""
     files = _files(request)
     site = request.app.state.urls
     media = negotiate(request.headers.get("accept"), _LISTING)
-    items = [{"name": p.name, "url": str(site.dump(p.name)), "bytes": p.stat().st_size,
-              "media_type": fmt.media_type if (fmt := _format_of(p)) else _OTHER}
-             for p in files]
+    snapshot = request.app.state.store.get()
+    recorded = recorded_digests(snapshot.meta_dir, snapshot.generation)
+    items = []
+    for p in files:
+        st = p.stat()
+        country = p.name.split(".")[0].partition("-")[2].upper()
+        items.append({"name": p.name, "url": str(site.dump(p.name)), "bytes": st.st_size,
+                      "media_type": fmt.media_type if (fmt := _format_of(p)) else _OTHER,
+                      "holds": (country_name(country) or country) if country else "the whole graph",
+                      "modified": http_date(st.st_mtime), "sha256": (recorded.get(p.name) or ("",))[0]})
     if media == formats.JSON.media_type:
         return JSONResponse({"dumps": items}, headers={"Vary": "Accept"})
     context = {"dumps": items, "site": site_links(request.app.state.urls)}

@@ -237,3 +237,13 @@ def test_a_list_links_to_the_sparql_query_that_gives_it(site_server):
     answer = httpx.get(link + "&format=csv", timeout=30)
     names = [row["name"] for row in csv.DictReader(io.StringIO(answer.text))]
     assert names == ["ICT NET", "Vojvodina ICT Cluster"]
+
+
+def test_the_dumps_page_says_what_each_file_holds_with_its_checksum(site_server):
+    items = {d["name"]: d for d in get(site_server, "dumps/", "application/json").json()["dumps"]}
+    srb = items["clusterkg-srb.ttl"]
+    assert srb["holds"] == "Serbia" and items["clusterkg.nq"]["holds"] == "the whole graph"
+    import hashlib
+    assert srb["sha256"] == hashlib.sha256(httpx.get(srb["url"], headers={"Accept-Encoding": "identity"}).content).hexdigest()
+    page = get(site_server, "dumps/").text
+    assert "<td>Serbia</td>" in page and srb["sha256"][:12] in page
