@@ -348,5 +348,6 @@ def serve(app: Any, settings: Settings) -> None:
     limits = HttpLimits.from_settings(settings)
     _allow_files(limits)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info",
+                            access_log=settings.access_log,
                             timeout_graceful_shutdown=5, http=LimitedHttpProtocol.with_limits(limits), ws="none")
     uvicorn.Server(config).run()

@@ -17,6 +17,7 @@ in well under a millisecond, on the event loop.
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing as mp
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -175,6 +176,9 @@ class TextChecker:
         from clusterkg.service.guard import needs_parse
 
         inline = len(sparql) <= INLINE_TEXT and not needs_parse(sparql, service_allow)
+        if inline:  # a short text: its facts once, then from memory (a pure function of its arguments)
+            frozen = None if request is None else tuple(None if x is None else tuple(x) for x in request)
+            return _short_facts(sparql, service_allow, strict, frozen)
         return await self._run(inline, text_facts, sparql, service_allow, strict, request)
 
     async def form(self, body: bytes) -> dict[str, list[str]] | str:
@@ -182,7 +186,25 @@ class TextChecker:
 
         :raises QueryTimeout, Busy: as :meth:`facts`.
         """
-        return await self._run(len(body) <= INLINE_TEXT, form_fields, body)
+        if len(body) <= INLINE_TEXT:
+            fields = _short_form(body)
+            return fields if isinstance(fields, str) else {k: list(v) for k, v in fields.items()}  # the caller's own
+        return await self._run(False, form_fields, body)
+
+
+#: Short texts whose facts are kept (each at most :data:`INLINE_TEXT` characters: at most
+#: 8 MiB in all, and as much for form bodies); a repeated query, the common case, costs a dictionary look-up.
+_MEMO = 1024
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _short_facts(sparql: str, service_allow: tuple[str, ...], strict: bool, request: tuple | None) -> TextFacts:
+    return text_facts(sparql, service_allow, strict, request)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _short_form(body: bytes) -> dict[str, list[str]] | str:
+    return form_fields(body)
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:

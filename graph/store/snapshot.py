@@ -133,6 +133,7 @@ class SnapshotFiles:
         :raises StoreError: when the folder holds no snapshot.
         """
         self.root = Path(root)
+        self._link_path = os.fspath(self.root / _CURRENT)  # a string: no path object made per request
         self._link = _read_link(self.root)  # read before resolving: a swap in between shows as stale
         gen = current_generation(self.root)
         if gen is None:
@@ -147,8 +148,12 @@ class SnapshotFiles:
     def is_stale(self) -> bool:
         """True when a newer generation has been published since this one was opened
         (asked on every request: one ``readlink`` unless the link changed)."""
-        if _read_link(self.root) == self._link:
-            return False
+        try:
+            if os.readlink(self._link_path) == self._link:
+                return False
+        except OSError:
+            if self._link is None:
+                return False
         gen = current_generation(self.root)
         return gen is not None and gen.name != self.generation
 
