@@ -44,9 +44,14 @@ def test_runaway_query_is_stopped_and_others_still_answer(limited):
     out = {}
 
     def slow():
-        t = time.perf_counter()
-        out["r"] = httpx.get(limited.url + "sparql", params={"query": CARTESIAN}, timeout=60)
-        out["t"] = time.perf_counter() - t
+        for _attempt in range(3):  # a 503 with Retry-After (no worker free yet on a loaded machine): again
+            t = time.perf_counter()
+            out["r"] = httpx.get(limited.url + "sparql", params={"query": CARTESIAN}, timeout=60)
+            out["t"] = time.perf_counter() - t
+            if out["r"].status_code != 503:
+                break
+            out.setdefault("busy", []).append(out["r"].text)
+            time.sleep(int(out["r"].headers.get("retry-after", "1")))
 
     th = threading.Thread(target=slow)
     th.start()
@@ -57,7 +62,7 @@ def test_runaway_query_is_stopped_and_others_still_answer(limited):
     th.join()
     assert quick.json()["boolean"] is True and quick_time < 1.0, quick_time
     r = out["r"]
-    assert r.status_code == 504 and "CLUSTERKG_QUERY_TIMEOUT" in r.text
+    assert r.status_code == 504 and "CLUSTERKG_QUERY_TIMEOUT" in r.text, (r.status_code, r.text, out.get("busy"))
     assert out["t"] < 10
     # the worker that ran it is gone, and nothing in the server burns CPU any more
     time.sleep(0.5)
