@@ -28,19 +28,23 @@ SHARED = Path(os.environ.get("CLUSTERKG_SHARED", ROOT.parent / "shared"))
 BASE = "http://localhost:8000/"
 
 
-@pytest.fixture(scope="session")
-def shared() -> Path:
-    """The ``../shared`` folder (the standards bodies' test suites, real profiles), or
-    ``CLUSTERKG_SHARED``. Where it is absent the tests that need it are skipped with the
-    reason (a fresh clone on its own), except in CI (``CI=true``), where ``.ci/run`` runs
-    with it beside the checkout and its absence is a failure."""
-    if not SHARED.is_dir():
-        message = (f"{SHARED} is absent: this test reads the standards bodies' test suites or real profiles "
-                   "from ../shared beside the checkout (see README, Set up)")
+def _beside(folder: Path, what: str) -> Path:
+    """``folder`` (under ``../shared``), or a skip naming it when it is absent, except in CI
+    (``CI=true``), where ``.ci/run`` runs with ``../shared`` beside the checkout and its
+    absence is a failure."""
+    if not folder.is_dir():
+        message = f"{folder} is absent: {what} from ../shared beside the checkout (see README, Set up)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    return SHARED
+    return folder
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The ``../shared`` folder (the standards bodies' test suites, real profiles), or
+    ``CLUSTERKG_SHARED``; see :func:`_beside`."""
+    return _beside(SHARED, "this test reads the standards bodies' test suites or real profiles")
 
 
 @pytest.fixture(scope="session")
@@ -55,14 +59,8 @@ def network_namespaces() -> bool:
 @pytest.fixture(scope="session")
 def other_sources() -> Path:
     """``../shared/profiles/other``: the label register, network pages, award news and
-    republication samples; the tests that need it are skipped when it is absent."""
-    folder = SHARED / "profiles" / "other"
-    if not folder.is_dir():
-        message = f"{folder} is absent: these tests read the other sources' samples from ../shared (see README, Set up)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return folder
+    republication samples; see :func:`_beside`."""
+    return _beside(SHARED / "profiles" / "other", "these tests read the other sources' samples")
 
 
 @pytest.fixture(scope="session")

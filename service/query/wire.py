@@ -112,6 +112,14 @@ class Started:
     complete: bool | None = None
 
 
+#: The kinds of ``error`` message and the error each stands for, in the order a worker's
+#: exception is matched (a subclass before its base: a remote store's error is a store error).
+_KINDS: list[tuple[str, type[Exception]]] = [
+    ("syntax", QuerySyntaxError), ("timeout", QueryTimeout), ("unwritable", NotSerializable),
+    ("too-large", ResultTooLarge), ("evaluation", QueryEvaluationError), ("remote", RemoteStoreError),
+    ("store", StoreError)]
+
+
 def error_message(exc: BaseException) -> tuple[str, str, str]:
     """The ``error`` message a worker sends for a failed query (worker side).
 
@@ -124,20 +132,8 @@ def error_message(exc: BaseException) -> tuple[str, str, str]:
     >>> error_message(QuerySyntaxError("error at 1:7"))
     ('error', 'syntax', 'error at 1:7')
     """
-    if isinstance(exc, QuerySyntaxError):
-        kind = "syntax"
-    elif isinstance(exc, QueryTimeout):
-        kind = "timeout"
-    elif isinstance(exc, NotSerializable):
-        kind = "unwritable"
-    elif isinstance(exc, ResultTooLarge):
-        kind = "too-large"
-    elif isinstance(exc, (QueryEvaluationError, OSError, RuntimeError)):
-        kind = "evaluation"
-    elif isinstance(exc, RemoteStoreError):
-        kind = "remote"
-    else:
-        kind = "store"
+    engine = isinstance(exc, (OSError, RuntimeError))  # the engine failed: an evaluation error
+    kind = "evaluation" if engine else next((k for k, cls in _KINDS if isinstance(exc, cls)), "store")
     return ERROR, kind, str(exc)
 
 
@@ -157,19 +153,11 @@ def raise_for(msg: tuple | None, timeout: float) -> None:
     if msg[0] != ERROR:
         return
     kind, text = msg[1], msg[2]
-    if kind == "syntax":
-        raise QuerySyntaxError(text)
     if kind == "timeout":
         raise QueryTimeout(timeout)
-    if kind == "unwritable":
-        raise NotSerializable(text)
-    if kind == "too-large":
-        raise ResultTooLarge(text)
-    if kind == "store":
-        raise StoreError(text)
-    if kind == "remote":
-        raise RemoteStoreError(text)
-    raise QueryEvaluationError(_CRASHED if kind == CRASH else text)
+    if kind == CRASH:
+        raise QueryEvaluationError(_CRASHED)
+    raise dict(_KINDS).get(kind, QueryEvaluationError)(text)
 
 
 def closing_marker(media: str, reason: str, row_end: bool = True) -> bytes:

@@ -156,36 +156,32 @@ def _tsv_term(t) -> str:
 
 def _json_solutions(names: list[str], rows: Iterable, out: _Out, cut: Cut, stop: Callable[[], bool]) -> None:
     out.write(b'{"head":{"vars":' + json.dumps(names).encode() + b'},"results":{"bindings":[')
-    sep = b""
-    for sol in rows:
-        if stop():
-            break
-        row = {n: _json_term(sol[i]) for i, n in enumerate(names) if sol[i] is not None}
-        data = sep + json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        if not cut.fits(out, data):
-            break
-        out.write(data)
-        sep = b","
-        cut.rows += 1
+    encoded = (json.dumps({n: _json_term(sol[i]) for i, n in enumerate(names) if sol[i] is not None},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8") for sol in rows)
+    _write_rows((b"," + data if i else data for i, data in enumerate(encoded)), out, cut, stop)
     out.write(b"]}")
     if cut.reason:
         out.write(b',"clusterkg:truncated":' + json.dumps({"reason": cut.reason, "rows": cut.rows}).encode())
     out.write(b"}")
 
 
-def _xml_solutions(names: list[str], rows: Iterable, out: _Out, cut: Cut, stop: Callable[[], bool]) -> None:
-    out.write(b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
-              + "".join(f'<variable name="{_xml_escape(n)}"/>' for n in names).encode() + b"</head><results>")
-    for sol in rows:
-        if stop():
-            break
-        parts = "".join(f'<binding name="{_xml_escape(n)}">{_xml_term(sol[i])}</binding>'
-                        for i, n in enumerate(names) if sol[i] is not None)
-        data = f"<result>{parts}</result>".encode("utf-8")
-        if not cut.fits(out, data):
+def _write_rows(encoded: Iterable[bytes], out: _Out, cut: Cut, stop: Callable[[], bool]) -> None:
+    """Write each encoded row while ``stop()`` says go on and the row fits the size limit
+    (:meth:`Cut.fits`), counting them in ``cut.rows``: one loop for every format."""
+    for data in encoded:
+        if stop() or not cut.fits(out, data):
             break
         out.write(data)
         cut.rows += 1
+
+
+def _xml_solutions(names: list[str], rows: Iterable, out: _Out, cut: Cut, stop: Callable[[], bool]) -> None:
+    out.write(b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+              + "".join(f'<variable name="{_xml_escape(n)}"/>' for n in names).encode() + b"</head><results>")
+    encoded = (("<result>" + "".join(f'<binding name="{_xml_escape(n)}">{_xml_term(sol[i])}</binding>'
+                                     for i, n in enumerate(names) if sol[i] is not None) + "</result>").encode("utf-8")
+               for sol in rows)
+    _write_rows(encoded, out, cut, stop)
     if cut.reason:
         out.write(f"<!-- clusterkg:truncated reason={cut.reason} rows={cut.rows} -->".encode())
     out.write(b"</results></sparql>\n")
@@ -195,14 +191,8 @@ def _text_solutions(csv: bool, names: list[str], rows: Iterable, out: _Out, cut:
                     stop: Callable[[], bool]) -> None:
     term, sep, eol = (_csv_term, ",", "\r\n") if csv else (_tsv_term, "\t", "\n")
     out.write((sep.join(names if csv else ["?" + n for n in names]) + eol).encode("utf-8"))
-    for sol in rows:
-        if stop():
-            break
-        data = (sep.join(term(sol[i]) for i in range(len(names))) + eol).encode("utf-8")
-        if not cut.fits(out, data):
-            break
-        out.write(data)
-        cut.rows += 1
+    _write_rows(((sep.join(term(sol[i]) for i in range(len(names))) + eol).encode("utf-8") for sol in rows),
+                out, cut, stop)
     if cut.reason:
         out.write(f"# clusterkg:truncated reason={cut.reason} rows={cut.rows}{eol}".encode())
 
@@ -272,14 +262,7 @@ def write_boolean(value: bool, media: str, emit: Callable[[bytes], None]) -> Non
 
 
 def _stream_triples(triples: Iterable, out: _Out, cut: Cut, max_rows: int, deadline: float | None) -> None:
-    for t in triples:
-        if cut.check(out, max_rows, deadline):
-            break
-        data = f"{t} .\n".encode("utf-8")
-        if not cut.fits(out, data):
-            break
-        out.write(data)
-        cut.rows += 1
+    _write_rows((f"{t} .\n".encode("utf-8") for t in triples), out, cut, lambda: cut.check(out, max_rows, deadline))
     if cut.reason:
         out.write(f"# clusterkg:truncated reason={cut.reason} triples={cut.rows}\n".encode())
     out.flush()
