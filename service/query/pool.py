@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing as mp
+from multiprocessing.reduction import ForkingPickler
 import os
 import signal
 import threading
@@ -42,8 +43,9 @@ _CTX = mp.get_context("spawn")
 #: Scheduling priority of the general-lane workers (nice(2) increment); the look-up lane runs at 0.
 _GENERAL_NICENESS = 5
 _KINDS = ("select", "ask", "graph")
-#: Longest query text (characters) written to a worker's pipe from the event loop itself
-#: (a pipe holds 64 KiB; a longer write would wait for the worker to read).
+#: Longest request (bytes, pickled: the text and the dataset lists) written to a worker's
+#: pipe from the event loop itself (a pipe holds 64 KiB; a longer write would wait for the
+#: worker to read).
 _INLINE_SEND = 16 * 1024
 #: Seconds more a stream gets to finish a row it has begun when the time limit falls.
 _ROW_GRACE = 1.0
@@ -228,10 +230,6 @@ class QueryPool:
         """The memory limit of each worker (bytes), or None when a live worker runs without."""
         return self.memory if self.capped and all(self.capped.values()) else None
 
-    def pids(self) -> list[int]:
-        """Process ids of the live workers."""
-        return [w.proc.pid for w in self._all if w.proc.is_alive() and w.proc.pid is not None]
-
     def _kill(self, w: _Worker) -> None:
         try:
             os.kill(w.proc.pid, signal.SIGKILL)  # type: ignore[arg-type]
@@ -369,10 +367,11 @@ class QueryPool:
         try:
             msg: QueryRequest = dict(request, timeout=limits.timeout, max_rows=limits.max_rows,  # type: ignore[assignment]
                                      max_bytes=limits.max_bytes, media=media_for)
-            if len(request["query"]) > _INLINE_SEND:  # a long text fills the pipe: written from a thread
-                await asyncio.get_running_loop().run_in_executor(None, w.conn.send, msg)
+            data = ForkingPickler.dumps(msg)  # what Connection.send writes, measured in bytes (text and datasets)
+            if len(data) > _INLINE_SEND:  # more than the pipe takes at once: written from a thread
+                await asyncio.get_running_loop().run_in_executor(None, w.conn.send_bytes, data)
             else:
-                w.conn.send(msg)
+                w.conn.send_bytes(data)
             first = await self._next(run)
             if first is None and time.monotonic() < run.deadline:
                 raise Busy(1)  # stopped on the look-up lane; its shape now goes to the general lane
