@@ -18,6 +18,7 @@ from typing import AsyncIterator
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Route
 
 from clusterkg import __version__
 from clusterkg.graph.publish import urls
@@ -93,6 +94,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_middleware(ClientGone)
     install_error_handlers(app)
+    # GET /sparql, the hot path, as a plain Starlette route ahead of FastAPI's (which stays
+    # for the OpenAPI description): it takes a Request and nothing else, so FastAPI's
+    # dependency solving and its parse of the query string are skipped
+    app.router.routes.append(Route("/" + urls.SPARQL, sparql.sparql_get, methods=["GET"], include_in_schema=False))
     for module in (sparql, documents, dumps, harvest, home, site):
         app.include_router(module.router)
     app.mount("/" + urls.STATIC.rstrip("/"), StaticFiles(directory=STATIC_DIR), name="static")
