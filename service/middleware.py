@@ -2,12 +2,14 @@
 that leave while their request is read.
 
 * ``HEAD``: a pure ASGI middleware answers HEAD on any GET route by running the GET and
-  dropping the body (RFC 9110 §9.3.2: HEAD is GET without content), so no route can forget it.
+  dropping the body (RFC 9110 §9.3.2: HEAD is GET without content), so no route can forget
+  it; the scope says so (:data:`HEAD_FLAG`) for a route whose body costs to make.
 * Security headers on every response: ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy: no-referrer``; on HTML pages (every one of them: the service has no
   page exempt, and none loads anything from another host) also a
-  ``Content-Security-Policy`` that allows nothing but our own links and inline styles,
-  and ``X-Frame-Options: DENY``.
+  ``Content-Security-Policy`` (:data:`CSP`) that allows our own stylesheet and images,
+  inline styles, and no script, and ``X-Frame-Options: DENY``. The query editor's page
+  sets its own (:data:`EDITOR_CSP`): scripts and requests to this server only.
 * A client that goes away while its request body is being read (or whose connection the
   server closed at the request deadline, :mod:`clusterkg.service.server`) has nobody to
   answer: :class:`ClientGone` ends the request quietly instead of logging a traceback
