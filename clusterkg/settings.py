@@ -307,6 +307,14 @@ class Settings(BaseSettings):
                              "http(s) IRI ending in '/', with no spaces or <>\"{}|\\^`")
         return value
 
+    @field_validator("store", mode="before")
+    @classmethod
+    def _store_folder(cls, value: Any) -> Any:
+        if str(value).startswith(("sparql+http:", "sparql+https:")):  # a server's URL is no folder (one was made so)
+            raise ValueError("store: a SPARQL server's URL goes to Settings.from_env(store=...), which sets "
+                             "remote and keeps the files in a folder; store itself is that folder")
+        return value
+
     @field_validator("remote")
     @classmethod
     def _remote(cls, value: str | None) -> str | None:
