@@ -311,10 +311,12 @@ def query(sparql: str, store: str | None, fmt: str) -> None:
 
 @main.command()
 @store_option
-@click.option("--format", "fmt", type=click.Choice(list(DUMP_OUT)), default="turtle", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(list(DUMP_OUT)), default=None,
+              help="Format of the dump [default: the one the file's ending names (.ttl, .nt, .nq, .jsonld, "
+                   "before any .gz), else turtle].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write; a name ending in .gz gets the gzipped dump.")
-def dump(store: str | None, fmt: str, out: Path) -> None:
+def dump(store: str | None, fmt: str | None, out: Path) -> None:
     """Write the whole graph, as made at build time, to a file.
 
     Turtle and N-Triples hold the union of the named graphs; N-Quads and JSON-LD keep
@@ -322,6 +324,9 @@ def dump(store: str | None, fmt: str, out: Path) -> None:
     """
     import shutil
 
+    if fmt is None:  # the file's ending says, as it would to anyone who opens it
+        plain = out.name[:-3] if out.name.endswith(".gz") else out.name
+        fmt = next((k for k, f in DUMP_OUT.items() if plain.endswith(f.suffix)), "turtle")
     snapshot = reader(_settings(store=store))
     name = dump_name(DUMP_OUT[fmt]) + (".gz" if out.name.endswith(".gz") else "")
     src = snapshot.dumps_dir / name

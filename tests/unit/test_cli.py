@@ -95,6 +95,19 @@ def test_dump_copies_the_snapshots_file(built_store, tmp_path, fmt):
     assert gzip.decompress(out.read_bytes())
 
 
+@pytest.mark.parametrize("name, fmt", [("g.nt", "nt"), ("g.nq.gz", "nquads"), ("g.jsonld", "json-ld"),
+                                       ("g.ttl", "turtle"), ("g.rdf", "turtle")])
+def test_dump_without_format_takes_the_one_the_file_name_says(built_store, tmp_path, name, fmt):
+    from clusterkg.graph.store import open_store
+
+    out = tmp_path / name
+    r = run("dump", "--store", str(built_store[0]), "--out", str(out))
+    assert r.exit_code == 0 and r.stderr.strip().endswith(f"bytes, {fmt})")
+    dumps = open_store(built_store[0]).dumps_dir
+    expected = f"clusterkg{DUMP_OUT[fmt].suffix}" + (".gz" if name.endswith(".gz") else "")
+    assert out.read_bytes() == (dumps / expected).read_bytes()
+
+
 def test_catalog_takes_its_shapes_folder_from_the_settings(built_store, tmp_path):
     store = str(built_store[0])
     r = run("catalog", "--store", store, "--score", env={"CLUSTERKG_DCAT_AP_SHAPES": str(tmp_path)})
