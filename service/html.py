@@ -36,6 +36,8 @@ TEMPLATES = Jinja2Templates(env=jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
     trim_blocks=True, lstrip_blocks=True))
 
+_ORG_MEMBER = URIRef("http://www.w3.org/ns/org#member")
+
 #: Properties read, in this order, for a resource's label.
 LABEL_PROPERTIES = [SKOS.prefLabel, SCHEMA.name, RDFS.label, URIRef("http://www.w3.org/ns/locn#geographicName"),
                     SCHEMA.contactType]
@@ -60,6 +62,25 @@ STANDARD_LABELS = {
     "http://purl.org/dc/terms/source": "source", "http://purl.org/dc/terms/identifier": "identifier",
     "http://purl.org/dc/terms/Location": "Location", "http://www.w3.org/ns/locn#geographicName": "name",
     "http://xmlns.com/foaf/0.1/primaryTopic": "about", "http://www.w3.org/ns/prov#wasDerivedFrom": "derived from",
+    str(SKOS.broader): "part of (broader)", str(SKOS.exactMatch): "same as (exact match)",
+    str(SKOS.closeMatch): "close match", str(SKOS.narrower): "narrower", str(SKOS.related): "related",
+    str(SCHEMA.issuedBy): "issued by", str(SCHEMA.validFrom): "valid from",
+    "http://www.w3.org/ns/prov#wasRevisionOf": "a newer version of",
+    "http://www.w3.org/ns/prov#generatedAtTime": "made at", "http://www.w3.org/ns/prov#wasGeneratedBy": "made by",
+    "http://www.w3.org/ns/dcat#dataset": "dataset", "http://www.w3.org/ns/dcat#distribution": "distribution",
+    "http://www.w3.org/ns/dcat#downloadURL": "download", "http://www.w3.org/ns/dcat#accessURL": "access",
+    "http://www.w3.org/ns/dcat#mediaType": "media type", "http://www.w3.org/ns/dcat#byteSize": "size (bytes)",
+    "http://www.w3.org/ns/dcat#Dataset": "Dataset", "http://www.w3.org/ns/dcat#Catalog": "Catalogue",
+    "http://www.w3.org/ns/dcat#Distribution": "Distribution", "http://www.w3.org/ns/dcat#contactPoint": "contact",
+    "http://www.w3.org/ns/dcat#keyword": "keyword", "http://www.w3.org/ns/dcat#theme": "theme",
+    "http://www.w3.org/ns/dcat#landingPage": "landing page", "http://purl.org/dc/terms/modified": "modified",
+    "http://purl.org/dc/terms/issued": "issued", "http://purl.org/dc/terms/publisher": "publisher",
+    "http://purl.org/dc/terms/license": "licence", "http://purl.org/dc/terms/spatial": "place",
+    "http://purl.org/dc/terms/language": "language", "http://purl.org/dc/terms/format": "format",
+    "http://purl.org/dc/terms/conformsTo": "conforms to", "http://xmlns.com/foaf/0.1/Document": "Document",
+    "http://xmlns.com/foaf/0.1/homepage": "home page", "http://xmlns.com/foaf/0.1/page": "page",
+    "http://spdx.org/rdf/terms#checksum": "checksum", "http://spdx.org/rdf/terms#checksumValue": "checksum value",
+    "http://spdx.org/rdf/terms#algorithm": "algorithm",
 }
 
 
@@ -96,6 +117,9 @@ def label_of(g: Graph, node, labels: dict[str, str]) -> str:
                 return str(o)
     if iri in STANDARD_LABELS:
         return STANDARD_LABELS[iri]
+    member = g.value(node, _ORG_MEMBER)  # a membership (org:Membership): named by its member
+    if member is not None and member != node:
+        return "membership of " + label_of(g, member, labels)
     return authority_label(iri) or _qname(iri)
 
 

@@ -10,7 +10,7 @@ the current view (the default graph) and read only by the service:
   level, network), for faceted browsing, counts per value and back-links from a value's page;
 - ``doc``: a full-text index (SQLite FTS5, https://sqlite.org/fts5.html) over clusters
   (names in every language given, acronyms, mission and other texts, member names, places),
-  networks and member organisations, ranked with BM25 and cut into snippets at query time;
+  networks, member organisations and regions, ranked with BM25 and cut into snippets at query time;
 - ``member`` and ``source``: each cluster's member organisations, and the pages that
   describe it (title, URL, file, kind, reader layout, time read, SHA-256, the version it
   revises), for back-links and the provenance box of its page;
@@ -205,6 +205,13 @@ def write_site_index(select: _Select, meta: Path, built: str) -> SiteFigures:
                         "\n".join(sorted(texts[c]) + places[c] + member_names)))
         db.executemany("INSERT INTO facet VALUES (?,?,?,?)",
                        [(kind, value, label, c) for (kind, value, c), label in sorted(facets.items())])
+        regions: dict[str, tuple[str, list[str]]] = {}  # region -> (label, its clusters' names): searchable too
+        for (kind, value, c), label in facets.items():
+            if kind == "region":
+                regions.setdefault(value, (label, []))[1].append(clusters[c]["name"] or _short(c))
+        db.executemany("INSERT INTO doc VALUES (?,?,?,?,?)",
+                       [(value, "region", label, "", "clusters: " + ", ".join(sorted(names)))
+                        for value, (label, names) in sorted(regions.items())])
         db.executemany("INSERT INTO member VALUES (?,?)", [(c, m) for c, ms in members.items() for m in ms])
         db.executemany("INSERT OR IGNORE INTO source VALUES (?,?,?,?,?,?,?,?,?,?)", select(QUERIES["sources"]))
         _index_others(db, select, members)

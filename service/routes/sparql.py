@@ -337,7 +337,8 @@ def editor(request: Request) -> Response:
     Its page may run scripts from this server and send queries to it, and nothing else
     (``Content-Security-Policy``)."""
     site = site_links(request.app.state.urls)
-    tabs = json.dumps([{"title": e.title, "query": e.query} for e in examples()], ensure_ascii=False)
+    tabs = json.dumps([{"title": e.title + (" (needs the other sources)" if e.data else ""), "query": e.query}
+                       for e in examples()], ensure_ascii=False)
     return TEMPLATES.TemplateResponse(request, "editor.html", {
         "site": site, "title": "SPARQL query editor", "endpoint": site["sparql"], "examples": tabs,
         "yasgui": YASGUI}, headers={"Vary": "Accept", "Content-Security-Policy": EDITOR_CSP})

@@ -126,3 +126,10 @@ def test_members_and_sources_of_a_cluster(index):
     university = "http://localhost:8000/id/organisation/srb/university-of-novi-sad"
     assert index.label(university) == ("member", "University of Novi sad")
     assert [r.name for r in index.clusters_with(university)[1]] == ["Vojvodina ICT Cluster"]
+
+
+def test_regions_are_found_by_name(index):
+    total, hits = index.search("Bucureşti")
+    assert ("Bucureşti-Ilfov", "region") in [(h.title, h.kind) for h in hits]
+    assert [h.title for h in index.search("vojvodina")[1][:2]] == ["Vojvodina ICT Cluster",
+                                                                   "Autonomous Province of Vojvodina"]
