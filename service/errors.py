@@ -260,6 +260,36 @@ def install_error_handlers(app: Starlette) -> None:
                 headers["Allow"] = ", ".join(sorted(methods))
         return _text(exc.status_code, str(exc.detail), headers)
 
-    app.add_exception_handler(ServiceError, service_error)
-    app.add_exception_handler(StoreError, store_error)
-    app.add_exception_handler(HTTPException, http_error)
+    def for_people(handler):
+        async def answer(request: Request, exc: Exception):
+            return _as_page(request, await handler(request, exc))
+        return answer
+
+    app.add_exception_handler(ServiceError, for_people(service_error))
+    app.add_exception_handler(StoreError, for_people(store_error))
+    app.add_exception_handler(HTTPException, for_people(http_error))
+
+
+def _as_page(request: Request, response: PlainTextResponse):
+    """The error as a page in the site's layout when the client prefers HTML (a browser's
+    ``Accept``), else the plain text as it is; status and headers kept."""
+    from clusterkg.service.negotiation import negotiate
+
+    try:
+        prefers = negotiate(request.headers.get("accept"), ["text/plain", "text/html"])
+    except NotAcceptable:
+        return response
+    if prefers != "text/html" or getattr(request.app.state, "urls", None) is None:
+        return response
+    from http import HTTPStatus
+
+    from clusterkg.service.html import TEMPLATES, site_links
+
+    headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
+    reason = HTTPStatus(response.status_code).phrase if response.status_code in HTTPStatus._value2member_map_ else ""
+    page = TEMPLATES.get_template("error.html").render(
+        site=site_links(request.app.state.urls), status=response.status_code, reason=reason,
+        message=bytes(response.body).decode("utf-8", "replace").strip())
+    from starlette.responses import HTMLResponse
+
+    return HTMLResponse(page, status_code=response.status_code, headers=headers)

@@ -58,7 +58,7 @@ def test_the_list_in_three_formats_says_the_same(site_server):
     ({"format": "pdf"}, "format='pdf'"),
 ])
 def test_bad_list_parameters_are_400_with_the_reason(site_server, params, message):
-    r = get(site_server, "clusters", **params)
+    r = get(site_server, "clusters", "*/*", **params)
     assert r.status_code == 400 and message in r.text
 
 
@@ -112,7 +112,7 @@ def test_format_and_output_parameters_win_over_accept(site_server, param, value,
 def test_format_json_on_a_construct_gives_json_ld(site_server):
     r = get(site_server, "sparql", query="CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1", format="json")
     assert r.headers["content-type"].startswith("application/ld+json")
-    r = get(site_server, "sparql", query=COUNT, format="pdf")
+    r = get(site_server, "sparql", "*/*", query=COUNT, format="pdf")
     assert r.status_code == 400 and "format='pdf'" in r.text
 
 
@@ -206,11 +206,11 @@ def test_a_path_that_makes_no_iri_is_404_not_an_error(site_server, path):
 
 
 def test_list_values_no_cluster_has_and_pages_past_the_end_are_refused(site_server):
-    r = get(site_server, "clusters", country="x" * 2800)
+    r = get(site_server, "clusters", "*/*", country="x" * 2800)
     assert r.status_code == 400 and "at most 500" in r.text and len(r.content) < 1000
-    r = get(site_server, "clusters", country="http://example.org/nowhere")
+    r = get(site_server, "clusters", "*/*", country="http://example.org/nowhere")
     assert r.status_code == 400 and "no cluster has" in r.text
-    r = get(site_server, "clusters", page="5", size="4")
+    r = get(site_server, "clusters", "*/*", page="5", size="4")
     assert r.status_code == 404 and "page 5 of this list (it has 2)" in r.text
     assert get(site_server, "sparql", "*/*", format="bogus").status_code == 400
 
@@ -247,3 +247,14 @@ def test_the_dumps_page_says_what_each_file_holds_with_its_checksum(site_server)
     assert srb["sha256"] == hashlib.sha256(httpx.get(srb["url"], headers={"Accept-Encoding": "identity"}).content).hexdigest()
     page = get(site_server, "dumps/").text
     assert "<td>Serbia</td>" in page and srb["sha256"][:12] in page
+
+
+def test_errors_are_pages_for_a_browser_and_text_for_others(site_server):
+    page = get(site_server, "doc/cluster/nope")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>404 Not Found</h1>" in page.text and "nothing is known about" in page.text
+    assert 'href="/static/style.css"' in page.text or "static/style.css" in page.text
+    text = get(site_server, "doc/cluster/nope", "*/*")
+    assert text.status_code == 404 and text.headers["content-type"].startswith("text/plain")
+    bad = get(site_server, "clusters", country="<script>")
+    assert bad.status_code == 400 and "&lt;script&gt;" in bad.text and "<script>" not in bad.text
