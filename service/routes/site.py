@@ -120,9 +120,16 @@ def _list_url(request: Request, filters: dict[str, list[str]], **extra: Any) -> 
     return request.app.state.urls.base + urls.CLUSTERS + (f"?{query}" if query else "")
 
 
+#: Where a country's three-letter code (``country=SRB``) points: the EU authority table.
+_COUNTRIES = "http://publications.europa.eu/resource/authority/country/"
+
+
 def _filters(request: Request) -> dict[str, list[str]]:
+    """The facet values asked for; a country may be given by its EU code (``SRB``)."""
     out: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
+        if key == "country" and len(value) == 3 and value.isascii() and value.isalpha():
+            value = _COUNTRIES + value.upper()
         if key in FACETS:
             out.setdefault(key, []).append(value)
         elif key not in ("sort", "page", "size", "format"):

@@ -258,3 +258,8 @@ def test_errors_are_pages_for_a_browser_and_text_for_others(site_server):
     assert text.status_code == 404 and text.headers["content-type"].startswith("text/plain")
     bad = get(site_server, "clusters", country="<script>")
     assert bad.status_code == 400 and "&lt;script&gt;" in bad.text and "<script>" not in bad.text
+
+
+def test_a_country_may_be_given_by_its_code(site_server):
+    data = get(site_server, "clusters", "application/json", country="srb").json()
+    assert data["total"] == 2 and data["filters"] == {"country": [SRB]}
