@@ -126,6 +126,8 @@ class _Run:
     deadline: float
     lane_end: float
     shape: str | None
+    #: set when the watchdog stopped its worker: the stream was still open past the deadline
+    overdue: bool = False
 
 
 @dataclass
@@ -403,6 +405,10 @@ class QueryPool:
         and adds the truncation marker itself. Sets ``started.complete`` at the end."""
         healthy = False
         row_end = True
+        # a client that reads slowly keeps this generator waiting in ``yield``, and the worker
+        # blocked on a full pipe: past the deadline the watchdog stops the worker all the same
+        watchdog = asyncio.get_running_loop().call_later(
+            max(0.0, run.deadline + _ROW_GRACE - time.monotonic()), self._overdue, run)
         try:
             while True:
                 msg = await self._next(run)
@@ -426,9 +432,24 @@ class QueryPool:
                     started.complete = msg[2] is None
                     return
                 else:
-                    _log.warning("query failed while streaming: %s", msg[2])
+                    reason = "time-limit" if run.overdue else "memory-limit" if msg[1] == MEMORY else "error"
+                    _log.warning("query failed while streaming: %s", "the time limit" if run.overdue else msg[2])
                     started.complete = False
-                    yield closing_marker(started.media, "memory-limit" if msg[1] == MEMORY else "error", row_end)
+                    yield closing_marker(started.media, reason, row_end)
                     return
         finally:
+            watchdog.cancel()
             self._release(run.w, healthy)
+
+    def _overdue(self, run: _Run) -> None:
+        """The watchdog: a stream still open past its deadline (its client reads slowly)
+        stops its worker at once (SIGKILL: no work, no memory held); the web side ends the
+        answer with the time-limit marker when the client reads on, and the worker is
+        replaced when the stream is released."""
+        run.overdue = True
+        _log.warning("query worker %s stopped: its stream was still open past the time limit (a slow reader)",
+                     run.w.proc.pid)
+        try:
+            os.kill(run.w.proc.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        except (ProcessLookupError, TypeError):
+            pass

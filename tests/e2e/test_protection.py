@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from processes import children, cpu_seconds, named_children, rss_kib
+from processes import alive, children, cpu_seconds, named_children, rss_kib
 
 pytestmark = pytest.mark.e2e
 
@@ -162,6 +162,23 @@ def test_a_cut_made_while_the_client_reads_slowly_is_marked(limited):
             body += chunk
             time.sleep(0.05)  # a slow reader: the worker blocks on a full pipe
     assert body.rstrip().splitlines()[-1].startswith(b"# clusterkg:truncated reason=")
+
+
+def test_a_slow_reader_does_not_hold_a_worker_past_the_time_limit(limited):
+    q = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    before = set(named_children(limited.proc.pid, "clusterkg-query"))
+    body = b""
+    with httpx.stream("GET", limited.url + "sparql", params={"query": q}, headers={"Accept": "text/csv"},
+                      timeout=60) as r:
+        chunks = r.iter_bytes()
+        body += next(chunks)
+        time.sleep(5)  # the limit is 2 s: the worker, blocked on a full pipe, must be gone by now
+        gone = {pid for pid in before if not alive(pid)}  # killed (a zombie until the pool reaps it counts)
+        for chunk in chunks:
+            body += chunk
+    assert len(gone) == 1, (before, gone)
+    assert body.rstrip().splitlines()[-1] == b"# clusterkg:truncated reason=time-limit"
+    assert httpx.get(limited.url + "sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
 
 _NOT_ALLOWED = ("federated queries (SERVICE) are not allowed on this endpoint: they would make the server fetch "
