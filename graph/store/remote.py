@@ -149,6 +149,11 @@ class RemoteStore(SnapshotFiles):
                 if resp.status_code >= 300:
                     resp.read()
                     raise RemoteStoreError(f"{self.endpoint.url}: HTTP {resp.status_code}: {server_message(resp)}")
+                state = resp.headers.get("x-sql-state", "")
+                if state:  # Virtuoso's "anytime" answer: a part of the result, cut at its own time limit
+                    raise RemoteStoreError(f"{self.endpoint.url}: the server answered only in part ({state}: "
+                                           f"{resp.headers.get('x-sql-message', 'its time or row limit')}); "
+                                           "no partial answer is passed on as a whole one")
                 chunks, size = [], 0
                 for chunk in resp.iter_bytes():
                     size += len(chunk)

@@ -170,3 +170,42 @@ def test_an_unreadable_answer_from_the_server_is_a_502_not_a_dead_worker(virtuos
     assert r.status_code == 502 and "unreadable SPARQL results" in r.text
     assert "dba" not in r.text and "127.0.0.1" not in r.text
     assert httpx.get(server.url + "health").json()["status"] == "ok"
+
+
+def test_a_partial_answer_from_the_server_is_an_error_not_a_result(built_store):
+    """Virtuoso's "anytime" queries answer 200 with the part of the result found before its
+    own time limit, marked only by ``X-SQL-State``: that is refused, never passed on whole."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from clusterkg.graph.errors import RemoteStoreError
+    from clusterkg.graph.store.remote import RemoteStore
+
+    partial = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+               b'<variable name="n"/></head><results><result><binding name="n"><literal>1</literal></binding>'
+               b"</result></results></sparql>")
+
+    class Anytime(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+xml")
+            self.send_header("X-SQL-State", "S1TAT")
+            self.send_header("X-SQL-Message", "RC...: Returning incomplete results, query interrupted by result "
+                                              "timeout.")
+            self.send_header("Content-Length", str(len(partial)))
+            self.end_headers()
+            self.wfile.write(partial)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Anytime)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        store = RemoteStore(parse_store_url(f"sparql+http://127.0.0.1:{httpd.server_port}/sparql"), built_store[0])
+        with pytest.raises(RemoteStoreError, match="answered only in part .S1TAT: .*incomplete results"):
+            store.query("SELECT ?n WHERE { ?s ?p ?n }")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
