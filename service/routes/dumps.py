@@ -27,6 +27,7 @@ from clusterkg.graph import formats
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.metadata import read_dump_digests
 from clusterkg.graph.map.places import authority_label
+from clusterkg.graph.map.vocab import EU_COUNTRY
 from clusterkg.service.errors import NotFound
 from clusterkg.service.html import TEMPLATES, site_links
 from clusterkg.service.http import not_modified
@@ -41,7 +42,6 @@ router = APIRouter()
 #: The dumps' formats, and gzip for their compressed copies.
 _FILE_FORMATS = formats.DUMPS + (formats.GZIP,)
 _OTHER = "application/octet-stream"
-_COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 #: What the listing is offered in.
 _LISTING = [formats.HTML.media_type, formats.JSON.media_type]
 
@@ -112,9 +112,10 @@ def listing(request: Request) -> Response:
     for p in files:
         st = p.stat()
         country = p.name.split(".")[0].partition("-")[2].upper()
+        holds = (authority_label(str(EU_COUNTRY) + country) or country) if country else "the whole graph"
         items.append({"name": p.name, "url": str(site.dump(p.name)), "bytes": st.st_size,
                       "media_type": fmt.media_type if (fmt := _format_of(p)) else _OTHER,
-                      "holds": (authority_label(_COUNTRY + country) or country) if country else "the whole graph",
+                      "holds": holds,
                       "modified": http_date(st.st_mtime), "sha256": (recorded.get(p.name) or ("",))[0]})
     if media == formats.JSON.media_type:
         return JSONResponse({"dumps": items}, headers={"Vary": "Accept"})

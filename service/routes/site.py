@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from clusterkg.graph import formats
 from clusterkg.graph.publish import urls
+from clusterkg.graph.map.vocab import EU_COUNTRY
 from clusterkg.graph.publish.site import FACETS
 from clusterkg.service.errors import BadRequest, NotFound
 from clusterkg.service.examples import CHART_QUERIES, examples, list_query
@@ -31,7 +32,7 @@ from clusterkg.service.html import TEMPLATES, site_links
 from clusterkg.service.http import page_number
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
-from clusterkg.service.site import CHARTS, SORTS, BadRequestValue, SiteIndex
+from clusterkg.service.site import CHARTS, MAX_QUERY_CHARS, SORTS, BadRequestValue, SiteIndex
 
 __all__ = ["router", "home", "search", "clusters", "charts", "robots", "sitemap", "LIST_TYPES", "PAGE_SIZE",
            "with_backlinks", "BACKLINKS_MARK"]
@@ -54,17 +55,18 @@ def _index(request: Request) -> SiteIndex:
     return SiteIndex(request.app.state.store.get().meta_dir)
 
 
-def _media(request: Request) -> str:
-    """The list's media type: ``format=`` when given, else by ``Accept``.
+def _media(request: Request, offered: dict[str, str] = LIST_TYPES) -> str:
+    """The answer's media type among ``offered`` (key -> media type): ``format=`` when given
+    (a key or a media type), else by ``Accept``.
 
-    :raises BadRequest: an unknown ``format``.
+    :raises BadRequest: a ``format`` not offered.
     """
     fmt = request.query_params.get("format")
     if fmt is not None:
-        if fmt not in LIST_TYPES and fmt not in LIST_TYPES.values():
-            raise BadRequest(f"format={fmt!r}: use one of {', '.join(LIST_TYPES)}")
-        return LIST_TYPES.get(fmt, fmt)
-    return negotiate(request.headers.get("accept"), list(LIST_TYPES.values()))
+        if fmt not in offered and fmt not in offered.values():
+            raise BadRequest(f"format={fmt[:40]!r}: use one of {', '.join(offered)}")
+        return offered.get(fmt, fmt)
+    return negotiate(request.headers.get("accept"), list(offered.values()))
 
 
 def _doc_url(request: Request, iri: str) -> str:
@@ -120,16 +122,12 @@ def _list_url(request: Request, filters: dict[str, list[str]], **extra: Any) -> 
     return request.app.state.urls.base + urls.CLUSTERS + (f"?{query}" if query else "")
 
 
-#: Where a country's three-letter code (``country=SRB``) points: the EU authority table.
-_COUNTRIES = "http://publications.europa.eu/resource/authority/country/"
-
-
 def _filters(request: Request) -> dict[str, list[str]]:
     """The facet values asked for; a country may be given by its EU code (``SRB``)."""
     out: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
         if key == "country" and len(value) == 3 and value.isascii() and value.isalpha():
-            value = _COUNTRIES + value.upper()
+            value = str(EU_COUNTRY) + value.upper()  # the EU authority table's IRI
         if key in FACETS:
             out.setdefault(key, []).append(value)
         elif key not in ("sort", "page", "size", "format"):
@@ -220,12 +218,8 @@ def _list_context(request, filters, sort, page, size, result, rows) -> dict[str,
 async def search(request: Request) -> Response:
     """Search cluster names (native names too), acronyms, missions, members and places
     (``q=``, at most 200 characters used); ranked, with snippets; HTML or JSON."""
-    q = request.query_params.get("q", "")
-    fmt = request.query_params.get("format")
-    media = (LIST_TYPES.get(fmt) if fmt in ("html", "json") else None) if fmt else \
-        negotiate(request.headers.get("accept"), [formats.HTML.media_type, formats.JSON.media_type])
-    if media is None:
-        raise BadRequest(f"format={fmt!r}: use html or json")
+    q = request.query_params.get("q", "")[:MAX_QUERY_CHARS]  # what is searched, and all that is echoed
+    media = _media(request, {k: LIST_TYPES[k] for k in ("html", "json")})
     page, size = page_number(request.query_params.get("page")), 20
     index = _index(request)
     total, hits = (await run_in_threadpool(index.search, q, size, (page - 1) * size)) if index.available() else (0, [])
