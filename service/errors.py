@@ -286,7 +286,10 @@ def _as_page(request: Request, response: PlainTextResponse):
     from clusterkg.service.html import TEMPLATES, site_links
 
     headers = {k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")}
-    reason = HTTPStatus(response.status_code).phrase if response.status_code in HTTPStatus._value2member_map_ else ""
+    try:
+        reason = HTTPStatus(response.status_code).phrase
+    except ValueError:  # a status the standard library does not name
+        reason = ""
     page = TEMPLATES.get_template("error.html").render(
         site=site_links(request.app.state.urls), status=response.status_code, reason=reason,
         message=bytes(response.body).decode("utf-8", "replace").strip())
