@@ -28,6 +28,7 @@ from clusterkg.graph.publish.dumps import dump_name
 from clusterkg.graph.publish.metadata import catalog_file
 from clusterkg.answers import QUERY_OUT, answer, answer_offline, check_query, reader
 from clusterkg.settings import Settings
+from clusterkg.graph.validate.engines import DEFAULT_ENGINE, ENGINES, REFERENCE_ENGINE
 
 __all__ = ["main"]
 
@@ -62,7 +63,7 @@ def main() -> None:
 
 # -- convert, validate: profile files, no store
 
-def _processed(files: tuple[Path, ...], base_uri: str | None) -> tuple[int, Iterator]:
+def _processed(files: tuple[Path, ...], base_uri: str | None, engine: str = REFERENCE_ENGINE) -> tuple[int, Iterator]:
     """The number of profile files under ``files``, and their outcomes (read, mapped,
     validated) as they come; the sources' notes are printed first.
 
@@ -84,7 +85,7 @@ def _processed(files: tuple[Path, ...], base_uri: str | None) -> tuple[int, Iter
     for n in notes:
         click.echo(f"note: {n}", err=True)
     uris = Uris(settings.base_uri)
-    return len(sources), (process(src, uris, vocab) for src in sources)
+    return len(sources), (process(src, uris, vocab, engine=engine) for src in sources)
 
 
 @main.command()
@@ -144,12 +145,14 @@ def _rdf_text(ds, fmt: formats.Format) -> str:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--rdf", "rdf_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the SHACL report as Turtle to this file.")
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default=REFERENCE_ENGINE, show_default=True,
+              help="SHACL engine.")
 @base_option
-def validate(files: tuple[Path, ...], rdf_out: Path | None, base_uri: str | None) -> None:
+def validate(files: tuple[Path, ...], rdf_out: Path | None, engine: str, base_uri: str | None) -> None:
     """Validate profile FILES (or folders) with the SHACL shapes; exit 1 on any violation."""
     from rdflib import Graph
 
-    count, outcomes = _processed(files, base_uri)
+    count, outcomes = _processed(files, base_uri, engine)
     bad = 0
     reports = Graph()
     for out in outcomes:
@@ -179,12 +182,15 @@ def validate(files: tuple[Path, ...], rdf_out: Path | None, base_uri: str | None
 @click.option("--quiet", "-q", is_flag=True, help="Print only rejections and the totals.")
 @click.option("--full", is_flag=True,
               help="Redo every profile and load every graph (default: only what changed since the last build).")
-def build(paths: tuple[Path, ...], store: str | None, base_uri: str | None, quiet: bool, full: bool) -> None:
+@click.option("--shacl-engine", type=click.Choice(sorted(ENGINES)),
+              help=f"SHACL engine [env CLUSTERKG_SHACL_ENGINE; default {DEFAULT_ENGINE}].")
+def build(paths: tuple[Path, ...], store: str | None, base_uri: str | None, quiet: bool, full: bool,
+          shacl_engine: str | None) -> None:
     """Read, map, validate and load PATHS (default: the bundled data) into the store.
 
     Exit 1 when any profile was rejected or unreadable (the others are published).
     """
-    settings = _settings(store=store, base_uri=base_uri)
+    settings = _settings(store=store, base_uri=base_uri, shacl_engine=shacl_engine)
     summary = _run_build(settings, paths or settings.data, quiet, incremental=not full)
     sys.exit(0 if summary.ok else 1)
 
@@ -211,7 +217,7 @@ def _run_build(settings: Settings, paths: Iterable[Path], quiet: bool = False, i
     try:
         summary = run_build(paths, open_backend(settings), settings.base_uri, progress=_progress_bar,
                             publishing=settings.publishing(), incremental=incremental, policy=settings.policy(),
-                            source_date_epoch=settings.source_date_epoch)
+                            source_date_epoch=settings.source_date_epoch, shacl_engine=settings.shacl_engine)
     except ManifestError as exc:
         raise click.UsageError(str(exc)) from None
     except NothingToPublish as exc:

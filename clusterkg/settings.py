@@ -28,6 +28,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from clusterkg.graph.publish.catalog import Publishing
 from clusterkg.graph.reconcile.matching import MatchPolicy
+from clusterkg.graph.validate.engines import DEFAULT_ENGINE, ENGINES
 
 __all__ = ["Settings", "bundled_data", "configuration_table", "default_store", "default_worker_memory"]
 
@@ -158,6 +159,10 @@ class Settings(BaseSettings):
     review_score: float = Field(
         MatchPolicy.review, description="the score from which a pair of records below the merge score goes to the "
                                         "review file, `meta/review.csv`")
+    shacl_engine: str = Field(
+        DEFAULT_ENGINE, description="the SHACL engine of `build` (and of `serve`'s first build): `turbo` "
+                                    "(pyshacl-turbo, in Rust, about 5x faster) or `pyshacl` (the reference, and "
+                                    "`validate`'s engine); tests hold the two to the same reports")
     host: str = Field("127.0.0.1", description="listen address of `serve`")
     port: int = Field(8000, description="listen port of `serve`")
     access_log: bool = Field(False, description="log one line per request (uvicorn's access log) on standard "
@@ -305,6 +310,14 @@ class Settings(BaseSettings):
                 or _BAD_IRI.search(value) or len(value.split("/")[2]) == 0):
             raise ValueError(f"base URI (--base-uri / CLUSTERKG_BASE_URI) {value!r} must be an absolute "
                              "http(s) IRI ending in '/', with no spaces or <>\"{}|\\^`")
+        return value
+
+    @field_validator("shacl_engine")
+    @classmethod
+    def _shacl_engine(cls, value: str) -> str:
+        if value not in ENGINES:
+            raise ValueError(f"SHACL engine (--shacl-engine / CLUSTERKG_SHACL_ENGINE) {value!r} is none of "
+                             + ", ".join(ENGINES))
         return value
 
     @field_validator("store", mode="before")

@@ -64,6 +64,14 @@ def other_sources() -> Path:
 
 
 @pytest.fixture(scope="session")
+def shared_profiles_if_any() -> list[Path]:
+    """``../shared/profiles`` in a list when it is beside the checkout, else an empty list:
+    for tests that hold on other profiles too, and take these as well when they are there."""
+    folder = SHARED / "profiles"
+    return [folder] if folder.is_dir() else []
+
+
+@pytest.fixture(scope="session")
 def data_dir() -> Path:
     return bundled_data()
 

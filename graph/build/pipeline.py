@@ -56,6 +56,7 @@ from clusterkg.graph.reconcile import (
 )
 from clusterkg.graph.store import Backend, RemoteEndpoint, StoreWriter, open_backend
 from clusterkg.graph.store.snapshot import BuiltFor, previous_meta
+from clusterkg.graph.validate.engines import DEFAULT_ENGINE
 
 __all__ = ["build", "build_time", "load_vocabulary"]
 
@@ -152,14 +153,15 @@ class _Build:
         """The vocabulary and the concept schemes, as ``graph/vocabulary``."""
         self.add_graph(str(self.uris.vocabulary_graph), _nt(ontology_graph()))
 
-    def profiles(self, progress: Callable[[Iterable], Iterable] | None, workers: int | None) -> None:
+    def profiles(self, progress: Callable[[Iterable], Iterable] | None, workers: int | None,
+                 engine: str = DEFAULT_ENGINE) -> None:
         """Read, map and validate every source file; load each valid profile (unless the
         checkpoint holds it unchanged), note its version for the feed; hold back the other
         sources. graphs, whose clusters the reconcile stage settles first (:meth:`reconcile`)."""
         s = self.summary
         fp = fingerprint(self.uris.base, network_files(self.paths)) if self.cache is not None else ""
         for outcome in processed(self.sources, self.uris, self.vocab, progress, workers, self.cache, fp,
-                                 self.started_at.date()):
+                                 self.started_at.date(), engine):
             s.processed += not outcome.reused
             if outcome.status == "valid":
                 mapped, facts = _valid(outcome)
@@ -375,7 +377,8 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
           progress: Callable[[Iterable], Iterable] | None = None,
           publishing: Publishing | None = None, workers: int | None = None,
           remote: RemoteEndpoint | None = None, incremental: bool = True,
-          source_date_epoch: int | None = None, policy: MatchPolicy | None = None) -> BuildSummary:
+          source_date_epoch: int | None = None, policy: MatchPolicy | None = None,
+          shacl_engine: str = DEFAULT_ENGINE) -> BuildSummary:
     """Read, map, validate every profile under ``paths`` and publish a new store snapshot.
 
     :param paths: profile files and folders (see :func:`~clusterkg.graph.read.manifest.collect_sources`).
@@ -396,6 +399,8 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
         for a repeatable build; default: now.
     :param policy: the scores at which the reconcile stage merges two records, and from
         which it sends a pair to review (``CLUSTERKG_MERGE_SCORE``, ``CLUSTERKG_REVIEW_SCORE``).
+    :param shacl_engine: the SHACL engine that validates the profiles, a name of
+        :data:`~clusterkg.graph.validate.engines.ENGINES` (``CLUSTERKG_SHACL_ENGINE``).
     :return: the :class:`BuildSummary`; the snapshot is published even when some
         profiles were rejected (check ``summary.ok``).
     :raises ManifestError: a bad manifest, alias table or decisions file (nothing is written).
@@ -409,7 +414,7 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
     try:
         run.open()
         run.vocabulary()
-        run.profiles(progress, workers)
+        run.profiles(progress, workers, shacl_engine)
         run.reconcile()
         run.current_views()
         run.curated()

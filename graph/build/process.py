@@ -23,6 +23,7 @@ from clusterkg.graph.map.sources import map_record
 from clusterkg.graph.read.profile import ReadIssue, Record
 from clusterkg.graph.read import read_bytes, read_profile_bytes
 from clusterkg.graph.validate import ValidationReport, validate_mapped
+from clusterkg.graph.validate.engines import REFERENCE_ENGINE
 from clusterkg.graph.validate.checks import earliest_day
 from clusterkg.graph.map.vocab import SCHEMA, Uris
 
@@ -83,7 +84,7 @@ class Outcome:
 
 
 def process(source: ProfileSource, uris: Uris, vocab: Vocabulary | None = None,
-            data: bytes | None = None, today: _dt.date | None = None) -> Outcome:
+            data: bytes | None = None, today: _dt.date | None = None, engine: str = REFERENCE_ENGINE) -> Outcome:
     """Read, map and validate one profile file.
 
     :param source: the file and its manifest row.
@@ -93,6 +94,7 @@ def process(source: ProfileSource, uris: Uris, vocab: Vocabulary | None = None,
         read once per build); else the file is read here.
     :param today: the day of the build, which founding dates may not lie after (default:
         today).
+    :param engine: the SHACL engine (:data:`~clusterkg.graph.validate.engines.ENGINES`).
     :return: an :class:`Outcome` with status ``valid``, ``rejected`` or ``unreadable``.
         Never raises for bad input: a :class:`ProfileReadError` is kept on the outcome.
     """
@@ -105,7 +107,7 @@ def process(source: ProfileSource, uris: Uris, vocab: Vocabulary | None = None,
         return Outcome(source, "unreadable", error=exc)
     mapped = map_record(profile, source, uris, vocab, hashlib.sha256(data).hexdigest())
     today = today or _dt.date.today()
-    report = validate_mapped(mapped, str(source.path), today)
+    report = validate_mapped(mapped, str(source.path), today, engine)
     days = tuple(sorted(d.isoformat() for v in mapped.graph.objects(mapped.cluster, SCHEMA.foundingDate)
                         if (d := earliest_day(v)) is not None))
     return Outcome(source, "valid" if report.publishable else "rejected", profile, mapped, report,

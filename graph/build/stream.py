@@ -26,6 +26,7 @@ from clusterkg.graph.build.process import Outcome, pack, process, slim, still_va
 from clusterkg.graph.map.concepts import Vocabulary
 from clusterkg.graph.map.vocab import Uris
 from clusterkg.graph.read.manifest import ProfileSource
+from clusterkg.graph.validate.engines import DEFAULT_ENGINE
 
 __all__ = ["processed", "PARALLEL_FROM"]
 
@@ -37,10 +38,11 @@ _BATCH, _IN_FLIGHT = 16, 4
 _WORKER_STATE: dict = {}
 
 
-def _init_worker(base_uri: str, vocab: Vocabulary, parent: int, today: _dt.date) -> None:
+def _init_worker(base_uri: str, vocab: Vocabulary, parent: int, today: _dt.date, engine: str) -> None:
     _WORKER_STATE["uris"] = Uris(base_uri)
     _WORKER_STATE["vocab"] = vocab
     _WORKER_STATE["today"] = today
+    _WORKER_STATE["engine"] = engine
     if os.getppid() != parent:  # the build died while this worker was starting
         os._exit(0)
 
@@ -55,7 +57,7 @@ def _init_worker(base_uri: str, vocab: Vocabulary, parent: int, today: _dt.date)
 
 def _process_batch(items: list[tuple[ProfileSource, bytes | None]]) -> list[Outcome]:
     state = _WORKER_STATE
-    return [slim(process(s, state["uris"], state["vocab"], data, state["today"])) for s, data in items]
+    return [slim(process(s, state["uris"], state["vocab"], data, state["today"], state["engine"])) for s, data in items]
 
 
 @dataclass
@@ -77,8 +79,8 @@ class _Scheduler:
     once more than :data:`PARALLEL_FROM` of them have been seen (unless ``workers`` fixes
     the choice), in batches of :data:`_BATCH`."""
 
-    def __init__(self, uris: Uris, vocab: Vocabulary, workers: int | None, today: _dt.date):
-        self.uris, self.vocab, self.workers, self.today = uris, vocab, workers, today
+    def __init__(self, uris: Uris, vocab: Vocabulary, workers: int | None, today: _dt.date, engine: str):
+        self.uris, self.vocab, self.workers, self.today, self.engine = uris, vocab, workers, today, engine
         self.mode = "inline" if workers is not None and workers <= 1 else "pool" if workers else None
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.size = 0  # worker processes, once started
@@ -110,7 +112,7 @@ class _Scheduler:
             self.size = self.workers or os.cpu_count() or 1
             self.pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=self.size, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
-                initargs=(self.uris.base, self.vocab, os.getpid(), self.today))
+                initargs=(self.uris.base, self.vocab, os.getpid(), self.today, self.engine))
         batch, self.waiting = self.waiting, []
         job = self.pool.submit(_process_batch, [(s.source, s.data) for s in batch])
         for i, s in enumerate(batch):
@@ -126,7 +128,7 @@ class _Scheduler:
                 if self.mode == "pool" and block and slot in self.waiting:
                     self._submit()  # a partial batch the caller waits for
                 return self.result(slot, block) if slot.job is not None else None
-            out = slim(process(slot.source, self.uris, self.vocab, slot.data, self.today))
+            out = slim(process(slot.source, self.uris, self.vocab, slot.data, self.today, self.engine))
             slot.data = None
             return out
         if not block and not slot.job.done():
@@ -153,7 +155,7 @@ def _read(src: ProfileSource) -> tuple[bytes | None, str | None]:
 def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
               progress: Callable[[Iterable], Iterable] | None = None, workers: int | None = None,
               cache: ProfileCache | None = None, fingerprint: str = "",
-              today: _dt.date | None = None) -> Iterator[Outcome]:
+              today: _dt.date | None = None, engine: str = DEFAULT_ENGINE) -> Iterator[Outcome]:
     """Slim outcomes (see :class:`~.process.Outcome`) of ``sources``, in source order.
 
     :param sources: the files, sorted by id.
@@ -168,10 +170,11 @@ def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
     :param today: the day of the build (founding dates may not lie after it; default: today).
         A cached outcome made on another day is processed again when a founding date of
         its cluster lies between the two days.
+    :param engine: the SHACL engine (:data:`~clusterkg.graph.validate.engines.ENGINES`).
     """
     today = today or _dt.date.today()
     stored = cache.keys() if cache is not None else set()
-    scheduler = _Scheduler(uris, vocab, workers, today)
+    scheduler = _Scheduler(uris, vocab, workers, today, engine)
 
     def ready(slots: collections.deque, final: bool) -> Iterator[Outcome]:
         while slots:
@@ -211,7 +214,7 @@ def _resolve(slot: _Slot, scheduler: _Scheduler, cache: ProfileCache | None, blo
         out.source, out.reused = slot.source, True
     else:
         out = scheduler.result(slot, block) if not slot.hit else \
-            slim(process(slot.source, scheduler.uris, scheduler.vocab, None, scheduler.today))
+            slim(process(slot.source, scheduler.uris, scheduler.vocab, None, scheduler.today, scheduler.engine))
         if out is None:
             return None
         if cache is not None and slot.key is not None:

@@ -5,9 +5,8 @@ the mapping's ledger), the focus node, the path, the value and the shape's messa
 Results of severity ``sh:Violation`` stop the profile from being published; warnings
 and infos do not (SHACL 1.0 §2.1.4 defines the severities; §3.6 the report vocabulary).
 
-The shapes graph is parsed once per process, and the shapes pyshacl harvests from it
-(its ``ShapesGraph``) are reused for every profile: about 3x faster per profile than
-``pyshacl.validate``, which harvests them again on each call.
+The shapes graph is parsed once per process, and so is each SHACL engine of
+:mod:`.engines` (pyshacl, the reference; pyshacl-turbo, which builds use by default).
 """
 
 from __future__ import annotations
@@ -16,17 +15,15 @@ import datetime as _dt
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
 from importlib.resources import files
 from pathlib import Path
-
-import threading
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from clusterkg.graph.map.mapping import Mapped
 from clusterkg.graph.validate.checks import Finding, findings
+from clusterkg.graph.validate.engines import REFERENCE_ENGINE, engine as _engine
 from clusterkg.graph.map.vocab import bind_prefixes
 from clusterkg.graph.map.vocab import CKG, RDF, SH, XSD
 
@@ -42,42 +39,6 @@ def shapes_file() -> Path:
 def shapes_graph() -> Graph:
     """The shipped shapes as an rdflib Graph, parsed once per process."""
     return Graph().parse(shapes_file(), format="turtle")
-
-
-class _ShapesValidator:
-    """One pyshacl :class:`~pyshacl.Validator` kept across calls, so the shapes are
-    harvested from the shapes graph once (pyshacl's ``ShapesGraph`` caches them) and
-    only the data graph changes. Options as ``pyshacl.validate(inference="none",
-    advanced=False, allow_warnings=True)``: nothing is cloned or inferred, the data
-    graph is only read. A lock keeps calls from different threads apart."""
-
-    def __init__(self, shapes: Graph):
-        self._shapes = shapes
-        self._validator: Any = None  # a pyshacl Validator, made at the first call
-        self._lock = threading.Lock()
-
-    def run(self, data: Graph) -> Graph:
-        """Validate ``data``; return pyshacl's report graph (``sh:ValidationReport``)."""
-        # pyshacl (and rdflib's SPARQL engine under it) take ~0.2 s to import: only a build
-        # that validates a profile pays for them, not one that finds every file unchanged
-        from pyshacl import Validator
-        from pyshacl.graph_abstraction import DataGraph
-
-        dg = DataGraph.from_rdflib(data)
-        with self._lock:
-            v = self._validator
-            if v is None:
-                v = self._validator = Validator(dg, shacl_graph=self._shapes, options={
-                    "inference": "none", "advanced": False, "allow_warnings": True})
-            else:
-                v.data_graph, v.data_graph_is_multigraph, v._target_graph = dg, dg.is_multigraph(), None
-            _conforms, report, _text = v.run()
-        return report
-
-
-@functools.lru_cache(maxsize=1)
-def _shapes_validator() -> _ShapesValidator:
-    return _ShapesValidator(shapes_graph())
 
 
 _SEVERITY: dict[Node, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -217,16 +178,20 @@ def _add_finding(rg: Graph, f: Finding, n: int) -> BNode:
     return res
 
 
-def validate_mapped(mapped: Mapped, source: str, today: _dt.date | None = None) -> ValidationReport:
+def validate_mapped(mapped: Mapped, source: str, today: _dt.date | None = None,
+                    engine: str = REFERENCE_ENGINE) -> ValidationReport:
     """Validate one mapped profile against the shipped shapes, and the checks of
     :mod:`.checks` (a composition's sum; with ``today``, founding dates after the build).
 
     :param mapped: the output of :func:`clusterkg.graph.map.mapping.map_profile`.
     :param source: the profile file, named in every result.
     :param today: the day of the build; None: founding dates are not compared with it.
+    :param engine: the SHACL engine, a name of :data:`.engines.ENGINES` (default pyshacl,
+        the reference; builds use ``turbo``).
     :return: the :class:`ValidationReport` (check ``publishable``).
+    :raises KeyError: an unknown engine name.
     """
-    rg = _shapes_validator().run(mapped.graph)
+    rg = _engine(engine, shapes_graph()).run(mapped.graph)
     for n, finding in enumerate(findings(mapped.graph, today)):
         _add_finding(rg, finding, n)
     report = ValidationReport(source, graph=bind_prefixes(rg))
