@@ -129,7 +129,9 @@ class GraphBuilder:
     def __init__(self, record: Record, source: ProfileSource, uris: Uris, vocab: Vocabulary, checksum: str,
                  topic: URIRef, graph_iri: URIRef):
         self.rec, self.src, self.uris, self.vocab, self.checksum = record, source, uris, vocab, checksum
-        self.g = bind_prefixes(Graph())
+        # no rdflib default prefixes (binding them costs more than mapping a short page)
+        self.g = bind_prefixes(Graph(bind_namespaces="none"))
+        self.g.bind("rdf", RDF)
         self.c, self.gi = topic, graph_iri
         self.out = Mapped(self.g, self.gi, self.c, kind=record.kind)
         self.country: str | None = source.country

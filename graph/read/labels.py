@@ -7,6 +7,7 @@ do not matter). A label that no table knows is still read, under the key ``unkno
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 
+@functools.lru_cache(maxsize=8192)
 def norm_label(text: str) -> str:
     """Normalise a label for lookup: lower case, straight quotes, one space, no colon.
 

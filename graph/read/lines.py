@@ -17,6 +17,12 @@ __all__ = ["Line", "split_lines", "BULLET_RE", "NUMBER_RE", "check_truncated"]
 BULLET_RE = re.compile(r"^\s*[•\u2022\u25aa\u25cf\u00b7*\-\u2013]\s+")
 
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+#: What :func:`split_lines` removes: control characters (category Cc: U+0000-U+001F,
+#: U+007F-U+009F) but tab, and the Unicode noncharacters (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF:
+#: Unicode §23.7), which no document format may carry (XML 1.0 §2.2 refuses U+FFFE and U+FFFF).
+_DROPPED_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ufdd0-\ufdef"
+                         + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+                         + "]")
 
 
 @dataclass(frozen=True)
@@ -51,13 +57,6 @@ class Line:
         return BULLET_RE.sub("", self.text, count=1).strip() if self.bullet else self.text
 
 
-def _noncharacter(ch: str) -> bool:
-    """True for a Unicode noncharacter (U+FDD0-U+FDEF, U+xFFFE, U+xFFFF: Unicode §23.7),
-    which no document format may carry (XML 1.0 §2.2 refuses U+FFFE and U+FFFF)."""
-    cp = ord(ch)
-    return 0xFDD0 <= cp <= 0xFDEF or (cp & 0xFFFE) == 0xFFFE
-
-
 def split_lines(text: str) -> list[Line]:
     """Split ``text`` into :class:`Line` records, 1-based, normalising once.
 
@@ -74,7 +73,7 @@ def split_lines(text: str) -> list[Line]:
     text = unicodedata.normalize("NFC", text.lstrip("\ufeff"))
     out: list[Line] = []
     for i, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        raw = "".join(ch for ch in raw if ch == "\t" or (unicodedata.category(ch) != "Cc" and not _noncharacter(ch)))
+        raw = _DROPPED_RE.sub("", raw)
         stripped = raw.lstrip(" \t\u00a0")
         indent = len(raw) - len(stripped)
         clean = _SPACES_RE.sub(" ", stripped).strip()

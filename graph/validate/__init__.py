@@ -38,7 +38,8 @@ def shapes_file() -> Path:
 @functools.lru_cache(maxsize=1)
 def shapes_graph() -> Graph:
     """The shipped shapes as an rdflib Graph, parsed once per process."""
-    return Graph().parse(shapes_file(), format="turtle")
+    # the file's prefixes only: an engine binds them on every report it makes
+    return Graph(bind_namespaces="none").parse(shapes_file(), format="turtle")
 
 
 _SEVERITY: dict[Node, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
