@@ -35,11 +35,27 @@ from clusterkg.service.openapi import responses
 from clusterkg.service.site import CHARTS, MAX_QUERY_CHARS, SORTS, BadRequestValue, SiteIndex
 
 __all__ = ["router", "home", "search", "clusters", "charts", "robots", "sitemap", "LIST_TYPES", "PAGE_SIZE",
-           "with_backlinks", "BACKLINKS_MARK"]
+           "with_backlinks", "BACKLINKS_MARK", "spreadsheet_safe"]
 
 router = APIRouter()
 
 #: What the lists are offered in, preferred first; ``format=`` names them by key.
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell of the clusters list's CSV that a spreadsheet shows as text: a value that
+    starts like a formula gets a leading apostrophe (OWASP, "CSV Injection"). The list is
+    for people; the SPARQL endpoint's CSV (SPARQL 1.1 Query Results CSV) keeps every value
+    as it is.
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://example.org")'), spreadsheet_safe("ICT Net"))
+    '=HYPERLINK("http://example.org") ICT Net
+    """
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 LIST_TYPES = {"html": formats.HTML.media_type, "json": formats.JSON.media_type, "csv": formats.CSV.media_type}
 #: Rows of a list page unless ``size=`` says otherwise.
 PAGE_SIZE = 50
@@ -169,8 +185,8 @@ async def clusters(request: Request) -> Response:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(["iri", "name", "country", "country_name", "founded", "members"])
-        writer.writerows([[r[k] or "" for k in ("iri", "name", "country", "country_name", "founded")] + [r["members"]]
-                          for r in rows])
+        columns = ("iri", "name", "country", "country_name", "founded")
+        writer.writerows([[spreadsheet_safe(str(r[k] or "")) for k in columns] + [r["members"]] for r in rows])
         return Response(out.getvalue(), headers={"Content-Type": formats.content_type(media), "Vary": "Accept"})
     if media == formats.JSON.media_type:
         body = {"total": result.total, "page": page, "size": size, "sort": sort, "filters": filters,
