@@ -22,7 +22,8 @@ from clusterkg.graph.store.endpoint import RemoteEndpoint, server_message
 from clusterkg.graph.store.oxigraph import OxigraphWriter
 from clusterkg.graph.store.result import QueryResult
 from clusterkg.graph.store.snapshot import SnapshotFiles, previous_meta
-from clusterkg.graph.store.sparql_text import MAX_NESTING, keywords, nesting_depth, where_body
+from clusterkg.graph.store.sparql_text import (MAX_NESTING, inclusive_comparisons_wrapped, keywords,
+                                                  nesting_depth, where_body)
 from clusterkg.graph.store.sync import DEFAULT_GRAPH, SyncReport, read_record, sync_graphs
 
 __all__ = ["RemoteStore", "RemoteWriter"]
@@ -65,7 +66,8 @@ class RemoteStore(SnapshotFiles):
               substitutions: dict[str, str] | None = None, base_iri: str | None = None) -> QueryResult:
         """Run a SPARQL 1.1 query on the server (SPARQL 1.1 Protocol §2.1.3, query via
         URL-encoded POST); the answer is read whole and returned as pyoxigraph results,
-        so it serialises like an embedded store's.
+        so it serialises like an embedded store's. On Virtuoso, the operands of ``<=`` and
+        ``>=`` are wrapped first (:func:`~.sparql_text.inclusive_comparisons_wrapped`).
 
         :param substitutions: variable -> IRI, bound by a ``VALUES`` block at the start of
             the WHERE group (SPARQL 1.1 Query §10.2.1); each IRI is checked first.
@@ -80,6 +82,8 @@ class RemoteStore(SnapshotFiles):
             raise QuerySyntaxError(f"the query nests groups {depth} deep; at most {MAX_NESTING} are allowed")
         form = _form(sparql)
         text = sparql
+        if self.endpoint.dialect == "virtuoso":  # its index ranges with an inclusive upper bound lose xsd:date rows
+            text = inclusive_comparisons_wrapped(text)
         if substitutions:
             values = []
             for var, iri in substitutions.items():

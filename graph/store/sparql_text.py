@@ -29,7 +29,7 @@ import re
 from typing import Callable, Iterator
 
 __all__ = ["bare", "masked", "keywords", "keyword_tokens", "nesting_depth", "where_body", "shape",
-           "unescape_codepoints", "MAX_NESTING"]
+           "unescape_codepoints", "inclusive_comparisons_wrapped", "MAX_NESTING"]
 
 #: Deepest nesting of ``{`` / ``(`` / ``[`` accepted; real queries stay far below.
 MAX_NESTING = 100
@@ -346,3 +346,64 @@ def shape(sparql: str, limit: int = 4096) -> str:
             if size > limit:
                 break
     return " ".join(out)[:limit]
+
+
+#: What :func:`inclusive_comparisons_wrapped` reads in the masked text: brackets, the
+#: separators an operand never spans (``,`` ``;`` ``&&`` ``||``, the keywords ``AS`` and
+#: ``DISTINCT``), and the comparison operators (one per relational expression).
+_OPERAND_TOKEN = re.compile(r"(?P<open>[(\[{])|(?P<close>[)\]}])|(?P<incl><=|>=)|(?P<cmp>!=|[<>=])"
+                            r"|(?P<sep>[,;]|&&|\|\||(?:[Aa](?<![\w:?$@.\-][Aa])[Ss]|[Dd](?<![\w:?$@.\-][Dd])"
+                            r"[Ii][Ss][Tt][Ii][Nn][Cc][Tt])(?![\w:\-]))")
+
+
+def inclusive_comparisons_wrapped(sparql: str) -> str:
+    """The query with both operands of each ``<=`` and ``>=`` wrapped in ``COALESCE( )``,
+    which gives the same answer: COALESCE of one expression is its value, or an error
+    when it has none, as the comparison would meet (SPARQL 1.1 Query §17.4.1.4).
+
+    Virtuoso 7.2 turns a comparison of a stored value with a constant into a range of its
+    quad index, and a range whose upper bound is inclusive, over ``xsd:date`` values,
+    misses rows (which ones depends on how the index pages were filled, so the same query
+    over the same triples can lose rows on one server and not on another); a comparison
+    of two function values is evaluated row by row instead. Everything else, line breaks
+    included, is left as it is, so the server's line numbers still point at the query's.
+    A text whose brackets do not balance, or that chains comparisons, is returned as it
+    is (the server refuses it either way). Linear in the length of the text.
+
+    >>> inclusive_comparisons_wrapped('ASK { ?s ?p ?d FILTER(?d <= "2017-06-30"^^xsd:date && ?e >= 2) }')
+    'ASK { ?s ?p ?d FILTER( COALESCE(?d )<= COALESCE( "2017-06-30"^^xsd:date )&& COALESCE( ?e )>= COALESCE( 2)) }'
+    """
+    if "<=" not in sparql and ">=" not in sparql:
+        return sparql
+    levels: list[list] = [[0, None]]  # per open bracket: where the operand being read starts, its comparison
+    edits: list[tuple[int, int, str]] = []  # (offset, 0 to close / 1 to open, text)
+    for m in _OPERAND_TOKEN.finditer(masked(sparql)):
+        kind, at = m.lastgroup, m.start()
+        level = levels[-1]
+        if kind == "open":
+            if len(levels) > MAX_NESTING:
+                return sparql  # refused before it is sent (nesting_depth)
+            levels.append([m.end(), None])
+            continue
+        if kind in ("incl", "cmp"):
+            if level[1] is not None:
+                return sparql  # "a < b <= c" is no SPARQL
+            level[1] = (level[0], at) if kind == "incl" else ()
+            continue
+        if level[1]:  # the end of the right operand of a <= or >=
+            left, op = level[1]
+            edits += [(left, 1, " COALESCE("), (op, 0, ")"), (op + 2, 1, " COALESCE("), (at, 0, ")")]
+        level[1] = None
+        if kind == "close":
+            if len(levels) == 1:
+                return sparql
+            levels.pop()
+        else:
+            level[0] = m.end()
+    if len(levels) > 1 or levels[0][1] is not None:
+        return sparql
+    out, done = [], 0
+    for at, _order, text in sorted(edits):
+        out += [sparql[done:at], text]
+        done = at
+    return "".join(out) + sparql[done:]

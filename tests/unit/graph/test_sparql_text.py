@@ -7,8 +7,8 @@ import time
 import pytest
 
 from clusterkg.graph.store import sparql_text
-from clusterkg.graph.store.sparql_text import (bare, keyword_tokens, keywords, masked, nesting_depth, shape,
-                                               unescape_codepoints, where_body)
+from clusterkg.graph.store.sparql_text import (bare, inclusive_comparisons_wrapped, keyword_tokens, keywords, masked,
+                                               nesting_depth, shape, unescape_codepoints, where_body)
 from clusterkg.service.guard import QueryRefused, check_query
 from clusterkg.service.query.classify import looks_quick
 
@@ -16,7 +16,7 @@ MIB = 1024 * 1024
 
 #: Texts that made a backtracking lexer rescan to the end from each position.
 HOSTILE = ["a.", '"""', "<a", "ex:.", "@a-", "'''\\'", '"\\', "#\n", '"a"', "ex:a\\#", "x:service.", "a-",
-           "service.", "((", "<a> ", "?a ", "1.", "é·", "\\u0053"]
+           "service.", "((", "<a> ", "?a ", "1.", "é·", "\\u0053", "(?a <= 1)", "(>= "]
 
 
 def _clear_caches() -> None:
@@ -36,6 +36,7 @@ def _every_check(text: str) -> None:
     shape(text)
     keyword_tokens(text, "service")
     bare(text)
+    inclusive_comparisons_wrapped(text)
 
 
 def _seconds(text: str) -> float:
@@ -140,3 +141,34 @@ def test_one_long_token_is_read_in_linear_time(form):
     small = ("ASK {} " + form.format("a." * (MIB // 20)))[: MIB // 10]
     t_big, t_small = _seconds(big), _seconds(small)
     assert t_big < 1.5 and t_big < 25 * max(t_small, 0.004), (form, t_small, t_big)
+
+
+@pytest.mark.parametrize("query, sent", [
+    ('ASK { ?a ?b ?d FILTER(?d <= "2017-06-30"^^xsd:date) }',
+     'ASK { ?a ?b ?d FILTER( COALESCE(?d )<= COALESCE( "2017-06-30"^^xsd:date)) }'),
+    ("SELECT (COUNT(DISTINCT ?a >= 3) AS ?n) { ?s ?p ?a } GROUP BY ?s HAVING (SUM(?a) >= 2)",
+     "SELECT (COUNT(DISTINCT COALESCE( ?a )>= COALESCE( 3)) AS ?n) { ?s ?p ?a } GROUP BY ?s "
+     "HAVING ( COALESCE(SUM(?a) )>= COALESCE( 2))"),
+    ("ASK { BIND(?o <= 3 AS ?small) FILTER(IF(?o >= 2, ?x, ?y) && (?o <= 1) <= ?small || ?as<=?distinct) }",
+     "ASK { BIND( COALESCE(?o )<= COALESCE( 3 )AS ?small) FILTER(IF( COALESCE(?o )>= COALESCE( 2), ?x, ?y) && "
+     "COALESCE( ( COALESCE(?o )<= COALESCE( 1)) )<= COALESCE( ?small )|| COALESCE( ?as)<= COALESCE(?distinct)) }"),
+    ('ASK { ?s ?p ?o FILTER(?o <= # a comment\n 3\n) FILTER("<=" >= ?o) } # <=',
+     'ASK { ?s ?p ?o FILTER( COALESCE(?o )<= COALESCE( # a comment\n 3\n)) FILTER( COALESCE("<=" )>= COALESCE( ?o)) } # <='),
+    ("ASK { ?s ?p ?o FILTER(NOT EXISTS { ?s ?q ?z FILTER(?z >= 1) } <= true) }",
+     "ASK { ?s ?p ?o FILTER( COALESCE(NOT EXISTS { ?s ?q ?z FILTER( COALESCE(?z )>= COALESCE( 1)) } )<= COALESCE( true)) }"),
+])
+def test_inclusive_comparisons_get_their_operands_wrapped(query, sent):
+    """What the remote store sends Virtuoso for ``<=`` and ``>=`` (see tests/e2e/test_remote_store.py):
+    the same expression tree, with no new line."""
+    assert inclusive_comparisons_wrapped(query) == sent
+
+
+@pytest.mark.parametrize("query", [
+    'ASK { ?s ?p ?o FILTER(?o < 3 && STR(?o) = "<=") }',  # no <= nor >= outside strings, IRIs, comments
+    "ASK { ?s ?p ?o FILTER(?a < ?b <= ?c) }",  # chained: no SPARQL
+    "ASK { ?s ?p ?o FILTER(?o <= 3 }",  # unbalanced
+    "ASK { ?s ?p ?o } ?a <= ?b",  # outside any expression
+    "ASK { " + "(" * 200 + "?a <= ?b" + ")" * 200 + " }",  # deeper than the store lets through
+])
+def test_a_text_that_is_no_comparison_to_wrap_is_sent_as_it_is(query):
+    assert inclusive_comparisons_wrapped(query) == query
