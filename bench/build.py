@@ -3,13 +3,17 @@
 profile changed, on synthetic profiles (bench/generate.py).
 
 Usage:
-    python bench/build.py [N ...] [--rebuilds K]      (default: 1100, K = 5)
+    python bench/build.py [N ...] [--rebuilds K] [--engines turbo,pyshacl]
+        (default: 1100, K = 5, both engines)
 
 Prints one line per size: the full build's time and profiles/s, its peak resident
 memory (the build process and its worker processes together, sampled from /proc every
 50 ms, and the largest single process), and the time of a rebuild after one profile
 changed: K rebuilds, each after another change to the same profile, as median and
-range (a virtual machine's speed varies between runs). Each build runs as
+range (a virtual machine's speed varies between runs). The full build is made once per
+SHACL engine (``--shacl-engine``), the builds' default (pyshacl-turbo) first and the
+reference (pyshacl) after, measured in the same run; the rebuilds use the first. Each
+line ends with the targets of issue 17 for that size, where it names one. Each build runs as
 ``clusterkg build`` in a child process. Profiles and store go to a temporary folder
 (``TMPDIR``, default /tmp), removed afterwards.
 """
@@ -69,31 +73,50 @@ def _run(args: list[str]) -> tuple[float, float, float]:
     return elapsed, peak[0] / 1024, peak[1] / 1024
 
 
+#: Issue 17's targets: profiles -> (full build, s; peak RSS, MiB; one-profile rebuild, s).
+TARGETS = {10_000: (30.0, 1536, 2.0), 100_000: (300.0, 1536, 5.0)}
+
+
+def _option(args: list[str], name: str, default: str) -> str:
+    if name in args:
+        at = args.index(name)
+        value = args[at + 1]
+        del args[at:at + 2]
+        return value
+    return default
+
+
 def main() -> None:
     args = sys.argv[1:]
-    rebuilds = 5
-    if "--rebuilds" in args:
-        at = args.index("--rebuilds")
-        rebuilds = int(args[at + 1])
-        del args[at:at + 2]
+    rebuilds = int(_option(args, "--rebuilds", "5"))
+    engines = _option(args, "--engines", "turbo,pyshacl").split(",")
     sizes = [int(a) for a in args] or [1100]
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             gen = Path(tmp) / "profiles"
             subprocess.run([sys.executable, str(HERE / "generate.py"), str(n), str(gen)], check=True,
                            stdout=subprocess.DEVNULL)
-            store = str(Path(tmp) / "store")
-            full, tree, single = _run(["build", "-q", str(gen), "--store", store])
+            fulls = {}
+            for engine in engines:
+                store = str(Path(tmp) / f"store-{engine}")
+                fulls[engine] = _run(["build", "-q", "--full", "--shacl-engine", engine, str(gen), "--store", store])
+            store = str(Path(tmp) / f"store-{engines[0]}")
             first = sorted(gen.glob("*.txt"))[0]
             times = []
             for i in range(rebuilds):
                 first.write_text(first.read_text(encoding="utf-8") + f"\nOther Label:\nChanged {i}\n",
                                  encoding="utf-8")
-                times.append(_run(["build", "-q", str(gen), "--store", store])[0])
-            print(f"{n:>7} profiles: full build {full:7.1f} s ({n / full:6.1f} profiles/s), peak RSS "
-                  f"{tree:6.0f} MiB (largest process {single:5.0f} MiB); rebuild with one profile "
-                  f"changed {statistics.median(times):6.2f} s (median of {len(times)}, "
-                  f"{min(times):.2f}-{max(times):.2f} s)", flush=True)
+                times.append(_run(["build", "-q", "--shacl-engine", engines[0], str(gen), "--store", store])[0])
+            full, tree, single = fulls[engines[0]]
+            others = "; ".join(f"with {e}: {fulls[e][0]:.1f} s ({fulls[e][0] / full:.2f}x the time)"
+                               for e in engines[1:])
+            target = TARGETS.get(n)
+            print(f"{n:>7} profiles: full build ({engines[0]}) {full:7.1f} s ({n / full:6.1f} profiles/s), peak RSS "
+                  f"{tree:6.0f} MiB (largest process {single:5.0f} MiB){'; ' + others if others else ''}; "
+                  f"rebuild with one profile changed {statistics.median(times):6.2f} s (median of {len(times)}, "
+                  f"{min(times):.2f}-{max(times):.2f} s)"
+                  + (f"; targets: full {target[0]:.0f} s, {target[1]} MiB, rebuild {target[2]:.0f} s" if target else ""),
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ index says what the SPARQL endpoint says; each query and its text are kept in th
 
 from __future__ import annotations
 
+import concurrent.futures
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
@@ -142,6 +143,20 @@ def _short(iri: str) -> str:
     return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+#: Queries of :data:`QUERIES` run at once: Oxigraph evaluates them outside Python's lock
+#: (at 10,000 profiles the seven took 4.7 s one after another, 2.5 s three at a time).
+_QUERY_THREADS = 3
+
+
+def _answered_at_once(select: _Select) -> _Select:
+    """Run every query of :data:`QUERIES` now, :data:`_QUERY_THREADS` at a time; return a
+    select that answers those texts from the rows kept (and runs any other text)."""
+    with concurrent.futures.ThreadPoolExecutor(_QUERY_THREADS) as pool:
+        jobs = {text: pool.submit(lambda t: list(select(t)), text) for text in QUERIES.values()}
+        answers = {text: job.result() for text, job in jobs.items()}
+    return lambda text: answers[text] if text in answers else select(text)
+
+
 def _facet_rows(select: _Select) -> dict[tuple[str, str, str], str]:
     """``(kind, value, cluster) -> label``; a country's label is its English short name."""
     rows: dict[tuple[str, str, str], str] = {}
@@ -168,12 +183,14 @@ def _clusters(select: _Select) -> dict[str, dict]:
 def write_site_index(select: _Select, meta: Path, built: str) -> SiteFigures:
     """Write :data:`SITE_FILE` into ``meta`` from the current view.
 
-    :param select: runs a SELECT over the default graph (the query text -> rows, see ``_Select``).
+    :param select: runs a SELECT over the default graph (the query text -> rows, see
+        ``_Select``); called from :data:`_QUERY_THREADS` threads at once.
     :param meta: the new snapshot's ``meta/`` folder.
     :param built: the build's time (ISO 8601), shown on the landing page.
     :return: the figures written.
     :raises sqlite3.Error, OSError: the file cannot be written.
     """
+    select = _answered_at_once(select)
     clusters = _clusters(select)
     facets = _facet_rows(select)
     members: dict[str, dict[str, str]] = defaultdict(dict)  # cluster -> member IRI -> name

@@ -9,10 +9,12 @@ union of the named graphs (one per profile, plus the vocabulary and the build re
 
 from __future__ import annotations
 
+import io
+import itertools
 import os
 import subprocess
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 import pyoxigraph as ox
 
@@ -187,10 +189,11 @@ class OxigraphWriter(SnapshotWriter):
                 gone, new = _differences(previous, ntriples)
                 for t in ox.parse(gone, format=ox.RdfFormat.N_TRIPLES):
                     self._store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
-                self._store.bulk_load(new, format=ox.RdfFormat.N_TRIPLES, to_graph=default)
+                _load_in_pieces(self._store, io.BytesIO(new), default)
             else:
                 self._store.clear_graph(default)
-                self._store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES, to_graph=default)
+                with open(ntriples, "rb") as lines:
+                    _load_in_pieces(self._store, lines, default)
             self.meta_dir.mkdir(parents=True, exist_ok=True)
             (self.meta_dir / GRAPH_MODEL).write_text('{"default_graph": "current view"}\n', encoding="utf-8")
         except (SyntaxError, OSError) as exc:
@@ -225,9 +228,10 @@ class OxigraphWriter(SnapshotWriter):
             raise StoreError(f"the build's query failed: {exc}") from exc
         if not isinstance(solutions, ox.QuerySolutions):
             raise StoreError("the build's query is not a SELECT")
-        names = solutions.variables
+        # a solution iterates over its values in the order of the variables (unbound: None),
+        # twice as fast as looking each variable up
         for row in solutions:
-            yield tuple(None if row[v] is None else row[v].value for v in names)
+            yield tuple(None if term is None else term.value for term in row)
 
     def commit(self, quads: int | None = None) -> str:
         """Flush, compact (unless only a few graphs changed since the checkpoint), close
@@ -256,6 +260,22 @@ class OxigraphWriter(SnapshotWriter):
         except AttributeError:
             pass
         self.discard()
+
+
+#: N-Triples lines per call of Oxigraph's bulk loader: one call over a whole file holds
+#: it all in memory (10,000 profiles' current view, 764k triples: 608 MiB resident, 3.4 s;
+#: in pieces of 100,000 lines: 168 MiB, 2.6 s).
+_LOAD_LINES = 100_000
+
+
+def _load_in_pieces(store: ox.Store, lines: BinaryIO, graph: ox.DefaultGraph) -> None:
+    """Bulk-load the N-Triples ``lines`` into ``graph`` of ``store``, :data:`_LOAD_LINES`
+    lines at a time (a line is one triple, so every piece is whole N-Triples).
+
+    :raises SyntaxError: a line is not N-Triples.
+    """
+    while piece := b"".join(itertools.islice(lines, _LOAD_LINES)):
+        store.bulk_load(piece, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
 
 
 def _differences(old: Path, new: Path) -> tuple[bytes, bytes]:
