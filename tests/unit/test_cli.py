@@ -214,3 +214,22 @@ def test_build_quiet_is_a_few_lines_for_any_number_of_unlisted_files_and_the_rep
     assert report[-1].startswith("profiles read: 40 of 40, published: 40")
     verbose = run("build", str(folder), "--store", str(store), "--full")
     assert sum(": not in a manifest; id " in line for line in verbose.stderr.splitlines()) == 40
+
+
+def test_validate_gives_the_same_report_with_either_engine(tmp_path):
+    text = (bundled_data() / "ict-net.txt").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.txt"
+    broken.write_text(text.replace("Total number of members:\u00a0\n", "Total number of members:\u00a0\n-5\n"),
+                      encoding="utf-8")
+    reports = {engine: run("validate", "--engine", engine, str(broken)) for engine in ("pyshacl", "turbo")}
+    assert {r.exit_code for r in reports.values()} == {1}
+    assert reports["turbo"].stdout == reports["pyshacl"].stdout
+    assert re.search(r"broken\.txt:\d+: Violation: field 'Total number of members'", reports["pyshacl"].stdout)
+
+
+def test_an_unknown_shacl_engine_is_a_usage_error_naming_it(tmp_path):
+    r = run("build", "--store", str(tmp_path / "store"), env={"CLUSTERKG_SHACL_ENGINE": "jena"})
+    assert r.exit_code == 2 and "CLUSTERKG_SHACL_ENGINE) 'jena' is none of pyshacl, turbo" in r.stderr
+    r = run("build", "--store", str(tmp_path / "store"), "--shacl-engine", "jena")
+    assert r.exit_code == 2 and "'jena' is not one of 'pyshacl', 'turbo'" in r.stderr
+    assert not (tmp_path / "store").exists()
