@@ -130,9 +130,9 @@ class _Build:
         self.state = FeedState(issued=dict(self.prev.issued))
         self.log = FeedLog(writer.meta_dir, prev_meta / FEED_FILE if prev_meta else None)
         self._aborts.insert(0, self.log.close)
-        if self.incremental:
-            cache = self.cache = ProfileCache(self.backend.root / "cache")
-            self._aborts.append(lambda: cache.close(prune=False))
+        # a full build does not read the cache but fills it, so the next build is incremental
+        cache = self.cache = ProfileCache(self.backend.root / "cache")
+        self._aborts.append(lambda: cache.close(prune=False))
         candidates = {old.graph or str(self.uris.profile_graph(pid)) for pid, old in self.prev.profiles.items()}
         self.kept: set[str] = set()
         if writer.previous is not None:
@@ -161,7 +161,7 @@ class _Build:
         s = self.summary
         fp = fingerprint(self.uris.base, network_files(self.paths)) if self.cache is not None else ""
         for outcome in processed(self.sources, self.uris, self.vocab, progress, workers, self.cache, fp,
-                                 self.started_at.date(), engine):
+                                 self.started_at.date(), engine, reuse=self.incremental):
             s.processed += not outcome.reused
             if outcome.status == "valid":
                 mapped, facts = _valid(outcome)
@@ -394,7 +394,8 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
     :param incremental: reuse what earlier builds made: outcomes of unchanged files
         (the cache in ``STORE/cache/``), and the previous snapshot's graphs and
         per-country dumps that did not change (the new snapshot starts as a checkpoint
-        of it). The result is the same as a full build's, except for build times.
+        of it). The result is the same as a full build's, except for build times. A
+        full build (False) processes every file and fills the cache for the next one.
     :param source_date_epoch: the build's time, seconds since 1970 (``SOURCE_DATE_EPOCH``),
         for a repeatable build; default: now.
     :param policy: the scores at which the reconcile stage merges two records, and from

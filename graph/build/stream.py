@@ -155,7 +155,7 @@ def _read(src: ProfileSource) -> tuple[bytes | None, str | None]:
 def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
               progress: Callable[[Iterable], Iterable] | None = None, workers: int | None = None,
               cache: ProfileCache | None = None, fingerprint: str = "",
-              today: _dt.date | None = None, engine: str = DEFAULT_ENGINE) -> Iterator[Outcome]:
+              today: _dt.date | None = None, engine: str = DEFAULT_ENGINE, reuse: bool = True) -> Iterator[Outcome]:
     """Slim outcomes (see :class:`~.process.Outcome`) of ``sources``, in source order.
 
     :param sources: the files, sorted by id.
@@ -171,9 +171,11 @@ def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
         A cached outcome made on another day is processed again when a founding date of
         its cluster lies between the two days.
     :param engine: the SHACL engine (:data:`~clusterkg.graph.validate.engines.ENGINES`).
+    :param reuse: take the outcomes the cache knows; False: process every file (and
+        still put each outcome in the cache).
     """
     today = today or _dt.date.today()
-    stored = cache.keys() if cache is not None else set()
+    stored = cache.keys() if cache is not None and reuse else set()
     scheduler = _Scheduler(uris, vocab, workers, today, engine)
 
     def ready(slots: collections.deque, final: bool) -> Iterator[Outcome]:

@@ -125,3 +125,17 @@ def test_a_removed_profile_leaves_a_tombstone_and_nothing_else_in_the_feed(tmp_p
     assert f"<https://www.w3.org/ns/activitystreams#object> <{BASE}graph/profile/{CHANGED}> ." in tomb["nt"]
     assert "2025-11-25T16:00:00+00:00" in tomb["nt"]
     assert "schema.org" not in tomb["nt"]  # nothing the profile said is served any more
+
+
+def test_a_full_build_redoes_every_profile_and_leaves_the_cache_for_the_next_build(tmp_path, copied_data):
+    root = tmp_path / "store"
+    build([copied_data], root, BASE)
+    full = build([copied_data], root, BASE, incremental=False)
+    assert (full.processed, full.loaded) == (6, 6)  # the cache is not read
+    assert build([copied_data], tmp_path / "other", BASE, incremental=False).processed == 6  # into a new store
+    assert build([copied_data], tmp_path / "other", BASE).processed == 0
+    again = build([copied_data], root, BASE)
+    assert (again.processed, again.loaded, again.changed) == (0, 0, 0)  # but it was filled
+    changed = copied_data / f"{CHANGED}.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nOther Label:\nNew value\n", encoding="utf-8")
+    assert build([copied_data], root, BASE).processed == 1
