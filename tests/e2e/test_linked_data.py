@@ -4,35 +4,25 @@ import csv
 import gzip
 import io
 import json
-from pathlib import Path
 
 import httpx
 import pytest
+from readme_queries import check_readme_query, examples
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-QUERIES = ROOT / "docs" / "queries"
-
 #: Every example query of docs/queries/ with its expected output (``NAME.csv`` beside it), on
 #: the bundled data; a query whose first line names other data ("# data: data/
 #: ../shared/profiles/other/") is checked over that data, in test_sources.py.
-EXAMPLES = sorted(p.name for p in QUERIES.glob("*.rq") if not p.read_text(encoding="utf-8").startswith("# data:"))
+EXAMPLES = examples(None)
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_readme_queries(server, name):
-    query = (QUERIES / name).read_text(encoding="utf-8")
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert query.strip() in readme, f"README lacks {name}"
-    expected = (QUERIES / name).with_suffix(".csv").read_text(encoding="utf-8")
-    assert "\n".join("    " + line for line in expected.strip().splitlines()) in readme, "README lacks its output"
-    r = httpx.post(server.url + "sparql", data={"query": query}, headers={"Accept": "text/csv"})
-    assert r.status_code == 200, r.text
-    assert list(csv.reader(io.StringIO(r.text))) == list(csv.reader(io.StringIO(expected)))
+    check_readme_query(server.url, name)
 
 
 def test_the_default_graph_is_a_set_and_the_current_view(server):

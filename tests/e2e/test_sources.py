@@ -4,18 +4,15 @@ the SCAN network's founders, the Silver clusters of the news, Romanian Textile C
 
 import csv
 import io
-from pathlib import Path
 
 import httpx
 import pytest
+from readme_queries import OTHER_SOURCES, check_readme_query, examples
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-QUERIES = ROOT / "docs" / "queries"
 #: The example queries over the bundled data and the other sources (their first line says so).
-EXAMPLES = sorted(p.name for p in QUERIES.glob("*.rq")
-                  if p.read_text(encoding="utf-8").startswith("# data: data/ ../shared/profiles/other/"))
+EXAMPLES = examples(OTHER_SOURCES)
 PREFIXES = """PREFIX ckg: <https://w3id.org/clusterkg/ns#> PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX schema: <https://schema.org/> PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> PREFIX prov: <http://www.w3.org/ns/prov#> """
@@ -35,14 +32,7 @@ def test_there_is_an_example_over_the_other_sources():
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_readme_queries_over_the_other_sources(sources_server, name):
-    query = (QUERIES / name).read_text(encoding="utf-8")
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert query.strip() in readme, f"README lacks {name}"
-    expected = (QUERIES / name).with_suffix(".csv").read_text(encoding="utf-8")
-    assert "\n".join("    " + line for line in expected.strip().splitlines()) in readme, "README lacks its output"
-    r = httpx.post(sources_server.url + "sparql", data={"query": query}, headers={"Accept": "text/csv"})
-    assert r.status_code == 200, r.text
-    assert list(csv.reader(io.StringIO(r.text))) == list(csv.reader(io.StringIO(expected)))
+    check_readme_query(sources_server.url, name)
 
 
 def test_the_scan_networks_founders_are_memberships_with_the_founder_role(sources_server):
