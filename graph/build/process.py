@@ -131,7 +131,7 @@ def slim(out: Outcome) -> Outcome:
         if out.status == "valid":
             nt = out.mapped.graph.serialize(format="nt", encoding="utf-8")
             out.nt = canonical_ntriples(nt)  # what the store and the dumps take
-            out.facts = profile_facts(out.mapped.graph, out.mapped.cluster, nt, out.nt)
+            out.facts = profile_facts(out.mapped.graph, out.mapped.cluster, nt)
             out.jsonld = jsonld_fragment(str(out.mapped.graph_iri), out.nt)
         out.mapped.graph = None  # type: ignore[assignment]
         out.mapped.ledger = {}

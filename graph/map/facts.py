@@ -56,17 +56,18 @@ def _founded(g: Graph) -> str | None:
     return first_founded(dates)
 
 
-def profile_facts(g: Graph, cluster: URIRef, ntriples: bytes, canonical: bytes) -> ProfileFacts:
+def profile_facts(g: Graph, cluster: URIRef, ntriples: bytes) -> ProfileFacts:
     """The facts of profile graph ``g``, whose N-Triples are ``ntriples``.
 
     :param g: the profile's named graph.
     :param cluster: the cluster's IRI.
-    :param ntriples: ``g`` serialised as N-Triples (hashed, not parsed again).
-    :param canonical: ``g`` as canonical N-Triples (:func:`~.canonical.canonical_ntriples`),
-        whose lines about the cluster are its own triples.
+    :param ntriples: ``g`` serialised as N-Triples by rdflib (hashed, not parsed again;
+        its lines about the cluster are the cluster's own triples, literals as mapped:
+        ``xsd:nonNegativeInteger`` counts stay so, where the store's canonical form would
+        give ``xsd:integer``).
     """
     country_iri = g.value(cluster, CKG.country)
     country = str(country_iri).rsplit("/", 1)[-1] if country_iri is not None else None
     subject = f"<{cluster}> ".encode("utf-8")
-    own = b"".join(line for line in canonical.splitlines(keepends=True) if line.startswith(subject))
+    own = b"".join(sorted(line + b"\n" for line in ntriples.splitlines() if line.startswith(subject)))
     return ProfileFacts(len(g), content_hash(ntriples), country, _founded(g), own.decode("utf-8"))

@@ -139,3 +139,14 @@ def test_a_full_build_redoes_every_profile_and_leaves_the_cache_for_the_next_bui
     changed = copied_data / f"{CHANGED}.txt"
     changed.write_text(changed.read_text(encoding="utf-8") + "\nOther Label:\nNew value\n", encoding="utf-8")
     assert build([copied_data], root, BASE).processed == 1
+
+
+def test_a_feed_version_holds_the_clusters_triples_as_mapped(tmp_path, copied_data):
+    """Not in the store's canonical forms, where a count is an xsd:integer: the shapes and
+    README say counts are xsd:nonNegativeInteger, and versions must compare equal."""
+    build([copied_data], tmp_path / "store", BASE)
+    feed = [json.loads(line) for line in
+            (open_store(tmp_path / "store").meta_dir / "feed.jsonl").read_text(encoding="utf-8").splitlines()]
+    version = next(m["nt"] for m in feed if m["profile"] == "ict-cluster-bulgaria-2021")
+    assert ' "280"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .' in version
+    assert "XMLSchema#integer>" not in version
