@@ -350,10 +350,13 @@ def shape(sparql: str, limit: int = 4096) -> str:
 
 #: What :func:`inclusive_comparisons_wrapped` reads in the masked text: brackets, the
 #: separators an operand never spans (``,`` ``;`` ``&&`` ``||``, the keywords ``AS`` and
-#: ``DISTINCT``), and the comparison operators (one per relational expression).
+#: ``DISTINCT``), and the comparison operators (one per relational expression). ``numas``
+#: is a number written right before ``AS`` (``3AS``, ``1e1AS``: the keyword's own check
+#: takes a digit before it for part of a name).
 _OPERAND_TOKEN = re.compile(r"(?P<open>[(\[{])|(?P<close>[)\]}])|(?P<incl><=|>=)|(?P<cmp>!=|[<>=])"
                             r"|(?P<sep>[,;]|&&|\|\||(?:[Aa](?<![\w:?$@.\-][Aa])[Ss]|[Dd](?<![\w:?$@.\-][Dd])"
-                            r"[Ii][Ss][Tt][Ii][Nn][Cc][Tt])(?![\w:\-]))")
+                            r"[Ii][Ss][Tt][Ii][Nn][Cc][Tt])(?![\w:\-]))"
+                            r"|(?P<numas>(?<![\w:?$@.\-])[0-9][0-9.eE+\-]*(?=[Aa][Ss](?![\w:\-])))")
 
 
 def inclusive_comparisons_wrapped(sparql: str) -> str:
@@ -378,7 +381,9 @@ def inclusive_comparisons_wrapped(sparql: str) -> str:
     levels: list[list] = [[0, None]]  # per open bracket: where the operand being read starts, its comparison
     edits: list[tuple[int, int, str]] = []  # (offset, 0 to close / 1 to open, text)
     for m in _OPERAND_TOKEN.finditer(masked(sparql)):
-        kind, at = m.lastgroup, m.start()
+        kind, at, after = m.lastgroup, m.start(), m.end()
+        if kind == "numas":  # the number ends an operand; the AS after it separates
+            kind, at, after = "sep", m.end(), m.end() + 2
         level = levels[-1]
         if kind == "open":
             if len(levels) > MAX_NESTING:
@@ -399,7 +404,7 @@ def inclusive_comparisons_wrapped(sparql: str) -> str:
                 return sparql
             levels.pop()
         else:
-            level[0] = m.end()
+            level[0] = after
     if len(levels) > 1 or levels[0][1] is not None:
         return sparql
     out, done = [], 0

@@ -156,6 +156,10 @@ def test_one_long_token_is_read_in_linear_time(form):
      'ASK { ?s ?p ?o FILTER( COALESCE(?o )<= COALESCE( # a comment\n 3\n)) FILTER( COALESCE("<=" )>= COALESCE( ?o)) } # <='),
     ("ASK { ?s ?p ?o FILTER(NOT EXISTS { ?s ?q ?z FILTER(?z >= 1) } <= true) }",
      "ASK { ?s ?p ?o FILTER( COALESCE(NOT EXISTS { ?s ?q ?z FILTER( COALESCE(?z )>= COALESCE( 1)) } )<= COALESCE( true)) }"),
+    # a number written right before AS ends the operand; a name that ends in "AS" does not
+    ("SELECT (SUM(?o)>=3AS ?n) (?o<=1e1AS ?m) { ?s ?p ?o }",
+     "SELECT ( COALESCE(SUM(?o))>= COALESCE(3)AS ?n) ( COALESCE(?o)<= COALESCE(1e1)AS ?m) { ?s ?p ?o }"),
+    ("SELECT ?v3AS { ?s ?p ?v3AS FILTER(?v3AS >= 2) }", "SELECT ?v3AS { ?s ?p ?v3AS FILTER( COALESCE(?v3AS )>= COALESCE( 2)) }"),
 ])
 def test_inclusive_comparisons_get_their_operands_wrapped(query, sent):
     """What the remote store sends Virtuoso for ``<=`` and ``>=`` (see tests/e2e/test_remote_store.py):
