@@ -166,7 +166,11 @@ class _Build:
             if outcome.status == "valid":
                 mapped, facts = _valid(outcome)
                 self.mentions.extend(mapped.mentions)
-                if mapped.deferred:
+                deferred = mapped.deferred
+                # moved, not copied: dropped with self.mentions once reconciled (a build of
+                # 100,000 profiles would otherwise hold about 3 KB of them per profile to the end)
+                mapped.mentions = []
+                if deferred:
                     self.held.append(outcome)  # its bytes are kept until it is loaded
                     s.outcomes.append(outcome)
                     continue

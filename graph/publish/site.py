@@ -143,18 +143,10 @@ def _short(iri: str) -> str:
     return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-#: Queries of :data:`QUERIES` run at once: Oxigraph evaluates them outside Python's lock
-#: (at 10,000 profiles the seven took 4.7 s one after another, 2.5 s three at a time).
+#: Queries of :data:`QUERIES` read at once, each into its own tables: Oxigraph evaluates
+#: them outside Python's lock (at 10,000 profiles the seven took 4.7 s one after another,
+#: 2.5 s three at a time), and no query's rows are kept beyond what the index needs.
 _QUERY_THREADS = 3
-
-
-def _answered_at_once(select: _Select) -> _Select:
-    """Run every query of :data:`QUERIES` now, :data:`_QUERY_THREADS` at a time; return a
-    select that answers those texts from the rows kept (and runs any other text)."""
-    with concurrent.futures.ThreadPoolExecutor(_QUERY_THREADS) as pool:
-        jobs = {text: pool.submit(lambda t: list(select(t)), text) for text in QUERIES.values()}
-        answers = {text: job.result() for text, job in jobs.items()}
-    return lambda text: answers[text] if text in answers else select(text)
 
 
 def _facet_rows(select: _Select) -> dict[tuple[str, str, str], str]:
@@ -167,6 +159,23 @@ def _facet_rows(select: _Select) -> dict[tuple[str, str, str], str]:
         if key not in rows or (label and (not rows[key] or label < rows[key])):
             rows[key] = label or rows.get(key) or _short(value)
     return rows
+
+
+def _members(select: _Select) -> dict[str, dict[str, str]]:
+    """Cluster -> member organisation IRI -> its name ("" when it has none)."""
+    members: dict[str, dict[str, str]] = defaultdict(dict)
+    for c, m, name in select(QUERIES["members"]):
+        members[c][m] = name or members[c].get(m) or ""
+    return members
+
+
+def _texts(select: _Select) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+    """Cluster -> its names (:data:`_NAMES`), and cluster -> its other texts."""
+    names: dict[str, set[str]] = defaultdict(set)
+    texts: dict[str, list[str]] = defaultdict(list)
+    for c, p, text in select(QUERIES["texts"]):
+        (names[c].add(text) if p in _NAMES else texts[c].append(text))
+    return names, texts
 
 
 def _clusters(select: _Select) -> dict[str, dict]:
@@ -190,16 +199,12 @@ def write_site_index(select: _Select, meta: Path, built: str) -> SiteFigures:
     :return: the figures written.
     :raises sqlite3.Error, OSError: the file cannot be written.
     """
-    select = _answered_at_once(select)
-    clusters = _clusters(select)
-    facets = _facet_rows(select)
-    members: dict[str, dict[str, str]] = defaultdict(dict)  # cluster -> member IRI -> name
-    for c, m, name in select(QUERIES["members"]):
-        members[c][m] = name or members[c].get(m) or ""
-    names: dict[str, set[str]] = defaultdict(set)
-    texts: dict[str, list[str]] = defaultdict(list)
-    for c, p, text in select(QUERIES["texts"]):
-        (names[c].add(text) if p in _NAMES else texts[c].append(text))
+    with concurrent.futures.ThreadPoolExecutor(_QUERY_THREADS) as pool:
+        clusters_job, facets_job = pool.submit(_clusters, select), pool.submit(_facet_rows, select)
+        members_job, texts_job = pool.submit(_members, select), pool.submit(_texts, select)
+        sources = pool.submit(lambda: list(select(QUERIES["sources"])))
+        clusters, facets, members = clusters_job.result(), facets_job.result(), members_job.result()
+        names, texts = texts_job.result()
     places: dict[str, list[str]] = defaultdict(list)
     for (kind, _value, c), label in sorted(facets.items()):
         if kind in ("country", "region"):
@@ -230,7 +235,7 @@ def write_site_index(select: _Select, meta: Path, built: str) -> SiteFigures:
                        [(value, "region", label, "", "clusters: " + ", ".join(sorted(names)))
                         for value, (label, names) in sorted(regions.items())])
         db.executemany("INSERT INTO member VALUES (?,?)", [(c, m) for c, ms in members.items() for m in ms])
-        db.executemany("INSERT OR IGNORE INTO source VALUES (?,?,?,?,?,?,?,?,?,?)", select(QUERIES["sources"]))
+        db.executemany("INSERT OR IGNORE INTO source VALUES (?,?,?,?,?,?,?,?,?,?)", sources.result())
         _index_others(db, select, members)
         figures = _figures(db, select)
         db.executemany("INSERT INTO figure VALUES (?,?)",
