@@ -108,3 +108,21 @@ def test_killed_build_leaves_the_previous_store_serving(tmp_path, data_dir):
 def test_empty_store_folder_says_build_first(tmp_path):
     with pytest.raises(StoreError, match="clusterkg build"):
         open_store(tmp_path / "nothing")
+
+
+def test_a_blank_node_across_the_default_graphs_load_pieces_stays_one_node(tmp_path):
+    """The current view is loaded 100,000 lines at a time; a blank node whose triples lie
+    on both sides of a cut (and one named in a literal before it) is still one node."""
+    lines = [f"<http://a/{i}> <http://p> \"v{i}\" .\n".encode() for i in range(99_998)]
+    lines[5] = b'<http://a/5> <http://p> "not a node: _:b" .\n'
+    lines += [b'_:b <http://p> "1" .\n', b'_:b <http://q> "2" .\n', b"<http://z> <http://r> _:b .\n"]
+    view = tmp_path / "view.nt"
+    view.write_bytes(b"".join(sorted(lines)))
+    w = open_writer(tmp_path / "s")
+    w.set_default_graph(view)
+    w.commit()
+    store = open_store(tmp_path / "s")
+    rows = store.query("SELECT (COUNT(DISTINCT ?b) AS ?n) (COUNT(*) AS ?t) WHERE { ?b ?p ?o FILTER(isBlank(?b)) "
+                       "<http://z> <http://r> ?b }")
+    assert rows.rows() == [{"n": "1", "t": "2"}]
+    assert store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows() == [{"n": "100001"}]
