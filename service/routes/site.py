@@ -181,6 +181,9 @@ async def clusters(request: Request) -> Response:
     rows = [{"iri": r.iri, "name": r.name, "country": r.country, "country_name": r.country_name,
              "founded": r.founded, "year": r.year, "members": r.members, "href": _doc_url(request, r.iri)}
             for r in result.rows]
+    last = max(1, -(-result.total // size))
+    if page > last:  # in every format
+        raise NotFound(f"page {page} of this list (it has {last})")
     if media == formats.CSV.media_type:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
@@ -194,9 +197,6 @@ async def clusters(request: Request) -> Response:
                 "facets": {k: [{"value": v.value, "label": v.label, "count": v.count} for v in vs]
                            for k, vs in result.facets.items()}}
         return Response(json.dumps(body, ensure_ascii=False), headers={"Content-Type": media, "Vary": "Accept"})
-    last = max(1, -(-result.total // size))
-    if page > last:
-        raise NotFound(f"page {page} of this list (it has {last})")
     return await run_in_threadpool(
         lambda: _page(request, "clusters.html", _list_context(request, filters, sort, page, size, result, rows), media))
 
