@@ -9,7 +9,7 @@ every deployment); resources minted from data live under the configurable base U
 ``{base}id/cluster/{country}/{slug}`` a cluster known only from other sources (no
                                 country known: ``id/cluster/{slug}``)
 ``{base}id/cluster/{id}/...``   its parts: ``award/{file}/{level}[-{last day}]``,
-                                ``contact/{n}``, ``membership/{member}``, ``staff``
+                                ``contact/{role, else name, else n}``, ``membership/{member}``, ``staff``
 ``{base}id/network/{slug}``     a cluster network ("Membership to other networks")
 ``{base}id/network/{slug}/membership/{member}`` a membership of a network (a founder's)
 ``{base}id/organisation/{country}/{key}`` a member organisation or facility, scoped by the
