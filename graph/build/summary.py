@@ -86,7 +86,7 @@ class BuildSummary:
             k = r.report.get(kind)
             if k is None or not (k.files or k.records) or (kind == "profile" and not k.records):
                 continue  # profile pages that name no other cluster: nothing to say
-            what = "members" if kind == "organisation" else "clusters named"
+            what = "named members" if kind == "organisation" else "clusters named"  # unnamed: none to match
             lines.append(f"{kind}: files read {k.files}, {what} {k.records}, matched {k.matched}, "
                          f"created {k.created}, sent to review {k.review}")
         if r.review:

@@ -44,6 +44,9 @@ def test_one_graph_and_a_report_per_kind_of_source(together):
                  "award-news: files read 1, clusters named 8, matched 1, created 7, sent to review 0",
                  "republication: files read 1, clusters named 1, matched 0, created 1, sent to review 0"]:
         assert line in text
+    # Klaster Innowacyjna Medycyna lists two members with no name: they are counted on the
+    # pages, not matched
+    assert "organisation: files read 1, named members 4, matched 0, created 4, sent to review 0" in text
     graphs = open_store(root).named_graphs()
     assert sum(g.startswith(BASE + "graph/source/") for g in graphs) == 5
     # every cluster a register, a network page or the news names is a cluster resource with its name
