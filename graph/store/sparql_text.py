@@ -371,7 +371,8 @@ def inclusive_comparisons_wrapped(sparql: str) -> str:
     of two function values is evaluated row by row instead. Everything else, line breaks
     included, is left as it is, so the server's line numbers still point at the query's.
     A text whose brackets do not balance, or that chains comparisons, is returned as it
-    is (the server refuses it either way). Linear in the length of the text.
+    is (the server refuses it either way). One pass over the text, then its edits (four
+    per comparison) sorted: O(n log n) in the length of the text at most.
 
     >>> inclusive_comparisons_wrapped('ASK { ?s ?p ?d FILTER(?d <= "2017-06-30"^^xsd:date && ?e >= 2) }')
     'ASK { ?s ?p ?d FILTER( COALESCE(?d )<= COALESCE( "2017-06-30"^^xsd:date )&& COALESCE( ?e )>= COALESCE( 2)) }'

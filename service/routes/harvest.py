@@ -81,18 +81,22 @@ _TITLES = {urls.CATALOG: "DCAT-AP catalogue", urls.VOID: "VoID description", url
 _KEPT: collections.OrderedDict[tuple, tuple[bytes, str]] = collections.OrderedDict()
 _KEPT_BYTES = 64 * 1024 * 1024
 _KEPT_LOCK = threading.Lock()
+_kept_size = 0  # bytes of the bodies in _KEPT
 
 
 def _kept(key: tuple, make: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
+    global _kept_size
     with _KEPT_LOCK:
         if key in _KEPT:
             _KEPT.move_to_end(key)
             return _KEPT[key]
     body, etag = make()
     with _KEPT_LOCK:
-        _KEPT[key] = (body, etag)
-        while sum(len(b) for b, _e in _KEPT.values()) > _KEPT_BYTES and len(_KEPT) > 1:
-            _KEPT.popitem(last=False)
+        if key not in _KEPT:  # another thread may have made it meanwhile
+            _KEPT[key] = (body, etag)
+            _kept_size += len(body)
+        while _kept_size > _KEPT_BYTES and len(_KEPT) > 1:
+            _kept_size -= len(_KEPT.popitem(last=False)[1][0])
     return body, etag
 
 

@@ -39,7 +39,6 @@ __all__ = ["router", "home", "search", "clusters", "charts", "robots", "sitemap"
 
 router = APIRouter()
 
-#: What the lists are offered in, preferred first; ``format=`` names them by key.
 #: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,6 +55,7 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+#: What the lists are offered in, preferred first; ``format=`` names them by key.
 LIST_TYPES = {"html": formats.HTML.media_type, "json": formats.JSON.media_type, "csv": formats.CSV.media_type}
 #: Rows of a list page unless ``size=`` says otherwise.
 PAGE_SIZE = 50
