@@ -319,7 +319,7 @@ def query(sparql: str, store: str | None, fmt: str) -> None:
 @store_option
 @click.option("--format", "fmt", type=click.Choice(list(DUMP_OUT)), default=None,
               help="Format of the dump [default: the one the file's ending names (.ttl, .nt, .nq, .jsonld, "
-                   "before any .gz), else turtle].")
+                   "before any .gz); a name with no ending: turtle].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write; a name ending in .gz gets the gzipped dump.")
 def dump(store: str | None, fmt: str | None, out: Path) -> None:
@@ -331,8 +331,11 @@ def dump(store: str | None, fmt: str | None, out: Path) -> None:
     import shutil
 
     if fmt is None:  # the file's ending says, as it would to anyone who opens it
-        plain = out.name[:-3] if out.name.endswith(".gz") else out.name
-        fmt = next((k for k, f in DUMP_OUT.items() if plain.endswith(f.suffix)), "turtle")
+        plain = Path(out.name[:-3] if out.name.endswith(".gz") else out.name)
+        fmt = next((k for k, f in DUMP_OUT.items() if plain.suffix == f.suffix), None if plain.suffix else "turtle")
+        if fmt is None:
+            raise click.UsageError(f"--out {out.name}: {plain.suffix} is no dump format's ending (the dumps are "
+                                   f"{', '.join(f.suffix for f in DUMP_OUT.values())}); name one with --format")
     snapshot = reader(_settings(store=store))
     name = dump_name(DUMP_OUT[fmt]) + (".gz" if out.name.endswith(".gz") else "")
     src = snapshot.dumps_dir / name

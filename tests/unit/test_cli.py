@@ -96,7 +96,7 @@ def test_dump_copies_the_snapshots_file(built_store, tmp_path, fmt):
 
 
 @pytest.mark.parametrize("name, fmt", [("g.nt", "nt"), ("g.nq.gz", "nquads"), ("g.jsonld", "json-ld"),
-                                       ("g.ttl", "turtle"), ("g.rdf", "turtle")])
+                                       ("g.ttl", "turtle"), ("dump", "turtle")])
 def test_dump_without_format_takes_the_one_the_file_name_says(built_store, tmp_path, name, fmt):
     from clusterkg.graph.store import open_store
 
@@ -106,6 +106,14 @@ def test_dump_without_format_takes_the_one_the_file_name_says(built_store, tmp_p
     dumps = open_store(built_store[0]).dumps_dir
     expected = f"clusterkg{DUMP_OUT[fmt].suffix}" + (".gz" if name.endswith(".gz") else "")
     assert out.read_bytes() == (dumps / expected).read_bytes()
+
+
+def test_dump_to_a_name_no_dump_format_ends_in_asks_for_the_format(built_store, tmp_path):
+    r = run("dump", "--store", str(built_store[0]), "--out", str(tmp_path / "g.rdf"))
+    assert r.exit_code == 2 and ".rdf is no dump format's ending" in r.stderr and "--format" in r.stderr
+    assert not (tmp_path / "g.rdf").exists()
+    r = run("dump", "--store", str(built_store[0]), "--out", str(tmp_path / "g.rdf"), "--format", "turtle")
+    assert r.exit_code == 0 and (tmp_path / "g.rdf").read_bytes().startswith(b"@prefix")
 
 
 def test_catalog_takes_its_shapes_folder_from_the_settings(built_store, tmp_path):
