@@ -4,7 +4,11 @@ runs on Virtuoso; these cover what only the remote backend does.)"""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from virtuoso_server import start_virtuoso
@@ -158,12 +162,23 @@ def test_inclusive_comparisons_with_dates_find_every_row(own_virtuoso, built_sto
     assert wrong == []
 
 
+@contextlib.contextmanager
+def _stand_in(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """A server on 127.0.0.1 that answers as ``handler`` says (for the answers a real
+    SPARQL server gives only under load: a deadlock, a partial result); yields its port."""
+    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield httpd.server_port
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def test_a_deadlocked_write_is_tried_again(tmp_path):
     """A server that answers a write with 500 (Virtuoso: "SR172: Transaction deadlocked")
     gets the same idempotent PUT again; the graph lands on the second try."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     seen: list[tuple[str, int]] = []
 
     class Flaky(BaseHTTPRequestHandler):
@@ -177,18 +192,10 @@ def test_a_deadlocked_write_is_tried_again(tmp_path):
             self.end_headers()
             self.wfile.write(msg)
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        endpoint = parse_store_url(f"sparql+http://127.0.0.1:{httpd.server_port}/sparql?data=/crud")
+    with _stand_in(Flaky) as port:
+        endpoint = parse_store_url(f"sparql+http://127.0.0.1:{port}/sparql?data=/crud")
         report = sync_graphs(endpoint, [("http://remote.test/g", b"<http://a> <http://b> <http://c> .\n")], {},
                              tmp_path)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert report.put == ["http://remote.test/g"]
     assert seen == [("/crud?graph=http%3A%2F%2Fremote.test%2Fg", 35)] * 2
 
@@ -209,12 +216,6 @@ def test_an_unreadable_answer_from_the_server_is_a_502_not_a_dead_worker(virtuos
 def test_a_partial_answer_from_the_server_is_an_error_not_a_result(built_store):
     """Virtuoso's "anytime" queries answer 200 with the part of the result found before its
     own time limit, marked only by ``X-SQL-State``: that is refused, never passed on whole."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    from clusterkg.graph.errors import RemoteStoreError
-    from clusterkg.graph.store.remote import RemoteStore
-
     partial = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
                b'<variable name="n"/></head><results><result><binding name="n"><literal>1</literal></binding>'
                b"</result></results></sparql>")
@@ -231,15 +232,7 @@ def test_a_partial_answer_from_the_server_is_an_error_not_a_result(built_store):
             self.end_headers()
             self.wfile.write(partial)
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Anytime)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        store = RemoteStore(parse_store_url(f"sparql+http://127.0.0.1:{httpd.server_port}/sparql"), built_store[0])
+    with _stand_in(Anytime) as port:
+        store = RemoteStore(parse_store_url(f"sparql+http://127.0.0.1:{port}/sparql"), built_store[0])
         with pytest.raises(RemoteStoreError, match="answered only in part .S1TAT: .*incomplete results"):
             store.query("SELECT ?n WHERE { ?s ?p ?n }")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
