@@ -98,6 +98,15 @@ class TurboEngine:
         return report
 
 
+@functools.lru_cache(maxsize=None)
+def engine(name: str, shapes: Graph) -> Engine:
+    """The engine ``name`` of :data:`ENGINES` for ``shapes``, made once per process.
+
+    :raises KeyError: an unknown engine name.
+    """
+    return ENGINES[name](shapes)
+
+
 #: The engines by name: each makes an :class:`Engine` from a shapes graph.
 ENGINES: dict[str, Callable[[Graph], Engine]] = {
     "pyshacl": PyshaclEngine,
@@ -108,12 +117,3 @@ ENGINES: dict[str, Callable[[Graph], Engine]] = {
 REFERENCE_ENGINE = "pyshacl"
 #: The engine builds use unless told otherwise (``CLUSTERKG_SHACL_ENGINE``).
 DEFAULT_ENGINE = "turbo"
-
-
-@functools.lru_cache(maxsize=None)
-def engine(name: str, shapes: Graph) -> Engine:
-    """The engine ``name`` of :data:`ENGINES` for ``shapes``, made once per process.
-
-    :raises KeyError: an unknown engine name.
-    """
-    return ENGINES[name](shapes)
