@@ -44,7 +44,7 @@ from clusterkg.graph.publish.feed import (
     FEED_FILE, FeedLog, FeedMember, FeedState, ProfileState, load_state, tombstone_ntriples, version_ntriples,
 )
 from clusterkg.graph.publish.metadata import PublishedProfile, open_dumps, subset_name, write_metadata
-from clusterkg.graph.publish.site import write_site_index
+from clusterkg.graph.publish.site import SITE_FILE, write_site_index
 from clusterkg.graph.publish.urls import Urls
 from clusterkg.graph.build.sources import Settled, settle
 from clusterkg.graph.map.mentions import Mention
@@ -58,7 +58,25 @@ from clusterkg.graph.store import Backend, RemoteEndpoint, StoreWriter, open_bac
 from clusterkg.graph.store.snapshot import BuiltFor, previous_meta
 from clusterkg.graph.validate.engines import DEFAULT_ENGINE
 
-__all__ = ["build", "build_time", "load_vocabulary"]
+__all__ = ["ACTIVITIES_FILE", "build", "build_time", "load_vocabulary"]
+
+
+#: The descriptions of the builds the build record names (N-Triples), in a snapshot's ``meta/``.
+ACTIVITIES_FILE = "build-activities.nt"
+
+
+def _activity_heads(path: Path | None) -> dict[str, bytes]:
+    """Activity IRI -> its lines, from an earlier snapshot's :data:`ACTIVITIES_FILE`
+    (empty when there is none, or it cannot be read)."""
+    heads: dict[str, bytes] = collections.defaultdict(bytes)
+    try:
+        data = path.read_bytes() if path is not None else b""
+    except OSError:
+        return {}
+    for line in data.splitlines(keepends=True):
+        if line.startswith(b"<"):
+            heads[line[1:line.index(b">")].decode("utf-8")] += line
+    return dict(heads)
 
 
 def load_vocabulary(paths: list[str | Path]) -> Vocabulary:
@@ -112,6 +130,9 @@ class _Build:
         self.cache: ProfileCache | None = None
         self._aborts: list[Callable[[], object]] = [self.writer.abort]  # what abort() undoes, in order
         self.record: list[bytes] = []  # the build record's lines about each published graph
+        #: the builds the record names (stamp -> start time): this one, and each earlier one
+        #: that last changed a graph published now
+        self.activities: dict[str, str] = {}
         counts = collections.Counter(s.cluster_id for s in self.sources)
         #: cluster id -> its published versions (and their subsets), for clusters several files describe
         self.versions: dict[str, list[tuple[Version, str | None]]] = {c: [] for c, n in counts.items() if n > 1}
@@ -125,7 +146,7 @@ class _Build:
         self.dumps: DumpWriter
         self.dumps, self.known = open_dumps(writer.dumps_dir, writer.previous, self.summary.notes)
         self._aborts.insert(0, self.dumps.abort)
-        prev_meta = previous_meta(self.backend.root)  # read under the writer's lock
+        prev_meta = self.prev_meta = previous_meta(self.backend.root)  # read under the writer's lock
         self.prev = load_state(prev_meta, self.summary.notes)
         self.state = FeedState(issued=dict(self.prev.issued))
         self.log = FeedLog(writer.meta_dir, prev_meta / FEED_FILE if prev_meta else None)
@@ -232,7 +253,7 @@ class _Build:
         self._note_version(outcome)
         self.summary.triples += facts.triples
         outcome.status = "published"
-        self.record.append(self._record_lines(graph_iri))
+        self.record.append(self._record_lines(graph_iri, self.state.profiles[outcome.source.id].modified))
 
     def _tombstones(self) -> frozenset[str]:
         """A tombstone in the feed for each profile published before and not now (its file
@@ -270,9 +291,9 @@ class _Build:
         """Load the default graph (the sorted union the publish step wrote) into the store."""
         previous = self.writer.previous
         before = previous / "dumps" / dump_name(formats.N_TRIPLES) if previous is not None else None
-        self.writer.set_default_graph(self.writer.dumps_dir / dump_name(formats.N_TRIPLES),
-                                      before if before is not None and before.is_file() else None,
-                                      str(self.uris.current_graph))
+        self.view_changes = self.writer.set_default_graph(
+            self.writer.dumps_dir / dump_name(formats.N_TRIPLES),
+            before if before is not None and before.is_file() else None, str(self.uris.current_graph))
 
     def curated(self) -> None:
         """Load the curated RDF files of the input folders; a file that cannot be read, or
@@ -296,8 +317,13 @@ class _Build:
             self.summary.triples += extra.quads
 
     def build_record(self) -> None:
-        """The build record (``graph/build``): the build as a ``prov:Activity`` and what it
-        generated.
+        """The build record (``graph/build``): the build as a ``prov:Activity``, each
+        published graph with the build that last changed it (``prov:wasGeneratedBy``,
+        ``prov:generatedAtTime``), and those earlier builds as activities too (their
+        descriptions carried from build to build in ``meta/``:data:`ACTIVITIES_FILE`). A
+        graph that did not change keeps its provenance, so a rebuild changes the record
+        only where a graph changed (PROV-O §3.1: generation is the completion of the
+        production of an entity; keeping an unchanged graph produces nothing).
 
         :raises NothingToPublish: when no profile passed.
         """
@@ -316,8 +342,18 @@ class _Build:
                 f"no profile could be published ({len(s.outcomes)} read"
                 + (f", {len(s.of('rejected'))} rejected, {len(s.of('unreadable'))} unreadable" if s.outcomes else "")
                 + "); the previous snapshot keeps serving", s)
+        heads = {str(act): head.serialize(format="nt", encoding="utf-8")}
+        earlier = _activity_heads(self.prev_meta / ACTIVITIES_FILE if self.prev_meta else None)
+        for stamp, started in sorted(self.activities.items()):
+            iri = str(self.uris.build(stamp))
+            if iri not in heads:  # an earlier build's description (a store made before they were kept: its start)
+                heads[iri] = earlier.get(iri) or (
+                    f"<{iri}> <{RDF.type}> <{PROV.Activity}> .\n"
+                    f'<{iri}> <{PROV.startedAtTime}> "{started}"^^<{XSD.dateTime}> .\n').encode("utf-8")
+        self.writer.meta_dir.mkdir(parents=True, exist_ok=True)
+        (self.writer.meta_dir / ACTIVITIES_FILE).write_bytes(canonical_ntriples(b"".join(heads.values())))
         self.add_graph(str(self.uris.build_graph),
-                       canonical_ntriples(head.serialize(format="nt", encoding="utf-8") + b"".join(self.record)))
+                       canonical_ntriples(b"".join(heads.values()) + b"".join(self.record)))
 
     def publish(self, publishing: Publishing) -> None:
         """The publish stage: dumps, catalogue, VoID and state, into the new snapshot."""
@@ -327,8 +363,13 @@ class _Build:
         BuiltFor(str(self.uris.base), tuple(str(Path(p).resolve()) for p in self.paths)).write(self.writer.meta_dir)
 
     def site_index(self) -> None:
-        """The pages' index (search, facets, figures) from the current view, into ``meta/``."""
-        write_site_index(self.writer.select, self.writer.meta_dir, self.started_at.isoformat(timespec="seconds"))
+        """The pages' index (search, facets, figures) from the current view, into ``meta/``:
+        the previous snapshot's, updated where the current view changed, when it can be."""
+        start = self.writer.previous  # the snapshot the changes are counted from
+        previous = start / "meta" / SITE_FILE if start is not None else None
+        _figures, self.summary.site_updated = write_site_index(
+            self.writer.select, self.writer.meta_dir, self.started_at.isoformat(timespec="seconds"), previous,
+            self.view_changes)
 
     def commit(self) -> None:
         """Publish the snapshot (and, with a SPARQL server, put the changed graphs there first)."""
@@ -349,12 +390,15 @@ class _Build:
                 pass
 
     # -- helpers
-    def _record_lines(self, graph_iri: str) -> bytes:
-        """The build record's triples about one published graph, as N-Triples."""
-        activity = self.uris.build(self.stamp)
-        when = f'"{self.started}"^^<{XSD.dateTime}>'
+    def _record_lines(self, graph_iri: str, modified: str) -> bytes:
+        """The build record's triples about one published graph, as N-Triples: the build
+        that last changed it, which started at ``modified`` (ISO 8601, the feed state's time)."""
+        when = _dt.datetime.fromisoformat(modified).astimezone(_dt.timezone.utc)
+        stamp = when.strftime("%Y%m%dT%H%M%SZ")
+        self.activities[stamp] = modified
+        activity = self.uris.build(stamp)
         return (f"<{graph_iri}> <{PROV.wasGeneratedBy}> <{activity}> .\n"
-                f"<{graph_iri}> <{PROV.generatedAtTime}> {when} .\n"
+                f'<{graph_iri}> <{PROV.generatedAtTime}> "{modified}"^^<{XSD.dateTime}> .\n'
                 f"<{activity}> <{PROV.generated}> <{graph_iri}> .\n").encode("utf-8")
 
     def _note_version(self, o: Outcome) -> None:

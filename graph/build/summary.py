@@ -52,6 +52,8 @@ class BuildSummary:
     :param reconciled: what the reconcile stage made of the records of every kind of
         source (clusters matched, created, sent to review; links found).
     :param review_file: where the build wrote the pairs left for a curator (CSV).
+    :param site_updated: the clusters whose rows the site index read again, when it was
+        updated from the previous snapshot's (None: made in full).
     """
 
     outcomes: list[Outcome] = field(default_factory=list)
@@ -69,6 +71,7 @@ class BuildSummary:
     folded: list[tuple[str, list[str]]] = field(default_factory=list)
     reconciled: Resolution | None = None
     review_file: Path | None = None
+    site_updated: int | None = None
 
     def _sources_text(self, verbose: bool) -> list[str]:
         """The reconcile stage's report: per kind of source, the files and records read, the
@@ -149,6 +152,7 @@ class BuildSummary:
             f"unreadable: {len(self.of('unreadable'))}, values unmapped: {self.unmapped}, "
             f"changed since the last build: {self.changed}, processed: {self.processed}, "
             f"graphs loaded: {self.loaded}, quads (triples in named graphs): {self.triples}"
+            + (f", site index updated for {self.site_updated} cluster(s)" if self.site_updated is not None else "")
             + (f", snapshot: {self.generation}" if self.generation else "")
         )
         if self.remote is not None:

@@ -25,6 +25,8 @@ index says what the SPARQL endpoint says; each query and its text are kept in th
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import shutil
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
@@ -107,7 +109,8 @@ CREATE INDEX facet_value ON facet (value, cluster);
 CREATE INDEX facet_cluster ON facet (cluster);
 CREATE VIRTUAL TABLE doc USING fts5(iri UNINDEXED, kind UNINDEXED, title, names, text,
                                     tokenize = 'unicode61 remove_diacritics 2');
-CREATE TABLE member (cluster TEXT NOT NULL, org TEXT NOT NULL, PRIMARY KEY (org, cluster)) WITHOUT ROWID;
+CREATE TABLE member (cluster TEXT NOT NULL, org TEXT NOT NULL, name TEXT NOT NULL,
+                     PRIMARY KEY (org, cluster)) WITHOUT ROWID;
 CREATE TABLE source (cluster TEXT NOT NULL, graph TEXT NOT NULL, title TEXT, url TEXT, file TEXT, kind TEXT,
                      layout TEXT, generated TEXT, checksum TEXT, revises TEXT,
                      PRIMARY KEY (cluster, graph)) WITHOUT ROWID;
@@ -148,11 +151,32 @@ def _short(iri: str) -> str:
 #: 2.5 s three at a time), and no query's rows are kept beyond what the index needs.
 _QUERY_THREADS = 3
 
+#: The index's layout (SQLite ``PRAGMA user_version``): an earlier snapshot's index of
+#: another layout is made again in full, never updated.
+_LAYOUT = 2
 
-def _facet_rows(select: _Select) -> dict[tuple[str, str, str], str]:
+#: An update reads the rows of at most this share of the clusters again (or of
+#: :data:`_MIN_UPDATE`, when more); past it (or past :data:`_MAX_CHANGED_NODES` nodes named
+#: by the changed triples) the index is made again in full, which costs about as much.
+_MAX_SHARE = 0.25
+_MIN_UPDATE = 100
+_MAX_CHANGED_NODES = 20_000
+
+
+def _restricted(name: str, clusters: list[str] | None) -> str:
+    """The text of query ``name`` of :data:`QUERIES`, its ``?c`` bound to ``clusters``
+    (a ``VALUES`` block first in its pattern) unless that is None."""
+    text = QUERIES[name]
+    if clusters is None:
+        return text
+    at = text.index("WHERE {\n") + len("WHERE {\n")
+    return text[:at] + "  VALUES ?c { " + " ".join(f"<{c}>" for c in clusters) + " }\n" + text[at:]
+
+
+def _facet_rows(select: _Select, query: str) -> dict[tuple[str, str, str], str]:
     """``(kind, value, cluster) -> label``; a country's label is its English short name."""
     rows: dict[tuple[str, str, str], str] = {}
-    for c, kind, value, label in select(QUERIES["facets"]):
+    for c, kind, value, label in select(query):
         key = (kind, value, c)
         if kind == "country":
             label = country_name(_short(value)) or _short(value)
@@ -161,26 +185,26 @@ def _facet_rows(select: _Select) -> dict[tuple[str, str, str], str]:
     return rows
 
 
-def _members(select: _Select) -> dict[str, dict[str, str]]:
+def _members(select: _Select, query: str) -> dict[str, dict[str, str]]:
     """Cluster -> member organisation IRI -> its name ("" when it has none)."""
     members: dict[str, dict[str, str]] = defaultdict(dict)
-    for c, m, name in select(QUERIES["members"]):
+    for c, m, name in select(query):
         members[c][m] = name or members[c].get(m) or ""
     return members
 
 
-def _texts(select: _Select) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
+def _texts(select: _Select, query: str) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
     """Cluster -> its names (:data:`_NAMES`), and cluster -> its other texts."""
     names: dict[str, set[str]] = defaultdict(set)
     texts: dict[str, list[str]] = defaultdict(list)
-    for c, p, text in select(QUERIES["texts"]):
+    for c, p, text in select(query):
         (names[c].add(text) if p in _NAMES else texts[c].append(text))
     return names, texts
 
 
-def _clusters(select: _Select) -> dict[str, dict]:
+def _clusters(select: _Select, query: str) -> dict[str, dict]:
     clusters: dict[str, dict] = {}
-    for c, name, founded, country in select(QUERIES["clusters"]):
+    for c, name, founded, country in select(query):
         row = clusters.setdefault(c, {"name": None, "founded": None, "country": None})
         if name and (row["name"] is None or name < row["name"]):
             row["name"] = name
@@ -189,83 +213,211 @@ def _clusters(select: _Select) -> dict[str, dict]:
     return clusters
 
 
-def write_site_index(select: _Select, meta: Path, built: str) -> SiteFigures:
-    """Write :data:`SITE_FILE` into ``meta`` from the current view.
+def write_site_index(select: _Select, meta: Path, built: str, previous: Path | None = None,
+                     changes: tuple[bytes, bytes] | None = None) -> tuple[SiteFigures, int | None]:
+    """Write :data:`SITE_FILE` into ``meta`` from the current view: in full, or as an
+    update of the previous snapshot's index when the current view changed in a few
+    clusters only.
+
+    An update copies ``previous`` and reads again, for each cluster the changed triples
+    may touch, its rows (the same queries, bound to those clusters), then the search
+    documents of the regions and member organisations those clusters had or have, and the
+    figures. A cluster is touched when a changed triple names it; when it links to, or is
+    linked from, the subject of one; through a membership of the subject (``org:member``);
+    through the source graph whose checksum the subject is (the two-step paths of
+    :data:`QUERIES`; a facet value's own triples are the next case); and when the previous index lists
+    the subject as one of its facet values, member organisations or source graphs. The
+    result is the index a full run makes (tested), except for the order of equally ranked
+    search hits.
 
     :param select: runs a SELECT over the default graph (the query text -> rows, see
         ``_Select``); called from :data:`_QUERY_THREADS` threads at once.
     :param meta: the new snapshot's ``meta/`` folder.
     :param built: the build's time (ISO 8601), shown on the landing page.
-    :return: the figures written.
+    :param previous: the previous snapshot's index, when there is one.
+    :param changes: the default graph's lines removed and added since the previous
+        snapshot (canonical N-Triples), when only those changed; None: made in full.
+    :return: the figures written, and how many clusters' rows were read again (None: the
+        index was made in full).
     :raises sqlite3.Error, OSError: the file cannot be written.
     """
-    with concurrent.futures.ThreadPoolExecutor(_QUERY_THREADS) as pool:
-        clusters_job, facets_job = pool.submit(_clusters, select), pool.submit(_facet_rows, select)
-        members_job, texts_job = pool.submit(_members, select), pool.submit(_texts, select)
-        sources = pool.submit(lambda: list(select(QUERIES["sources"])))
-        clusters, facets, members = clusters_job.result(), facets_job.result(), members_job.result()
-        names, texts = texts_job.result()
-    places: dict[str, list[str]] = defaultdict(list)
-    for (kind, _value, c), label in sorted(facets.items()):
-        if kind in ("country", "region"):
-            places[c].append(label)
     path = meta / SITE_FILE
     path.unlink(missing_ok=True)
+    touched = _touched(select, previous, changes) if previous is not None and changes is not None else None
+    if touched is not None:
+        shutil.copyfile(previous, path)  # type: ignore[arg-type]
     db = sqlite3.connect(path)
     try:
-        db.executescript(_SCHEMA)
-        for c, row in clusters.items():
-            name = row["name"] or _short(c)
-            year = int(row["founded"][:4]) if row["founded"] and row["founded"][:4].isdigit() else None
-            country = row["country"]
-            db.execute("INSERT INTO cluster VALUES (?,?,?,?,?,?,?)",
-                       (c, name, country, country_name(country) if country else None, row["founded"], year,
-                        len(members.get(c, ()))))
-            member_names = sorted(n for n in members.get(c, {}).values() if n)
-            db.execute("INSERT INTO doc VALUES (?,?,?,?,?)",
-                       (c, "cluster", name, " · ".join(sorted(names[c] - {name})),
-                        "\n".join(sorted(texts[c]) + places[c] + member_names)))
-        db.executemany("INSERT INTO facet VALUES (?,?,?,?)",
-                       [(kind, value, label, c) for (kind, value, c), label in sorted(facets.items())])
-        regions: dict[str, tuple[str, list[str]]] = {}  # region -> (label, its clusters' names): searchable too
-        for (kind, value, c), label in facets.items():
-            if kind == "region":
-                regions.setdefault(value, (label, []))[1].append(clusters[c]["name"] or _short(c))
-        db.executemany("INSERT INTO doc VALUES (?,?,?,?,?)",
-                       [(value, "region", label, "", "clusters: " + ", ".join(sorted(names)))
-                        for value, (label, names) in sorted(regions.items())])
-        db.executemany("INSERT INTO member VALUES (?,?)", [(c, m) for c, ms in members.items() for m in ms])
-        db.executemany("INSERT OR IGNORE INTO source VALUES (?,?,?,?,?,?,?,?,?,?)", sources.result())
-        _index_others(db, select, members)
+        if touched is None:
+            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA user_version = {_LAYOUT}")
+            _fill(db, select, None)
+        else:
+            _fill(db, select, sorted(touched))
+        _networks(db, select)
         figures = _figures(db, select)
+        db.execute("DELETE FROM figure")
         db.executemany("INSERT INTO figure VALUES (?,?)",
                        [*((k, str(v)) for k, v in figures.__dict__.items()), ("built", built)])
+        db.execute("DELETE FROM query")
         db.executemany("INSERT INTO query VALUES (?,?)", QUERIES.items())
         db.commit()
     finally:
         db.close()
-    return figures
+    return figures, None if touched is None else len(touched)
 
 
-def _index_others(db: sqlite3.Connection, select: _Select, members: dict[str, dict[str, str]]) -> None:
-    """Search documents for networks and member organisations."""
+def _touched(select: _Select, previous: Path, changes: tuple[bytes, bytes]) -> set[str] | None:
+    """The clusters whose rows the changed lines may alter (see :func:`write_site_index`),
+    or None when the index is better made in full: no usable previous index (missing, of
+    another layout), a blank node in a changed line, or too many clusters touched."""
+    subjects: set[str] = set()
+    nodes: set[str] = set()
+    for lines in changes:
+        for line in lines.splitlines():
+            if not line.startswith(b"<"):
+                return None  # a blank node: no name to follow it by
+            s_end = line.index(b">")
+            p_end = line.index(b">", s_end + 2)
+            subject, rest = line[1:s_end].decode("utf-8"), line[p_end + 2:]
+            subjects.add(subject)
+            nodes.add(subject)
+            if rest.startswith(b"<"):
+                nodes.add(rest[1:rest.index(b">")].decode("utf-8"))
+            elif rest.startswith(b"_:"):
+                return None
+            if len(nodes) > _MAX_CHANGED_NODES:
+                return None
+    if not previous.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{previous.as_uri()}?mode=ro", uri=True)) as old:
+            if old.execute("PRAGMA user_version").fetchone()[0] != _LAYOUT:
+                return None
+            total = old.execute("SELECT COUNT(*) FROM cluster").fetchone()[0]
+            touched: set[str] = set()
+            for part in _parts(sorted(nodes)):  # the clusters a changed triple names
+                touched.update(c for (c,) in old.execute(
+                    f"SELECT iri FROM cluster WHERE iri IN ({','.join('?' * len(part))})", part))
+            for part in _parts(sorted(subjects)):  # those whose facet value, member or source graph changed
+                marks = ",".join("?" * len(part))
+                touched.update(c for (c,) in old.execute(
+                    f"SELECT cluster FROM facet WHERE value IN ({marks}) UNION SELECT cluster FROM member WHERE org "
+                    f"IN ({marks}) UNION SELECT cluster FROM source WHERE graph IN ({marks})", part * 3))
+    except sqlite3.Error:
+        return None
+    for part in _parts(sorted(nodes)):
+        touched.update(c for (c,) in select(_PREFIXES + "SELECT DISTINCT ?x WHERE { VALUES ?x { "
+                                            + " ".join(f"<{n}>" for n in part) + " } ?x a ckg:ClusterOrganisation }"))
+    for part in _parts(sorted(subjects)):
+        values = "VALUES ?x { " + " ".join(f"<{n}>" for n in part) + " }"
+        touched.update(c for (c,) in select(_PREFIXES + "SELECT DISTINCT ?c WHERE { " + values + """
+  { ?c ?p ?x } UNION { ?x ?p ?c } UNION { ?ms org:member ?x ; org:organization ?c }
+  UNION { ?g spdx:checksum ?x ; foaf:primaryTopic ?c }
+  ?c a ckg:ClusterOrganisation }"""))
+        if len(touched) > max(_MAX_SHARE * total, _MIN_UPDATE):
+            return None
+    return touched if len(touched) <= max(_MAX_SHARE * total, _MIN_UPDATE) else None
+
+
+def _parts(items: list[str], size: int = 200) -> Iterable[list[str]]:
+    """``items`` in lists of at most ``size`` (SQLite's and a query text's limits)."""
+    for at in range(0, len(items), size):
+        yield items[at:at + size]
+
+
+def _fill(db: sqlite3.Connection, select: _Select, only: list[str] | None) -> None:
+    """(Re)write the rows of the clusters ``only`` (None: all, into empty tables): their
+    own rows, then the search documents of the regions and member organisations they had
+    or have now."""
+    regions: set[str] | None = None
+    orgs: set[str] | None = None
+    if only is not None:
+        db.execute("CREATE TEMP TABLE touched (iri TEXT PRIMARY KEY)")
+        db.executemany("INSERT INTO touched VALUES (?)", ((c,) for c in only))
+        regions = {v for (v,) in db.execute(
+            "SELECT DISTINCT value FROM facet WHERE kind = 'region' AND cluster IN (SELECT iri FROM touched)")}
+        orgs = {m for (m,) in db.execute("SELECT DISTINCT org FROM member WHERE cluster IN (SELECT iri FROM touched)")}
+        for table in ("cluster", "facet", "member", "source"):
+            column = "iri" if table == "cluster" else "cluster"
+            db.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT iri FROM touched)")
+        db.execute("DELETE FROM doc WHERE kind = 'cluster' AND iri IN (SELECT iri FROM touched)")
+        if not only:
+            _documents(db, regions, orgs)
+            return
+    with concurrent.futures.ThreadPoolExecutor(_QUERY_THREADS) as pool:
+        clusters_job = pool.submit(_clusters, select, _restricted("clusters", only))
+        facets_job = pool.submit(_facet_rows, select, _restricted("facets", only))
+        members_job = pool.submit(_members, select, _restricted("members", only))
+        texts_job = pool.submit(_texts, select, _restricted("texts", only))
+        sources = pool.submit(lambda: list(select(_restricted("sources", only))))
+        clusters, facets, members = clusters_job.result(), facets_job.result(), members_job.result()
+        names, texts = texts_job.result()
+    places: dict[str, list[str]] = defaultdict(list)
+    for (kind, value, c), label in sorted(facets.items()):
+        if kind in ("country", "region"):
+            places[c].append(label)
+        if kind == "region" and regions is not None:
+            regions.add(value)
+    for c, row in clusters.items():
+        name = row["name"] or _short(c)
+        year = int(row["founded"][:4]) if row["founded"] and row["founded"][:4].isdigit() else None
+        country = row["country"]
+        db.execute("INSERT INTO cluster VALUES (?,?,?,?,?,?,?)",
+                   (c, name, country, country_name(country) if country else None, row["founded"], year,
+                    len(members.get(c, ()))))
+        member_names = sorted(n for n in members.get(c, {}).values() if n)
+        db.execute("INSERT INTO doc VALUES (?,?,?,?,?)",
+                   (c, "cluster", name, " · ".join(sorted(names[c] - {name})),
+                    "\n".join(sorted(texts[c]) + places[c] + member_names)))
+    db.executemany("INSERT INTO facet VALUES (?,?,?,?)",
+                   [(kind, value, label, c) for (kind, value, c), label in sorted(facets.items())])
+    db.executemany("INSERT INTO member VALUES (?,?,?)", [(c, m, n) for c, ms in members.items() for m, n in ms.items()])
+    if orgs is not None:
+        orgs.update(m for ms in members.values() for m in ms)
+    db.executemany("INSERT OR IGNORE INTO source VALUES (?,?,?,?,?,?,?,?,?,?)", sources.result())
+    _documents(db, regions, orgs)
+
+
+def _documents(db: sqlite3.Connection, regions: set[str] | None, orgs: set[str] | None) -> None:
+    """The search documents of ``regions`` and member organisations ``orgs`` (None: all),
+    from the tables: a region lists its clusters' names, an organisation the clusters it
+    is a member of."""
+    for kind, keys, sql in (
+        ("region", regions, "SELECT f.value, MIN(f.label), GROUP_CONCAT(c.name, char(31)) FROM facet f "
+                            "JOIN cluster c ON c.iri = f.cluster WHERE f.kind = 'region' {only} GROUP BY f.value"),
+        ("organisation", orgs, "SELECT m.org, MAX(m.name), GROUP_CONCAT(c.name, char(31)) FROM member m "
+                               "JOIN cluster c ON c.iri = m.cluster WHERE 1 {only} GROUP BY m.org"),
+    ):
+        column = "f.value" if kind == "region" else "m.org"
+        if keys is None:
+            rows = db.execute(sql.format(only="")).fetchall()
+        else:
+            db.execute("DROP TABLE IF EXISTS temp.keys")
+            db.execute("CREATE TEMP TABLE keys (iri TEXT PRIMARY KEY)")
+            db.executemany("INSERT INTO keys VALUES (?)", ((k,) for k in keys))
+            db.execute(f"DELETE FROM doc WHERE kind = '{kind}' AND iri IN (SELECT iri FROM temp.keys)")
+            rows = db.execute(sql.format(only=f"AND {column} IN (SELECT iri FROM temp.keys)")).fetchall()
+        docs = []
+        for key, label, names in sorted(rows):
+            listed = ", ".join(sorted(names.split("\x1f")))
+            if kind == "region":
+                docs.append((key, "region", label, "", "clusters: " + listed))
+            elif label:
+                docs.append((key, "organisation", label, "", "member of " + listed))
+        db.executemany("INSERT INTO doc VALUES (?,?,?,?,?)", docs)
+
+
+def _networks(db: sqlite3.Connection, select: _Select) -> None:
+    """The search documents of the cluster networks (all again: there are few)."""
     networks: dict[str, tuple[str | None, set[str]]] = {}
     for n, name, alt in select(QUERIES["networks"]):
         old = networks.get(n, (None, set()))
         networks[n] = (old[0] or name, old[1] | ({alt} if alt else set()))
-    for n, (name, alts) in sorted(networks.items()):
-        db.execute("INSERT INTO doc VALUES (?,?,?,?,?)",
-                   (n, "network", name or _short(n), " · ".join(sorted(alts)), ""))
-    cluster_names = dict(db.execute("SELECT iri, name FROM cluster"))
-    of: dict[str, tuple[str, list[str]]] = {}
-    for c, ms in members.items():
-        for m, name in ms.items():
-            entry = of.setdefault(m, (name, []))
-            entry[1].append(cluster_names.get(c, _short(c)))
-    for m, (name, in_clusters) in sorted(of.items()):
-        if name:
-            db.execute("INSERT INTO doc VALUES (?,?,?,?,?)",
-                       (m, "organisation", name, "", "member of " + ", ".join(sorted(in_clusters))))
+    db.execute("DELETE FROM doc WHERE kind = 'network'")
+    db.executemany("INSERT INTO doc VALUES (?,?,?,?,?)",
+                   [(n, "network", name or _short(n), " · ".join(sorted(alts)), "")
+                    for n, (name, alts) in sorted(networks.items())])
 
 
 def _figures(db: sqlite3.Connection, select: _Select) -> SiteFigures:

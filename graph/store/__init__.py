@@ -97,10 +97,12 @@ class StoreWriter(Protocol):
     def reuse_dumps(self, names: list[str]) -> list[Path] | None:
         """Link unchanged dump files of the previous snapshot into ``dumps_dir``."""
 
-    def set_default_graph(self, ntriples: Path, previous: Path | None = None, name: str | None = None) -> None:
+    def set_default_graph(self, ntriples: Path, previous: Path | None = None,
+                          name: str | None = None) -> tuple[bytes, bytes] | None:
         """Make the default graph the triples of a sorted N-Triples file (the current view);
         ``previous``: that file of the previous snapshot; ``name``: an IRI for a backend
-        that must keep it in a named graph."""
+        that must keep it in a named graph. Return the lines removed and added when only
+        those changed (None: the whole file was loaded)."""
 
     def select(self, sparql: str) -> Iterator[tuple[str | None, ...]]:
         """Rows of a SELECT over the new snapshot (its default graph is the current view once

@@ -173,7 +173,8 @@ class OxigraphWriter(SnapshotWriter):
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load the profile graphs: {exc}") from exc
 
-    def set_default_graph(self, ntriples: Path, previous: Path | None = None, name: str | None = None) -> None:
+    def set_default_graph(self, ntriples: Path, previous: Path | None = None,
+                          name: str | None = None) -> tuple[bytes, bytes] | None:
         """Make the snapshot's default graph the triples of the sorted N-Triples file
         ``ntriples`` (the current view), and mark the snapshot so (:data:`~.snapshot.GRAPH_MODEL`).
 
@@ -181,13 +182,16 @@ class OxigraphWriter(SnapshotWriter):
         :param previous: the same file of the snapshot this one started from, when it had a
             current view: then only the lines that differ are removed and added (``comm``).
         :param name: not used here (the store has a default graph of its own).
+        :return: the lines removed and the lines added, when only those were; None when
+            the whole file was loaded.
         :raises StoreError: when the store cannot be written or ``comm`` fails.
         """
         self._flush()
         default = ox.DefaultGraph()
+        changes: tuple[bytes, bytes] | None = None
         try:
             if previous is not None and self.previous is not None and has_current_view(self.previous):
-                gone, new = _differences(previous, ntriples)
+                gone, new = changes = _differences(previous, ntriples)
                 for t in ox.parse(gone, format=ox.RdfFormat.N_TRIPLES):
                     self._store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
                 _load_in_pieces(self._store, io.BytesIO(new), default)
@@ -199,6 +203,7 @@ class OxigraphWriter(SnapshotWriter):
             (self.meta_dir / GRAPH_MODEL).write_text('{"default_graph": "current view"}\n', encoding="utf-8")
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot load the default graph: {exc}") from exc
+        return changes
 
     def graph_ntriples(self) -> Iterator[tuple[str, bytes]]:
         """Each named graph of the new snapshot as ``(graph IRI, N-Triples bytes)``, one at a

@@ -201,15 +201,17 @@ class RemoteWriter(OxigraphWriter):
         self.sync: SyncReport | None = None
         self._default: tuple[str, Path] | None = None
 
-    def set_default_graph(self, ntriples: Path, previous: Path | None = None, name: str | None = None) -> None:
+    def set_default_graph(self, ntriples: Path, previous: Path | None = None,
+                          name: str | None = None) -> tuple[bytes, bytes] | None:
         """As for the embedded backend (the local snapshot), and remember it for the server:
         Virtuoso has no default graph of its own to write into, so there it goes into the
         named graph ``name``, which its queries then take as their default graph; other
         servers get it as their default graph (Graph Store Protocol ``?default``).
         """
-        super().set_default_graph(ntriples, previous, name)
+        changes = super().set_default_graph(ntriples, previous, name)
         key = name if self.endpoint.dialect == "virtuoso" and name else DEFAULT_GRAPH
         self._default = (key, ntriples)
+        return changes
 
     def commit(self, quads: int | None = None) -> str:
         """Put every changed graph on the server, then publish the local snapshot.
