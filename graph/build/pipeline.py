@@ -65,17 +65,24 @@ __all__ = ["ACTIVITIES_FILE", "build", "build_time", "load_vocabulary"]
 ACTIVITIES_FILE = "build-activities.nt"
 
 
-def _activity_heads(path: Path | None) -> dict[str, bytes]:
-    """Activity IRI -> its lines, from an earlier snapshot's :data:`ACTIVITIES_FILE`
-    (empty when there is none, or it cannot be read)."""
+def _activity_heads(meta: Path | None, builds: str) -> dict[str, bytes]:
+    """Activity IRI -> its lines (N-Triples), from an earlier snapshot's ``meta/``
+    :data:`ACTIVITIES_FILE`; for a snapshot made before that file was kept, from the lines
+    about builds (subjects under ``builds``) in its union dump, except ``prov:generated``.
+    Empty when there is neither, or it cannot be read."""
+    if meta is None:
+        return {}
     heads: dict[str, bytes] = collections.defaultdict(bytes)
+    kept, start = meta / ACTIVITIES_FILE, f"<{builds}".encode("utf-8")
+    generated = f" <{PROV.generated}> ".encode("utf-8")
     try:
-        data = path.read_bytes() if path is not None else b""
+        source = kept if kept.is_file() else meta.parent / "dumps" / dump_name(formats.N_TRIPLES)
+        with open(source, "rb") as lines:
+            for line in lines:
+                if line.startswith(start) and generated not in line:
+                    heads[line[1:line.index(b">")].decode("utf-8")] += line
     except OSError:
         return {}
-    for line in data.splitlines(keepends=True):
-        if line.startswith(b"<"):
-            heads[line[1:line.index(b">")].decode("utf-8")] += line
     return dict(heads)
 
 
@@ -343,7 +350,7 @@ class _Build:
                 + (f", {len(s.of('rejected'))} rejected, {len(s.of('unreadable'))} unreadable" if s.outcomes else "")
                 + "); the previous snapshot keeps serving", s)
         heads = {str(act): head.serialize(format="nt", encoding="utf-8")}
-        earlier = _activity_heads(self.prev_meta / ACTIVITIES_FILE if self.prev_meta else None)
+        earlier = _activity_heads(self.prev_meta, str(self.uris.build("")))
         for stamp, started in sorted(self.activities.items()):
             iri = str(self.uris.build(stamp))
             if iri not in heads:  # an earlier build's description (a store made before they were kept: its start)

@@ -1,11 +1,12 @@
 """The site index: what the pages for people read, made at build time (issue 16).
 
 One SQLite file in the snapshot's ``meta/`` (:data:`SITE_FILE`), written once per build from
-the current view (the default graph) and read only by the service:
+the current view (the default graph), or updated from the previous snapshot's where the
+current view changed (:func:`write_site_index`), and read only by the service:
 
 - ``cluster``: one row per cluster organisation (IRI, name, country code and name, founding
   date and year, member count), for lists and sorting;
-- ``facet``: ``(kind, value, label, cluster)`` rows, one per cluster and facet value
+- ``facet``: ``(kind, value, cluster, label)`` rows, one per cluster and facet value
   (:data:`FACETS`: country, NUTS region, sector, emerging industry, technology field, label
   level, network), for faceted browsing, counts per value and back-links from a value's page;
 - ``doc``: a full-text index (SQLite FTS5, https://sqlite.org/fts5.html) over clusters
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import hashlib
 import shutil
 import sqlite3
 from collections import defaultdict
@@ -88,7 +90,7 @@ QUERIES: dict[str, str] = {
 }""",
     "pages": _PREFIXES + "SELECT (COUNT(DISTINCT ?g) AS ?pages) WHERE { ?g a ckg:ProfileGraph }",
     "sources": _PREFIXES + """SELECT ?c ?g ?title ?source ?file ?kind ?layout ?at ?checksum ?revises WHERE {
-  ?g a ckg:ProfileGraph ; foaf:primaryTopic ?c .
+  ?g a ckg:ProfileGraph ; foaf:primaryTopic ?c . ?c a ckg:ClusterOrganisation .
   OPTIONAL { ?g dct:title ?title } OPTIONAL { ?g dct:source ?source } OPTIONAL { ?g ckg:sourceFile ?file }
   OPTIONAL { ?g ckg:sourceKind ?kind } OPTIONAL { ?g ckg:readerLayout ?layout }
   OPTIONAL { ?g prov:generatedAtTime ?at } OPTIONAL { ?g spdx:checksum/spdx:checksumValue ?checksum }
@@ -103,7 +105,7 @@ _NAMES = {"https://schema.org/name", "https://schema.org/alternateName",
 _SCHEMA = """
 CREATE TABLE cluster (iri TEXT PRIMARY KEY, name TEXT NOT NULL, country TEXT, country_name TEXT,
                       founded TEXT, year INTEGER, members INTEGER NOT NULL);
-CREATE TABLE facet (kind TEXT NOT NULL, value TEXT NOT NULL, label TEXT NOT NULL, cluster TEXT NOT NULL,
+CREATE TABLE facet (kind TEXT NOT NULL, value TEXT NOT NULL, cluster TEXT NOT NULL, label TEXT NOT NULL,
                     PRIMARY KEY (kind, value, cluster)) WITHOUT ROWID;
 CREATE INDEX facet_value ON facet (value, cluster);
 CREATE INDEX facet_cluster ON facet (cluster);
@@ -152,8 +154,10 @@ def _short(iri: str) -> str:
 _QUERY_THREADS = 3
 
 #: The index's layout (SQLite ``PRAGMA user_version``): an earlier snapshot's index of
-#: another layout is made again in full, never updated.
-_LAYOUT = 2
+#: another layout is made again in full, never updated. In a table WITHOUT ROWID the
+#: primary key's columns come first: SQLite 3.40's ``quick_check`` misreads a NOT NULL
+#: column placed between them ("NULL value in facet.label" on a sound file).
+_LAYOUT = 3
 
 #: An update reads the rows of at most this share of the clusters again (or of
 #: :data:`_MIN_UPDATE`, when more); past it (or past :data:`_MAX_CHANGED_NODES` nodes named
@@ -238,22 +242,31 @@ def write_site_index(select: _Select, meta: Path, built: str, previous: Path | N
     :param changes: the default graph's lines removed and added since the previous
         snapshot (canonical N-Triples), when only those changed; None: made in full.
     :return: the figures written, and how many clusters' rows were read again (None: the
-        index was made in full).
+        index was made in full: also when the previous index no longer has the SHA-256
+        recorded beside it, or an SQLite error comes up while updating it).
     :raises sqlite3.Error, OSError: the file cannot be written.
     """
-    path = meta / SITE_FILE
-    path.unlink(missing_ok=True)
     touched = _touched(select, previous, changes) if previous is not None and changes is not None else None
     if touched is not None:
-        shutil.copyfile(previous, path)  # type: ignore[arg-type]
+        try:
+            return _write(select, meta / SITE_FILE, built, previous, sorted(touched)), len(touched)
+        except sqlite3.Error:  # a previous index damaged where the check did not look: made in full
+            pass
+    return _write(select, meta / SITE_FILE, built, None, None), None
+
+
+def _write(select: _Select, path: Path, built: str, previous: Path | None, touched: list[str] | None) -> SiteFigures:
+    """Write the index at ``path``: a copy of ``previous`` with the rows of the clusters
+    ``touched`` read again, or (``touched`` None) in full."""
+    path.unlink(missing_ok=True)
+    if previous is not None:
+        shutil.copyfile(previous, path)
     db = sqlite3.connect(path)
     try:
         if touched is None:
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA user_version = {_LAYOUT}")
-            _fill(db, select, None)
-        else:
-            _fill(db, select, sorted(touched))
+        _fill(db, select, touched)
         _networks(db, select)
         figures = _figures(db, select)
         db.execute("DELETE FROM figure")
@@ -264,13 +277,34 @@ def write_site_index(select: _Select, meta: Path, built: str, previous: Path | N
         db.commit()
     finally:
         db.close()
-    return figures, None if touched is None else len(touched)
+    path.with_name(path.name + _DIGEST_SUFFIX).write_text(_digest(path) + "\n", encoding="utf-8")
+    return figures
+
+
+#: The SHA-256 of the index beside it (``site.sqlite.sha256``): an update starts only from a
+#: previous index that still has the digest it was written with (SQLite keeps no checksums,
+#: so damage inside a page's data would otherwise be carried from build to build).
+_DIGEST_SUFFIX = ".sha256"
+
+
+def _digest(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _recorded(path: Path) -> str | None:
+    """The digest recorded beside the index at ``path`` when it was written, or None."""
+    try:
+        return path.with_name(path.name + _DIGEST_SUFFIX).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
 
 
 def _touched(select: _Select, previous: Path, changes: tuple[bytes, bytes]) -> set[str] | None:
     """The clusters whose rows the changed lines may alter (see :func:`write_site_index`),
     or None when the index is better made in full: no usable previous index (missing, of
-    another layout), a blank node in a changed line, or too many clusters touched."""
+    another layout, damaged), a blank node in a changed line, or too many clusters touched."""
     subjects: set[str] = set()
     nodes: set[str] = set()
     for lines in changes:
@@ -288,8 +322,8 @@ def _touched(select: _Select, previous: Path, changes: tuple[bytes, bytes]) -> s
                 return None
             if len(nodes) > _MAX_CHANGED_NODES:
                 return None
-    if not previous.is_file():
-        return None
+    if not previous.is_file() or _digest(previous) != _recorded(previous):
+        return None  # none, or changed since it was written (damaged, replaced): made again, not carried forward
     try:
         with contextlib.closing(sqlite3.connect(f"{previous.as_uri()}?mode=ro", uri=True)) as old:
             if old.execute("PRAGMA user_version").fetchone()[0] != _LAYOUT:
@@ -370,7 +404,7 @@ def _fill(db: sqlite3.Connection, select: _Select, only: list[str] | None) -> No
         db.execute("INSERT INTO doc VALUES (?,?,?,?,?)",
                    (c, "cluster", name, " · ".join(sorted(names[c] - {name})),
                     "\n".join(sorted(texts[c]) + places[c] + member_names)))
-    db.executemany("INSERT INTO facet VALUES (?,?,?,?)",
+    db.executemany("INSERT INTO facet (kind, value, label, cluster) VALUES (?,?,?,?)",
                    [(kind, value, label, c) for (kind, value, c), label in sorted(facets.items())])
     db.executemany("INSERT INTO member VALUES (?,?,?)", [(c, m, n) for c, ms in members.items() for m, n in ms.items()])
     if orgs is not None:

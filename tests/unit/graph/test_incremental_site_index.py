@@ -108,6 +108,15 @@ def _remove_profile(data: Path) -> None:
           "")
 
 
+def _curated_page(data: Path) -> None:
+    """A curated file typing a page about a network (not a cluster) as a profile graph."""
+    (data / "curated-page.ttl").write_text(
+        "@prefix ckg: <https://w3id.org/clusterkg/ns#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        f"<http://example.org/pages/about> a ckg:ProfileGraph ; foaf:primaryTopic <{BASE}id/network/somewhere> ;\n"
+        '  dct:title "About a network" .\n', encoding="utf-8")
+
+
 def _relabel(data: Path) -> None:
     _edit(data / "ict-net.txt", "Bronze Label", "Silver Label")
     _edit(data / "ict-net.txt", "Business Services\n", "Business Services\nAerospace\n")
@@ -117,6 +126,7 @@ def _relabel(data: Path) -> None:
     (_relabel, {"ict-net"}),
     (_rename_member, {"vojvodina-ict-cluster"}),
     (_remove_profile, {"romanian-textile-concept"}),
+    (_curated_page, set()),
 ])
 def test_the_site_index_is_updated_where_the_view_changed_and_equals_a_full_one(tmp_path, copied_data, change,
                                                                                  touched):
@@ -129,10 +139,10 @@ def test_the_site_index_is_updated_where_the_view_changed_and_equals_a_full_one(
     assert again.site_updated == len(touched)  # updated, not made again: only the changed cluster read again
     updated = _tables(open_store(root).meta_dir / SITE_FILE)
     assert updated == _tables(_full_index(root, tmp_path / "full"))
-    assert updated != before
+    assert updated != before or not touched
     if change is _relabel:
-        assert ("label", "https://w3id.org/clusterkg/concept/label-level/silver", "Silver",
-                BASE + "id/cluster/ict-net") in updated["facet"]
+        assert ("label", "https://w3id.org/clusterkg/concept/label-level/silver", BASE + "id/cluster/ict-net",
+                "Silver") in updated["facet"]
     if change is _rename_member:
         assert any(title == "Schneider Electric DMS Novi Sad" and kind == "organisation"
                    for _iri, kind, title, _names, _text in updated["doc"])
@@ -140,3 +150,29 @@ def test_the_site_index_is_updated_where_the_view_changed_and_equals_a_full_one(
     if change is _remove_profile:
         assert BASE + "id/cluster/romanian-textile-concept" not in {row[0] for row in updated["cluster"]}
         assert dict(updated["figure"])["clusters"] == "4"
+
+
+def test_a_damaged_previous_index_is_made_again_in_full_not_carried_forward(tmp_path, copied_data):
+    root = tmp_path / "store"
+    build([copied_data], root, BASE, source_date_epoch=FIRST)
+    index = open_store(root).meta_dir / SITE_FILE
+    data = bytearray(index.read_bytes())
+    data[2 * 4096 + 100:2 * 4096 + 3100] = b"\xff" * 3000  # inside a page: SQLite itself would not notice
+    index.write_bytes(bytes(data))
+    _relabel(copied_data)
+    again = build([copied_data], root, BASE, source_date_epoch=SECOND)
+    assert again.ok and again.site_updated is None  # made in full
+    fresh = open_store(root).meta_dir / SITE_FILE
+    assert sqlite3.connect(fresh).execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    assert _tables(fresh) == _tables(_full_index(root, tmp_path / "full"))
+
+
+def test_a_store_made_before_builds_were_kept_in_meta_keeps_the_earlier_builds_description(tmp_path, copied_data):
+    root = tmp_path / "store"
+    build([copied_data], root, BASE, source_date_epoch=FIRST)
+    (open_store(root).meta_dir / "build-activities.nt").unlink()  # as a store of an earlier version
+    _relabel(copied_data)
+    build([copied_data], root, BASE, source_date_epoch=SECOND)
+    described = _select(root, f"""SELECT ?a ?what WHERE {{ GRAPH <{BASE}graph/build> {{
+        ?a <http://purl.org/dc/terms/description> ?what }} }} ORDER BY ?a""")
+    assert [a for a, _what in described] == [FIRST_BUILD, SECOND_BUILD]  # read back from the union dump
