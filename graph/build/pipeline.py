@@ -29,6 +29,7 @@ from rdflib import Graph, Literal
 from clusterkg import __version__
 from clusterkg.graph.build.cache import ProfileCache, fingerprint
 from clusterkg.graph.build.process import Outcome, graph_data
+from clusterkg.graph.build.record import ACTIVITIES_FILE, activity_heads
 from clusterkg.graph.build.stream import processed
 from clusterkg.graph.build.summary import REPORT_FILE, BuildSummary, NothingToPublish
 from clusterkg.graph.errors import ProfileReadError, StoreError
@@ -46,7 +47,7 @@ from clusterkg.graph.publish.feed import (
 from clusterkg.graph.publish.metadata import PublishedProfile, open_dumps, subset_name, write_metadata
 from clusterkg.graph.publish.site import SITE_FILE, write_site_index
 from clusterkg.graph.publish.urls import Urls
-from clusterkg.graph.build.sources import Settled, settle
+from clusterkg.graph.build.sources import settle
 from clusterkg.graph.map.mentions import Mention
 from clusterkg.graph.read.decisions import Decision, decision_files, read_decisions
 from clusterkg.graph.read.manifest import collect_sources, network_files
@@ -58,32 +59,7 @@ from clusterkg.graph.store import Backend, RemoteEndpoint, StoreWriter, open_bac
 from clusterkg.graph.store.snapshot import BuiltFor, previous_meta
 from clusterkg.graph.validate.engines import DEFAULT_ENGINE
 
-__all__ = ["ACTIVITIES_FILE", "build", "build_time", "load_vocabulary"]
-
-
-#: The descriptions of the builds the build record names (N-Triples), in a snapshot's ``meta/``.
-ACTIVITIES_FILE = "build-activities.nt"
-
-
-def _activity_heads(meta: Path | None, builds: str) -> dict[str, bytes]:
-    """Activity IRI -> its lines (N-Triples), from an earlier snapshot's ``meta/``
-    :data:`ACTIVITIES_FILE`; for a snapshot made before that file was kept, from the lines
-    about builds (subjects under ``builds``) in its union dump, except ``prov:generated``.
-    Empty when there is neither, or it cannot be read."""
-    if meta is None:
-        return {}
-    heads: dict[str, bytes] = collections.defaultdict(bytes)
-    kept, start = meta / ACTIVITIES_FILE, f"<{builds}".encode("utf-8")
-    generated = f" <{PROV.generated}> ".encode("utf-8")
-    try:
-        source = kept if kept.is_file() else meta.parent / "dumps" / dump_name(formats.N_TRIPLES)
-        with open(source, "rb") as lines:
-            for line in lines:
-                if line.startswith(start) and generated not in line:
-                    heads[line[1:line.index(b">")].decode("utf-8")] += line
-    except OSError:
-        return {}
-    return dict(heads)
+__all__ = ["build", "build_time", "load_vocabulary"]
 
 
 def load_vocabulary(paths: list[str | Path]) -> Vocabulary:
@@ -140,6 +116,7 @@ class _Build:
         #: the builds the record names (stamp -> start time): this one, and each earlier one
         #: that last changed a graph published now
         self.activities: dict[str, str] = {}
+        self.activities_by_time: dict[str, tuple[str, str]] = {}  # start time -> (activity IRI, its time as written)
         counts = collections.Counter(s.cluster_id for s in self.sources)
         #: cluster id -> its published versions (and their subsets), for clusters several files describe
         self.versions: dict[str, list[tuple[Version, str | None]]] = {c: [] for c, n in counts.items() if n > 1}
@@ -350,7 +327,7 @@ class _Build:
                 + (f", {len(s.of('rejected'))} rejected, {len(s.of('unreadable'))} unreadable" if s.outcomes else "")
                 + "); the previous snapshot keeps serving", s)
         heads = {str(act): head.serialize(format="nt", encoding="utf-8")}
-        earlier = _activity_heads(self.prev_meta, str(self.uris.build("")))
+        earlier = activity_heads(self.prev_meta, str(self.uris.build("")))
         for stamp, started in sorted(self.activities.items()):
             iri = str(self.uris.build(stamp))
             if iri not in heads:  # an earlier build's description (a store made before they were kept: its start)
@@ -359,8 +336,11 @@ class _Build:
                     f'<{iri}> <{PROV.startedAtTime}> "{started}"^^<{XSD.dateTime}> .\n').encode("utf-8")
         self.writer.meta_dir.mkdir(parents=True, exist_ok=True)
         (self.writer.meta_dir / ACTIVITIES_FILE).write_bytes(canonical_ntriples(b"".join(heads.values())))
-        self.add_graph(str(self.uris.build_graph),
-                       canonical_ntriples(b"".join(heads.values()) + b"".join(self.record)))
+        lines = canonical_ntriples(b"".join(heads.values())).splitlines(keepends=True)
+        for block in self.record:  # canonical already: sorted as lines, not read again (a store would hold them all)
+            lines.extend(block.splitlines(keepends=True))
+        self.record = []
+        self.add_graph(str(self.uris.build_graph), b"".join(sorted(set(lines))))
 
     def publish(self, publishing: Publishing) -> None:
         """The publish stage: dumps, catalogue, VoID and state, into the new snapshot."""
@@ -400,12 +380,18 @@ class _Build:
     def _record_lines(self, graph_iri: str, modified: str) -> bytes:
         """The build record's triples about one published graph, as N-Triples: the build
         that last changed it, which started at ``modified`` (ISO 8601, the feed state's time)."""
-        when = _dt.datetime.fromisoformat(modified).astimezone(_dt.timezone.utc)
-        stamp = when.strftime("%Y%m%dT%H%M%SZ")
-        self.activities[stamp] = modified
-        activity = self.uris.build(stamp)
+        found = self.activities_by_time.get(modified)
+        if found is None:  # once per build named: its stamp, and the time as the store writes it
+            stamp = _dt.datetime.fromisoformat(modified).astimezone(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            self.activities[stamp] = modified
+            line = canonical_ntriples(f'<{PROV.generatedAtTime}> <{PROV.generatedAtTime}> '
+                                      f'"{modified}"^^<{XSD.dateTime}> .\n'.encode("utf-8"))
+            found = self.activities_by_time[modified] = (str(self.uris.build(stamp)),
+                                                         line.decode("utf-8").split(" ", 2)[2][:-3])
+        activity, when = found
+        # canonical N-Triples as written (the time made so above), sorted with the rest at the end
         return (f"<{graph_iri}> <{PROV.wasGeneratedBy}> <{activity}> .\n"
-                f'<{graph_iri}> <{PROV.generatedAtTime}> "{modified}"^^<{XSD.dateTime}> .\n'
+                f"<{graph_iri}> <{PROV.generatedAtTime}> {when} .\n"
                 f"<{activity}> <{PROV.generated}> <{graph_iri}> .\n").encode("utf-8")
 
     def _note_version(self, o: Outcome) -> None:

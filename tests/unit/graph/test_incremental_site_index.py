@@ -176,3 +176,29 @@ def test_a_store_made_before_builds_were_kept_in_meta_keeps_the_earlier_builds_d
     described = _select(root, f"""SELECT ?a ?what WHERE {{ GRAPH <{BASE}graph/build> {{
         ?a <http://purl.org/dc/terms/description> ?what }} }} ORDER BY ?a""")
     assert [a for a, _what in described] == [FIRST_BUILD, SECOND_BUILD]  # read back from the union dump
+
+
+def test_an_update_reading_its_clusters_one_query_each_equals_a_full_index(tmp_path, copied_data):
+    root = tmp_path / "store"
+    build([copied_data], root, BASE, source_date_epoch=FIRST)
+    before = tmp_path / "before"
+    shutil.copytree(open_store(root).meta_dir, before)
+    old_view = set((open_store(root).dumps_dir / "clusterkg.nt").read_bytes().splitlines(keepends=True))
+    _relabel(copied_data)
+    _rename_member(copied_data)
+    _remove_profile(copied_data)
+    build([copied_data], root, BASE, source_date_epoch=SECOND)
+    new_view = set((open_store(root).dumps_dir / "clusterkg.nt").read_bytes().splitlines(keepends=True))
+    changes = b"".join(sorted(old_view - new_view)), b"".join(sorted(new_view - old_view))
+    store = ox.Store.read_only(str(current_generation(root) / "db"))
+
+    def select(sparql: str):
+        for row in store.query(sparql):
+            yield tuple(None if term is None else term.value for term in row)
+
+    out = tmp_path / "out"
+    out.mkdir()
+    figures, touched = write_site_index(select, out, "2025-11-25T16:00:00+00:00", before / SITE_FILE, changes,
+                                        piece=1)
+    assert touched == 3 and figures.clusters == 4
+    assert _tables(out / SITE_FILE) == _tables(_full_index(root, tmp_path / "full"))
