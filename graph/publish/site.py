@@ -26,15 +26,16 @@ index says what the SPARQL endpoint says; each query and its text are kept in th
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
-import hashlib
+import itertools
+import queue
 import shutil
 import sqlite3
-from collections import defaultdict
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
+from clusterkg.graph.publish.site_changes import record_digest, touched_clusters
 from clusterkg.graph.read.names import country_name
 
 __all__ = ["SITE_FILE", "FACETS", "QUERIES", "SiteFigures", "write_site_index"]
@@ -159,14 +160,6 @@ _QUERY_THREADS = 3
 #: column placed between them ("NULL value in facet.label" on a sound file).
 _LAYOUT = 3
 
-#: An update reads the rows of at most this share of the clusters again (or of
-#: :data:`_MIN_UPDATE`, when more); past it (or past :data:`_MAX_CHANGED_NODES` nodes named
-#: by the changed triples) the index is made again in full, which costs about as much.
-_MAX_SHARE = 0.25
-_MIN_UPDATE = 100
-_MAX_CHANGED_NODES = 20_000
-
-
 def _restricted(name: str, clusters: list[str] | None) -> str:
     """The text of query ``name`` of :data:`QUERIES`, its ``?c`` bound to ``clusters`` (a
     ``VALUES`` block first in its pattern) unless that is None."""
@@ -175,46 +168,6 @@ def _restricted(name: str, clusters: list[str] | None) -> str:
         return text
     at = text.index("WHERE {\n") + len("WHERE {\n")
     return text[:at] + "  VALUES ?c { " + " ".join(f"<{c}>" for c in clusters) + " }\n" + text[at:]
-
-
-def _facet_rows(select: _Select, query: str) -> dict[tuple[str, str, str], str]:
-    """``(kind, value, cluster) -> label``; a country's label is its English short name."""
-    rows: dict[tuple[str, str, str], str] = {}
-    for c, kind, value, label in select(query):
-        key = (kind, value, c)
-        if kind == "country":
-            label = country_name(_short(value)) or _short(value)
-        if key not in rows or (label and (not rows[key] or label < rows[key])):
-            rows[key] = label or rows.get(key) or _short(value)
-    return rows
-
-
-def _members(select: _Select, query: str) -> dict[str, dict[str, str]]:
-    """Cluster -> member organisation IRI -> its name ("" when it has none)."""
-    members: dict[str, dict[str, str]] = defaultdict(dict)
-    for c, m, name in select(query):
-        members[c][m] = name or members[c].get(m) or ""
-    return members
-
-
-def _texts(select: _Select, query: str) -> tuple[dict[str, set[str]], dict[str, list[str]]]:
-    """Cluster -> its names (:data:`_NAMES`), and cluster -> its other texts."""
-    names: dict[str, set[str]] = defaultdict(set)
-    texts: dict[str, list[str]] = defaultdict(list)
-    for c, p, text in select(query):
-        (names[c].add(text) if p in _NAMES else texts[c].append(text))
-    return names, texts
-
-
-def _clusters(select: _Select, query: str) -> dict[str, dict]:
-    clusters: dict[str, dict] = {}
-    for c, name, founded, country in select(query):
-        row = clusters.setdefault(c, {"name": None, "founded": None, "country": None})
-        if name and (row["name"] is None or name < row["name"]):
-            row["name"] = name
-        row["founded"] = row["founded"] or founded
-        row["country"] = row["country"] or (_short(country) if country else None)
-    return clusters
 
 
 def write_site_index(select: _Select, meta: Path, built: str, previous: Path | None = None,
@@ -250,7 +203,8 @@ def write_site_index(select: _Select, meta: Path, built: str, previous: Path | N
         recorded beside it, or an SQLite error comes up while updating it).
     :raises sqlite3.Error, OSError: the file cannot be written.
     """
-    touched = _touched(select, previous, changes) if previous is not None and changes is not None else None
+    touched = touched_clusters(select, previous, changes, _PREFIXES, _LAYOUT) \
+        if previous is not None and changes is not None else None
     if touched is not None:
         try:
             return _write(select, meta / SITE_FILE, built, previous, sorted(touched), piece), len(touched)
@@ -284,87 +238,8 @@ def _write(select: _Select, path: Path, built: str, previous: Path | None, touch
         db.commit()
     finally:
         db.close()
-    path.with_name(path.name + _DIGEST_SUFFIX).write_text(_digest(path) + "\n", encoding="utf-8")
+    record_digest(path)
     return figures
-
-
-#: The SHA-256 of the index beside it (``site.sqlite.sha256``): an update starts only from a
-#: previous index that still has the digest it was written with (SQLite keeps no checksums,
-#: so damage inside a page's data would otherwise be carried from build to build).
-_DIGEST_SUFFIX = ".sha256"
-
-
-def _digest(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _recorded(path: Path) -> str | None:
-    """The digest recorded beside the index at ``path`` when it was written, or None."""
-    try:
-        return path.with_name(path.name + _DIGEST_SUFFIX).read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-
-
-def _touched(select: _Select, previous: Path, changes: tuple[bytes, bytes]) -> set[str] | None:
-    """The clusters whose rows the changed lines may alter (see :func:`write_site_index`),
-    or None when the index is better made in full: no usable previous index (missing, of
-    another layout, damaged), a blank node in a changed line, or too many clusters touched."""
-    subjects: set[str] = set()
-    nodes: set[str] = set()
-    for lines in changes:
-        for line in lines.splitlines():
-            if not line.startswith(b"<"):
-                return None  # a blank node: no name to follow it by
-            s_end = line.index(b">")
-            p_end = line.index(b">", s_end + 2)
-            subject, rest = line[1:s_end].decode("utf-8"), line[p_end + 2:]
-            subjects.add(subject)
-            nodes.add(subject)
-            if rest.startswith(b"<"):
-                nodes.add(rest[1:rest.index(b">")].decode("utf-8"))
-            elif rest.startswith(b"_:"):
-                return None
-            if len(nodes) > _MAX_CHANGED_NODES:
-                return None
-    if not previous.is_file() or _digest(previous) != _recorded(previous):
-        return None  # none, or changed since it was written (damaged, replaced): made again, not carried forward
-    try:
-        with contextlib.closing(sqlite3.connect(f"{previous.as_uri()}?mode=ro", uri=True)) as old:
-            if old.execute("PRAGMA user_version").fetchone()[0] != _LAYOUT:
-                return None
-            total = old.execute("SELECT COUNT(*) FROM cluster").fetchone()[0]
-            touched: set[str] = set()
-            for part in _parts(sorted(nodes)):  # the clusters a changed triple names
-                touched.update(c for (c,) in old.execute(
-                    f"SELECT iri FROM cluster WHERE iri IN ({','.join('?' * len(part))})", part))
-            for part in _parts(sorted(subjects)):  # those whose facet value, member or source graph changed
-                marks = ",".join("?" * len(part))
-                touched.update(c for (c,) in old.execute(
-                    f"SELECT cluster FROM facet WHERE value IN ({marks}) UNION SELECT cluster FROM member WHERE org "
-                    f"IN ({marks}) UNION SELECT cluster FROM source WHERE graph IN ({marks})", part * 3))
-    except sqlite3.Error:
-        return None
-    for part in _parts(sorted(nodes)):
-        touched.update(c for (c,) in select(_PREFIXES + "SELECT DISTINCT ?x WHERE { VALUES ?x { "
-                                            + " ".join(f"<{n}>" for n in part) + " } ?x a ckg:ClusterOrganisation }"))
-    for part in _parts(sorted(subjects)):
-        values = "VALUES ?x { " + " ".join(f"<{n}>" for n in part) + " }"
-        touched.update(c for (c,) in select(_PREFIXES + "SELECT DISTINCT ?c WHERE { " + values + """
-  { ?c ?p ?x } UNION { ?x ?p ?c } UNION { ?ms org:member ?x ; org:organization ?c }
-  UNION { ?g spdx:checksum ?x ; foaf:primaryTopic ?c }
-  ?c a ckg:ClusterOrganisation }"""))
-        if len(touched) > max(_MAX_SHARE * total, _MIN_UPDATE):
-            return None
-    return touched if len(touched) <= max(_MAX_SHARE * total, _MIN_UPDATE) else None
-
-
-def _parts(items: list[str], size: int = 200) -> Iterable[list[str]]:
-    """``items`` in lists of at most ``size`` (SQLite's and a query text's limits)."""
-    for at in range(0, len(items), size):
-        yield items[at:at + size]
 
 
 def _fill(db: sqlite3.Connection, select: _Select, only: list[str], piece: int) -> None:
@@ -393,40 +268,125 @@ def _fill_all(db: sqlite3.Connection, select: _Select) -> None:
     _documents(db, None, None)
 
 
+#: Where each query's rows are staged (temporary tables, spilled to disk by SQLite, so a
+#: full index holds no table of every cluster in memory), and the ``source`` table itself.
+_STAGE = {"clusters": "raw_cluster (c, name, founded, country)", "facets": "raw_facet (c, kind, value, label)",
+          "members": "raw_member (c, m, name)", "texts": "raw_text (c, p, text)"}
+_BATCH = 5_000
+
+
 def _rows(db: sqlite3.Connection, select: _Select, only: list[str] | None) -> tuple[set[str], set[str]]:
     """Insert the rows of the clusters ``only`` (read by :data:`QUERIES` bound to them), or
-    of all (None); return the regions and the member organisations they name."""
+    of all (None); return the regions and the member organisations they name.
+
+    The queries run :data:`_QUERY_THREADS` at a time and hand their rows over in batches;
+    this thread stages them, then SQL makes the tables: a cluster's name is the least of
+    its names, its founding date and country the least given; a facet value's label the
+    least of its labels (a country's: its English short name); a member's name the
+    greatest (one per organisation in practice)."""
+    for columns in _STAGE.values():
+        db.execute(f"DROP TABLE IF EXISTS temp.{columns.split()[0]}")
+        db.execute(f"CREATE TEMP TABLE {columns}")
+    handed: queue.Queue = queue.Queue(maxsize=16)
+    stop = threading.Event()
+
+    def read(name: str) -> None:
+        batch: list[tuple] = []
+        try:
+            for row in select(_restricted(name, only)):
+                batch.append(row)
+                if len(batch) >= _BATCH:
+                    handed.put((name, batch))
+                    batch = []
+                    if stop.is_set():
+                        return
+            handed.put((name, batch))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            handed.put((name, exc))
+        finally:
+            handed.put((name, None))
+
+    failure: BaseException | None = None
     with concurrent.futures.ThreadPoolExecutor(_QUERY_THREADS) as pool:
-        clusters_job = pool.submit(_clusters, select, _restricted("clusters", only))
-        facets_job = pool.submit(_facet_rows, select, _restricted("facets", only))
-        members_job = pool.submit(_members, select, _restricted("members", only))
-        texts_job = pool.submit(_texts, select, _restricted("texts", only))
-        sources = pool.submit(lambda: list(select(_restricted("sources", only))))
-        clusters, facets, members = clusters_job.result(), facets_job.result(), members_job.result()
-        names, texts = texts_job.result()
-    places: dict[str, list[str]] = defaultdict(list)
-    regions: set[str] = set()
-    for (kind, value, c), label in sorted(facets.items()):
-        if kind in ("country", "region"):
-            places[c].append(label)
-        if kind == "region":
-            regions.add(value)
-    for c, row in clusters.items():
-        name = row["name"] or _short(c)
-        year = int(row["founded"][:4]) if row["founded"] and row["founded"][:4].isdigit() else None
-        country = row["country"]
-        db.execute("INSERT INTO cluster VALUES (?,?,?,?,?,?,?)",
-                   (c, name, country, country_name(country) if country else None, row["founded"], year,
-                    len(members.get(c, ()))))
-        member_names = sorted(n for n in members.get(c, {}).values() if n)
-        db.execute("INSERT INTO doc VALUES (?,?,?,?,?)",
-                   (c, "cluster", name, " · ".join(sorted(names[c] - {name})),
-                    "\n".join(sorted(texts[c]) + places[c] + member_names)))
-    db.executemany("INSERT INTO facet (kind, value, label, cluster) VALUES (?,?,?,?)",
-                   [(kind, value, label, c) for (kind, value, c), label in sorted(facets.items())])
-    db.executemany("INSERT INTO member VALUES (?,?,?)", [(c, m, n) for c, ms in members.items() for m, n in ms.items()])
-    db.executemany("INSERT OR IGNORE INTO source VALUES (?,?,?,?,?,?,?,?,?,?)", sources.result())
-    return regions, {m for ms in members.values() for m in ms}
+        for name in (*_STAGE, "sources"):
+            pool.submit(read, name)
+        running = len(_STAGE) + 1
+        while running:
+            name, batch = handed.get()
+            if batch is None:
+                running -= 1
+            elif isinstance(batch, BaseException):
+                failure = failure or batch
+                stop.set()
+            elif failure is None and batch:
+                table = "main.source" if name == "sources" else _STAGE[name].split()[0]
+                db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({','.join('?' * len(batch[0]))})", batch)
+    if failure is not None:
+        raise failure
+    db.create_function("short_name", 1, _short, deterministic=True)
+    db.create_function("country_label", 1, lambda v: country_name(_short(v)) or _short(v), deterministic=True)
+    db.create_function("country_name", 1, lambda c: country_name(c) if c else None, deterministic=True)
+    db.create_function("year", 1, lambda f: int(f[:4]) if f and f[:4].isdigit() else None, deterministic=True)
+    db.executescript("""
+INSERT INTO member SELECT c, m, COALESCE(MAX(NULLIF(name, '')), '') FROM raw_member GROUP BY c, m;
+INSERT INTO facet (kind, value, cluster, label) SELECT kind, value, c, CASE WHEN kind = 'country'
+    THEN country_label(value) ELSE COALESCE(MIN(NULLIF(label, '')), short_name(value)) END
+  FROM raw_facet GROUP BY kind, value, c;
+INSERT INTO cluster SELECT r.c, COALESCE(r.name, short_name(r.c)), r.country, country_name(r.country), r.founded,
+    year(r.founded), COALESCE(m.n, 0)
+  FROM (SELECT c, MIN(NULLIF(name, '')) AS name, MIN(founded) AS founded, short_name(MIN(country)) AS country
+        FROM raw_cluster GROUP BY c) r
+  LEFT JOIN (SELECT c, COUNT(DISTINCT m) AS n FROM raw_member GROUP BY c) m ON m.c = r.c;
+""")
+    _cluster_documents(db)
+    return ({v for (v,) in db.execute("SELECT DISTINCT value FROM raw_facet WHERE kind = 'region'")},
+            {m for (m,) in db.execute("SELECT DISTINCT m FROM raw_member")})
+
+
+def _cluster_documents(db: sqlite3.Connection) -> None:
+    """The search document of each staged cluster: its name; its other names; its texts,
+    places and member names, one cluster at a time (four scans in cluster order, merged)."""
+    streams = {kind: _Grouped(_cursor(db, sql)) for kind, sql in (
+        ("texts", "SELECT c, p, text FROM raw_text ORDER BY c"),
+        ("places", "SELECT cluster, label FROM facet WHERE kind IN ('country', 'region') AND cluster IN "
+                   "(SELECT c FROM raw_cluster) ORDER BY cluster, kind, value"),
+        ("members", "SELECT cluster, name FROM member WHERE name != '' AND cluster IN (SELECT c FROM raw_cluster) "
+                    "ORDER BY cluster, name"))}
+
+    docs = []
+    for c, name in _cursor(db, "SELECT iri, name FROM cluster WHERE iri IN (SELECT c FROM raw_cluster) ORDER BY iri"):
+        own = streams["texts"].rows(c)
+        names = {text for _c, p, text in own if p in _NAMES} - {name}
+        text = sorted(t for _c, p, t in own if p not in _NAMES)
+        text += [label for _c, label in streams["places"].rows(c)] + [n for _c, n in streams["members"].rows(c)]
+        docs.append((c, "cluster", name, " · ".join(sorted(names)), "\n".join(text)))
+        if len(docs) >= _BATCH:
+            db.executemany("INSERT INTO doc VALUES (?,?,?,?,?)", docs)
+            docs = []
+    db.executemany("INSERT INTO doc VALUES (?,?,?,?,?)", docs)
+
+
+class _Grouped:
+    """Rows ordered by their first column, taken a key at a time in ascending key order."""
+
+    def __init__(self, rows: Iterator[tuple]):
+        self._groups = itertools.groupby(rows, key=lambda r: r[0])
+        self._head = next(self._groups, None)
+
+    def rows(self, key: str) -> list[tuple]:
+        """The rows of ``key`` (none when it has none); keys before it are skipped."""
+        while self._head is not None and self._head[0] < key:
+            self._head = next(self._groups, None)
+        if self._head is None or self._head[0] != key:
+            return []
+        found = list(self._head[1])
+        self._head = next(self._groups, None)
+        return found
+
+
+def _cursor(db: sqlite3.Connection, sql: str) -> Iterator[tuple]:
+    """The rows of ``sql`` from a cursor of their own (several read at once)."""
+    return db.cursor().execute(sql)
 
 
 def _documents(db: sqlite3.Connection, regions: set[str] | None, orgs: set[str] | None) -> None:

@@ -1,0 +1,114 @@
+"""What of the site index a rebuild must read again: the clusters the changed lines of the
+current view touch (:func:`touched_clusters`, see
+:func:`~clusterkg.graph.publish.site.write_site_index`), and the digest recorded beside an
+index so that only an index still as it was written is updated (:func:`record_digest`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+from pathlib import Path
+from typing import Callable, Iterable
+
+__all__ = ["touched_clusters", "record_digest", "MAX_SHARE", "MIN_UPDATE", "MAX_CHANGED_NODES"]
+
+_Select = Callable[[str], Iterable[tuple]]
+
+#: An update reads the rows of at most this share of the clusters again (or of
+#: :data:`MIN_UPDATE`, when more); past it (or past :data:`MAX_CHANGED_NODES` nodes named
+#: by the changed triples) the index is made again in full, which costs about as much.
+MAX_SHARE = 0.25
+MIN_UPDATE = 100
+MAX_CHANGED_NODES = 20_000
+
+
+#: The SHA-256 of the index beside it (``site.sqlite.sha256``): an update starts only from a
+#: previous index that still has the digest it was written with (SQLite keeps no checksums,
+#: so damage inside a page's data would otherwise be carried from build to build).
+_DIGEST_SUFFIX = ".sha256"
+
+
+def _digest(path: Path) -> str:
+    """Hex SHA-256 of a file."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def record_digest(path: Path) -> None:
+    """Record the SHA-256 of the index at ``path`` beside it (written last, after the index).
+
+    :raises OSError: the file cannot be read or the digest written.
+    """
+    path.with_name(path.name + _DIGEST_SUFFIX).write_text(_digest(path) + "\n", encoding="utf-8")
+
+
+def _recorded(path: Path) -> str | None:
+    """The digest recorded beside the index at ``path`` when it was written, or None."""
+    try:
+        return path.with_name(path.name + _DIGEST_SUFFIX).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+
+
+def touched_clusters(select: _Select, previous: Path, changes: tuple[bytes, bytes], prefixes: str,
+                     layout: int) -> set[str] | None:
+    """The clusters whose rows the changed lines may alter (see
+    :func:`~clusterkg.graph.publish.site.write_site_index`; ``prefixes``: the queries'
+    PREFIX lines; ``layout``: the index's layout version),
+    or None when the index is better made in full: no usable previous index (missing, of
+    another layout, damaged), a blank node in a changed line, or too many clusters touched."""
+    subjects: set[str] = set()
+    nodes: set[str] = set()
+    for lines in changes:
+        for line in lines.splitlines():
+            if not line.startswith(b"<"):
+                return None  # a blank node: no name to follow it by
+            s_end = line.index(b">")
+            p_end = line.index(b">", s_end + 2)
+            subject, rest = line[1:s_end].decode("utf-8"), line[p_end + 2:]
+            subjects.add(subject)
+            nodes.add(subject)
+            if rest.startswith(b"<"):
+                nodes.add(rest[1:rest.index(b">")].decode("utf-8"))
+            elif rest.startswith(b"_:"):
+                return None
+            if len(nodes) > MAX_CHANGED_NODES:
+                return None
+    if not previous.is_file() or _digest(previous) != _recorded(previous):
+        return None  # none, or changed since it was written (damaged, replaced): made again, not carried forward
+    try:
+        with contextlib.closing(sqlite3.connect(f"{previous.as_uri()}?mode=ro", uri=True)) as old:
+            if old.execute("PRAGMA user_version").fetchone()[0] != layout:
+                return None
+            total = old.execute("SELECT COUNT(*) FROM cluster").fetchone()[0]
+            touched: set[str] = set()
+            for part in _parts(sorted(nodes)):  # the clusters a changed triple names
+                touched.update(c for (c,) in old.execute(
+                    f"SELECT iri FROM cluster WHERE iri IN ({','.join('?' * len(part))})", part))
+            for part in _parts(sorted(subjects)):  # those whose facet value, member or source graph changed
+                marks = ",".join("?" * len(part))
+                touched.update(c for (c,) in old.execute(
+                    f"SELECT cluster FROM facet WHERE value IN ({marks}) UNION SELECT cluster FROM member WHERE org "
+                    f"IN ({marks}) UNION SELECT cluster FROM source WHERE graph IN ({marks})", part * 3))
+    except sqlite3.Error:
+        return None
+    for part in _parts(sorted(nodes)):
+        touched.update(c for (c,) in select(prefixes + "SELECT DISTINCT ?x WHERE { VALUES ?x { "
+                                            + " ".join(f"<{n}>" for n in part) + " } ?x a ckg:ClusterOrganisation }"))
+    for part in _parts(sorted(subjects)):
+        values = "VALUES ?x { " + " ".join(f"<{n}>" for n in part) + " }"
+        touched.update(c for (c,) in select(prefixes + "SELECT DISTINCT ?c WHERE { " + values + """
+  { ?c ?p ?x } UNION { ?x ?p ?c } UNION { ?ms org:member ?x ; org:organization ?c }
+  UNION { ?g spdx:checksum ?x ; foaf:primaryTopic ?c }
+  ?c a ckg:ClusterOrganisation }"""))
+        if len(touched) > max(MAX_SHARE * total, MIN_UPDATE):
+            return None
+    return touched if len(touched) <= max(MAX_SHARE * total, MIN_UPDATE) else None
+
+
+def _parts(items: list[str], size: int = 200) -> Iterable[list[str]]:
+    """``items`` in lists of at most ``size`` (SQLite's and a query text's limits)."""
+    for at in range(0, len(items), size):
+        yield items[at:at + size]
