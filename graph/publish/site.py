@@ -323,7 +323,7 @@ def _rows(db: sqlite3.Connection, select: _Select, only: list[str] | None) -> tu
                 db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({','.join('?' * len(batch[0]))})", batch)
     if failure is not None:
         raise failure
-    db.create_function("short_name", 1, _short, deterministic=True)
+    db.create_function("short_name", 1, lambda v: _short(v) if v else None, deterministic=True)
     db.create_function("country_label", 1, lambda v: country_name(_short(v)) or _short(v), deterministic=True)
     db.create_function("country_name", 1, lambda c: country_name(c) if c else None, deterministic=True)
     db.create_function("year", 1, lambda f: int(f[:4]) if f and f[:4].isdigit() else None, deterministic=True)
