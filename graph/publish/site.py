@@ -186,7 +186,8 @@ def write_site_index(select: _Select, meta: Path, built: str, previous: Path | N
     :data:`QUERIES`; a facet value's own triples are the next case); and when the previous index lists
     the subject as one of its facet values, member organisations or source graphs. The
     result is the index a full run makes (tested), except for the order of equally ranked
-    search hits.
+    search hits. When an update is not tried (too many clusters touched, no usable previous
+    index): :func:`~clusterkg.graph.publish.site_changes.touched_clusters`.
 
     :param select: runs a SELECT over the default graph (the query text -> rows, see
         ``_Select``); called from :data:`_QUERY_THREADS` threads at once.
