@@ -113,10 +113,9 @@ class _Build:
         self.cache: ProfileCache | None = None
         self._aborts: list[Callable[[], object]] = [self.writer.abort]  # what abort() undoes, in order
         self.record: list[bytes] = []  # the build record's lines about each published graph
-        #: the builds the record names (stamp -> start time): this one, and each earlier one
-        #: that last changed a graph published now
-        self.activities: dict[str, str] = {}
-        self.activities_by_time: dict[str, tuple[str, str]] = {}  # start time -> (activity IRI, its time as written)
+        #: the earlier builds the record names, each the last to change a graph published now:
+        #: start time (the feed state's) -> (activity IRI, the time as the store writes it)
+        self.activities: dict[str, tuple[str, str]] = {}
         counts = collections.Counter(s.cluster_id for s in self.sources)
         #: cluster id -> its published versions (and their subsets), for clusters several files describe
         self.versions: dict[str, list[tuple[Version, str | None]]] = {c: [] for c, n in counts.items() if n > 1}
@@ -328,15 +327,14 @@ class _Build:
                 + "); the previous snapshot keeps serving", s)
         heads = {str(act): head.serialize(format="nt", encoding="utf-8")}
         earlier = activity_heads(self.prev_meta, str(self.uris.build("")))
-        for stamp, started in sorted(self.activities.items()):
-            iri = str(self.uris.build(stamp))
+        for iri, when in sorted(self.activities.values()):
             if iri not in heads:  # an earlier build's description (a store made before they were kept: its start)
-                heads[iri] = earlier.get(iri) or (
-                    f"<{iri}> <{RDF.type}> <{PROV.Activity}> .\n"
-                    f'<{iri}> <{PROV.startedAtTime}> "{started}"^^<{XSD.dateTime}> .\n').encode("utf-8")
+                heads[iri] = earlier.get(iri) or (f"<{iri}> <{RDF.type}> <{PROV.Activity}> .\n"
+                                                  f"<{iri}> <{PROV.startedAtTime}> {when} .\n").encode("utf-8")
+        described = canonical_ntriples(b"".join(heads.values()))
         self.writer.meta_dir.mkdir(parents=True, exist_ok=True)
-        (self.writer.meta_dir / ACTIVITIES_FILE).write_bytes(canonical_ntriples(b"".join(heads.values())))
-        lines = canonical_ntriples(b"".join(heads.values())).splitlines(keepends=True)
+        (self.writer.meta_dir / ACTIVITIES_FILE).write_bytes(described)
+        lines = described.splitlines(keepends=True)
         for block in self.record:  # canonical already: sorted as lines, not read again (a store would hold them all)
             lines.extend(block.splitlines(keepends=True))
         self.record = []
@@ -380,14 +378,13 @@ class _Build:
     def _record_lines(self, graph_iri: str, modified: str) -> bytes:
         """The build record's triples about one published graph, as N-Triples: the build
         that last changed it, which started at ``modified`` (ISO 8601, the feed state's time)."""
-        found = self.activities_by_time.get(modified)
-        if found is None:  # once per build named: its stamp, and the time as the store writes it
+        found = self.activities.get(modified)
+        if found is None:  # once per build named: its IRI (by its stamp), and the time as the store writes it
             stamp = _dt.datetime.fromisoformat(modified).astimezone(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            self.activities[stamp] = modified
             line = canonical_ntriples(f'<{PROV.generatedAtTime}> <{PROV.generatedAtTime}> '
                                       f'"{modified}"^^<{XSD.dateTime}> .\n'.encode("utf-8"))
-            found = self.activities_by_time[modified] = (str(self.uris.build(stamp)),
-                                                         line.decode("utf-8").split(" ", 2)[2][:-3])
+            found = self.activities[modified] = (str(self.uris.build(stamp)),
+                                                 line.decode("utf-8").split(" ", 2)[2][:-3])
         activity, when = found
         # canonical N-Triples as written (the time made so above), sorted with the rest at the end
         return (f"<{graph_iri}> <{PROV.wasGeneratedBy}> <{activity}> .\n"

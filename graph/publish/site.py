@@ -160,6 +160,7 @@ _QUERY_THREADS = 3
 #: column placed between them ("NULL value in facet.label" on a sound file).
 _LAYOUT = 3
 
+
 def _restricted(name: str, clusters: list[str] | None) -> str:
     """The text of query ``name`` of :data:`QUERIES`, its ``?c`` bound to ``clusters`` (a
     ``VALUES`` block first in its pattern) unless that is None."""
@@ -222,6 +223,7 @@ def _write(select: _Select, path: Path, built: str, previous: Path | None, touch
     if previous is not None:
         shutil.copyfile(previous, path)
     db = sqlite3.connect(path)
+    _functions(db)
     try:
         if touched is None:
             db.executescript(_SCHEMA)
@@ -324,10 +326,6 @@ def _rows(db: sqlite3.Connection, select: _Select, only: list[str] | None) -> tu
                 db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({','.join('?' * len(batch[0]))})", batch)
     if failure is not None:
         raise failure
-    db.create_function("short_name", 1, lambda v: _short(v) if v else None, deterministic=True)
-    db.create_function("country_label", 1, lambda v: country_name(_short(v)) or _short(v), deterministic=True)
-    db.create_function("country_name", 1, lambda c: country_name(c) if c else None, deterministic=True)
-    db.create_function("year", 1, lambda f: int(f[:4]) if f and f[:4].isdigit() else None, deterministic=True)
     db.executescript("""
 INSERT INTO member SELECT c, m, COALESCE(MAX(NULLIF(name, '')), '') FROM raw_member GROUP BY c, m;
 INSERT INTO facet (kind, value, cluster, label) SELECT kind, value, c, CASE WHEN kind = 'country'
@@ -342,6 +340,15 @@ INSERT INTO cluster SELECT r.c, COALESCE(r.name, short_name(r.c)), r.country, co
     _cluster_documents(db)
     return ({v for (v,) in db.execute("SELECT DISTINCT value FROM raw_facet WHERE kind = 'region'")},
             {m for (m,) in db.execute("SELECT DISTINCT m FROM raw_member")})
+
+
+def _functions(db: sqlite3.Connection) -> None:
+    """The SQL functions :func:`_rows` makes the tables with (IRI's last segment, a
+    country's English name, a founding date's year)."""
+    db.create_function("short_name", 1, lambda v: _short(v) if v else None, deterministic=True)
+    db.create_function("country_label", 1, lambda v: country_name(_short(v)) or _short(v), deterministic=True)
+    db.create_function("country_name", 1, lambda c: country_name(c) if c else None, deterministic=True)
+    db.create_function("year", 1, lambda f: int(f[:4]) if f and f[:4].isdigit() else None, deterministic=True)
 
 
 def _cluster_documents(db: sqlite3.Connection) -> None:

@@ -82,7 +82,7 @@ def touched_clusters(select: _Select, previous: Path, changes: tuple[bytes, byte
         with contextlib.closing(sqlite3.connect(f"{previous.as_uri()}?mode=ro", uri=True)) as old:
             if old.execute("PRAGMA user_version").fetchone()[0] != layout:
                 return None
-            total = old.execute("SELECT COUNT(*) FROM cluster").fetchone()[0]
+            limit = max(MAX_SHARE * old.execute("SELECT COUNT(*) FROM cluster").fetchone()[0], MIN_UPDATE)
             touched: set[str] = set()
             for part in _parts(sorted(nodes)):  # the clusters a changed triple names
                 touched.update(c for (c,) in old.execute(
@@ -103,9 +103,9 @@ def touched_clusters(select: _Select, previous: Path, changes: tuple[bytes, byte
   { ?c ?p ?x } UNION { ?x ?p ?c } UNION { ?ms org:member ?x ; org:organization ?c }
   UNION { ?g spdx:checksum ?x ; foaf:primaryTopic ?c }
   ?c a ckg:ClusterOrganisation }"""))
-        if len(touched) > max(MAX_SHARE * total, MIN_UPDATE):
+        if len(touched) > limit:
             return None
-    return touched if len(touched) <= max(MAX_SHARE * total, MIN_UPDATE) else None
+    return touched if len(touched) <= limit else None
 
 
 def _parts(items: list[str], size: int = 200) -> Iterable[list[str]]:
