@@ -28,6 +28,7 @@ from rdflib import Graph, Literal
 
 from clusterkg import __version__
 from clusterkg.graph.build.cache import ProfileCache, fingerprint
+from clusterkg.graph.build.memory import return_large_blocks
 from clusterkg.graph.build.process import Outcome, graph_data
 from clusterkg.graph.build.record import ACTIVITIES_FILE, activity_heads
 from clusterkg.graph.build.stream import processed
@@ -448,6 +449,7 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
     :raises StoreError: the store cannot be written, or another build holds it (the
         previous snapshot stays).
     """
+    return_large_blocks()  # the build's large buffers go back to the system when freed (see .memory)
     backend = store if isinstance(store, Backend) else open_backend(store=store, remote=remote)
     run = _Build(list(paths), backend, Uris(base_uri), incremental, source_date_epoch, policy or MatchPolicy())
     try:

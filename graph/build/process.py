@@ -30,7 +30,7 @@ from clusterkg.graph.map.vocab import SCHEMA, Uris
 __all__ = ["Outcome", "process", "slim", "graph_data", "pack", "still_valid_on"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome:
     """What happened to one profile file.
 

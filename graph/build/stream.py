@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from clusterkg.graph.build.cache import ProfileCache, entry_key
+from clusterkg.graph.build.memory import return_large_blocks
 from clusterkg.graph.build.process import Outcome, pack, process, slim, still_valid_on
 from clusterkg.graph.map.concepts import Vocabulary
 from clusterkg.graph.map.vocab import Uris
@@ -39,6 +40,7 @@ _WORKER_STATE: dict = {}
 
 
 def _init_worker(base_uri: str, vocab: Vocabulary, parent: int, today: _dt.date, engine: str) -> None:
+    return_large_blocks()
     _WORKER_STATE["uris"] = Uris(base_uri)
     _WORKER_STATE["vocab"] = vocab
     _WORKER_STATE["today"] = today
@@ -225,4 +227,5 @@ def _resolve(slot: _Slot, scheduler: _Scheduler, cache: ProfileCache | None, blo
             cache.put(slot.key, out, pack(nt, jsonld) if nt is not None and jsonld is not None else None)
             out.nt, out.jsonld = nt, jsonld
     out.cache_key = slot.key
+    out.source = slot.source  # the build's own, not a worker's copy (one fewer per file held to the end)
     return out

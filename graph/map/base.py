@@ -36,7 +36,7 @@ __all__ = ["Mapped", "Unmapped", "NewConcept", "Triple", "GraphBuilder", "Award"
 Triple = tuple[Node, Node, Node]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unmapped:
     """A value kept under the catch-all property: its line, field label and text."""
 
@@ -45,7 +45,7 @@ class Unmapped:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NewConcept:
     """A value that fit no concept of its scheme and became a new concept."""
 
@@ -55,7 +55,7 @@ class NewConcept:
     iri: URIRef
 
 
-@dataclass
+@dataclass(slots=True)
 class Mapped:
     """The result of mapping one source file.
 

@@ -19,7 +19,7 @@ from clusterkg.graph.map.vocab import CKG, SCHEMA
 __all__ = ["ProfileFacts", "profile_facts", "first_founded"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProfileFacts:
     """What the catalogue, VoID and the feed need of one published profile graph.
 

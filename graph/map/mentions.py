@@ -14,7 +14,8 @@ may replace by another cluster's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from dataclasses import astuple, dataclass
 
 __all__ = ["Mention", "record_key", "FUNCTIONAL"]
 
@@ -74,3 +75,26 @@ class Mention:
     member_of: str | None = None
     stated: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple:
+        """Pickled as its fields; unpickled through :func:`_unpickled`, which shares the
+        strings many mentions repeat (a build holds every mention of 100,000 files at once)."""
+        return _unpickled, astuple(self)
+
+
+#: one copy of each ``stated`` tuple seen in this process
+_STATED: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _unpickled(kind: str, iri: str, names: tuple[str, ...], acronyms: tuple[str, ...], country: str | None,
+               website: str | None, anchor: bool, source: str, source_kind: str, source_label: str,
+               line: int | None, key: str, member_of: str | None, stated: tuple[str, ...],
+               words: tuple[str, ...]) -> Mention:
+    """A :class:`Mention` read back from a pickle, its repeated strings shared (interned):
+    its kinds, country, source, the cluster it is a member of, and the predicates stated."""
+    def shared(s: str | None) -> str | None:
+        return sys.intern(s) if s is not None else None
+
+    stated = _STATED.setdefault(stated, tuple(sys.intern(p) for p in stated)) if stated else ()
+    return Mention(sys.intern(kind), iri, names, acronyms, shared(country), website, anchor, sys.intern(source),
+                   sys.intern(source_kind), sys.intern(source_label), line, key, shared(member_of), stated, words)

@@ -52,7 +52,7 @@ _BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
 COLUMNS = ("file", "id", "cluster", "name", "source_url", "retrieved", "country")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProfileSource:
     """One profile file and what the manifest says of it.
 

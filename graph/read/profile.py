@@ -116,7 +116,7 @@ class Count:
     caption: Value | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReadIssue:
     """Something a reader noticed and recovered from.
 
@@ -137,7 +137,7 @@ class ReadIssue:
         return f"{where}: {self.kind}: {self.text}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """What every source file yields, whatever its kind.
 

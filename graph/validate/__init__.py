@@ -45,7 +45,7 @@ def shapes_graph() -> Graph:
 _SEVERITY: dict[Node, str] = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidationResult:
     """One SHACL validation result, tied back to the source.
 
@@ -89,7 +89,7 @@ def _show(node: Node) -> str:
     return f"<{node}>"
 
 
-@dataclass
+@dataclass(slots=True)
 class ValidationReport:
     """The validation of one profile.
 
