@@ -152,9 +152,11 @@ def validate(files: tuple[Path, ...], rdf_out: Path | None, engine: str, base_ur
     """Validate profile FILES (or folders) with the SHACL shapes; exit 1 on any violation."""
     from rdflib import Graph
 
+    from clusterkg.graph.map.vocab import bind_prefixes
+
     count, outcomes = _processed(files, base_uri, engine)
     bad = 0
-    reports = Graph()
+    reports = bind_prefixes(Graph())
     for out in outcomes:
         if out.status == "unreadable":
             click.echo(f"{out.error}")

@@ -24,7 +24,6 @@ from rdflib.term import Node
 from clusterkg.graph.map.mapping import Mapped
 from clusterkg.graph.validate.checks import Finding, findings
 from clusterkg.graph.validate.engines import REFERENCE_ENGINE, engine as _engine
-from clusterkg.graph.map.vocab import bind_prefixes
 from clusterkg.graph.map.vocab import CKG, RDF, SH, XSD
 
 __all__ = ["ValidationResult", "ValidationReport", "validate_mapped", "shapes_graph", "shapes_file"]
@@ -195,7 +194,7 @@ def validate_mapped(mapped: Mapped, source: str, today: _dt.date | None = None,
     rg = _engine(engine, shapes_graph()).run(mapped.graph)
     for n, finding in enumerate(findings(mapped.graph, today)):
         _add_finding(rg, finding, n)
-    report = ValidationReport(source, graph=bind_prefixes(rg))
+    report = ValidationReport(source, graph=rg)  # prefixes bound where a report is written (a build drops it)
     results = [r for res in rg.subjects(RDF.type, SH.ValidationResult)
                if (r := _result(rg, res, mapped, source)) is not None]
     order = {"Violation": 0, "Warning": 1, "Info": 2}

@@ -235,6 +235,22 @@ def test_validate_gives_the_same_report_with_either_engine(tmp_path):
     assert re.search(r"broken\.txt:\d+: Violation: field 'Total number of members'", reports["pyshacl"].stdout)
 
 
+def test_validate_writes_the_rdf_report_with_our_prefixes(tmp_path):
+    from rdflib import Graph, Literal, URIRef
+
+    text = (bundled_data() / "ict-net.txt").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.txt"
+    broken.write_text(text.replace("Total number of members:\u00a0\n", "Total number of members:\u00a0\n-5\n"),
+                      encoding="utf-8")
+    out = tmp_path / "report.ttl"
+    assert run("validate", "--rdf", str(out), str(broken)).exit_code == 1
+    turtle = out.read_text(encoding="utf-8")
+    assert "@prefix ckg: <https://w3id.org/clusterkg/ns#> ." in turtle and "ckg:sourceLine" in turtle
+    g = Graph().parse(data=turtle, format="turtle")
+    labels = set(g.objects(None, URIRef("https://w3id.org/clusterkg/ns#sourceLabel")))
+    assert Literal("Total number of members") in labels
+
+
 def test_an_unknown_shacl_engine_is_a_usage_error_naming_it(tmp_path):
     r = run("build", "--store", str(tmp_path / "store"), env={"CLUSTERKG_SHACL_ENGINE": "jena"})
     assert r.exit_code == 2 and "CLUSTERKG_SHACL_ENGINE) 'jena' is none of pyshacl, turbo" in r.stderr
