@@ -161,7 +161,7 @@ class Settings(BaseSettings):
                                         "review file, `meta/review.csv`")
     shacl_engine: str = Field(
         DEFAULT_ENGINE, description="the SHACL engine of `build` (and of `serve`'s first build): `turbo` "
-                                    "(pyshacl-turbo, in Rust; a build with pyshacl took 1.35-1.54 times as long) or "
+                                    "(pyshacl-turbo, in Rust; a build with pyshacl took 1.35-1.57 times as long) or "
                                     "`pyshacl` (the reference, and `validate`'s engine); tests hold the two to the "
                                     "same reports")
     host: str = Field("127.0.0.1", description="listen address of `serve`")

@@ -6,7 +6,7 @@ N-Quads for the store, a piece of the current view, a worker's pickled outcomes)
 the first such block is freed it raises that threshold to the block's size (up to 32 MiB,
 its *dynamic mmap threshold*), so later buffers come from the heap, whose freed holes the
 process keeps. Fixing the threshold keeps them out of the heap: measured on a 10,000-profile
-full build, the main process's peak went from 348 to 266 MiB, in the same time.
+full build, the main process's peak went from 348 to 266 MiB, in the same time (one-off runs).
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ class PyshaclEngine:
 class TurboEngine:
     """pyshacl-turbo's :class:`~pyshacl_turbo.CompiledShapes`: the shapes compiled once,
     each data graph validated in Rust (``bench/build.py`` prints a whole build's time with
-    each engine: with pyshacl it took 1.35-1.54 times as long in the runs of 2026-12-06).
+    each engine: with pyshacl it took 1.35-1.57 times as long in the runs of 2026-12-06).
 
     A data graph holding an ill-typed literal goes to ``fallback`` (pyshacl) instead:
     rdflib rewrites some ill-typed lexical forms when it parses them (``"none"^^xsd:boolean``
