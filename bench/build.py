@@ -8,9 +8,10 @@ Usage:
 
 Prints one line per size: the full build's time and profiles/s, its peak resident
 memory (the build process and its worker processes together, sampled from /proc every
-50 ms, and the largest single process), and the time of a rebuild after one profile
+50 ms, a child counted from its second sample on, and the largest single process), and the time of a rebuild after one profile
 changed: K rebuilds, each after another change to the same profile, as median and
-range (a virtual machine's speed varies between runs). The full build is made once per
+range (a virtual machine's speed varies between runs), and the rebuilds' peak resident
+memory (the largest of the K, process tree as above). The full build is made once per
 SHACL engine (``--shacl-engine``), the builds' default (pyshacl-turbo) first and the
 reference (pyshacl) after, measured in the same run; the rebuilds use the first. Each
 line ends with the targets of issue 17 for that size, where it names one. Each build runs as
@@ -31,22 +32,34 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def _sizes_kib(root: int) -> list[int]:
-    """Resident size, KiB, of ``root`` and of each of its descendants (those still there)."""
+def _sizes_kib(root: int, earlier: set[tuple[int, float]]) -> tuple[list[int], set[tuple[int, float]]]:
+    """Resident size, KiB, of ``root`` and of each of its descendants that ``earlier`` (the
+    previous sample's) holds too; and this sample's descendants, as (pid, start time).
+
+    A descendant is counted from its second sample on: between ``fork`` (or ``vfork``) and
+    ``exec`` a child started by ``subprocess`` (``sort``, ``comm``, a worker) shows its
+    parent's resident pages as its own, so one sample taken in that window would count the
+    build's memory twice (a run of 2026-12-06 printed 2,894 MiB for a tree whose largest
+    process peaked at 1,420).
+    """
     import psutil
 
     try:
         top = psutil.Process(root)
-        procs = [top, *top.children(recursive=True)]
+        procs = top.children(recursive=True)
+        out = [top.memory_info().rss // 1024]
     except psutil.NoSuchProcess:
-        return []
-    out = []
+        return [], set()
+    now = set()
     for proc in procs:
         try:
-            out.append(proc.memory_info().rss // 1024)
+            key = (proc.pid, proc.create_time())
+            now.add(key)
+            if key in earlier:
+                out.append(proc.memory_info().rss // 1024)
         except psutil.NoSuchProcess:
             pass
-    return out
+    return out, now
 
 
 def _run(args: list[str]) -> tuple[float, float, float]:
@@ -58,8 +71,9 @@ def _run(args: list[str]) -> tuple[float, float, float]:
     peak = [0, 0]
 
     def sample() -> None:
+        seen: set[tuple[int, float]] = set()
         while proc.poll() is None:
-            sizes = _sizes_kib(proc.pid)
+            sizes, seen = _sizes_kib(proc.pid, seen)
             peak[0], peak[1] = max(peak[0], sum(sizes)), max([peak[1], *sizes])
             time.sleep(0.05)
 
@@ -102,11 +116,13 @@ def main() -> None:
                 fulls[engine] = _run(["build", "-q", "--full", "--shacl-engine", engine, str(gen), "--store", store])
             store = str(Path(tmp) / f"store-{engines[0]}")
             first = sorted(gen.glob("*.txt"))[0]
-            times = []
+            times, rebuild_peak = [], 0.0
             for i in range(rebuilds):
                 first.write_text(first.read_text(encoding="utf-8") + f"\nOther Label:\nChanged {i}\n",
                                  encoding="utf-8")
-                times.append(_run(["build", "-q", "--shacl-engine", engines[0], str(gen), "--store", store])[0])
+                seconds, peak, _single = _run(["build", "-q", "--shacl-engine", engines[0], str(gen), "--store", store])
+                times.append(seconds)
+                rebuild_peak = max(rebuild_peak, peak)
             full, tree, single = fulls[engines[0]]
             others = "; ".join(f"with {e}: {fulls[e][0]:.1f} s ({fulls[e][0] / full:.2f}x the time)"
                                for e in engines[1:])
@@ -114,7 +130,7 @@ def main() -> None:
             print(f"{n:>7} profiles: full build ({engines[0]}) {full:7.1f} s ({n / full:6.1f} profiles/s), peak RSS "
                   f"{tree:6.0f} MiB (largest process {single:5.0f} MiB){'; ' + others if others else ''}; "
                   f"rebuild with one profile changed {statistics.median(times):6.2f} s (median of {len(times)}, "
-                  f"{min(times):.2f}-{max(times):.2f} s)"
+                  f"{min(times):.2f}-{max(times):.2f} s, peak RSS {rebuild_peak:.0f} MiB)"
                   + (f"; targets: full {target[0]:.0f} s, {target[1]} MiB, rebuild {target[2]:.0f} s" if target else ""),
                   flush=True)
 
