@@ -40,6 +40,7 @@ __all__ = ["fingerprint", "entry_key", "ProfileCache", "SHAPING"]
 #: modules they use, and the shipped data they read (package, file patterns).
 SHAPING = (("clusterkg.graph.read", ("*.py",)), ("clusterkg.graph.map", ("*.py",)),
            ("clusterkg.graph.validate", ("*.py",)), ("clusterkg.graph", ("errors.py", "formats.py")),
+           ("clusterkg.graph.build", ("process.py",)),  # the Outcome class the cache pickles
            ("clusterkg.ontology", ("*.ttl", "schemes/*.ttl")), ("clusterkg.shapes", ("*.ttl",)),
            ("clusterkg.data", ("networks.csv",)))
 

@@ -15,7 +15,8 @@ may replace by another cluster's.
 from __future__ import annotations
 
 import sys
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Mention", "record_key", "FUNCTIONAL"]
 
@@ -77,24 +78,29 @@ class Mention:
     words: tuple[str, ...] = ()
 
     def __reduce__(self) -> tuple:
-        """Pickled as its fields; unpickled through :func:`_unpickled`, which shares the
-        strings many mentions repeat (a build holds every mention of 100,000 files at once)."""
-        return _unpickled, astuple(self)
+        """Pickled as its fields, by name; unpickled through :func:`_unpickled`, which shares
+        the strings many mentions repeat (a build holds every mention of 100,000 files at once)."""
+        return _unpickled, (tuple((name, getattr(self, name)) for name in self.__slots__),)
 
 
+#: The fields whose strings many mentions repeat: kinds, country, source, the cluster a
+#: member belongs to (each shared through ``sys.intern``).
+_SHARED = frozenset({"kind", "country", "source", "source_kind", "source_label", "member_of"})
 #: one copy of each ``stated`` tuple seen in this process
 _STATED: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-def _unpickled(kind: str, iri: str, names: tuple[str, ...], acronyms: tuple[str, ...], country: str | None,
-               website: str | None, anchor: bool, source: str, source_kind: str, source_label: str,
-               line: int | None, key: str, member_of: str | None, stated: tuple[str, ...],
-               words: tuple[str, ...]) -> Mention:
-    """A :class:`Mention` read back from a pickle, its repeated strings shared (interned):
-    its kinds, country, source, the cluster it is a member of, and the predicates stated."""
-    def shared(s: str | None) -> str | None:
-        return sys.intern(s) if s is not None else None
+def _shared(value: Any) -> Any:
+    # sys.intern takes plain str only (an rdflib term is a str subclass: kept as it is)
+    return sys.intern(value) if type(value) is str else value
 
-    stated = _STATED.setdefault(stated, tuple(sys.intern(p) for p in stated)) if stated else ()
-    return Mention(sys.intern(kind), iri, names, acronyms, shared(country), website, anchor, sys.intern(source),
-                   sys.intern(source_kind), sys.intern(source_label), line, key, shared(member_of), stated, words)
+
+def _unpickled(fields: tuple[tuple[str, object], ...]) -> Mention:
+    """A :class:`Mention` read back from a pickle (its fields by name), its repeated
+    strings shared: those of :data:`_SHARED`, and the ``stated`` predicates (one tuple per
+    distinct set)."""
+    values = {name: _shared(value) if name in _SHARED else value for name, value in fields}
+    stated = values.get("stated")
+    if isinstance(stated, tuple) and stated:
+        values["stated"] = _STATED.setdefault(stated, tuple(_shared(p) for p in stated))
+    return Mention(**values)  # type: ignore[arg-type]
