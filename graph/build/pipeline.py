@@ -141,10 +141,11 @@ class _Build:
         candidates = {old.graph or str(self.uris.profile_graph(pid)) for pid, old in self.prev.profiles.items()}
         self.kept: set[str] = set()
         if writer.previous is not None:
+            record = str(self.uris.build_graph)  # updated by its changed lines (build_record)
             for g in writer.named_graphs():
                 if g in candidates:
                     self.kept.add(g)
-                else:
+                elif g != record:
                     writer.remove_graph(g)
 
     def add_graph(self, graph_iri: str, ntriples: bytes, subset: str | None = None,
@@ -339,7 +340,10 @@ class _Build:
         for block in self.record:  # canonical already: sorted as lines, not read again (a store would hold them all)
             lines.extend(block.splitlines(keepends=True))
         self.record = []
-        self.add_graph(str(self.uris.build_graph), b"".join(sorted(set(lines))))
+        record, iri = b"".join(sorted(set(lines))), str(self.uris.build_graph)
+        self.writer.replace_graph(iri, record)  # the previous record's unchanged lines stay
+        self.dumps.add_graph(iri, record)
+        self.summary.triples += record.count(b"\n")
 
     def publish(self, publishing: Publishing) -> None:
         """The publish stage: dumps, catalogue, VoID and state, into the new snapshot."""

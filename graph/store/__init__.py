@@ -94,6 +94,10 @@ class StoreWriter(Protocol):
     def remove_graph(self, graph_iri: str) -> None:
         """Remove a named graph carried over from the previous snapshot."""
 
+    def replace_graph(self, graph_iri: str, ntriples: bytes) -> int | None:
+        """Make a named graph hold these canonical N-Triples, changing only the triples that
+        differ when the snapshot holds it already; return how many changed (None: loaded whole)."""
+
     def reuse_dumps(self, names: list[str]) -> list[Path] | None:
         """Link unchanged dump files of the previous snapshot into ``dumps_dir``."""
 

@@ -149,6 +149,37 @@ class OxigraphWriter(SnapshotWriter):
         self._flush()
         return sorted(g.value for g in self._store.named_graphs())
 
+    def replace_graph(self, graph_iri: str, ntriples: bytes) -> int | None:
+        """Make named graph ``graph_iri`` hold the triples of ``ntriples`` (canonical
+        N-Triples). When the snapshot holds the graph already, only the triples that differ
+        are removed and added: Oxigraph removes a whole graph in one transaction that it
+        holds in memory (300,000 triples of a build record at 100,000 profiles).
+
+        :return: the triples removed plus those added, or None when the graph was loaded
+            whole (absent before, or more than half of it changed).
+        :raises StoreError: when the store cannot be written.
+        """
+        self._flush()
+        node = ox.NamedNode(graph_iri)
+        try:
+            if not self._store.contains_named_graph(node):
+                self.add_graph(graph_iri, ntriples)
+                return None
+            old = set((self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b"").splitlines(True))
+            new = set(ntriples.splitlines(True))
+            gone, added = old - new, new - old
+            if 2 * len(gone) > len(old):
+                self.remove_graph(graph_iri)
+                self.add_graph(graph_iri, ntriples)
+                return None
+            for t in ox.parse(b"".join(gone), format=ox.RdfFormat.N_TRIPLES):
+                self._store.remove(ox.Quad(t.subject, t.predicate, t.object, node))
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, node)
+                               for t in ox.parse(b"".join(sorted(added)), format=ox.RdfFormat.N_TRIPLES))
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"cannot update the graph <{graph_iri}>: {exc}") from exc
+        return len(gone) + len(added)
+
     def remove_graph(self, graph_iri: str) -> None:
         """Remove named graph ``graph_iri`` and its triples (nothing when it is absent).
 

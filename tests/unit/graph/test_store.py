@@ -126,3 +126,27 @@ def test_a_blank_node_across_the_default_graphs_load_pieces_stays_one_node(tmp_p
                        "<http://z> <http://r> ?b }")
     assert rows.rows() == [{"n": "1", "t": "2"}]
     assert store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows() == [{"n": "100001"}]
+
+
+def _lines(n: int, changed: int = 0) -> bytes:
+    return b"".join(sorted(f'<http://a/{i}> <http://b/p> "{"new" if i < changed else "v"}{i}" .\n'.encode()
+                           for i in range(n)))
+
+
+def test_replace_graph_changes_only_the_lines_that_differ(tmp_path):
+    root, g = tmp_path / "s", BASE + "graph/build"
+    w = open_writer(root)
+    assert w.replace_graph(g, _lines(100)) is None  # absent: loaded whole
+    w.commit()
+    w = open_writer(root, from_current=True)
+    assert w.replace_graph(g, _lines(100, changed=3) + b'<http://a/x> <http://b/p> "added" .\n') == 7
+    assert w.replace_graph(BASE + "graph/other", _lines(2)) is None
+    w.commit()
+    store = open_store(root)
+    quads = [line for line in store.dump_nquads().decode().splitlines() if line.endswith(f"<{g}> .")]
+    values = sorted(line.split('"')[1] for line in quads)
+    assert len(values) == 101 and values[:4] == ["added", "new0", "new1", "new2"] and "v3" in values
+    assert "v0" not in values
+    w = open_writer(root, from_current=True)
+    assert w.replace_graph(g, _lines(100, changed=60)) is None  # more than half changed: loaded whole
+    w.abort()
