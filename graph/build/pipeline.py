@@ -149,9 +149,13 @@ class _Build:
                     writer.remove_graph(g)
 
     def add_graph(self, graph_iri: str, ntriples: bytes, subset: str | None = None,
-                  jsonld: bytes | None = None) -> None:
-        """Load one graph into the snapshot and its dumps."""
-        self.writer.add_graph(graph_iri, ntriples)
+                  jsonld: bytes | None = None, replace: bool = False) -> None:
+        """Load one graph into the snapshot and its dumps (``replace``: a graph the
+        checkpoint holds, changed by the lines that differ, :meth:`StoreWriter.replace_graph`)."""
+        if replace:
+            self.writer.replace_graph(graph_iri, ntriples)
+        else:
+            self.writer.add_graph(graph_iri, ntriples)
         self.dumps.add_graph(graph_iri, ntriples, subset, jsonld)
         self.summary.triples += ntriples.count(b"\n")
 
@@ -340,10 +344,8 @@ class _Build:
         for block in self.record:  # canonical already: sorted as lines, not read again (a store would hold them all)
             lines.extend(block.splitlines(keepends=True))
         self.record = []
-        record, iri = b"".join(sorted(set(lines))), str(self.uris.build_graph)
-        self.writer.replace_graph(iri, record)  # the previous record's unchanged lines stay
-        self.dumps.add_graph(iri, record)
-        self.summary.triples += record.count(b"\n")
+        # the previous record's unchanged lines stay (kept from the checkpoint by open())
+        self.add_graph(str(self.uris.build_graph), b"".join(sorted(set(lines))), replace=True)
 
     def publish(self, publishing: Publishing) -> None:
         """The publish stage: dumps, catalogue, VoID and state, into the new snapshot."""

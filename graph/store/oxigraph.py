@@ -172,10 +172,7 @@ class OxigraphWriter(SnapshotWriter):
                 self.remove_graph(graph_iri)
                 self.add_graph(graph_iri, ntriples)
                 return None
-            for t in ox.parse(b"".join(gone), format=ox.RdfFormat.N_TRIPLES):
-                self._store.remove(ox.Quad(t.subject, t.predicate, t.object, node))
-            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, node)
-                               for t in ox.parse(b"".join(sorted(added)), format=ox.RdfFormat.N_TRIPLES))
+            _apply_changes(self._store, b"".join(gone), b"".join(sorted(added)), node)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"cannot update the graph <{graph_iri}>: {exc}") from exc
         return len(gone) + len(added)
@@ -222,10 +219,8 @@ class OxigraphWriter(SnapshotWriter):
         changes: tuple[bytes, bytes] | None = None
         try:
             if previous is not None and self.previous is not None and has_current_view(self.previous):
-                gone, new = changes = _differences(previous, ntriples)
-                for t in ox.parse(gone, format=ox.RdfFormat.N_TRIPLES):
-                    self._store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
-                _load_in_pieces(self._store, io.BytesIO(new), default)
+                changes = _differences(previous, ntriples)
+                _apply_changes(self._store, *changes, default)
             else:
                 self._store.clear_graph(default)
                 with open(ntriples, "rb") as lines:
@@ -305,7 +300,18 @@ class OxigraphWriter(SnapshotWriter):
 _LOAD_LINES = 100_000
 
 
-def _load_in_pieces(store: ox.Store, lines: BinaryIO, graph: ox.DefaultGraph) -> None:
+def _apply_changes(store: ox.Store, gone: bytes, new: bytes, graph: ox.NamedNode | ox.DefaultGraph) -> None:
+    """Remove the N-Triples lines ``gone`` from ``graph`` of ``store``, then load the lines
+    ``new`` into it (:func:`_load_in_pieces`).
+
+    :raises SyntaxError: a line is not N-Triples.
+    """
+    for t in ox.parse(gone, format=ox.RdfFormat.N_TRIPLES):
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, graph))
+    _load_in_pieces(store, io.BytesIO(new), graph)
+
+
+def _load_in_pieces(store: ox.Store, lines: BinaryIO, graph: ox.NamedNode | ox.DefaultGraph) -> None:
     """Load the N-Triples ``lines`` into ``graph`` of ``store``, :data:`_LOAD_LINES` lines
     at a time (a line is one triple, so every piece is whole N-Triples).
 

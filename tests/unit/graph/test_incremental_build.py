@@ -150,3 +150,23 @@ def test_a_feed_version_holds_the_clusters_triples_as_mapped(tmp_path, copied_da
     version = next(m["nt"] for m in feed if m["profile"] == "ict-cluster-bulgaria-2021")
     assert ' "280"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .' in version
     assert "XMLSchema#integer>" not in version
+
+
+def test_a_rebuild_updates_the_build_record_in_the_store_as_the_dump_has_it(tmp_path, data_dir):
+    src, root = tmp_path / "in", tmp_path / "s"
+    shutil.copytree(data_dir, src)
+    build([src], root, BASE, source_date_epoch=1_800_000_000)
+    page = src / "ict-net.txt"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOther Label:\nChanged\n", encoding="utf-8")
+    build([src], root, BASE, source_date_epoch=1_800_000_100)
+    record = f"<{BASE}graph/build> .".encode()
+    stored = {line for line in open_store(root).dump_nquads().splitlines() if line.endswith(record)}
+    dumped = {line for line in (root / "current" / "dumps" / "clusterkg.nq").read_bytes().splitlines()
+              if line.endswith(record)}
+    assert stored == dumped and len(stored) > 20
+    later = f"<{BASE}id/build/20270115T080140Z>".encode()  # the second build (epoch 1,800,000,100)
+    changed = {line for line in stored if b"graph/profile/ict-net>" in line.split(b" ")[0]}
+    assert changed and all(later in line or b"generatedAtTime" in line for line in changed)
+    assert any(b'"2027-01-15T08:01:40Z"' in line for line in changed)
+    unchanged = {line for line in stored if b"graph/profile/ict-cluster-bulgaria-2021>" in line.split(b" ")[0]}
+    assert unchanged and not any(later in line for line in unchanged)  # kept the first build's
