@@ -173,9 +173,6 @@ class DumpWriter:
         self.reuse, self.turtle_reuse = reuse or {}, turtle_reuse or {}
         if shutil.which("sort") is None:  # before any work, not after the whole load
             raise StoreError("cannot find 'sort' to write the dumps; a POSIX 'sort' must be on the PATH")
-        # compresses the dataset files' members while the build goes on (zlib runs outside
-        # Python's lock)
-        self._pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="dumps-gzip")
         self._subsets: dict[str, _Subset] = {}
         self._graphs = 0
         self._closers: list[Callable[[], None]] = []  # what abort() closes, in order
@@ -185,7 +182,7 @@ class DumpWriter:
             self._tmp = self._tmp_dir = Path(tempfile.mkdtemp(prefix=".dumps-", dir=self.folder))
             self._streams: list[tuple[DatasetStream, GzipStream]] = []
             for kind in DATASET_STREAMS:
-                stream = GzipStream(self.folder / dump_name(kind.fmt), self.reuse, self._pool)
+                stream = GzipStream(self.folder / dump_name(kind.fmt), self.reuse)
                 self._closers.append(stream.abort)
                 self._streams.append((kind, stream))
             self._union = open(self._tmp / "union.nt.unsorted", "wb")
@@ -296,9 +293,9 @@ class DumpWriter:
             done = Dumps({}, {}, {}, {})
             self._table: dict[str, list] = {}
             self._entries: list[list] = []
-            # chains of steps run in one pool; the single steps they hand off (gzip, the
-            # sort of the objects) in another, so a chain never waits on a step queued
-            # behind itself
+            # chains of steps run in one pool; the single step they hand off (the sort of
+            # the objects) in another, so a chain never waits on a step queued behind
+            # itself (each gzip stream has a writer thread of its own)
             with concurrent.futures.ThreadPoolExecutor(workers) as chains, \
                     concurrent.futures.ThreadPoolExecutor(workers) as steps:
                 whole = chains.submit(self._union_outputs, steps, done)
@@ -327,7 +324,7 @@ class DumpWriter:
         _sort_unique(self._tmp / "union.nt.unsorted", nt, self._tmp)
         (self._tmp / "union.nt.unsorted").unlink()
         objects = steps.submit(_distinct_objects, nt, self._tmp)
-        figures, entries, members, sums = union_files(nt, ttl, self.prefixes, self.reuse, self.turtle_reuse, steps)
+        figures, entries, members, sums = union_files(nt, ttl, self.prefixes, self.reuse, self.turtle_reuse)
         self._table.update(members)
         done.digests.update(sums)
         self._entries.extend(entries)
@@ -364,7 +361,6 @@ class DumpWriter:
         """Close and remove the temporary files (the dumps folder goes with its snapshot)."""
         for close in self._closers:
             close()
-        self._pool.shutdown(wait=True, cancel_futures=True)
         if self._tmp_dir is not None:
             shutil.rmtree(self._tmp_dir, ignore_errors=True)
 

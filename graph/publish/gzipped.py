@@ -32,7 +32,8 @@ Reuse = dict[str, tuple[Path, int, int]]
 #: A file's (SHA-256, SHA-1), hex.
 Digests = tuple[str, str]
 
-#: Members compressed ahead of the one being written, at most (bounds the memory held).
+#: Chunks handed to a stream's writer thread and not yet written, at most (bounds the
+#: memory held: each is at most eight times :data:`~.chunking.CHUNK_BYTES`).
 _AHEAD = 4
 
 
@@ -40,26 +41,37 @@ class GzipStream:
     """A file written a piece at a time, and its ``.gz`` beside it as a series of gzip
     members (RFC 1952 §2.2: any gzip reader reads them as one stream), one per
     content-defined chunk. A chunk whose SHA-1 is in ``reuse`` is copied, compressed, from
-    an earlier file; the others are compressed in ``pool`` (zlib runs outside Python's
-    lock; None: here), and written in order. No timestamp or name in the member headers:
-    equal content, equal bytes. SHA-256 and SHA-1 of both files are taken as they pass.
+    an earlier file; the others are compressed. No timestamp or name in the member
+    headers: equal content, equal bytes. SHA-256 and SHA-1 of both files are taken as they
+    pass.
+
+    The caller's thread only gathers pieces into chunks. Each chunk then goes to the
+    stream's own writer thread, which in chunk order hashes it, copies or compresses its
+    member, and writes and hashes both files (hashlib, zlib and file writes run outside
+    Python's lock): a rebuild, whose members are mostly copied, hashes and writes on
+    another core than the one reading the graphs.
 
     :param path: the file; its ``.gz`` is ``path`` + ``.gz``.
     :param plain: write ``path`` too (False: it exists already, only its ``.gz`` is made).
     :raises OSError: when a file cannot be opened.
     """
 
-    def __init__(self, path: Path, reuse: Reuse | None = None,
-                 pool: concurrent.futures.Executor | None = None, level: int = 6, plain: bool = True):
+    def __init__(self, path: Path, reuse: Reuse | None = None, level: int = 6, plain: bool = True):
         self.path, self.gz = path, path.with_name(path.name + ".gz")
-        self._reuse, self._pool, self._level = reuse or {}, pool, level
+        self._reuse, self._level = reuse or {}, level
         self._sources: dict[Path, Any] = {}
         self._plain = open(path, "wb") if plain else None
-        self._out = open(self.gz, "wb")
+        try:
+            self._out = open(self.gz, "wb")
+        except OSError:
+            if self._plain is not None:
+                self._plain.close()
+            raise
         self._hashes = {name: (hashlib.sha256(), hashlib.sha1()) for name in (path.name, self.gz.name)}
         self._buf: list[bytes] = []
         self._size = 0
-        self._queue: collections.deque = collections.deque()
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="dumps-gzip")
+        self._queue: collections.deque[concurrent.futures.Future] = collections.deque()
         self.members: list[list] = []  # [sha1 of the chunk, offset, length] of each member
         self.written = 0  # bytes of the plain file so far
         self._offset = 0
@@ -69,52 +81,55 @@ class GzipStream:
         when the piece's CRC-32 (as a fraction of 2**32) is below its share of
         :data:`~.chunking.CHUNK_BYTES`, or the member reached eight times that.
 
-        :return: the SHA-1 of the chunk ended here, or None.
+        :return: with ``end=True``, the SHA-1 (hex) of the chunk ended here (None when
+            nothing was pending); else None.
+        :raises OSError: when an earlier chunk could not be written.
         """
         if not piece:
-            return self._cut() if end else None
-        if self._plain is not None:
-            self._plain.write(piece)
-        for h in self._hashes[self.path.name]:
-            h.update(piece)
+            return self._cut(True) if end else None
         self._buf.append(piece)
         self._size += len(piece)
         self.written += len(piece)
-        if end is None:
-            end = zlib.crc32(piece) * chunking.CHUNK_BYTES < len(piece) << 32 or self._size >= 8 * chunking.CHUNK_BYTES
-        return self._cut() if end else None
+        if end:
+            return self._cut(True)
+        if end is None and (zlib.crc32(piece) * chunking.CHUNK_BYTES < len(piece) << 32
+                            or self._size >= 8 * chunking.CHUNK_BYTES):
+            self._cut(False)
+        return None
 
-    def _cut(self) -> str | None:
+    def _cut(self, digest_here: bool) -> str | None:
+        """End the pending chunk and hand it to the writer thread (its SHA-1 taken here
+        when the caller wants it)."""
         if not self._buf:
             return None
         chunk = b"".join(self._buf) if len(self._buf) > 1 else self._buf[0]
         self._buf, self._size = [], 0
-        digest = hashlib.sha1(chunk).hexdigest()
-        member = self._reused(digest)
-        if self._pool is not None:
-            job = self._pool.submit(_member, chunk, member, self._level)
-        else:
-            job = concurrent.futures.Future()
-            job.set_result(_member(chunk, member, self._level))
-        self._queue.append((digest, job))
-        self._drain(_AHEAD)
+        digest = hashlib.sha1(chunk).hexdigest() if digest_here else None
+        self._queue.append(self._thread.submit(self._emit, chunk, digest))
+        while len(self._queue) > _AHEAD:
+            self._queue.popleft().result()
         return digest
+
+    def _emit(self, chunk: bytes, digest: str | None) -> None:
+        """In the writer thread, chunks in order: the chunk's member (copied or compressed),
+        both files written and hashed."""
+        digest = digest or hashlib.sha1(chunk).hexdigest()
+        member = _member(chunk, self._reused(digest), self._level)
+        if self._plain is not None:
+            self._plain.write(chunk)
+        for h in self._hashes[self.path.name]:
+            h.update(chunk)
+        self._out.write(member)
+        for h in self._hashes[self.gz.name]:
+            h.update(member)
+        self.members.append([digest, self._offset, len(member)])
+        self._offset += len(member)
 
     def _reused(self, digest: str) -> bytes | None:
         if digest not in self._reuse:
             return None
         src, at, length = self._reuse[digest]
         return read_at(self._sources, src, at, length)
-
-    def _drain(self, ahead: int) -> None:
-        while self._queue and (len(self._queue) > ahead or self._queue[0][1].done()):
-            digest, job = self._queue.popleft()
-            member = job.result()
-            self._out.write(member)
-            for h in self._hashes[self.gz.name]:
-                h.update(member)
-            self.members.append([digest, self._offset, len(member)])
-            self._offset += len(member)
 
     def close(self) -> dict[str, Digests]:
         """End the last member, write what is pending, close the files.
@@ -123,14 +138,16 @@ class GzipStream:
         :raises OSError: when a file cannot be written.
         """
         try:
-            self._cut()
-            self._drain(0)
+            self._cut(False)
+            while self._queue:
+                self._queue.popleft().result()
         finally:
             self.abort()
         return {name: (h256.hexdigest(), h1.hexdigest()) for name, (h256, h1) in self._hashes.items()}
 
     def abort(self) -> None:
-        """Close the files (what is pending is dropped)."""
+        """Stop the writer thread and close the files (what is pending is dropped)."""
+        self._thread.shutdown(wait=True, cancel_futures=True)
         for fh in (self._plain, self._out, *self._sources.values()):
             if fh is not None:
                 fh.close()

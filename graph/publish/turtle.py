@@ -11,7 +11,6 @@ whole (small) file at once, for the per-country dumps.
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import json
 from pathlib import Path
@@ -71,9 +70,8 @@ def read_turtle_reuse(index: Path | None, dumps: Path | None, prefixes: dict[str
         return {}
 
 
-def union_files(nt: Path, ttl: Path, prefixes: dict[str, str], reuse: Reuse, turtle_reuse: TurtleReuse,
-                 pool: concurrent.futures.Executor | None) -> tuple[dict, list[list], dict[str, list],
-                                                                 dict[str, Digests]]:
+def union_files(nt: Path, ttl: Path, prefixes: dict[str, str], reuse: Reuse,
+                turtle_reuse: TurtleReuse) -> tuple[dict, list[list], dict[str, list], dict[str, Digests]]:
     """From the sorted union ``nt``: its ``.gz``, the Turtle file ``ttl`` and its ``.gz``,
     and the VoID figures, in one pass over ``nt`` cut into chunks by subject
     (:func:`~.chunking.chunks`). A chunk seen in the previous snapshot (``turtle_reuse``) takes its
@@ -88,8 +86,8 @@ def union_files(nt: Path, ttl: Path, prefixes: dict[str, str], reuse: Reuse, tur
     :raises SyntaxError: when ``nt`` is not N-Triples.
     """
     header = _turtle_header(prefixes)
-    nt_gz = GzipStream(nt, reuse, pool, plain=False)
-    ttl_gz = GzipStream(ttl, reuse, pool)
+    nt_gz = GzipStream(nt, reuse, plain=False)
+    ttl_gz = GzipStream(ttl, reuse)
     entries: list[list] = []
     figures: list[dict] = []
     sources: dict[Path, Any] = {}
