@@ -19,6 +19,7 @@ This module only orchestrates: each step calls the stage that does the work.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import dataclasses
 import datetime as _dt
 from pathlib import Path
@@ -354,6 +355,22 @@ class _Build:
                        reuse_dumps=self.writer.reuse_dumps)
         BuiltFor(str(self.uris.base), tuple(str(Path(p).resolve()) for p in self.paths)).write(self.writer.meta_dir)
 
+    def publish_and_load(self, publishing: Publishing) -> None:
+        """:meth:`publish` in a thread; here, once it has sorted the union, :meth:`default_graph`
+        then :meth:`site_index` (zlib, ``sort``, Oxigraph, SQLite run outside Python's lock).
+
+        :raises StoreError, OSError: from either side, once both have stopped."""
+        sorted_union = self.dumps.union_sorted
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="publish") as pool:
+            job = pool.submit(self.publish, publishing)
+            job.add_done_callback(lambda _job: sorted_union.set())  # also when it failed first
+            sorted_union.wait()
+            if job.done():
+                job.result()  # its error, before anything reads the union
+            self.default_graph()
+            self.site_index()
+            job.result()
+
     def site_index(self) -> None:
         """The pages' index (search, facets, figures) from the current view, into ``meta/``:
         the previous snapshot's, updated where the current view changed, when it can be."""
@@ -466,9 +483,7 @@ def build(paths: Iterable[str | Path], store: str | Path | Backend, base_uri: st
         run.current_views()
         run.curated()
         run.build_record()
-        run.publish(publishing or Publishing())
-        run.default_graph()
-        run.site_index()
+        run.publish_and_load(publishing or Publishing())
         run.commit()
     except OSError as exc:  # a full disk, a folder made read-only: one line, not a traceback
         run.abort()

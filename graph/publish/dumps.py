@@ -45,6 +45,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -175,6 +176,9 @@ class DumpWriter:
             raise StoreError("cannot find 'sort' to write the dumps; a POSIX 'sort' must be on the PATH")
         self._subsets: dict[str, _Subset] = {}
         self._graphs = 0
+        #: set once :meth:`finish` has written the sorted union (``clusterkg.nt``): it may be
+        #: read (e.g. loaded as the default graph) while the rest of the files are made
+        self.union_sorted = threading.Event()
         self._closers: list[Callable[[], None]] = []  # what abort() closes, in order
         self._tmp_dir: Path | None = None  # what abort() removes
         try:
@@ -323,6 +327,7 @@ class DumpWriter:
         nt, ttl = self.folder / dump_name(formats.N_TRIPLES), self.folder / dump_name(formats.TURTLE)
         _sort_unique(self._tmp / "union.nt.unsorted", nt, self._tmp)
         (self._tmp / "union.nt.unsorted").unlink()
+        self.union_sorted.set()
         objects = steps.submit(_distinct_objects, nt, self._tmp)
         figures, entries, members, sums = union_files(nt, ttl, self.prefixes, self.reuse, self.turtle_reuse)
         self._table.update(members)

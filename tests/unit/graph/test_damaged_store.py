@@ -138,3 +138,26 @@ def test_a_disk_that_fills_up_ends_the_build_in_one_line_and_leaves_no_partial_s
     assert len(errors) == 1 and "cannot write" in errors[0] and "the previous snapshot keeps serving" in errors[0]
     assert current_generation(root).name == before
     assert not list((root / "generations").glob("*.partial"))
+
+
+def test_a_publish_step_that_fails_in_its_thread_ends_the_build_and_keeps_the_previous_snapshot(built, tmp_path):
+    """The publish step runs beside the default graph's load (``_Build.publish_and_load``):
+    its failure (here the union's ``sort``, a stand-in that exits 2) still ends the build
+    with one line, before the store reads the union, and leaves no partial snapshot."""
+    folder, root = built
+    before = current_generation(root).name
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "sort").write_text("#!/bin/sh\necho 'sort: disk quota exceeded' >&2\nexit 2\n", encoding="utf-8")
+    (tools / "sort").chmod(0o755)
+    (folder / "ict-net.txt").write_text((folder / "ict-net.txt").read_text(encoding="utf-8") + "\nMore text.\n",
+                                        encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "clusterkg", "build", "-q", "--store", str(root),
+                        "--base-uri", BASE, str(folder)], capture_output=True, text=True,
+                       env={**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"})
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "sort -u failed writing the dumps: sort: disk quota exceeded" in errors[0], errors
+    assert errors[0].endswith("the previous snapshot keeps serving")
+    assert current_generation(root).name == before
+    assert not list((root / "generations").glob("*.partial"))
