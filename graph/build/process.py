@@ -23,7 +23,7 @@ from clusterkg.graph.map.sources import map_record
 from clusterkg.graph.read.profile import ReadIssue, Record
 from clusterkg.graph.read import read_bytes, read_profile_bytes
 from clusterkg.graph.validate import ValidationReport, validate_mapped
-from clusterkg.graph.validate.engines import REFERENCE_ENGINE
+from clusterkg.graph.validate.engines import DEFAULT_ENGINE, REFERENCE_ENGINE
 from clusterkg.graph.validate.checks import earliest_day
 from clusterkg.graph.map.vocab import SCHEMA, Uris
 
@@ -159,7 +159,9 @@ def _unpack(blob: bytes) -> tuple[bytes, bytes] | None:
 def graph_data(out: Outcome, cache: ProfileCache | None, uris: Uris, vocab: Vocabulary) -> tuple[bytes, bytes]:
     """A valid outcome's graph as (canonical N-Triples, JSON-LD named-graph object): its
     own, else the cache's copy, else (a cache entry that cannot be read back) the file
-    processed again.
+    processed again: on the day the outcome was checked on (its founding dates were
+    allowed as of that day), with the builds' SHACL engine (the graph does not depend on
+    the engine, only the time taken does).
 
     :raises ValueError: when the file, processed again, is no longer valid.
     """
@@ -168,7 +170,8 @@ def graph_data(out: Outcome, cache: ProfileCache | None, uris: Uris, vocab: Voca
     blob = cache.data(out.cache_key) if cache is not None and out.cache_key else None
     data = _unpack(blob) if blob is not None else None
     if data is None:
-        again = slim(process(out.source, uris, vocab))
+        day = _dt.date.fromisoformat(out.checked_on) if out.checked_on else None
+        again = slim(process(out.source, uris, vocab, today=day, engine=DEFAULT_ENGINE))
         if again.nt is None or again.jsonld is None:
             raise ValueError(f"{out.source.path}: no longer valid; build again")
         data = again.nt, again.jsonld

@@ -8,6 +8,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -161,3 +162,24 @@ def test_a_publish_step_that_fails_in_its_thread_ends_the_build_and_keeps_the_pr
     assert errors[0].endswith("the previous snapshot keeps serving")
     assert current_generation(root).name == before
     assert not list((root / "generations").glob("*.partial"))
+
+
+def test_a_cached_graph_that_cannot_be_read_back_is_made_again_the_same(built):
+    """Each cache entry keeps its graph's serialisations beside the outcome; when they
+    cannot be read back (here cut to one byte), a rebuild processes the file again, on the
+    day its outcome was checked on, and publishes the same dumps."""
+    folder, root = built
+
+    def profile_quads() -> list[bytes]:  # the build record names each build: left out
+        quads = (open_store(root).dumps_dir / "clusterkg.nq").read_bytes().splitlines()
+        return [q for q in quads if not q.endswith(b"/graph/build> .")]
+
+    before = profile_quads()
+    with sqlite3.connect(root / "cache" / "profiles.sqlite") as db:
+        damaged = db.execute("UPDATE item SET data = X'00' WHERE data IS NOT NULL").rowcount
+    assert damaged >= 6
+    again = build([folder], root, BASE)
+    assert again.ok and again.processed == 0 and again.changed == 0
+    assert profile_quads() == before
+    assert any(q.startswith(b"<http://localhost:8000/id/cluster/ict-net> <https://schema.org/foundingDate> "
+                            b'"2010-07-12"') for q in before)
