@@ -118,7 +118,9 @@ class ProfileCache:
 
         The check reads one key, not the table: a scan of every entry for its stamp took
         0.6 s at 30,000 entries (one leaf page each, their blobs being larger than a page).
-        An entry damaged further in is a miss when read (:meth:`get`)."""
+        A page damaged further in is found when read: the cache is then turned off for the
+        rest of the build and removed (:meth:`_broken`), and the build processes the files
+        still to come on every core (:mod:`.stream`)."""
         self._db = sqlite3.connect(self.path)
         self._db.execute("DROP TABLE IF EXISTS entry")  # the first layout, without a data column
         self._db.execute("CREATE TABLE IF NOT EXISTS item (key TEXT PRIMARY KEY, used INTEGER, value BLOB, "
@@ -142,6 +144,11 @@ class ProfileCache:
         self.notes.append(f"{self.path}: the build cache failed ({exc}); it is emptied, and the next build "
                           "processes every file again")
         self._discard()
+
+    @property
+    def usable(self) -> bool:
+        """False once the cache was turned off (a read or write failed mid-build)."""
+        return self._db is not None
 
     def keys(self) -> set[str]:
         """The keys of all entries (one query, not one per file)."""

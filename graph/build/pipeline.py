@@ -88,11 +88,6 @@ def _valid(o: Outcome) -> tuple[Mapped, ProfileFacts]:
     return o.mapped, o.facts
 
 
-def _nt(g: Graph) -> bytes:
-    """``g`` as canonical N-Triples, lines sorted (what the store and the dumps take)."""
-    return canonical_ntriples(g.serialize(format="nt", encoding="utf-8"))
-
-
 class _Build:
     """One build's state, shared by its steps (see :func:`build`)."""
 
@@ -162,7 +157,8 @@ class _Build:
 
     def vocabulary(self) -> None:
         """The vocabulary and the concept schemes, as ``graph/vocabulary``."""
-        self.add_graph(str(self.uris.vocabulary_graph), _nt(ontology_graph()))
+        self.add_graph(str(self.uris.vocabulary_graph),  # canonical N-Triples, lines sorted
+                       canonical_ntriples(ontology_graph().serialize(format="nt", encoding="utf-8")))
 
     def profiles(self, progress: Callable[[Iterable], Iterable] | None, workers: int | None,
                  engine: str = DEFAULT_ENGINE) -> None:
@@ -367,8 +363,13 @@ class _Build:
             sorted_union.wait()
             if job.done():
                 job.result()  # its error, before anything reads the union
-            self.default_graph()
-            self.site_index()
+            try:
+                self.default_graph()
+                self.site_index()
+            except BaseException as exc:
+                if concurrent.futures.wait([job]) and job.exception() is not None:
+                    exc.add_note(f"the publish step failed too: {job.exception()}")
+                raise
             job.result()
 
     def site_index(self) -> None:

@@ -194,7 +194,8 @@ def processed(sources: list[ProfileSource], uris: Uris, vocab: Vocabulary,
             for src in sources:
                 data, digest = _read(src)
                 key = entry_key(fingerprint, src, digest) if cache is not None and digest else None
-                slot = _Slot(src, key, hit=key is not None and key in stored, data=data)
+                usable = cache is not None and cache.usable  # it may break mid-build
+                slot = _Slot(src, key, hit=key is not None and key in stored and usable, data=data)
                 slots.append(slot)
                 if not slot.hit:
                     scheduler.add(slot)
@@ -217,6 +218,10 @@ def _resolve(slot: _Slot, scheduler: _Scheduler, cache: ProfileCache | None, blo
     if out is not None and still_valid_on(out, scheduler.today):
         out.source, out.reused = slot.source, True
     else:
+        if slot.hit and cache is not None and not cache.usable:
+            # the cache broke (a damaged page): processed by the workers, as the files after it are
+            slot.hit = False
+            scheduler.add(slot)
         out = scheduler.result(slot, block) if not slot.hit else \
             slim(process(slot.source, scheduler.uris, scheduler.vocab, None, scheduler.today, scheduler.engine))
         if out is None:

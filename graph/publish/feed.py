@@ -142,16 +142,19 @@ class FeedLog:
     @staticmethod
     def _copy_bytes(earlier: Path, out: BinaryIO, digest: "hashlib._Hash") -> bool:
         """Copy ``earlier`` into ``out`` as it is, hashing it; return whether it has the
-        SHA-256 recorded beside it (False: no record, or another digest)."""
+        SHA-256 recorded beside it and ends a line (False: no record, another digest, or a
+        last line not ended)."""
         try:
             recorded = earlier.with_name(earlier.name + DIGEST_SUFFIX).read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
             return False
+        last = b"\n"
         with open(earlier, "rb") as old:
             for block in iter(lambda: old.read(1 << 20), b""):
                 out.write(block)
                 digest.update(block)
-        return digest.hexdigest() == recorded
+                last = block[-1:]
+        return digest.hexdigest() == recorded and last == b"\n"  # else the next member would join its last line
 
     def _copy(self, earlier: Path, removed: frozenset[str], out: BinaryIO, digest: "hashlib._Hash") -> None:
         bad: list[int] = []

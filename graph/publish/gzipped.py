@@ -72,6 +72,7 @@ class GzipStream:
         self._size = 0
         self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="dumps-gzip")
         self._queue: collections.deque[concurrent.futures.Future] = collections.deque()
+        self._error: BaseException | None = None  # the writer thread's first failure
         self.members: list[list] = []  # [sha1 of the chunk, offset, length] of each member
         self.written = 0  # bytes of the plain file so far
         self._offset = 0
@@ -83,8 +84,11 @@ class GzipStream:
 
         :return: with ``end=True``, the SHA-1 (hex) of the chunk ended here (None when
             nothing was pending); else None.
-        :raises OSError: when an earlier chunk could not be written.
+        :raises OSError: when an earlier chunk could not be written (then again at every
+            later call).
         """
+        if self._error is not None:
+            raise self._error
         if not piece:
             return self._cut(True) if end else None
         self._buf.append(piece)
@@ -112,7 +116,17 @@ class GzipStream:
 
     def _emit(self, chunk: bytes, digest: str | None) -> None:
         """In the writer thread, chunks in order: the chunk's member (copied or compressed),
-        both files written and hashed."""
+        both files written and hashed. After a failure nothing more is written: the error
+        stays, raised by every later :meth:`write` and by :meth:`close`."""
+        if self._error is not None:
+            raise self._error
+        try:
+            self._emit_chunk(chunk, digest)
+        except BaseException as exc:
+            self._error = exc
+            raise
+
+    def _emit_chunk(self, chunk: bytes, digest: str | None) -> None:
         digest = digest or hashlib.sha1(chunk).hexdigest()
         member = _member(chunk, self._reused(digest), self._level)
         if self._plain is not None:
@@ -141,6 +155,8 @@ class GzipStream:
             self._cut(False)
             while self._queue:
                 self._queue.popleft().result()
+            if self._error is not None:  # raised to a write() already, and caught there
+                raise self._error
         finally:
             self.abort()
         return {name: (h256.hexdigest(), h1.hexdigest()) for name, (h256, h1) in self._hashes.items()}

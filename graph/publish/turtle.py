@@ -116,7 +116,12 @@ def union_files(nt: Path, ttl: Path, prefixes: dict[str, str], reuse: Reuse,
     finally:
         for fh in sources.values():
             fh.close()
-    digests = {**nt_gz.close(), **ttl_gz.close()}
+    try:
+        nt_sums = nt_gz.close()
+    except BaseException:
+        ttl_gz.abort()
+        raise
+    digests = {**nt_sums, **ttl_gz.close()}
     return merged_stats(figures), entries, {nt_gz.gz.name: nt_gz.members, ttl_gz.gz.name: ttl_gz.members}, digests
 
 

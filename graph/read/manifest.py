@@ -222,6 +222,15 @@ def _retrieved(value: str, where: str, line: int) -> _dt.date | None:
     return retrieved
 
 
+def _is_file(entry: os.DirEntry) -> bool:
+    """Whether a folder entry is a file, following links (as ``Path.is_file``: a link
+    that loops or cannot be followed is not one)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
 def collect_sources(paths: list[str | Path]) -> tuple[list[ProfileSource], list[str]]:
     """Turn command-line paths (files and folders) into profile sources.
 
@@ -253,11 +262,11 @@ def collect_sources(paths: list[str | Path]) -> tuple[list[ProfileSource], list[
         if p.is_dir():
             # one listing; scandir's entries know their type without a stat per file
             with os.scandir(p) as listing:
-                entries = {e.name: e.is_file() for e in listing}
+                entries = {e.name: _is_file(e) for e in listing}
             files.extend(sorted(p / name for name, is_file in entries.items()
                                 if is_file and os.path.splitext(name)[1] in PROFILE_SUFFIXES))
             for fname, src in manifest_for(p).items():
-                seen = src.path.parent == p and src.path.name in entries
+                seen = src.path.parent == p and entries.get(src.path.name, False)  # a file, not a dangling link
                 if not seen and not src.path.exists():
                     raise ManifestError(f"lists {fname!r}, which does not exist", str(p / MANIFEST_NAME))
         elif p.is_file():

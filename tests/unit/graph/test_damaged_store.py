@@ -143,13 +143,26 @@ def test_a_disk_that_fills_up_ends_the_build_in_one_line_and_leaves_no_partial_s
 
 def test_a_publish_step_that_fails_in_its_thread_ends_the_build_and_keeps_the_previous_snapshot(built, tmp_path):
     """The publish step runs beside the default graph's load (``_Build.publish_and_load``):
-    its failure (here the union's ``sort``, a stand-in that exits 2) still ends the build
-    with one line, before the store reads the union, and leaves no partial snapshot."""
+    its failure still ends the build with one line and leaves no partial snapshot, whether
+    it comes before the union is sorted (here the union's ``sort``, a stand-in that exits 2)
+    or after, while the store loads it (the parametrised case below)."""
+    _fail_publish(built, tmp_path, "#!/bin/sh\necho 'sort: disk quota exceeded' >&2\nexit 2\n")
+
+
+def test_a_publish_step_that_fails_after_the_union_is_sorted_ends_the_build_too(built, tmp_path):
+    """Here only the count of distinct objects fails (``sort ... -k3``), which runs once
+    the sorted union is there and the store is loading it."""
+    real = subprocess.run(["sh", "-c", "command -v sort"], capture_output=True, text=True, check=True).stdout.strip()
+    _fail_publish(built, tmp_path, "#!/bin/sh\ncase \"$*\" in *-k3*) echo 'sort: disk quota exceeded' >&2; "
+                                   f"exit 2;; esac\nexec {real} \"$@\"\n")
+
+
+def _fail_publish(built, tmp_path: Path, script: str) -> None:
     folder, root = built
     before = current_generation(root).name
     tools = tmp_path / "tools"
     tools.mkdir()
-    (tools / "sort").write_text("#!/bin/sh\necho 'sort: disk quota exceeded' >&2\nexit 2\n", encoding="utf-8")
+    (tools / "sort").write_text(script, encoding="utf-8")
     (tools / "sort").chmod(0o755)
     (folder / "ict-net.txt").write_text((folder / "ict-net.txt").read_text(encoding="utf-8") + "\nMore text.\n",
                                         encoding="utf-8")
@@ -183,3 +196,31 @@ def test_a_cached_graph_that_cannot_be_read_back_is_made_again_the_same(built):
     assert profile_quads() == before
     assert any(q.startswith(b"<http://localhost:8000/id/cluster/ict-net> <https://schema.org/foundingDate> "
                             b'"2010-07-12"') for q in before)
+
+
+def test_a_cache_page_damaged_past_its_first_key_turns_the_cache_off_and_the_build_goes_on(built):
+    """Opening the cache reads one key, not every entry: a page damaged further in is
+    found when an entry is read. The cache is then turned off (one note), the files are
+    processed again, and the same profile quads are published."""
+    folder, root = built
+
+    def profile_quads() -> list[bytes]:
+        quads = (open_store(root).dumps_dir / "clusterkg.nq").read_bytes().splitlines()
+        return [q for q in quads if not q.endswith(b"/graph/build> .")]
+
+    before = profile_quads()
+    path = root / "cache" / "profiles.sqlite"
+    with sqlite3.connect(path) as db:
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    raw = bytearray(path.read_bytes())
+    for n in range(pages // 2, pages):  # the later pages: entries' rows and their blobs
+        raw[n * page:(n + 1) * page] = b"\xff" * page
+    path.write_bytes(bytes(raw))
+    again = build([folder], root, BASE)
+    assert again.ok and again.processed >= 1
+    notes = [n for n in again.notes if "build cache" in n]
+    assert len(notes) == 1 and notes[0].startswith(f"{path}: the build cache failed"), notes
+    assert profile_quads() == before
+    third = build([folder], root, BASE)  # a new cache, filled by the build that found the damage or this one
+    assert third.ok and not [n for n in third.notes if "build cache" in n]

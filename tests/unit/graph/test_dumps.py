@@ -6,6 +6,8 @@ import gzip
 import hashlib
 import json
 import random
+import subprocess
+import sys
 import zlib
 
 import pyoxigraph as ox
@@ -338,3 +340,39 @@ def test_gzip_members_of_a_damaged_file_or_a_wrong_index_are_not_copied(tmp_path
     again = _dumped(tmp_path / "two", _many_graphs(), gzipped.read_reuse(index, folder, recorded))
     for name in ("clusterkg.nq", "clusterkg.nt"):
         assert gzip.decompress(again.files[name + ".gz"].read_bytes()) == again.files[name].read_bytes()
+
+
+_FAILING_STREAM = """
+import resource, signal, sys
+from pathlib import Path
+from clusterkg.graph.publish.gzipped import GzipStream
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+stream = GzipStream(Path(sys.argv[1]))
+seen = []
+for i in range(64):
+    try:
+        stream.write(b"<urn:s%d> <urn:p> <urn:o> .\\n" % i * 700, end=True)
+    except OSError as exc:
+        seen.append(f"write {i}: {exc.strerror}")
+try:
+    stream.close()
+    seen.append("close: no error")
+except OSError as exc:
+    seen.append(f"close: {exc.strerror}")
+print(seen[0]); print(seen[-1]); print(len(seen))
+"""
+
+
+def test_a_gzip_stream_that_cannot_write_raises_at_every_later_call_and_at_close(tmp_path):
+    """The writer thread's failure (here the file size limit) reaches the caller: every
+    write after it raises, and so does close(), which hands back no digests of a file cut
+    short, even when the caller caught the first error. (The thread also keeps the first
+    error and writes nothing more, which a lasting cause like this one does not show.)"""
+    r = subprocess.run([sys.executable, "-c", _FAILING_STREAM, str(tmp_path / "big.nt")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    first, last, count = r.stdout.split("\n")[:3]
+    assert first.startswith("write ") and first.endswith("File too large")
+    assert last == "close: File too large"
+    assert int(count) > 2  # every write after the failure raised it again, then close
