@@ -131,9 +131,11 @@ class _Build:
         self.state = FeedState(issued=dict(self.prev.issued))
         self.log = FeedLog(writer.meta_dir, prev_meta / FEED_FILE if prev_meta else None)
         self._aborts.insert(0, self.log.close)
-        # a full build does not read the cache but fills it, so the next build is incremental
-        cache = self.cache = ProfileCache(self.backend.root / "cache")
-        self._aborts.append(lambda: cache.close(prune=False))
+        try:  # a full build fills it too; one that cannot be made only makes this build slower
+            cache = self.cache = ProfileCache(self.backend.root / "cache")
+            self._aborts.append(lambda: cache.close(prune=False))
+        except StoreError as exc:
+            self.summary.notes.append(f"{exc}; this build runs without it, processing every file")
         candidates = {old.graph or str(self.uris.profile_graph(pid)) for pid, old in self.prev.profiles.items()}
         self.kept: set[str] = set()
         if writer.previous is not None:
@@ -148,10 +150,7 @@ class _Build:
                   jsonld: bytes | None = None, replace: bool = False) -> None:
         """Load one graph into the snapshot and its dumps (``replace``: a graph the
         checkpoint holds, changed by the lines that differ, :meth:`StoreWriter.replace_graph`)."""
-        if replace:
-            self.writer.replace_graph(graph_iri, ntriples)
-        else:
-            self.writer.add_graph(graph_iri, ntriples)
+        (self.writer.replace_graph if replace else self.writer.add_graph)(graph_iri, ntriples)
         self.dumps.add_graph(graph_iri, ntriples, subset, jsonld)
         self.summary.triples += ntriples.count(b"\n")
 
@@ -257,9 +256,8 @@ class _Build:
         return removed
 
     def current_views(self) -> None:
-        """The default graph's share of each cluster that several published versions
-        describe (:mod:`clusterkg.graph.reconcile`), the versions' ``prov:wasRevisionOf``
-        links in the build record, and a line of the report per cluster."""
+        """The default graph's share of each cluster several published versions describe
+        (:mod:`clusterkg.graph.reconcile`), their ``prov:wasRevisionOf`` links, a report line each."""
         for cluster_id, held in sorted(self.versions.items()):
             if not held:
                 continue

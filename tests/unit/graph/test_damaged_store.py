@@ -224,3 +224,19 @@ def test_a_cache_page_damaged_past_its_first_key_turns_the_cache_off_and_the_bui
     assert profile_quads() == before
     third = build([folder], root, BASE)  # a new cache, filled by the build that found the damage or this one
     assert third.ok and not [n for n in third.notes if "build cache" in n]
+
+
+def test_a_build_cache_that_cannot_be_made_only_makes_the_build_slower(built):
+    """``STORE/cache`` taken by a file: the build (``--full`` or not) goes on without its
+    cache, says so in one note, processes every file, and publishes the same quads."""
+    folder, root = built
+    shutil.rmtree(root / "cache")
+    (root / "cache").write_text("not a folder\n", encoding="utf-8")
+    for incremental in (True, False):
+        again = build([folder], root, BASE, incremental=incremental)
+        assert again.ok and again.processed == 6
+        notes = [n for n in again.notes if "build cache" in n]
+        assert len(notes) == 1 and notes[0].endswith("; this build runs without it, processing every file"), notes
+        assert str(root / "cache") in notes[0]
+    quads = (open_store(root).dumps_dir / "clusterkg.nq").read_bytes()
+    assert b'<https://schema.org/foundingDate> "2010-07-12"' in quads
