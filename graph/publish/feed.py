@@ -27,14 +27,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from clusterkg.graph.map.vocab import AS, DCTERMS, RDF, XSD
+from clusterkg.graph.publish.digests import record_digest, recorded_digest
 
 #: The files of the feed and the states in a snapshot's ``meta/`` folder.
 FEED_FILE = "feed.jsonl"
-#: The suffix of the file beside ``feed.jsonl`` that holds its SHA-256 (hex), as written.
-DIGEST_SUFFIX = ".sha256"
 STATE_FILE = "state.json"
 
-__all__ = ["FEED_FILE", "DIGEST_SUFFIX", "STATE_FILE", "ProfileState", "FeedMember", "FeedState", "FeedLog",
+__all__ = ["FEED_FILE", "STATE_FILE", "ProfileState", "FeedMember", "FeedState", "FeedLog",
            "load_state", "read_member",
            "version_ntriples",
            "tombstone_ntriples"]
@@ -136,7 +135,7 @@ class FeedLog:
                 for block in iter(lambda: new.read(1 << 20), b""):
                     out.write(block)
                     digest.update(block)
-        self.path.with_name(FEED_FILE + DIGEST_SUFFIX).write_text(digest.hexdigest() + "\n", encoding="ascii")
+        record_digest(self.path, digest.hexdigest())
         self._new_path.unlink()
 
     @staticmethod
@@ -144,9 +143,8 @@ class FeedLog:
         """Copy ``earlier`` into ``out`` as it is, hashing it; return whether it has the
         SHA-256 recorded beside it and ends a line (False: no record, another digest, or a
         last line not ended)."""
-        try:
-            recorded = earlier.with_name(earlier.name + DIGEST_SUFFIX).read_text(encoding="ascii").strip()
-        except (OSError, UnicodeDecodeError):
+        recorded = recorded_digest(earlier)
+        if recorded is None:
             return False
         last = b"\n"
         with open(earlier, "rb") as old:

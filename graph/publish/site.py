@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from clusterkg.graph.publish.site_changes import record_digest, touched_clusters
+from clusterkg.graph.publish.digests import record_digest
+from clusterkg.graph.publish.site_changes import touched_clusters
 from clusterkg.graph.read.names import country_name
 
 __all__ = ["SITE_FILE", "FACETS", "QUERIES", "SiteFigures", "write_site_index"]

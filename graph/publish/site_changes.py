@@ -1,18 +1,20 @@
 """What of the site index a rebuild must read again: the clusters the changed lines of the
 current view touch (:func:`touched_clusters`, see
-:func:`~clusterkg.graph.publish.site.write_site_index`), and the digest recorded beside an
-index so that only an index still as it was written is updated (:func:`record_digest`).
+:func:`~clusterkg.graph.publish.site.write_site_index`). Only an index that still has the
+digest recorded beside it when it was written (``site.sqlite.sha256``,
+:func:`~.digests.record_digest`) is updated: SQLite keeps no checksums.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import sqlite3
 from pathlib import Path
 from typing import Callable, Iterable
 
-__all__ = ["touched_clusters", "record_digest", "MAX_SHARE", "MIN_UPDATE", "MAX_CHANGED_NODES"]
+from clusterkg.graph.publish.digests import file_sha256, recorded_digest
+
+__all__ = ["touched_clusters", "MAX_SHARE", "MIN_UPDATE", "MAX_CHANGED_NODES"]
 
 _Select = Callable[[str], Iterable[tuple]]
 
@@ -22,34 +24,6 @@ _Select = Callable[[str], Iterable[tuple]]
 MAX_SHARE = 0.25
 MIN_UPDATE = 100
 MAX_CHANGED_NODES = 20_000
-
-
-#: The SHA-256 of the index beside it (``site.sqlite.sha256``): an update starts only from a
-#: previous index that still has the digest it was written with (SQLite keeps no checksums,
-#: so damage inside a page's data would otherwise be carried from build to build).
-_DIGEST_SUFFIX = ".sha256"
-
-
-def _digest(path: Path) -> str:
-    """Hex SHA-256 of a file."""
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def record_digest(path: Path) -> None:
-    """Record the SHA-256 of the index at ``path`` beside it (written last, after the index).
-
-    :raises OSError: the file cannot be read or the digest written.
-    """
-    path.with_name(path.name + _DIGEST_SUFFIX).write_text(_digest(path) + "\n", encoding="utf-8")
-
-
-def _recorded(path: Path) -> str | None:
-    """The digest recorded beside the index at ``path`` when it was written, or None."""
-    try:
-        return path.with_name(path.name + _DIGEST_SUFFIX).read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
 
 
 def touched_clusters(select: _Select, previous: Path, changes: tuple[bytes, bytes], prefixes: str,
@@ -76,7 +50,7 @@ def touched_clusters(select: _Select, previous: Path, changes: tuple[bytes, byte
                 return None
             if len(nodes) > MAX_CHANGED_NODES:
                 return None
-    if not previous.is_file() or _digest(previous) != _recorded(previous):
+    if not previous.is_file() or file_sha256(previous) != recorded_digest(previous):
         return None  # none, or changed since it was written (damaged, replaced): made again, not carried forward
     try:
         with contextlib.closing(sqlite3.connect(f"{previous.as_uri()}?mode=ro", uri=True)) as old:
