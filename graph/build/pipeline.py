@@ -365,7 +365,7 @@ class _Build:
                 self.default_graph()
                 self.site_index()
             except BaseException as exc:
-                if concurrent.futures.wait([job]) and job.exception() is not None:
+                if job.exception() is not None:  # waits for it to stop
                     exc.add_note(f"the publish step failed too: {job.exception()}")
                 raise
             job.result()
