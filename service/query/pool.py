@@ -8,8 +8,10 @@ behind long queries holding every worker; a query that holds that worker longer 
 its place, and the pool goes back to its size when the next general worker frees) and
 its shape demoted. A worker that produces nothing within the limit is killed
 (``SIGKILL``, the core is free at once) and a fresh one started; so is one that ran out
-of memory (``CLUSTERKG_WORKER_MEMORY``), and the client is told so. The pool waits on
-each pipe in the event loop itself (no thread per message).
+of memory (``CLUSTERKG_WORKER_MEMORY``), and the client is told so. A worker found
+stopped when a query is handed to it (killed while idle) is replaced, and the query goes
+to the next idle one. The pool waits on each pipe in the event loop itself (no thread
+per message).
 """
 
 from __future__ import annotations
@@ -359,21 +361,16 @@ class QueryPool:
             quick = looks_quick(request["query"])
         if quick and shape is None:
             shape = shape_key(request["query"])
-        w = await self.lanes.acquire(quick, shape)
         limits = self.limits
+        msg: QueryRequest = dict(request, timeout=limits.timeout, max_rows=limits.max_rows,  # type: ignore[assignment]
+                                 max_bytes=limits.max_bytes, media=media_for)
+        w = await self._hand_over(quick, shape, ForkingPickler.dumps(msg))
         now = time.monotonic()
         run = _Run(w, now + limits.timeout + GRACE, now + self.lookup_timeout if w.quick else now + limits.timeout
                    + GRACE, shape)
         healthy = False  # until the worker is known to be idle again (a cancelled wait leaves it busy)
         handed_over = False
         try:
-            msg: QueryRequest = dict(request, timeout=limits.timeout, max_rows=limits.max_rows,  # type: ignore[assignment]
-                                     max_bytes=limits.max_bytes, media=media_for)
-            data = ForkingPickler.dumps(msg)  # what Connection.send writes, measured in bytes (text and datasets)
-            if len(data) > _INLINE_SEND:  # more than the pipe takes at once: written from a thread
-                await asyncio.get_running_loop().run_in_executor(None, w.conn.send_bytes, data)
-            else:
-                w.conn.send_bytes(data)
             first = await self._next(run)
             if first is None and time.monotonic() < run.deadline:
                 raise Busy(1)  # stopped on the look-up lane; its shape now goes to the general lane
@@ -397,6 +394,30 @@ class QueryPool:
             if not handed_over:
                 self._release(w, healthy)
             raise
+
+    async def _hand_over(self, quick: bool, shape: str | None, data: bytes | memoryview) -> _Worker:
+        """An idle worker (:meth:`Lanes.acquire`) that has been sent ``data`` (a pickled
+        :class:`~.wire.QueryRequest`: what ``Connection.send`` writes). A worker whose pipe
+        is closed (it stopped while idle: killed from outside) is replaced, and the query
+        goes to the next idle one, trying at most once per worker.
+
+        :raises Busy: as :meth:`Lanes.acquire`, or no worker could take the query.
+        """
+        for _ in range(self.workers + 1):
+            w = await self.lanes.acquire(quick, shape)
+            try:
+                if len(data) > _INLINE_SEND:  # more than the pipe takes at once: written from a thread
+                    await asyncio.get_running_loop().run_in_executor(None, w.conn.send_bytes, data)
+                else:
+                    w.conn.send_bytes(data)
+                return w
+            except OSError:
+                _log.warning("query worker %s had stopped while idle; it is replaced", w.proc.pid)
+                self._release(w, False)
+            except BaseException:  # cancelled while the request was written: the worker's state is unknown
+                self._release(w, False)
+                raise
+        raise Busy(1)
 
     async def _stream(self, run: _Run, started: Started) -> AsyncIterator[bytes]:
         """Yield the worker's chunks. A chunk that ends a row lets the web side cut there

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -172,6 +174,23 @@ def test_a_query_past_the_memory_cap_gets_a_clear_error_and_a_fresh_worker(cappe
     assert len(after) == 2 and after != before, "the worker was not replaced"
     ok = httpx.get(capped.url + "sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert ok.status_code == 200 and ok.json()["boolean"] is True
+
+
+def test_workers_killed_while_idle_are_replaced_and_the_next_queries_answered(capped):
+    """A worker that stopped while idle (here SIGKILL from outside, as the kernel's
+    out-of-memory killer would) used to turn the next query into a 500 (a broken pipe)."""
+    before = set(named_children(capped.proc.pid, "clusterkg-query"))
+    assert len(before) == 2
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.2)
+    q = "SELECT ?d WHERE {{ <{}id/cluster/ict-net> <https://schema.org/foundingDate> ?d }} # {}"
+    for i in range(3):
+        r = httpx.get(capped.url + "sparql", params={"query": q.format(capped.url, i)}, timeout=30)
+        assert r.status_code == 200, r.text
+        assert r.json()["results"]["bindings"][0]["d"]["value"] == "2010-07-12"
+    after = set(named_children(capped.proc.pid, "clusterkg-query"))
+    assert not after & before and 1 <= len(after) <= 2
 
 
 @pytest.mark.parametrize("media, marker", [
