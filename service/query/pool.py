@@ -115,8 +115,8 @@ def _media_choices(choose_media: Callable[[str], str]) -> tuple[dict[str, str | 
     for kind in _KINDS:
         try:
             media_for[kind] = choose_media(kind)
-        except Exception as exc:
-            media_for[kind], refusals[kind] = None, exc
+        except Exception as exc:  # kept without its traceback (see routes.sparql._offers)
+            media_for[kind], refusals[kind] = None, exc.with_traceback(None)
     return media_for, refusals
 
 

@@ -128,8 +128,8 @@ def _offers(accept: str | None) -> tuple[str | BaseException, str | BaseExceptio
     for offered in (RESULT_TYPES, GRAPH_TYPES):
         try:
             out.append(negotiate(accept, offered))
-        except NotAcceptable as exc:
-            out.append(exc)
+        except NotAcceptable as exc:  # kept without its traceback: it would tie this frame (and the
+            out.append(exc.with_traceback(None))  # request's) into a cycle only the GC frees
     return out[0], out[1]
 
 
