@@ -170,13 +170,15 @@ class Busy(ServiceError):
     ``Retry-After`` (RFC 9110 §15.6.4, §10.2.3).
 
     :param retry_after: seconds the client should wait.
+    :param reason: what made the endpoint unable to answer now, when not that every worker
+        is in use (the message then says this instead).
     """
 
     status = 503
 
-    def __init__(self, retry_after: int):
+    def __init__(self, retry_after: int, reason: str | None = None):
         self.retry_after = retry_after
-        super().__init__(f"the endpoint is busy: all query workers are in use; retry in {retry_after} s")
+        super().__init__(f"the endpoint is busy: {reason or 'all query workers are in use'}; retry in {retry_after} s")
 
     @property
     def headers(self) -> dict[str, str]:

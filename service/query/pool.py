@@ -33,8 +33,8 @@ from typing import Any, AsyncIterator, Callable
 from clusterkg.service.errors import Busy
 from clusterkg.service.query.classify import looks_quick, shape_key
 from clusterkg.service.query.lanes import Lanes
-from clusterkg.service.query.wire import (CHUNK, CRASH, END, ERROR, MEMORY, READY, UNACCEPTABLE, WHOLE, QueryRequest,
-                                          Started, closing_marker, memory_message, raise_for)
+from clusterkg.service.query.wire import (CHUNK, CRASH, END, ERROR, KILLED, MEMORY, READY, UNACCEPTABLE, WHOLE,
+                                          QueryRequest, Started, closing_marker, memory_message, raise_for)
 from clusterkg.service.query.worker import GRACE, MEMORY_EXIT, worker_main
 
 __all__ = ["QueryPool", "QueryLimits"]
@@ -51,6 +51,8 @@ _KINDS = ("select", "ask", "graph")
 _INLINE_SEND = 16 * 1024
 #: Seconds more a stream gets to finish a row it has begun when the time limit falls.
 _ROW_GRACE = 1.0
+#: Seconds before a failed start of a worker is tried again (doubled each time, up to the max).
+_RESPAWN_FIRST_WAIT, _RESPAWN_MAX_WAIT = 0.5, 30.0
 
 
 def _resolve(future: asyncio.Future) -> None:
@@ -235,9 +237,12 @@ class QueryPool:
         return self.memory if self.capped and all(self.capped.values()) else None
 
     def _kill(self, w: _Worker) -> None:
+        """SIGKILL ``w`` (through its ``Process``, which sends nothing once the process was
+        reaped: every start of a worker reaps the others that ended, and a PID set free
+        may be another process's by now), wait for it, and forget it."""
         try:
-            os.kill(w.proc.pid, signal.SIGKILL)  # type: ignore[arg-type]
-        except (ProcessLookupError, TypeError):
+            w.proc.kill()
+        except (ValueError, OSError):
             pass
         w.proc.join(timeout=5)
         try:
@@ -262,10 +267,21 @@ class QueryPool:
 
     def _spawn_into_lane(self, quick: bool) -> None:
         """Start a worker (blocking) and hand it to the lanes from the event loop; none
-        once the pool is stopping."""
-        if self._stopping:
-            return
-        fresh = self._spawn(quick)
+        once the pool is stopping. A start that fails (the system short of processes,
+        memory or files) is tried again after :data:`_RESPAWN_FIRST_WAIT` seconds, then
+        twice as long each time, up to :data:`_RESPAWN_MAX_WAIT`, until it succeeds or the
+        pool stops: the pool is never left short for good."""
+        wait = _RESPAWN_FIRST_WAIT
+        while True:
+            if self._stopping:
+                return
+            try:
+                fresh = self._spawn(quick)
+                break
+            except Exception as exc:  # noqa: BLE001 - whatever stops a start, the pool must get its worker back
+                _log.error("cannot start a query worker (%s); trying again in %.1f s", exc, wait)
+                time.sleep(wait)  # a thread of its own (see _in_background)
+                wait = min(2 * wait, _RESPAWN_MAX_WAIT)
         if self._stopping:
             self._kill(fresh)
             return
@@ -309,16 +325,22 @@ class QueryPool:
         self._in_background(lambda: self._spawn_into_lane(True))
         return True
 
-    async def _why_it_died(self, w: _Worker, msg: tuple) -> tuple:
+    async def _why_it_died(self, w: _Worker, msg: tuple, killed_by_us: bool = False) -> tuple:
         """For a worker whose pipe closed: a ``memory`` error when it was killed by its
         allocator (``SIGABRT``: the engine aborts on a failed allocation) or stopped after
-        a ``MemoryError``; else the ``crash`` error as it is."""
+        a ``MemoryError``; a ``killed`` error when a ``SIGKILL`` the pool did not send
+        (``killed_by_us``: the watchdog's) stopped it (an operator, the system's
+        out-of-memory killer: not the query's fault); else the ``crash`` error as it is."""
         if msg[:2] != (ERROR, CRASH):
             return msg
         await asyncio.get_running_loop().run_in_executor(None, w.proc.join, 5)
         if w.proc.exitcode in (-signal.SIGABRT, MEMORY_EXIT):
             _log.warning("query worker %s ran out of memory (exit status %s)", w.proc.pid, w.proc.exitcode)
             return (ERROR, MEMORY, memory_message(self.memory))
+        if w.proc.exitcode == -signal.SIGKILL and not killed_by_us and not self._stopping:
+            _log.warning("query worker %s was killed from outside (SIGKILL) during a query", w.proc.pid)
+            return (ERROR, KILLED, "the query worker was stopped from outside (SIGKILL: by an operator, or the "
+                                   "system's out-of-memory killer) before it answered; a fresh one takes its place")
         return msg
 
     async def _next(self, run: _Run) -> tuple | None:
@@ -328,7 +350,7 @@ class QueryPool:
         while True:
             msg = await _recv(run.w.conn, min(run.deadline, run.lane_end))
             if msg is not None:
-                return await self._why_it_died(run.w, msg)
+                return await self._why_it_died(run.w, msg, run.overdue)
             if not (run.w.quick and time.monotonic() < run.deadline):
                 return None
             if not self._move_out(run):
@@ -374,7 +396,7 @@ class QueryPool:
             first = await self._next(run)
             if first is None and time.monotonic() < run.deadline:
                 raise Busy(1)  # stopped on the look-up lane; its shape now goes to the general lane
-            healthy = first is not None and not (first[0] == ERROR and first[1] in (CRASH, MEMORY))
+            healthy = first is not None and not (first[0] == ERROR and first[1] in (CRASH, MEMORY, KILLED))
             raise_for(first, limits.timeout)
             assert first is not None
             if first[0] == UNACCEPTABLE:
@@ -412,12 +434,14 @@ class QueryPool:
                     w.conn.send_bytes(data)
                 return w
             except OSError:
-                _log.warning("query worker %s had stopped while idle; it is replaced", w.proc.pid)
+                _log.warning("query worker %s had stopped while idle; it is %s", w.proc.pid,
+                             "retired" if not w.quick and self._surplus > 0 else "replaced")
                 self._release(w, False)
             except BaseException:  # cancelled while the request was written: the worker's state is unknown
                 self._release(w, False)
                 raise
-        raise Busy(1)
+        _log.error("no query worker could take a query: the %d tried had all stopped", self.workers + 1)
+        raise Busy(1, "the query workers had stopped and are being started again")
 
     async def _stream(self, run: _Run, started: Started) -> AsyncIterator[bytes]:
         """Yield the worker's chunks. A chunk that ends a row lets the web side cut there
@@ -471,6 +495,6 @@ class QueryPool:
         _log.warning("query worker %s stopped: its stream was still open past the time limit (a slow reader)",
                      run.w.proc.pid)
         try:
-            os.kill(run.w.proc.pid, signal.SIGKILL)  # type: ignore[arg-type]
-        except (ProcessLookupError, TypeError):
+            run.w.proc.kill()  # through the Process: nothing once reaped (see _kill)
+        except (ValueError, OSError):
             pass

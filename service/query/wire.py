@@ -36,16 +36,19 @@ from typing import AsyncIterator, NotRequired, TypedDict
 
 from clusterkg.graph import formats
 from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, QueryTimeout, RemoteStoreError, StoreError
-from clusterkg.service.errors import NotSerializable, ResultTooLarge
+from clusterkg.service.errors import Busy, NotSerializable, ResultTooLarge
 
 __all__ = ["QueryRequest", "Started", "READY", "WHOLE", "HEAD", "CHUNK", "END", "ERROR", "UNACCEPTABLE", "CRASH",
-           "MEMORY", "CHUNK_BYTES", "error_message", "memory_message", "raise_for", "closing_marker"]
+           "MEMORY", "KILLED", "CHUNK_BYTES", "error_message", "memory_message", "raise_for", "closing_marker"]
 
 READY, WHOLE, HEAD, CHUNK, END, ERROR, UNACCEPTABLE = "ready", "whole", "head", "chunk", "end", "error", "unacceptable"
 #: The error kind the web side uses for a worker that stopped (its pipe closed).
 CRASH = "crash"
 #: The error kind of a query that needed more memory than a worker may hold.
 MEMORY = "memory"
+#: The error kind the web side uses for a worker stopped from outside (``SIGKILL`` not sent
+#: by the pool: an operator, the system's out-of-memory killer): not the query's fault.
+KILLED = "killed"
 #: The most bytes of an answer one message carries.
 CHUNK_BYTES = 64 * 1024
 
@@ -147,6 +150,7 @@ def raise_for(msg: tuple | None, timeout: float) -> None:
         QueryEvaluationError: for an ``error`` message of that kind (a crashed worker's is
         a :class:`QueryEvaluationError` saying the query made the engine fail; one that
         ran out of memory, a :class:`QueryEvaluationError` naming the memory limit).
+    :raises Busy: for a worker stopped from outside (``killed``): 503, to be asked again.
     """
     if msg is None:
         raise QueryTimeout(timeout)
@@ -157,6 +161,8 @@ def raise_for(msg: tuple | None, timeout: float) -> None:
         raise QueryTimeout(timeout)
     if kind == CRASH:
         raise QueryEvaluationError(_CRASHED)
+    if kind == KILLED:
+        raise Busy(1, text)
     raise dict(_KINDS).get(kind, QueryEvaluationError)(text)
 
 
