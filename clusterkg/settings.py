@@ -176,6 +176,7 @@ class Settings(BaseSettings):
                                description="the catalogue's contact point (`vcard:hasEmail`)")
     license: str = Field(_PUBLISHING["license"], description="licence of the data (an EU licence table IRI)")
     catalog_page_size: int = Field(50, description="datasets per `/catalog?page=N`")
+    feed_page_size: int = Field(50, description="members per page of one day of the change feed (`/feed/{day}`)")
     dcat_ap_shapes: Path | None = Field(
         None, description="folder of the DCAT-AP 2.1.1 SHACL shapes, for `catalog --score`")
     query_timeout: float = Field(30.0, description="wall-clock limit of one query, seconds")
@@ -355,9 +356,9 @@ class Settings(BaseSettings):
             raise ValueError(f"port (--port / CLUSTERKG_PORT) {value} is not a port number (1-65535)")
         return value
 
-    @field_validator("catalog_page_size", "query_timeout", "max_rows", "max_response_bytes", "query_workers",
-                     "worker_memory", "lookup_timeout", "doc_page_size", "cache_bytes", "query_queue", "queue_wait",
-                     "max_header_bytes", "header_timeout", "max_connections", mode="before")
+    @field_validator("catalog_page_size", "feed_page_size", "query_timeout", "max_rows", "max_response_bytes",
+                     "query_workers", "worker_memory", "lookup_timeout", "doc_page_size", "cache_bytes", "query_queue",
+                     "queue_wait", "max_header_bytes", "header_timeout", "max_connections", mode="before")
     @classmethod
     def _amount(cls, value: Any, info: ValidationInfo) -> Any:
         name = str(info.field_name)

@@ -8,8 +8,12 @@
   keeps only the datasets whose ``dct:modified`` is on or after DATE (ISO 8601).
 * ``/.well-known/void``: the VoID description (RFC 8615 well-known URI, VoID §7.2).
 * ``/feed``: a Linked Data Event Stream (TREE hypermedia, time-fragmented by day): the
-  root node lists one fragment per day; ``/feed/{YYYY-MM-DD}`` holds that day's members.
-  Fragments of past days never change: ``Cache-Control: immutable``.
+  root node lists one fragment per day; ``/feed/{YYYY-MM-DD}`` holds that day's first
+  ``CLUSTERKG_FEED_PAGE_SIZE`` members, and a ``tree:Relation`` to ``?page=2``, and so on
+  (a full build puts every profile in one day). Fragments of past days never change:
+  ``Cache-Control: immutable``. The members are read from the snapshot's ``feed.jsonl``
+  through an index of each day's lines, made once per snapshot, so a page reads only its
+  own lines.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import functools
 import hashlib
 import json
 import math
+import re
+from array import array
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlencode
@@ -258,13 +264,49 @@ def void(request: Request) -> Response:
     return _respond(request, lambda: _meta_graph(request, VOID_FILE), None)
 
 
-def _members(request: Request) -> list[dict]:
-    meta: Path = request.app.state.store.get().meta_dir
-    path = meta / FEED_FILE
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+#: The day of a member, read from its line without parsing the rest (the writer puts
+#: ``"time"`` before the member's N-Triples; a quote inside a JSON string is escaped, so the
+#: key cannot be matched inside a value).
+_TIME = re.compile(rb'"time": ?"(\d{4}-\d{2}-\d{2})')
+#: The feed index of the serving snapshot: (generation, {day: offsets and lengths of its
+#: lines, interleaved}); made under the lock, once per snapshot.
+_FEED_INDEX: list = [None]
+_FEED_LOCK = threading.Lock()
+
+
+def _feed_index(request: Request) -> tuple[Path, dict[str, array]]:
+    """The serving snapshot's ``feed.jsonl`` and, for each day, where its members' lines
+    are (``array('q')`` of offset, length, offset, length, ...), in the file's order.
+    Read once per snapshot (a line at a time), under a lock so that concurrent first
+    requests read it once. Blocking: for the thread pool."""
+    store = request.app.state.store.get()
+    path: Path = store.meta_dir / FEED_FILE
+    with _FEED_LOCK:
+        held = _FEED_INDEX[0]
+        if held is not None and held[0] == (store.generation, str(path)):
+            return path, held[1]
+        days: dict[str, array] = {}
+        if path.is_file():
+            with open(path, "rb") as fh:
+                at = 0
+                for line in fh:
+                    m = _TIME.search(line)
+                    day = m.group(1).decode() if m else _day(json.loads(line).get("time", "")) if line.strip() else ""
+                    if day:
+                        days.setdefault(day, array("q")).extend((at, len(line)))
+                    at += len(line)
+        _FEED_INDEX[0] = ((store.generation, str(path)), days)
+        return path, days
+
+
+def _read_members(path: Path, spans: array, first: int, count: int) -> list[dict]:
+    """Members ``first`` .. ``first + count - 1`` of a day (``spans`` from :func:`_feed_index`)."""
+    out = []
+    with open(path, "rb") as fh:
+        for i in range(first, min(first + count, len(spans) // 2)):
+            fh.seek(spans[2 * i])
+            out.append(json.loads(fh.read(spans[2 * i + 1])))
+    return out
 
 
 def _day(ts: str) -> str:
@@ -285,8 +327,13 @@ def _stream(site: urls.Urls) -> Graph:
 def feed_root(request: Request) -> Response:
     """The feed's root node: the event stream, and one relation pair per day's fragment
     (TREE ``GreaterThanOrEqualToRelation`` / ``LessThanRelation`` on ``dct:modified``)."""
+    return _respond(request, lambda: _root(request), None, cache="public, max-age=60")
+
+
+def _root(request: Request) -> Graph:
+    """The feed's root node (see :func:`feed_root`)."""
     site: urls.Urls = request.app.state.urls
-    members = _members(request)
+    _path, days = _feed_index(request)
     g = _stream(site)
     stream, root = site.feed("stream"), site.feed()
     g.add((stream, LDES.timestampPath, DCTERMS.modified))
@@ -294,7 +341,7 @@ def feed_root(request: Request) -> Response:
     g.add((stream, TREE.shape, site.shapes))
     g.add((stream, TREE.view, root))
     g.add((root, RDF.type, TREE.Node))
-    for i, day in enumerate(sorted({_day(m["time"]) for m in members})):
+    for i, day in enumerate(sorted(days)):
         start = _dt.date.fromisoformat(day)
         end = start + _dt.timedelta(days=1)
         node = site.feed_day(day)
@@ -306,32 +353,52 @@ def feed_root(request: Request) -> Response:
             g.add((rel, TREE.path, DCTERMS.modified))
             g.add((rel, TREE.value, Literal(f"{value.isoformat()}T00:00:00+00:00", datatype=XSD.dateTime)))
             g.add((rel, TREE.node, node))
-    return _respond(request, lambda: g, None, cache="public, max-age=60")
+    return g
 
 
 @router.get("/" + urls.FEED + "/{day}", summary="Change feed (LDES): one day's members",
             responses=responses(CATALOG_TYPES, 304, 404, 406))
 def feed_day(day: str, request: Request) -> Response:
-    """One day's fragment of the feed: the versions of the profiles changed that day;
-    immutable once the day is over.
+    """One day's fragment of the feed: the versions of the profiles changed that day, in
+    pages of ``CLUSTERKG_FEED_PAGE_SIZE`` members (``?page=N``; each page links the next
+    with a ``tree:Relation``, TREE §3); immutable once the day is over.
 
-    :raises NotFound: not a date, or no member that day.
+    :raises NotFound: not a date, no member that day, or no such page.
+    :raises BadRequest: a ``page`` that is not a whole number from 1.
     """
     try:
         date = _dt.date.fromisoformat(day)
     except ValueError:
         raise NotFound(f"feed fragment {day!r}") from None
-    site: urls.Urls = request.app.state.urls
-    members = [m for m in _members(request) if _day(m["time"]) == day]
-    if not members:
+    n = page_number(request.query_params.get("page"))
+    path, days = _feed_index(request)
+    spans = days.get(date.isoformat())
+    if spans is None:
         raise NotFound(f"feed fragment {day}")
-    g = _stream(site)
-    stream, node = site.feed("stream"), site.feed_day(day)
-    g.add((stream, TREE.view, site.feed()))
-    g.add((node, RDF.type, TREE.Node))
-    for m in members:
-        g.add((stream, TREE.member, URIRef(m["version"])))
-        g.parse(data=m["nt"], format=formats.N_TRIPLES.rdflib)
+    size = request.app.state.settings.feed_page_size
+    last = max(1, math.ceil(len(spans) // 2 / size))
+    if n > last:
+        raise NotFound(f"feed fragment {day}, page {n} (pages 1-{last})")
     today = _dt.datetime.now(_dt.timezone.utc).date()
     cache = "public, max-age=31536000, immutable" if date < today else "public, max-age=60"
-    return _respond(request, lambda: g, None, cache=cache)
+    return _respond(request, lambda: _day_page(request, date.isoformat(), path, spans, n, last, size), None,
+                    cache=cache)
+
+
+def _day_page(request: Request, day: str, path: Path, spans: array, n: int, last: int, size: int) -> Graph:
+    """Page ``n`` of ``day``'s fragment (see :func:`feed_day`)."""
+    site: urls.Urls = request.app.state.urls
+    g = _stream(site)
+    stream, day_node = site.feed("stream"), site.feed_day(day)
+    node = day_node if n == 1 else URIRef(f"{day_node}?page={n}")
+    g.add((stream, TREE.view, site.feed()))
+    g.add((node, RDF.type, TREE.Node))
+    for m in _read_members(path, spans, (n - 1) * size, size):
+        g.add((stream, TREE.member, URIRef(m["version"])))
+        g.parse(data=m["nt"], format=formats.N_TRIPLES.rdflib)
+    if n < last:
+        rel = site.feed(f"{day}-page-{n}")
+        g.add((node, TREE.relation, rel))
+        g.add((rel, RDF.type, TREE.Relation))
+        g.add((rel, TREE.node, URIRef(f"{day_node}?page={n + 1}")))
+    return g

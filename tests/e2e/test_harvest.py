@@ -168,3 +168,32 @@ def test_one_changed_profile_gives_one_feed_member(tmp_path, data_dir, server_fa
         assert httpx.get(base + "catalog", params={"modified_since": "yesterday"}).status_code == 400
     finally:
         server_stopper(srv)
+
+
+def test_a_days_feed_fragment_is_paged(tmp_path, server_factory, server_stopper):
+    """A full build puts every profile in one day; at 10,000 profiles that day was one
+    answer of 24 MB that took the web process 75 s to write. Pages of
+    CLUSTERKG_FEED_PAGE_SIZE members, each linking the next (TREE ``tree:Relation``)."""
+    srv = server_factory(tmp_path / "store", tmp_path, {"SOURCE_DATE_EPOCH": "1764000000",
+                                                        "CLUSTERKG_FEED_PAGE_SIZE": "4"})
+    try:
+        day = srv.url + "feed/2025-11-24"
+        feed = _get(srv.url + "feed")
+        assert sorted({str(o) for o in feed.objects(None, URIRef(TREE + "node"))}) == [day]
+        stream, member = URIRef(srv.url + "feed#stream"), URIRef(TREE + "member")
+        first = _get(day)
+        nexts = [first.value(rel, URIRef(TREE + "node")) for rel in first.objects(URIRef(day), URIRef(TREE + "relation"))]
+        assert [str(n) for n in nexts] == [day + "?page=2"]
+        second = _get(day + "?page=2")
+        assert (URIRef(day + "?page=2"), RDF.type, URIRef(TREE + "Node")) in second
+        assert not list(second.objects(None, URIRef(TREE + "relation")))  # the last page
+        versions = [str(v) for g in (first, second) for v in g.objects(stream, member)]
+        assert len(versions) == 6 and len(set(versions)) == 6  # 4 + 2: every profile once
+        ict = next(v for v in versions if "/member/ict-net/" in v)
+        page = first if URIRef(ict) in set(first.objects(stream, member)) else second
+        assert page.value(URIRef(ict), DCTERMS.isVersionOf) == URIRef(srv.url + "id/cluster/ict-net")
+        assert httpx.get(day + "?page=3").status_code == 404
+        assert httpx.get(day + "?page=x").status_code == 400
+        assert httpx.get(srv.url + "feed/2025-11-23").status_code == 404
+    finally:
+        server_stopper(srv)
