@@ -9,11 +9,15 @@
 * ``/.well-known/void``: the VoID description (RFC 8615 well-known URI, VoID §7.2).
 * ``/feed``: a Linked Data Event Stream (TREE hypermedia, time-fragmented by day): the
   root node lists one fragment per day; ``/feed/{YYYY-MM-DD}`` holds that day's first
-  ``CLUSTERKG_FEED_PAGE_SIZE`` members, and a ``tree:Relation`` to ``?page=2``, and so on
-  (a full build puts every profile in one day). Fragments of past days never change:
-  ``Cache-Control: immutable``. The members are read from the snapshot's ``feed.jsonl``
-  through an index of each day's lines, made once per snapshot, so a page reads only its
-  own lines.
+  ``CLUSTERKG_FEED_PAGE_SIZE`` members, in the order of their versions (the build's time,
+  then the IRI), and a ``tree:Relation`` to ``?after={the last version shown}``, and so on
+  (a full build puts every profile in one day). A page is named by the member it follows,
+  not by its number, so a member removed later (its profile gone), or another page size,
+  can shift what a page holds but never hides a member from a client that follows the
+  relations, fresh pages or cached ones. Past days' pages are ``Cache-Control:
+  immutable``. The members are read from the snapshot's ``feed.jsonl`` through an index of
+  each day's lines, made once per snapshot, so a page reads only its own lines; a damaged
+  line is left out (the build drops such lines when it next writes the feed).
 """
 
 from __future__ import annotations
@@ -23,24 +27,24 @@ import datetime as _dt
 import threading
 import functools
 import hashlib
-import json
+import bisect
+import logging
 import math
 import re
-from array import array
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from clusterkg.graph import formats
 from clusterkg.graph.map.vocab import DCAT, DCTERMS, HYDRA, LDES, RDF, TREE, XSD, bind_prefixes
 from clusterkg.graph.publish import urls
 from clusterkg.graph.publish.catalog import PROFILES
-from clusterkg.graph.publish.feed import FEED_FILE
+from clusterkg.graph.publish.feed import FEED_FILE, read_member
 from clusterkg.graph.publish.metadata import VOID_FILE, catalog_file
 from clusterkg.service.errors import BadRequest, NotFound
 from clusterkg.service.formats import media_types, serialize_graph
@@ -107,13 +111,14 @@ def _kept(key: tuple, make: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str
 
 
 def _respond(request: Request, make: Callable[[], Graph], media: str | None, cache: str = "public, max-age=60",
-             extra: dict[str, str] | None = None) -> Response:
+             extra: dict[str, str] | None = None, generation: str | None = None) -> Response:
     """The document ``make()`` builds, in the format ``media`` names or ``Accept`` picks
     (HTML for a browser), written once per snapshot and request (see :data:`_KEPT`), with
-    its ETag and ``304`` on a match."""
+    its ETag and ``304`` on a match; ``generation``: the snapshot ``make`` reads (default:
+    the serving one)."""
     negotiated = media is None
     media = media or negotiate(request.headers.get("accept"), CATALOG_TYPES + [formats.HTML.media_type])
-    key = (request.app.state.store.get().generation, request.url.path, request.url.query, media,
+    key = (generation or request.app.state.store.get().generation, request.url.path, request.url.query, media,
            request.headers.get("accept-profile"))
     body, etag = _kept(key, lambda: _write(request, make(), media))
     headers = {"Content-Type": formats.content_type(media), "ETag": etag, "Cache-Control": cache}
@@ -264,48 +269,87 @@ def void(request: Request) -> Response:
     return _respond(request, lambda: _meta_graph(request, VOID_FILE), None)
 
 
-#: The day of a member, read from its line without parsing the rest (the writer puts
-#: ``"time"`` before the member's N-Triples; a quote inside a JSON string is escaped, so the
-#: key cannot be matched inside a value).
+#: The day and version of a member, read from its line without parsing the rest (the
+#: writer puts them before the member's N-Triples; a quote inside a JSON string is escaped,
+#: so a key cannot be matched inside a value).
 _TIME = re.compile(rb'"time": ?"(\d{4}-\d{2}-\d{2})')
-#: The feed index of the serving snapshot: (generation, {day: offsets and lengths of its
-#: lines, interleaved}); made under the lock, once per snapshot.
-_FEED_INDEX: list = [None]
+_VERSION = re.compile(rb'"version": ?"([^"\\]+)"')
+#: Feed indexes of the snapshots served lately (``meta/feed.jsonl`` path -> index): two, so
+#: that requests still on the previous snapshot while a build publishes do not drive the
+#: newer one out.
+_FEED_INDEXES: collections.OrderedDict[str, dict] = collections.OrderedDict()
 _FEED_LOCK = threading.Lock()
+_log = logging.getLogger("clusterkg.service.harvest")
 
 
-def _feed_index(request: Request) -> tuple[Path, dict[str, array]]:
-    """The serving snapshot's ``feed.jsonl`` and, for each day, where its members' lines
-    are (``array('q')`` of offset, length, offset, length, ...), in the file's order.
-    Read once per snapshot (a line at a time), under a lock so that concurrent first
-    requests read it once. Blocking: for the thread pool."""
-    store = request.app.state.store.get()
+def _order(version: str) -> tuple[str, str]:
+    """Where a member's version stands in its day: its stamp (the build's time, the IRI's
+    last segment), then the IRI."""
+    return version.rsplit("/", 1)[-1], version
+
+
+def _index_line(line: bytes) -> tuple[str, str] | None:
+    """The day and version of one ``feed.jsonl`` line, or None for a line that is not a
+    member (blank, damaged, or with a day that is no date)."""
+    day, version = _TIME.search(line), _VERSION.search(line)
+    if day is not None and version is not None:
+        found = (day.group(1).decode(), version.group(1).decode("utf-8", "replace"))
+    else:
+        member = read_member(line.decode("utf-8", "replace")) if line.strip() else None
+        if member is None:
+            return None
+        found = (_day(member.time), member.version)
+    try:
+        _dt.date.fromisoformat(found[0])
+    except ValueError:
+        return None
+    return found
+
+
+def _feed_index(store) -> tuple[Path, dict[str, list[tuple[tuple[str, str], int, int]]]]:
+    """The snapshot's ``feed.jsonl`` and, for each day, its members' order keys
+    (:func:`_order`), offsets and lengths, sorted. Read once per snapshot, a line at a time,
+    under a lock, so that concurrent first requests read it once. Blocking: for the thread
+    pool."""
     path: Path = store.meta_dir / FEED_FILE
+    key = str(path)
     with _FEED_LOCK:
-        held = _FEED_INDEX[0]
-        if held is not None and held[0] == (store.generation, str(path)):
-            return path, held[1]
-        days: dict[str, array] = {}
+        held = _FEED_INDEXES.get(key)
+        if held is not None:
+            _FEED_INDEXES.move_to_end(key)
+            return path, held
+        days: dict[str, list] = {}
+        bad = 0
         if path.is_file():
             with open(path, "rb") as fh:
                 at = 0
                 for line in fh:
-                    m = _TIME.search(line)
-                    day = m.group(1).decode() if m else _day(json.loads(line).get("time", "")) if line.strip() else ""
-                    if day:
-                        days.setdefault(day, array("q")).extend((at, len(line)))
+                    found = _index_line(line)
+                    if found is not None:
+                        days.setdefault(found[0], []).append((_order(found[1]), at, len(line)))
+                    elif line.strip():
+                        bad += 1
                     at += len(line)
-        _FEED_INDEX[0] = ((store.generation, str(path)), days)
+        if bad:
+            _log.warning("%s: %d damaged line(s) left out of the change feed", path, bad)
+        for members in days.values():
+            members.sort()
+        _FEED_INDEXES[key] = days
+        while len(_FEED_INDEXES) > 2:
+            _FEED_INDEXES.popitem(last=False)
         return path, days
 
 
-def _read_members(path: Path, spans: array, first: int, count: int) -> list[dict]:
-    """Members ``first`` .. ``first + count - 1`` of a day (``spans`` from :func:`_feed_index`)."""
+def _read_members(path: Path, entries: list) -> list:
+    """The members at ``entries`` (from :func:`_feed_index`); a line that does not read as
+    one is left out."""
     out = []
     with open(path, "rb") as fh:
-        for i in range(first, min(first + count, len(spans) // 2)):
-            fh.seek(spans[2 * i])
-            out.append(json.loads(fh.read(spans[2 * i + 1])))
+        for _order_key, at, size in entries:
+            fh.seek(at)
+            member = read_member(fh.read(size).decode("utf-8", "replace"))
+            if member is not None:
+                out.append(member)
     return out
 
 
@@ -327,13 +371,15 @@ def _stream(site: urls.Urls) -> Graph:
 def feed_root(request: Request) -> Response:
     """The feed's root node: the event stream, and one relation pair per day's fragment
     (TREE ``GreaterThanOrEqualToRelation`` / ``LessThanRelation`` on ``dct:modified``)."""
-    return _respond(request, lambda: _root(request), None, cache="public, max-age=60")
+    store = request.app.state.store.get()  # one snapshot for the index and the cache key
+    return _respond(request, lambda: _root(request, store), None, cache="public, max-age=60",
+                    generation=store.generation)
 
 
-def _root(request: Request) -> Graph:
-    """The feed's root node (see :func:`feed_root`)."""
+def _root(request: Request, store) -> Graph:
+    """The feed's root node over ``store``'s feed (see :func:`feed_root`)."""
     site: urls.Urls = request.app.state.urls
-    _path, days = _feed_index(request)
+    _path, days = _feed_index(store)
     g = _stream(site)
     stream, root = site.feed("stream"), site.feed()
     g.add((stream, LDES.timestampPath, DCTERMS.modified))
@@ -356,49 +402,62 @@ def _root(request: Request) -> Graph:
     return g
 
 
-@router.get("/" + urls.FEED + "/{day}", summary="Change feed (LDES): one day's members",
-            responses=responses(CATALOG_TYPES, 304, 404, 406))
-def feed_day(day: str, request: Request) -> Response:
+@router.get("/" + urls.FEED + "/{day}", summary="Change feed (LDES): one day's members, a page at a time",
+            responses=responses(CATALOG_TYPES, 304, 400, 404, 406))
+def feed_day(day: str, request: Request, after: str | None = None) -> Response:
     """One day's fragment of the feed: the versions of the profiles changed that day, in
-    pages of ``CLUSTERKG_FEED_PAGE_SIZE`` members (``?page=N``; each page links the next
-    with a ``tree:Relation``, TREE §3); immutable once the day is over.
+    pages of ``CLUSTERKG_FEED_PAGE_SIZE`` members in their order (:func:`_order`); the page
+    ``?after=V`` holds those after version ``V``, and each page links the next with a
+    ``tree:Relation`` (TREE §3). Immutable once the day is over.
 
-    :raises NotFound: not a date, no member that day, or no such page.
-    :raises BadRequest: a ``page`` that is not a whole number from 1.
+    :param day: ``YYYY-MM-DD``.
+    :param after: the version IRI the page follows (the first page: none).
+    :raises NotFound: not a date written ``YYYY-MM-DD``, no member that day, or nothing
+        after ``after``.
+    :raises BadRequest: an ``after`` that is not a version IRI of this feed.
     """
     try:
         date = _dt.date.fromisoformat(day)
     except ValueError:
         raise NotFound(f"feed fragment {day!r}") from None
-    n = page_number(request.query_params.get("page"))
-    path, days = _feed_index(request)
-    spans = days.get(date.isoformat())
-    if spans is None:
+    if day != date.isoformat():  # 20251124, 2025-W48-1: no second name for a fragment
+        raise NotFound(f"feed fragment {day!r} (days are written YYYY-MM-DD)")
+    site: urls.Urls = request.app.state.urls
+    store = request.app.state.store.get()  # one snapshot for the index and the cache key
+    path, days = _feed_index(store)
+    members = days.get(day)
+    if not members:
         raise NotFound(f"feed fragment {day}")
+    first = 0
+    if after is not None:
+        if not after.startswith(site.base + urls.FEED + "/"):
+            raise BadRequest(f"after={after[:80]!r}: not a version IRI of this feed")
+        first = bisect.bisect_right(members, (_order(after), math.inf, math.inf))
+        if first >= len(members):
+            raise NotFound(f"feed fragment {day}: no member after {after}")
     size = request.app.state.settings.feed_page_size
-    last = max(1, math.ceil(len(spans) // 2 / size))
-    if n > last:
-        raise NotFound(f"feed fragment {day}, page {n} (pages 1-{last})")
     today = _dt.datetime.now(_dt.timezone.utc).date()
     cache = "public, max-age=31536000, immutable" if date < today else "public, max-age=60"
-    return _respond(request, lambda: _day_page(request, date.isoformat(), path, spans, n, last, size), None,
-                    cache=cache)
+    return _respond(request, lambda: _day_page(request, day, path, members, first, size, after), None,
+                    cache=cache, generation=store.generation)
 
 
-def _day_page(request: Request, day: str, path: Path, spans: array, n: int, last: int, size: int) -> Graph:
-    """Page ``n`` of ``day``'s fragment (see :func:`feed_day`)."""
+def _day_page(request: Request, day: str, path: Path, members: list, first: int, size: int,
+              after: str | None) -> Graph:
+    """The page of ``day``'s fragment that starts at ``members[first]`` (see :func:`feed_day`)."""
     site: urls.Urls = request.app.state.urls
     g = _stream(site)
     stream, day_node = site.feed("stream"), site.feed_day(day)
-    node = day_node if n == 1 else URIRef(f"{day_node}?page={n}")
+    node = day_node if after is None else URIRef(f"{day_node}?{urlencode({'after': after})}")
     g.add((stream, TREE.view, site.feed()))
     g.add((node, RDF.type, TREE.Node))
-    for m in _read_members(path, spans, (n - 1) * size, size):
-        g.add((stream, TREE.member, URIRef(m["version"])))
-        g.parse(data=m["nt"], format=formats.N_TRIPLES.rdflib)
-    if n < last:
-        rel = site.feed(f"{day}-page-{n}")
+    shown = members[first:first + size]
+    for m in _read_members(path, shown):
+        g.add((stream, TREE.member, URIRef(m.version)))
+        g.parse(data=m.nt, format=formats.N_TRIPLES.rdflib)
+    if first + size < len(members):
+        rel = BNode()
         g.add((node, TREE.relation, rel))
         g.add((rel, RDF.type, TREE.Relation))
-        g.add((rel, TREE.node, URIRef(f"{day_node}?page={n + 1}")))
+        g.add((rel, TREE.node, URIRef(f"{day_node}?{urlencode({'after': shown[-1][0][1]})}")))
     return g

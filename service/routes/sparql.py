@@ -284,12 +284,14 @@ class DescriptionCache:
     """The service description's bytes for each media type, made once per snapshot: it
     lists every named graph (at 10,000 profiles 1.5 MB of Turtle, 1.4 s to make), so a bare
     ``GET`` of the endpoint, which browsers and probes send, must not make it each time.
-    Made under a lock, so concurrent first requests make it once; an older snapshot's
-    bytes are dropped when a newer one's are made."""
+    Made under a lock, so concurrent first requests make it once. Generation names sort by
+    the time they were built: a newer snapshot's drops the older ones' bytes, and a request
+    still on an older snapshot gets its description made but not kept."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._bodies: dict[tuple[str, str], bytes] = {}
+        self._newest = ""
 
     def get(self, generation: str, media: str, make) -> bytes:
         """The bytes for ``generation`` and ``media``, from ``make()`` the first time.
@@ -299,10 +301,13 @@ class DescriptionCache:
         :param make: a function of no arguments returning the bytes.
         """
         with self._lock:
+            if generation < self._newest:
+                return make()
+            if generation > self._newest:
+                self._newest = generation
+                self._bodies.clear()
             body = self._bodies.get((generation, media))
             if body is None:
-                if any(g != generation for g, _ in self._bodies):
-                    self._bodies.clear()
                 body = self._bodies[(generation, media)] = make()
             return body
 

@@ -170,30 +170,57 @@ def test_one_changed_profile_gives_one_feed_member(tmp_path, data_dir, server_fa
         server_stopper(srv)
 
 
-def test_a_days_feed_fragment_is_paged(tmp_path, server_factory, server_stopper):
+def _members_following_relations(url: str) -> tuple[list[str], list[str]]:
+    """The members' versions on the page at ``url`` and every page its relations lead to,
+    and the pages' URLs, in order."""
+    stream, seen, pages = None, [], []
+    while url is not None:
+        g = _get(url)
+        pages.append(url)
+        stream = stream or next(g.subjects(RDF.type, URIRef("https://w3id.org/ldes#EventStream")))
+        seen += sorted(str(v) for v in g.objects(stream, URIRef(TREE + "member")))
+        rels = list(g.objects(URIRef(url), URIRef(TREE + "relation")))
+        url = str(g.value(rels[0], URIRef(TREE + "node"))) if rels else None
+    return seen, pages
+
+
+def test_a_days_feed_fragment_is_paged_by_the_member_each_page_follows(tmp_path, data_dir, server_factory,
+                                                                        server_stopper):
     """A full build puts every profile in one day; at 10,000 profiles that day was one
     answer of 24 MB that took the web process 75 s to write. Pages of
-    CLUSTERKG_FEED_PAGE_SIZE members, each linking the next (TREE ``tree:Relation``)."""
+    CLUSTERKG_FEED_PAGE_SIZE members, each linking the next (TREE ``tree:Relation``), named
+    by the member they follow: a profile removed between two page reads hides no other."""
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    for f in data_dir.iterdir():
+        if f.suffix in (".txt", ".csv") and f.name != "networks.csv":
+            (folder / f.name).write_bytes(f.read_bytes())
     srv = server_factory(tmp_path / "store", tmp_path, {"SOURCE_DATE_EPOCH": "1764000000",
-                                                        "CLUSTERKG_FEED_PAGE_SIZE": "4"})
+                                                        "CLUSTERKG_FEED_PAGE_SIZE": "2"})
     try:
         day = srv.url + "feed/2025-11-24"
+        build([folder], srv.store, srv.url, source_date_epoch=1764000000)
         feed = _get(srv.url + "feed")
         assert sorted({str(o) for o in feed.objects(None, URIRef(TREE + "node"))}) == [day]
-        stream, member = URIRef(srv.url + "feed#stream"), URIRef(TREE + "member")
-        first = _get(day)
-        nexts = [first.value(rel, URIRef(TREE + "node")) for rel in first.objects(URIRef(day), URIRef(TREE + "relation"))]
-        assert [str(n) for n in nexts] == [day + "?page=2"]
-        second = _get(day + "?page=2")
-        assert (URIRef(day + "?page=2"), RDF.type, URIRef(TREE + "Node")) in second
-        assert not list(second.objects(None, URIRef(TREE + "relation")))  # the last page
-        versions = [str(v) for g in (first, second) for v in g.objects(stream, member)]
-        assert len(versions) == 6 and len(set(versions)) == 6  # 4 + 2: every profile once
-        ict = next(v for v in versions if "/member/ict-net/" in v)
-        page = first if URIRef(ict) in set(first.objects(stream, member)) else second
-        assert page.value(URIRef(ict), DCTERMS.isVersionOf) == URIRef(srv.url + "id/cluster/ict-net")
-        assert httpx.get(day + "?page=3").status_code == 404
-        assert httpx.get(day + "?page=x").status_code == 400
+        versions, pages = _members_following_relations(day)
+        assert len(pages) == 3 and pages[1].startswith(day + "?after=")
+        assert len(versions) == 6 and len(set(versions)) == 6  # 2 + 2 + 2: every profile once
+        ict = URIRef(next(v for v in versions if "/member/ict-net/" in v))
+        assert [_get(p).value(ict, DCTERMS.isVersionOf) for p in pages].count(URIRef(srv.url + "id/cluster/ict-net")) == 1
+        assert "immutable" in httpx.get(pages[1]).headers["cache-control"]
+        # a client read the first page; then a profile of that page is removed and the feed
+        # rebuilt: the page the client holds still leads to every other member
+        first_page = {str(v) for v in _get(day).objects(URIRef(srv.url + "feed#stream"), URIRef(TREE + "member"))}
+        gone = sorted(first_page)[0].split("/member/")[1].split("/")[0]
+        manifest = folder / "manifest.csv"
+        manifest.write_text("\n".join(line for line in manifest.read_text(encoding="utf-8").splitlines()
+                                      if gone not in line) + "\n", encoding="utf-8")
+        (folder / f"{gone}.txt").unlink()
+        build([folder], srv.store, srv.url, source_date_epoch=1764000000 + 86400)
+        later, _ = _members_following_relations(pages[1])  # the next page the client was told of
+        assert set(later) | first_page == set(versions)
+        assert httpx.get(day, params={"after": "http://elsewhere.example/x"}).status_code == 400
+        assert httpx.get(srv.url + "feed/20251124").status_code == 404  # one name per fragment
         assert httpx.get(srv.url + "feed/2025-11-23").status_code == 404
     finally:
         server_stopper(srv)

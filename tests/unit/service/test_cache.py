@@ -131,3 +131,6 @@ def test_the_service_description_is_made_once_per_snapshot_and_media_type():
     assert cache.get("g2", "text/turtle", maker("again")) == b"ttl 2"
     assert made == ["ttl 1", "json 1", "ttl 2"]
     assert cache.get("g2", "application/ld+json", maker("json 2")) == b"json 2"  # g1's bytes are gone
+    assert cache.get("g1", "text/turtle", maker("ttl 1 again")) == b"ttl 1 again"  # an older snapshot: not kept
+    assert cache.get("g2", "text/turtle", maker("again")) == b"ttl 2"  # and g2's stay
+    assert made == ["ttl 1", "json 1", "ttl 2", "json 2", "ttl 1 again"]
