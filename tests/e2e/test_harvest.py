@@ -224,3 +224,22 @@ def test_a_days_feed_fragment_is_paged_by_the_member_each_page_follows(tmp_path,
         assert httpx.get(srv.url + "feed/2025-11-23").status_code == 404
     finally:
         server_stopper(srv)
+
+
+def test_damaged_lines_of_the_feed_are_left_out_not_a_500(tmp_path, server_factory, server_stopper):
+    srv = server_factory(tmp_path / "store", tmp_path, {"SOURCE_DATE_EPOCH": "1764000000"})
+    try:
+        feed_file = srv.store / "current" / "meta" / "feed.jsonl"
+        lines = feed_file.read_bytes().splitlines(keepends=True)
+        assert len(lines) == 6
+        damaged = [lines[0][:40] + b"\n",  # cut before "time"
+                   lines[1][: lines[1].index(b'"nt"') + 8] + b"\n",  # cut after "time" and "version"
+                   b"[1, 2]\n", b'{"profile": "x", "time": "2025-13-45"}\n']
+        feed_file.write_bytes(b"".join(damaged + lines[2:]))  # the snapshot's own file, by hand
+        day = srv.url + "feed/2025-11-24"
+        feed = _get(srv.url + "feed")
+        assert sorted({str(o) for o in feed.objects(None, URIRef(TREE + "node"))}) == [day]
+        members = list(_get(day).objects(URIRef(srv.url + "feed#stream"), URIRef(TREE + "member")))
+        assert len(members) == 4  # the four whole lines
+    finally:
+        server_stopper(srv)
