@@ -257,7 +257,6 @@ def _description(request: Request, store) -> Graph:
     g.add((svc, RDF.type, SD.Service))
     g.add((svc, SD.endpoint, site.sparql))
     g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
-    g.add((svc, SD.feature, SD.UnionDefaultGraph))
     if settings.service_allow:
         g.add((svc, SD.feature, SD.BasicFederatedQuery))
     g.add((svc, RDFS.comment, Literal(
@@ -276,7 +275,9 @@ def _description(request: Request, store) -> Graph:
         g.add((ds, SD.namedGraph, ng))
         g.add((ng, SD.name, URIRef(name)))
     g.add((svc, DCTERMS.description,
-           Literal("clusterkg read-only SPARQL endpoint; the default graph is the union of the named graphs")))
+           Literal("clusterkg read-only SPARQL endpoint. The default graph is the current knowledge graph: "
+                   "each cluster as its latest page version states it, reconciled with the other sources; "
+                   "each named graph keeps what one source said (not sd:UnionDefaultGraph).")))
     return g
 
 

@@ -2,6 +2,7 @@
 
 import httpx
 import pytest
+from rdflib import Graph, URIRef
 
 pytestmark = pytest.mark.e2e
 
@@ -104,6 +105,11 @@ def test_bare_get_is_the_service_description(server):
     r = httpx.get(server.url + "sparql")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
     assert "sd:Service" in r.text and f"<{server.url}sparql>" in r.text
+    # the default graph is the current view, not the merge of the named graphs (SPARQL 1.1
+    # Service Description §3.4: the feature sd:UnionDefaultGraph would say it is)
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    features = set(Graph().parse(data=r.text, format="turtle").objects(None, URIRef(sd + "feature")))
+    assert URIRef(sd + "UnionDefaultGraph") not in features
 
 
 def test_uris_use_the_configured_base(server):
