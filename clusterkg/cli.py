@@ -270,7 +270,10 @@ def serve(store: str | None, base_uri: str | None, host: str | None, port: int |
     where = f"http://{settings.host}:{settings.port}/"
     click.echo(f"serving {backend} at {where}sparql, base URI {settings.base_uri}"  # never the password
                + ("" if settings.base_uri_given else " (the address served; --base-uri to set another)"), err=True)
-    run_server(app, settings)
+    try:
+        run_server(app, settings)
+    except KeyboardInterrupt:  # uvicorn stopped cleanly on Ctrl-C and raised the signal again
+        raise SystemExit(130) from None  # 128 + SIGINT, without click's "Aborted!"
 
 
 def _built_for_another_base(settings: Settings, backend) -> str | None:

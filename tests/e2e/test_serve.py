@@ -165,3 +165,36 @@ def test_plain_json_accept_and_head(server):
     assert httpx.head(server.url + "sparql").status_code == 200
     r = httpx.get(server.url + "no-such-page")
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/plain")
+
+
+def test_ctrl_c_stops_the_server_cleanly_and_quietly(tmp_path):
+    """SIGINT (Ctrl-C): uvicorn stops, then raises the signal again, which click printed as
+    "Aborted!" with status 1, as if something had gone wrong."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen([sys.executable, "-m", "clusterkg", "serve", "--store", str(tmp_path / "store"),
+                             "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, cwd=tmp_path)
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if httpx.get(url + "health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = out.decode("utf-8", "replace")
+    assert proc.returncode == 130, text
+    assert "Finished server process" in text and "Aborted" not in text
