@@ -34,7 +34,8 @@ from clusterkg.service.errors import Busy
 from clusterkg.service.query.classify import looks_quick, shape_key
 from clusterkg.service.query.lanes import Lanes
 from clusterkg.service.query.wire import (CHUNK, CRASH, END, ERROR, KILLED, MEMORY, READY, UNACCEPTABLE, WHOLE,
-                                          QueryRequest, Started, closing_marker, memory_message, raise_for)
+                                          QueryRequest, Started, closing_marker, memory_message, raise_for,
+                                          receive)
 from clusterkg.service.query.worker import GRACE, MEMORY_EXIT, worker_main
 
 __all__ = ["QueryPool", "QueryLimits"]
@@ -55,12 +56,6 @@ _ROW_GRACE = 1.0
 _RESPAWN_FIRST_WAIT, _RESPAWN_MAX_WAIT = 0.5, 30.0
 
 
-def _resolve(future: asyncio.Future) -> None:
-    """Mark ``future`` done (a reader callback: the pipe has a message)."""
-    if not future.done():
-        future.set_result(None)
-
-
 @dataclass(frozen=True)
 class QueryLimits:
     """Per-query limits: ``timeout`` (seconds, wall clock), ``max_rows`` (rows or triples),
@@ -77,32 +72,6 @@ class _Worker:
     conn: Connection
     id: int = 0
     quick: bool = False  # in the look-up lane (see looks_quick)
-
-
-async def _recv(conn: Connection, deadline: float) -> tuple | None:
-    """The worker's next message, or None when none came before ``deadline``. A message
-    already waiting is taken whatever the time (the worker enforces its own limit while
-    it streams). Waits on the pipe in the event loop itself (no thread), then reads the
-    whole message; a closed pipe reads as a ``crash`` error."""
-    try:
-        if not conn.poll(0):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return None
-            loop = asyncio.get_running_loop()
-            ready = loop.create_future()
-            fd = conn.fileno()
-            loop.add_reader(fd, _resolve, ready)
-            try:
-                await asyncio.wait_for(ready, remaining)
-            except asyncio.TimeoutError:
-                return None
-            finally:
-                loop.remove_reader(fd)
-                os.set_blocking(fd, True)  # uvloop leaves a watched fd non-blocking
-        return conn.recv()
-    except (EOFError, OSError):
-        return (ERROR, CRASH, "the query worker stopped unexpectedly")
 
 
 async def _once(body: bytes) -> AsyncIterator[bytes]:
@@ -228,6 +197,11 @@ class QueryPool:
         for w in list(self._all):
             self._kill(w)
 
+    def running(self) -> int:
+        """How many worker processes are alive now (a dead one is replaced when a query
+        reaches it; one that cannot start is tried again)."""
+        return sum(w.proc.is_alive() for w in list(self._all))
+
     def offline(self) -> bool:
         """True when every live worker runs without network access."""
         return bool(self.isolated) and all(self.isolated.values())
@@ -348,7 +322,7 @@ class QueryPool:
         look-up lane's budget, the query is moved out of the lane (or, when it cannot
         be, None: it is stopped)."""
         while True:
-            msg = await _recv(run.w.conn, min(run.deadline, run.lane_end))
+            msg = await receive(run.w.conn, min(run.deadline, run.lane_end))
             if msg is not None:
                 return await self._why_it_died(run.w, msg, run.overdue)
             if not (run.w.quick and time.monotonic() < run.deadline):
@@ -462,7 +436,7 @@ class QueryPool:
                     _log.warning("query worker %s stopped: %s while streaming", run.w.proc.pid, reason)
                     started.complete = False
                     while not row_end:  # finish the row begun: its pieces are on their way
-                        piece = await _recv(run.w.conn, time.monotonic() + _ROW_GRACE)
+                        piece = await receive(run.w.conn, time.monotonic() + _ROW_GRACE)
                         if piece is None or piece[0] != CHUNK:
                             break
                         row_end = piece[2]

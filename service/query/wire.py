@@ -31,7 +31,11 @@ when it must cut a stream itself, closes the document with :func:`closing_marker
 
 from __future__ import annotations
 
+import asyncio
+import os
+import time
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import AsyncIterator, NotRequired, TypedDict
 
 from clusterkg.graph import formats
@@ -39,7 +43,8 @@ from clusterkg.graph.errors import QueryEvaluationError, QuerySyntaxError, Query
 from clusterkg.service.errors import Busy, NotSerializable, ResultTooLarge
 
 __all__ = ["QueryRequest", "Started", "READY", "WHOLE", "HEAD", "CHUNK", "END", "ERROR", "UNACCEPTABLE", "CRASH",
-           "MEMORY", "KILLED", "CHUNK_BYTES", "error_message", "memory_message", "raise_for", "closing_marker"]
+           "MEMORY", "KILLED", "CHUNK_BYTES", "error_message", "memory_message", "raise_for", "closing_marker",
+           "receive"]
 
 READY, WHOLE, HEAD, CHUNK, END, ERROR, UNACCEPTABLE = "ready", "whole", "head", "chunk", "end", "error", "unacceptable"
 #: The error kind the web side uses for a worker that stopped (its pipe closed).
@@ -193,3 +198,36 @@ def closing_marker(media: str, reason: str, row_end: bool = True) -> bytes:
     if fmt == formats.CSV:
         return b"# clusterkg:truncated reason=" + reason.encode() + b"\r\n"
     return b"# clusterkg:truncated reason=" + reason.encode() + b"\n"
+
+
+def _resolve(future: asyncio.Future) -> None:
+    """Mark ``future`` done (a reader callback: the pipe has a message)."""
+    if not future.done():
+        future.set_result(None)
+
+
+async def receive(conn: Connection, deadline: float) -> tuple | None:
+    """The worker's next message (web side), or None when none came before ``deadline``
+    (``time.monotonic()``). A message already waiting is taken whatever the time (the
+    worker enforces its own limit while it streams). Waits on the pipe in the event loop
+    itself (no thread), then reads the whole message; a closed pipe reads as a ``crash``
+    error."""
+    try:
+        if not conn.poll(0):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            loop = asyncio.get_running_loop()
+            ready = loop.create_future()
+            fd = conn.fileno()
+            loop.add_reader(fd, _resolve, ready)
+            try:
+                await asyncio.wait_for(ready, remaining)
+            except asyncio.TimeoutError:
+                return None
+            finally:
+                loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop leaves a watched fd non-blocking
+        return conn.recv()
+    except (EOFError, OSError):
+        return (ERROR, CRASH, "the query worker stopped unexpectedly")

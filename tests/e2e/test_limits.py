@@ -184,6 +184,7 @@ def test_workers_killed_while_idle_are_replaced_and_the_next_queries_answered(ca
     for pid in before:
         os.kill(pid, signal.SIGKILL)
     time.sleep(0.2)
+    assert httpx.get(capped.url + "health").json()["query_workers"] == {"configured": 2, "running": 0}
     q = "SELECT ?d WHERE {{ <{}id/cluster/ict-net> <https://schema.org/foundingDate> ?d }} # {}"
     for i in range(3):
         r = httpx.get(capped.url + "sparql", params={"query": q.format(capped.url, i)}, timeout=30)
@@ -194,6 +195,7 @@ def test_workers_killed_while_idle_are_replaced_and_the_next_queries_answered(ca
         time.sleep(0.2)
     after = set(named_children(capped.proc.pid, "clusterkg-query"))
     assert len(after) == 2 and not after & before, (before, after)
+    assert httpx.get(capped.url + "health").json()["query_workers"] == {"configured": 2, "running": 2}
 
 
 @pytest.mark.parametrize("media, marker", [
