@@ -181,7 +181,9 @@ def test_ctrl_c_stops_the_server_cleanly_and_quietly(tmp_path):
     url = f"http://127.0.0.1:{port}/"
     proc = subprocess.Popen([sys.executable, "-m", "clusterkg", "serve", "--store", str(tmp_path / "store"),
                              "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, cwd=tmp_path)
+                            stderr=subprocess.STDOUT, cwd=tmp_path,
+                            # as from a terminal: a background job (CI's shell) starts with SIGINT ignored
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.time() + 90
         while time.time() < deadline:
