@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from clusterkg.graph import formats
@@ -456,7 +456,7 @@ def _day_page(request: Request, day: str, path: Path, members: list, first: int,
         g.add((stream, TREE.member, URIRef(m.version)))
         g.parse(data=m.nt, format=formats.N_TRIPLES.rdflib)
     if first + size < len(members):
-        rel = BNode()
+        rel = URIRef(f"{node}#next")  # on this page, so a browser's view links it
         g.add((node, TREE.relation, rel))
         g.add((rel, RDF.type, TREE.Relation))
         g.add((rel, TREE.node, URIRef(f"{day_node}?{urlencode({'after': shown[-1][0][1]})}")))

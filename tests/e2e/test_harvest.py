@@ -208,6 +208,7 @@ def test_a_days_feed_fragment_is_paged_by_the_member_each_page_follows(tmp_path,
         ict = URIRef(next(v for v in versions if "/member/ict-net/" in v))
         assert [_get(p).value(ict, DCTERMS.isVersionOf) for p in pages].count(URIRef(srv.url + "id/cluster/ict-net")) == 1
         assert "immutable" in httpx.get(pages[1]).headers["cache-control"]
+        assert f'href="{pages[1]}"' in httpx.get(day, headers={"Accept": "text/html"}).text  # a browser can go on
         # a client read the first page; then a profile of that page is removed and the feed
         # rebuilt: the page the client holds still leads to every other member
         first_page = {str(v) for v in _get(day).objects(URIRef(srv.url + "feed#stream"), URIRef(TREE + "member"))}
