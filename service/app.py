@@ -53,8 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     :class:`~clusterkg.graph.publish.urls.Urls` of ``settings.base_uri``), ``store`` (a
     :class:`~clusterkg.service.state.StoreHolder`), ``pool`` (the
     :class:`~clusterkg.service.query.QueryPool`, started and stopped with the app) and
-    ``cache`` (the :class:`~clusterkg.service.cache.ResponseCache`), ``descriptions`` (the
-    :class:`~clusterkg.service.routes.sparql.DescriptionCache`) and ``checker`` (the
+    ``cache`` (the :class:`~clusterkg.service.cache.ResponseCache`) and ``checker`` (the
     :class:`~clusterkg.service.textcheck.TextChecker`, started and stopped with the app).
 
     :param settings: resolved configuration.
@@ -91,7 +90,6 @@ def create_app(settings: Settings) -> FastAPI:
     # a remote SPARQL server may change between our builds: cache only the embedded snapshot
     app.state.cache = ResponseCache(0 if settings.remote else settings.cache_bytes)
     app.state.store = StoreHolder(settings.store, settings.remote)
-    app.state.descriptions = sparql.DescriptionCache()
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Accept-Profile", "Content-Type", "If-None-Match",

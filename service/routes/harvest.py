@@ -50,6 +50,7 @@ from clusterkg.service.errors import BadRequest, NotFound
 from clusterkg.service.formats import media_types, serialize_graph
 from clusterkg.service.html import render_html
 from clusterkg.service.http import accept_profile, not_modified, page_number
+from clusterkg.service.kept import kept
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import responses
 
@@ -85,42 +86,17 @@ def _meta_graph(request: Request, name: str) -> Graph:
 _TITLES = {urls.CATALOG: "DCAT-AP catalogue", urls.VOID: "VoID description", urls.FEED: "Change feed"}
 
 
-#: Bodies already written: (snapshot, path, query, media, Accept-Profile) -> (body, ETag); at
-#: most :data:`_KEPT_BYTES` in all, the least recently used dropped first. The documents of
-#: one snapshot never change, and writing the catalogue of 1,100 profiles takes ~80 ms.
-_KEPT: collections.OrderedDict[tuple, tuple[bytes, str]] = collections.OrderedDict()
-_KEPT_BYTES = 64 * 1024 * 1024
-_KEPT_LOCK = threading.Lock()
-_kept_size = 0  # bytes of the bodies in _KEPT
-
-
-def _kept(key: tuple, make: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
-    global _kept_size
-    with _KEPT_LOCK:
-        if key in _KEPT:
-            _KEPT.move_to_end(key)
-            return _KEPT[key]
-    body, etag = make()
-    with _KEPT_LOCK:
-        if key not in _KEPT:  # another thread may have made it meanwhile
-            _KEPT[key] = (body, etag)
-            _kept_size += len(body)
-        while _kept_size > _KEPT_BYTES and len(_KEPT) > 1:
-            _kept_size -= len(_KEPT.popitem(last=False)[1][0])
-    return body, etag
-
-
 def _respond(request: Request, make: Callable[[], Graph], media: str | None, cache: str = "public, max-age=60",
              extra: dict[str, str] | None = None, generation: str | None = None) -> Response:
     """The document ``make()`` builds, in the format ``media`` names or ``Accept`` picks
-    (HTML for a browser), written once per snapshot and request (see :data:`_KEPT`), with
+    (HTML for a browser), written once per snapshot and request (:func:`~clusterkg.service.kept.kept`), with
     its ETag and ``304`` on a match; ``generation``: the snapshot ``make`` reads (default:
     the serving one)."""
     negotiated = media is None
     media = media or negotiate(request.headers.get("accept"), CATALOG_TYPES + [formats.HTML.media_type])
     key = (generation or request.app.state.store.get().generation, request.url.path, request.url.query, media,
            request.headers.get("accept-profile"))
-    body, etag = _kept(key, lambda: _write(request, make(), media))
+    body, etag = kept(key, lambda: _write(request, make(), media))  # (snapshot, path, query, media, profile)
     headers = {"Content-Type": formats.content_type(media), "ETag": etag, "Cache-Control": cache}
     headers.update(extra or {})
     if negotiated:

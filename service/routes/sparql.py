@@ -16,7 +16,6 @@ than a millisecond or so on a request.
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import replace
 from urllib.parse import quote, urlencode
 from typing import AsyncIterator
@@ -38,12 +37,12 @@ from clusterkg.service.errors import (BadRequest, NotAcceptable, NotFound, Paylo
                                       UnsupportedMediaType)
 from clusterkg.service.formats import media_types, serialize_graph
 from clusterkg.service.http import not_modified
+from clusterkg.service.kept import kept
 from clusterkg.service.negotiation import negotiate
 from clusterkg.service.openapi import ERRORS, SPARQL_BODY, SPARQL_PARAMETERS, responses
 from clusterkg.service.textcheck import TextFacts
 
-__all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES", "service_description", "DescriptionCache", "sparql_get",
-           "sparql_post",
+__all__ = ["router", "RESULT_TYPES", "GRAPH_TYPES", "service_description", "sparql_get", "sparql_post",
            "MAX_BODY_BYTES", "FORMAT_PARAMS", "editor", "answer", "named_graph"]
 
 router = APIRouter()
@@ -281,44 +280,12 @@ def _description(request: Request, store) -> Graph:
     return g
 
 
-class DescriptionCache:
-    """The service description's bytes for each media type, made once per snapshot: it
-    lists every named graph (at 10,000 profiles 1.5 MB of Turtle, 1.4 s to make), so a bare
-    ``GET`` of the endpoint, which browsers and probes send, must not make it each time.
-    Made under a lock, so concurrent first requests make it once. Generation names sort by
-    the time they were built: a newer snapshot's drops the older ones' bytes, and a request
-    still on an older snapshot gets its description made but not kept."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._bodies: dict[tuple[str, str], bytes] = {}
-        self._newest = ""
-
-    def get(self, generation: str, media: str, make) -> bytes:
-        """The bytes for ``generation`` and ``media``, from ``make()`` the first time.
-
-        :param generation: the serving snapshot.
-        :param media: the media type.
-        :param make: a function of no arguments returning the bytes.
-        """
-        with self._lock:
-            if generation < self._newest:
-                return make()
-            if generation > self._newest:
-                self._newest = generation
-                self._bodies.clear()
-            body = self._bodies.get((generation, media))
-            if body is None:
-                body = self._bodies[(generation, media)] = make()
-            return body
-
-
 def service_description(request: Request) -> Response:
     """The answer to a GET of the endpoint without ``query``: the SPARQL Service
     Description (SPARQL 1.1 Service Description §2, §3) in the RDF format ``Accept``
     picks; Turtle when none fits (a bare GET is often a browser or a probe). Runs in a
-    worker thread (it reads the store's graph names); made once per snapshot and media
-    type (:class:`DescriptionCache`).
+    worker thread (it reads the store's graph names); it lists every named graph, so it is
+    written once per snapshot and media type (:func:`~clusterkg.service.kept.kept`).
 
     :param request: the request.
     :return: the response.
@@ -330,11 +297,11 @@ def service_description(request: Request) -> Response:
     state = request.app.state
     store = state.store.get()
 
-    def make() -> bytes:
-        return serialize_graph(_description(request, store), media, context_url=None)
+    def make() -> tuple[bytes, str]:
+        return serialize_graph(_description(request, store), media, context_url=None), ""
 
     # a remote SPARQL server may change between our builds (as for the response cache)
-    body = make() if state.settings.remote else state.descriptions.get(store.generation, media, make)
+    body = make()[0] if state.settings.remote else kept((store.generation, "service-description", media), make)[0]
     return Response(body, headers={"Content-Type": formats.content_type(media), "Vary": "Accept"})
 
 

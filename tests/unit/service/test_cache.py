@@ -111,26 +111,3 @@ def test_the_budget_counts_at_least_what_the_entries_really_hold():
     assert c.stats()["entries"] < 20_000  # the budget was reached, and the oldest dropped
     assert held <= _held(c) <= budget, (held, _held(c))
 
-
-def test_the_service_description_is_made_once_per_snapshot_and_media_type():
-    from clusterkg.service.routes.sparql import DescriptionCache
-
-    made = []
-
-    def maker(text: str):
-        def make() -> bytes:
-            made.append(text)
-            return text.encode()
-        return make
-
-    cache = DescriptionCache()
-    assert cache.get("g1", "text/turtle", maker("ttl 1")) == b"ttl 1"
-    assert cache.get("g1", "text/turtle", maker("again")) == b"ttl 1"  # made once
-    assert cache.get("g1", "application/ld+json", maker("json 1")) == b"json 1"
-    assert cache.get("g2", "text/turtle", maker("ttl 2")) == b"ttl 2"  # a new snapshot: made again
-    assert cache.get("g2", "text/turtle", maker("again")) == b"ttl 2"
-    assert made == ["ttl 1", "json 1", "ttl 2"]
-    assert cache.get("g2", "application/ld+json", maker("json 2")) == b"json 2"  # g1's bytes are gone
-    assert cache.get("g1", "text/turtle", maker("ttl 1 again")) == b"ttl 1 again"  # an older snapshot: not kept
-    assert cache.get("g2", "text/turtle", maker("again")) == b"ttl 2"  # and g2's stay
-    assert made == ["ttl 1", "json 1", "ttl 2", "json 2", "ttl 1 again"]
