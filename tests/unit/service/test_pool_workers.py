@@ -3,6 +3,7 @@ out-of-memory killer), with the real pool and its real worker processes over a r
 """
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -33,14 +34,29 @@ def _workers(pool: QueryPool) -> list[int]:
     return [w.proc.pid for w in pool._all]  # noqa: SLF001 - which processes the pool holds
 
 
+@contextlib.asynccontextmanager
+async def _one_worker(root: Path):
+    """A started pool of one worker over ``root``, and that worker's PID; stopped after."""
+    pool = QueryPool(root, workers=1, isolate=False)
+    await pool.start()
+    try:
+        (pid,) = _workers(pool)
+        yield pool, pid
+    finally:
+        await pool.stop()
+
+
+def _kill_and_reap(pool: QueryPool, pid: int) -> None:
+    """SIGKILL the worker from outside, and reap it, as the start of another worker would."""
+    os.kill(pid, signal.SIGKILL)
+    pool._all[0].proc.join(5)  # noqa: SLF001
+
+
 def test_a_worker_killed_during_a_query_is_a_503_to_ask_again_not_the_querys_fault(built_store):
     root, _ = built_store
 
     async def scenario():
-        pool = QueryPool(root, workers=1, isolate=False)
-        await pool.start()
-        try:
-            (pid,) = _workers(pool)
+        async with _one_worker(root) as (pool, pid):
             running = asyncio.ensure_future(pool.run(_request(CARTESIAN), _json))
             await asyncio.sleep(0.5)
             os.kill(pid, signal.SIGKILL)
@@ -49,8 +65,6 @@ def test_a_worker_killed_during_a_query_is_a_503_to_ask_again_not_the_querys_fau
             assert refused.value.retry_after == 1
             started = await pool.run(_request(LOOKUP), _json)  # a fresh worker answers
             assert b'"2010-07-12"' in started.body and _workers(pool) != [pid]
-        finally:
-            await pool.stop()
 
     asyncio.run(scenario())
 
@@ -63,32 +77,29 @@ def test_a_dead_workers_pid_taken_by_another_process_is_not_signalled(built_stor
     root, _ = built_store
 
     async def scenario():
-        pool = QueryPool(root, workers=1, isolate=False)
-        await pool.start()
         other = None
-        try:
-            (pid,) = _workers(pool)
-            os.kill(pid, signal.SIGKILL)
-            pool._all[0].proc.join(5)  # noqa: SLF001 - reaped, as the start of another worker would
-            for _attempt in range(20):  # take its PID with another process (anything else may take it first)
-                LAST_PID.write_text(str(pid - 1))
-                other = subprocess.Popen(["sleep", "30"])
-                if other.pid == pid:
-                    break
-                other.kill()
-                other.wait()
-                other = None
-            if other is None:
-                pytest.skip(f"PID {pid} could not be taken again")
-            started = await pool.run(_request(LOOKUP), _json)  # finds the dead worker: replaced
-            assert b'"2010-07-12"' in started.body
-            time.sleep(0.2)
-            assert other.poll() is None, "the process that took the dead worker's PID was killed"
-        finally:
-            await pool.stop()
-            if other is not None:
-                other.kill()
-                other.wait()
+        async with _one_worker(root) as (pool, pid):
+            try:
+                _kill_and_reap(pool, pid)
+                for _attempt in range(20):  # take its PID with another process (anything else may take it first)
+                    LAST_PID.write_text(str(pid - 1))
+                    other = subprocess.Popen(["sleep", "30"])
+                    if other.pid == pid:
+                        break
+                    other.kill()
+                    other.wait()
+                    other = None
+                if other is None:
+                    pytest.skip(f"PID {pid} could not be taken again")
+                started = await pool.run(_request(LOOKUP), _json)  # finds the dead worker: replaced
+                assert b'"2010-07-12"' in started.body
+                time.sleep(0.2)
+                assert other.poll() is None, "the process that took the dead worker's PID was killed"
+            finally:
+                if other is not None:
+                    other.kill()
+                    other.wait()
+
 
     asyncio.run(scenario())
 
@@ -102,12 +113,8 @@ def test_a_replacement_that_cannot_start_is_tried_again_until_it_can(built_store
     root, _ = built_store
 
     async def scenario():
-        pool = QueryPool(root, workers=1, isolate=False)
-        await pool.start()
-        try:
-            (pid,) = _workers(pool)
-            os.kill(pid, signal.SIGKILL)
-            pool._all[0].proc.join(5)  # noqa: SLF001
+        async with _one_worker(root) as (pool, pid):
+            _kill_and_reap(pool, pid)
             soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
             open_now = len(os.listdir("/proc/self/fd")) - 1  # the listing's own descriptor is closed again
             resource.setrlimit(resource.RLIMIT_NOFILE, (open_now, hard))
@@ -119,8 +126,6 @@ def test_a_replacement_that_cannot_start_is_tried_again_until_it_can(built_store
                 resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
             started = await asyncio.wait_for(running, 8)  # tried again: the query gets the new worker
             assert b'"2010-07-12"' in started.body and len(_workers(pool)) == 1
-        finally:
-            await pool.stop()
 
     with caplog.at_level("ERROR", logger="clusterkg.service.query"):
         asyncio.run(scenario())
