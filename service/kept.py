@@ -5,6 +5,9 @@ then served from memory.
 
 At most :data:`KEPT_BYTES` are held in all, the least recently used dropped first; a key
 names its snapshot (generation), so an older snapshot's bodies age out by themselves.
+Concurrent requests for a body not yet kept wait for one of them to write it (one
+``make`` per key at a time), so a burst of first requests after a build costs one body,
+not one per request.
 """
 
 from __future__ import annotations
@@ -22,27 +25,50 @@ KEPT_BYTES = 64 * 1024 * 1024
 _KEPT: collections.OrderedDict[tuple, tuple[bytes, str]] = collections.OrderedDict()
 _KEPT_LOCK = threading.Lock()
 _kept_size = 0  # bytes of the bodies in _KEPT
+#: key -> the lock its maker holds while it writes the body (keys being made only).
+_MAKING: dict[tuple, threading.Lock] = {}
+
+
+def _held(key: tuple) -> tuple[bytes, str] | None:
+    """The body kept under ``key`` (marked as just used), or None. Call with the lock held."""
+    found = _KEPT.get(key)
+    if found is not None:
+        _KEPT.move_to_end(key)
+    return found
 
 
 def kept(key: tuple, make: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
     """The body and ETag kept under ``key``, or ``make()``'s, then kept (the least recently
     used dropped past :data:`KEPT_BYTES`; a body alone over it is kept until the next).
+    While one thread makes a key's body, the others asking for that key wait for it.
     Blocking (``make`` writes a document): for the thread pool.
 
     :param key: a tuple whose first item is the snapshot's generation.
     :param make: a function of no arguments returning ``(body, ETag)``.
     :return: ``(body, ETag)``.
+    :raises Exception: what ``make`` raises (nothing is kept; a waiting thread then makes
+        the body itself).
     """
     global _kept_size
     with _KEPT_LOCK:
-        if key in _KEPT:
-            _KEPT.move_to_end(key)
-            return _KEPT[key]
-    body, etag = make()
-    with _KEPT_LOCK:
-        if key not in _KEPT:  # another thread may have made it meanwhile
-            _KEPT[key] = (body, etag)
-            _kept_size += len(body)
-        while _kept_size > KEPT_BYTES and len(_KEPT) > 1:
-            _kept_size -= len(_KEPT.popitem(last=False)[1][0])
+        found = _held(key)
+        if found is not None:
+            return found
+        making = _MAKING.setdefault(key, threading.Lock())
+    with making:
+        with _KEPT_LOCK:
+            found = _held(key)  # made while this thread waited
+        if found is not None:
+            return found
+        try:
+            body, etag = make()
+            with _KEPT_LOCK:
+                _KEPT[key] = (body, etag)
+                _kept_size += len(body)
+                while _kept_size > KEPT_BYTES and len(_KEPT) > 1:
+                    _kept_size -= len(_KEPT.popitem(last=False)[1][0])
+        finally:
+            with _KEPT_LOCK:
+                if _MAKING.get(key) is making:
+                    del _MAKING[key]
     return body, etag

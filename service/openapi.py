@@ -7,6 +7,7 @@ from __future__ import annotations
 __all__ = ["responses", "ERRORS", "SPARQL_PARAMETERS", "SPARQL_BODY"]
 
 _ERROR_TEXT = {
+    302: "Found: the same page under the one name the server gives it",
     303: "See Other: the document describing the resource",
     304: "Not Modified (conditional GET)",
     400: "Bad request: a malformed query or parameter (the parser's message)",
@@ -23,7 +24,7 @@ _ERROR_TEXT = {
 
 def responses(ok: list[str] | None = None, *codes: int, description: str = "OK") -> dict:
     """A FastAPI ``responses=`` mapping (OpenAPI 3.1 Responses Object): 200 in the ``ok``
-    media types, and each of ``codes`` (errors as text/plain; 303/304 without a body).
+    media types, and each of ``codes`` (errors as text/plain; 302/303/304 without a body).
 
     :param ok: media types of the 200 answer, or None for no 200.
     :param codes: the other statuses the route answers with (keys of the table above).
@@ -37,7 +38,7 @@ def responses(ok: list[str] | None = None, *codes: int, description: str = "OK")
     if ok:
         out[200] = {"description": description, "content": {m: {} for m in ok}}
     for code in codes:
-        if code in (303, 304):
+        if code in (302, 303, 304):
             out[code] = {"description": _ERROR_TEXT[code]}
         else:
             out[code] = {"description": _ERROR_TEXT[code], "content": {"text/plain": {}}}

@@ -87,16 +87,24 @@ _TITLES = {urls.CATALOG: "DCAT-AP catalogue", urls.VOID: "VoID description", url
 
 
 def _respond(request: Request, make: Callable[[], Graph], media: str | None, cache: str = "public, max-age=60",
-             extra: dict[str, str] | None = None, generation: str | None = None) -> Response:
+             extra: dict[str, str] | None = None, generation: str | None = None,
+             params: list[tuple[str, str]] | None = None, variant: tuple = ()) -> Response:
     """The document ``make()`` builds, in the format ``media`` names or ``Accept`` picks
     (HTML for a browser), written once per snapshot and request (:func:`~clusterkg.service.kept.kept`), with
     its ETag and ``304`` on a match; ``generation``: the snapshot ``make`` reads (default:
-    the serving one)."""
+    the serving one).
+
+    The body is kept under what it depends on, not under the request's text: ``params``,
+    the query parameters the document names (its links; the HTML view's alternates), in a
+    canonical form, and ``variant``, anything else it depends on (the catalogue's profile).
+    Parameters the route does not read (``?_=1234``, a cache buster) are ignored, so they
+    cannot make the server write a document again per request.
+    """
     negotiated = media is None
     media = media or negotiate(request.headers.get("accept"), CATALOG_TYPES + [formats.HTML.media_type])
-    key = (generation or request.app.state.store.get().generation, request.url.path, request.url.query, media,
-           request.headers.get("accept-profile"))
-    body, etag = kept(key, lambda: _write(request, make(), media))  # (snapshot, path, query, media, profile)
+    params = params or []
+    key = (generation or request.app.state.store.get().generation, request.url.path, tuple(params), variant, media)
+    body, etag = kept(key, lambda: _write(request, make(), media, params))
     headers = {"Content-Type": formats.content_type(media), "ETag": etag, "Cache-Control": cache}
     headers.update(extra or {})
     if negotiated:
@@ -108,13 +116,13 @@ def _respond(request: Request, make: Callable[[], Graph], media: str | None, cac
     return Response(body, headers=headers)
 
 
-def _write(request: Request, g: Graph, media: str) -> tuple[bytes, str]:
-    """The graph in ``media`` (a page for a browser), and its ETag."""
+def _write(request: Request, g: Graph, media: str, params: list[tuple[str, str]]) -> tuple[bytes, str]:
+    """The graph in ``media`` (a page for a browser, its alternates with ``params``), and its ETag."""
     if media == formats.HTML.media_type:  # a browser: the same graph as a page
         site: urls.Urls = request.app.state.urls
         url = str(request.url).split("?")[0]
         title = next((t for p, t in _TITLES.items() if url[len(site.base):].startswith(p)), "Metadata")
-        query = "?" + urlencode([*request.query_params.multi_items()]) if request.query_params else ""
+        query = "?" + urlencode(params) if params else ""
         alternates = {f.media_type: site.base + urls.CATALOG + f.suffix + query
                       for f in formats.METADATA} if title == _TITLES[urls.CATALOG] else {}
         body = render_html(g, None, title, alternates, {}, link=site.local)
@@ -217,22 +225,26 @@ def catalog(request: Request, suffix: str = "") -> Response:
     cat = site.catalog()
     datasets = sorted(g.objects(cat, DCAT.dataset), key=str)
     params = request.query_params
+    keep = [("profile", profile)] if "profile" in params else []
     if "modified_since" in params:
         since = _since(params["modified_since"])
-        datasets = [d for d in datasets
-                    if _dt.datetime.fromisoformat(str(g.value(d, DCTERMS.modified))) >= since]
+        stamps = {d: _dt.datetime.fromisoformat(str(g.value(d, DCTERMS.modified))) for d in datasets}
+        datasets = [d for d in datasets if stamps[d] >= since]
+        # named by the earliest change among the datasets selected, which selects the same
+        # ones however the date was written: one body per selection, not one per spelling
+        keep.append(("modified_since", min((stamps[d] for d in datasets), default=since).isoformat()))
     page = params.get("page")
     extra = {"Link": f'<{PROFILES[profile]}>; rel="profile"', "Content-Profile": f"<{PROFILES[profile]}>"}
     if page is None:
         return _respond(request, lambda: g if "modified_since" not in params else _subset(g, cat, datasets), media,
-                        extra=extra)
-    keep = [(k, v) for k, v in params.multi_items() if k in ("profile", "modified_since")]
+                        extra=extra, params=keep, variant=(profile,))
+    n, size = page_number(page), request.app.state.settings.catalog_page_size
 
     def page_url(i: int) -> URIRef:
         return URIRef(f"{cat}{suffix}?{urlencode(keep + [('page', str(i))])}")
 
-    n, size = page_number(page), request.app.state.settings.catalog_page_size
-    return _respond(request, lambda: _page(g, cat, datasets, n, size, page_url), media, extra=extra)
+    return _respond(request, lambda: _page(g, cat, datasets, n, size, page_url), media, extra=extra,
+                    params=keep + [("page", str(n))], variant=(profile,))
 
 
 @router.get("/" + urls.VOID, summary="VoID description of the dataset",
@@ -379,12 +391,16 @@ def _root(request: Request, store) -> Graph:
 
 
 @router.get("/" + urls.FEED + "/{day}", summary="Change feed (LDES): one day's members, a page at a time",
-            responses=responses(CATALOG_TYPES, 304, 400, 404, 406))
+            responses=responses(CATALOG_TYPES, 302, 304, 400, 404, 406))
 def feed_day(day: str, request: Request, after: str | None = None) -> Response:
     """One day's fragment of the feed: the versions of the profiles changed that day, in
     pages of ``CLUSTERKG_FEED_PAGE_SIZE`` members in their order (:func:`_order`); the page
     ``?after=V`` holds those after version ``V``, and each page links the next with a
-    ``tree:Relation`` (TREE §3). Immutable once the day is over.
+    ``tree:Relation`` (TREE §3). Immutable once the day is over. Pages start at multiples
+    of the page size, so a day has one page per ``CLUSTERKG_FEED_PAGE_SIZE`` members and
+    the server writes no more bodies than that: a ``V`` that ends no page (one of another
+    page, or no member of the day: its profile was removed since the link was given) is
+    redirected (``302``) to the page holding the member that follows it.
 
     :param day: ``YYYY-MM-DD``.
     :param after: the version IRI the page follows (the first page: none).
@@ -408,14 +424,27 @@ def feed_day(day: str, request: Request, after: str | None = None) -> Response:
     if after is not None:
         if not after.startswith(site.base + urls.FEED + "/"):
             raise BadRequest(f"after={after[:80]!r}: not a version IRI of this feed")
-        first = bisect.bisect_right(members, (_order(after), math.inf, math.inf))
+        order = _order(after)
+        first = bisect.bisect_right(members, (order, math.inf, math.inf))
         if first >= len(members):
             raise NotFound(f"feed fragment {day}: no member after {after}")
     size = request.app.state.settings.feed_page_size
+    if after is not None:
+        start = first - first % size  # pages start at a multiple of the page size
+        if first == 0 or start != first or members[first - 1][0] != order:
+            return _to_page(request, day, members[start - 1][0][1] if start else None)
     today = _dt.datetime.now(_dt.timezone.utc).date()
     cache = "public, max-age=31536000, immutable" if date < today else "public, max-age=60"
     return _respond(request, lambda: _day_page(request, day, path, members, first, size, after), None,
-                    cache=cache, generation=store.generation)
+                    cache=cache, generation=store.generation, params=[("after", after)] if after else None)
+
+
+def _to_page(request: Request, day: str, after: str | None) -> Response:
+    """A redirect (``302``) to the page of ``day`` that follows member ``after`` (None: the
+    first page), under the one name the feed gives that page."""
+    day_node = str(request.app.state.urls.feed_day(day))
+    target = day_node if after is None else f"{day_node}?{urlencode({'after': after})}"
+    return Response(status_code=302, headers={"Location": target, "Cache-Control": "public, max-age=60"})
 
 
 def _day_page(request: Request, day: str, path: Path, members: list, first: int, size: int,

@@ -175,7 +175,10 @@ def _members_following_relations(url: str) -> tuple[list[str], list[str]]:
     and the pages' URLs, in order."""
     stream, seen, pages = None, [], []
     while url is not None:
-        g = _get(url)
+        r = httpx.get(url, follow_redirects=True)
+        assert r.status_code == 200, (url, r.status_code, r.text[:300])
+        url = str(r.url)  # a page asked for under another name is redirected to its own
+        g = Graph().parse(data=r.text, format="turtle")
         pages.append(url)
         stream = stream or next(g.subjects(RDF.type, URIRef("https://w3id.org/ldes#EventStream")))
         seen += sorted(str(v) for v in g.objects(stream, URIRef(TREE + "member")))
@@ -221,6 +224,15 @@ def test_a_days_feed_fragment_is_paged_by_the_member_each_page_follows(tmp_path,
         later, _ = _members_following_relations(pages[1])  # the next page the client was told of
         assert set(later) | first_page == set(versions)
         assert httpx.get(day, params={"after": "http://elsewhere.example/x"}).status_code == 400
+        # each page has one name: an `after` that ends no page is sent to the page holding
+        # the member that follows it, so the server writes one body per page, not per spelling
+        now, now_pages = _members_following_relations(day)
+        assert len(now) == 5 and len(now_pages) == 3
+        mid = httpx.get(day, params={"after": now[2]})  # the first member of the second page
+        assert mid.status_code == 302 and mid.headers["location"] == now_pages[1]
+        made_up = httpx.get(day, params={"after": srv.url + "feed/0"})  # sorts before every member
+        assert made_up.status_code == 302 and made_up.headers["location"] == day
+        assert httpx.get(now_pages[1]).status_code == 200  # our own links: no redirect
         assert httpx.get(srv.url + "feed/20251124").status_code == 404  # one name per fragment
         assert httpx.get(srv.url + "feed/2025-11-23").status_code == 404
     finally:
