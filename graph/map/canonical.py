@@ -36,7 +36,12 @@ def canonical_ntriples(data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) 
     graph = ox.DefaultGraph()
     # extend, not load: load gives blank nodes new random labels, and the dumps would
     # change from build to build
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(data, format=fmt))
+    if fmt == ox.RdfFormat.N_TRIPLES:  # read as N-Quads, its superset: quads in the default graph, made in Rust
+        store.extend(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        if any(True for _ in store.named_graphs()):  # a fourth term: N-Quads, not N-Triples
+            raise SyntaxError("a line of the N-Triples has a fourth term (a graph name)")
+    else:
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(data, format=fmt))
     out = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
     return b"".join(sorted(set(out.splitlines(keepends=True))))
 
@@ -55,13 +60,14 @@ def jsonld_fragment(graph_iri: str, ntriples: bytes) -> bytes:
     top-level array; the dataset's JSON-LD is these objects joined by commas. Made where
     the graph is made (in the build's worker processes), so the dump is only joined.
 
-    :param ntriples: the graph's triples, N-Triples.
+    :param ntriples: the graph's triples, canonical N-Triples (:func:`canonical_ntriples`:
+        each line ends in `` .\\n``, so :func:`as_nquads` names the graph on every line).
     :return: UTF-8 bytes; empty for an empty graph.
     :raises SyntaxError: when ``ntriples`` is not N-Triples.
     """
-    graph = ox.NamedNode(graph_iri)
-    out = ox.serialize((ox.Quad(t.subject, t.predicate, t.object, graph)
-                        for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)), format=ox.RdfFormat.JSON_LD)
+    ox.NamedNode(graph_iri)  # a bad IRI is a ValueError here, not a parse error below
+    out = ox.serialize(ox.parse(as_nquads(graph_iri, ntriples), format=ox.RdfFormat.N_QUADS),
+                       format=ox.RdfFormat.JSON_LD)
     out = (out or b"").strip()
     return out[1:-1].strip() if out.startswith(b"[") and out.endswith(b"]") else out
 

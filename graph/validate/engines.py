@@ -54,7 +54,7 @@ class PyshaclEngine:
         from pyshacl import Validator
         from pyshacl.graph_abstraction import DataGraph
 
-        dg = DataGraph.from_rdflib(data)
+        dg = DataGraph.from_rdflib(_context_aware(data))
         with self._lock:
             v = self._validator
             if v is None:
@@ -64,6 +64,20 @@ class PyshaclEngine:
                 v.data_graph, v.data_graph_is_multigraph, v._target_graph = dg, dg.is_multigraph(), None
             _conforms, report, _text = v.run()
         return report
+
+
+def _context_aware(data: Graph) -> Graph:
+    """``data``, or a copy of it (triples and prefixes) in rdflib's default store when its
+    store keeps no contexts (the mapper's ``SimpleMemory``): pyshacl reads a data graph
+    through a ``ConjunctiveGraph``, which needs them."""
+    if data.store.context_aware:
+        return data
+    copy = Graph(bind_namespaces="none")
+    for prefix, namespace in data.namespaces():
+        copy.bind(prefix, namespace, override=True)
+    for triple in data:
+        copy.add(triple)
+    return copy
 
 
 class TurboEngine:
