@@ -22,20 +22,18 @@ from typing import AsyncIterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
 from starlette.concurrency import run_in_threadpool
 
 from clusterkg.graph import formats
-from clusterkg.graph.map.vocab import SD
 from clusterkg.graph.publish import urls
 from clusterkg.service.cache import CacheKey, ResponseCache
+from clusterkg.service.description import description, write_description
 from clusterkg.service.examples import examples
 from clusterkg.service.html import TEMPLATES, YASGUI, site_links
 from clusterkg.service.middleware import EDITOR_CSP
 from clusterkg.service.errors import (BadRequest, NotAcceptable, NotFound, PayloadTooLarge, QueryRefused,
                                       UnsupportedMediaType)
-from clusterkg.service.formats import media_types, serialize_graph
+from clusterkg.service.formats import media_types
 from clusterkg.service.http import not_modified
 from clusterkg.service.kept import kept
 from clusterkg.service.negotiation import negotiate
@@ -244,42 +242,6 @@ async def _url_params(request: Request) -> dict[str, list[str]]:
     return fields
 
 
-def _description(request: Request, store) -> Graph:
-    """The SPARQL Service Description of the endpoint (SPARQL 1.1 Service Description §3):
-    its features, limits, result formats and the named graphs of its default dataset
-    (those of ``store``)."""
-    settings = request.app.state.settings
-    site: urls.Urls = request.app.state.urls
-    g = Graph()
-    g.bind("sd", SD)
-    svc = URIRef(site.sparql + "#service")
-    g.add((svc, RDF.type, SD.Service))
-    g.add((svc, SD.endpoint, site.sparql))
-    g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
-    if settings.service_allow:
-        g.add((svc, SD.feature, SD.BasicFederatedQuery))
-    g.add((svc, RDFS.comment, Literal(
-        "Read-only. SERVICE is " + ("allowed only to: " + ", ".join(settings.service_allow)
-                                     if settings.service_allow else "not allowed (no federated queries)")
-        + f". Limits per query: {settings.query_timeout:g} s, {settings.max_rows:,} rows, "
-          f"{settings.max_response_bytes:,} bytes; results cut by a limit carry a clusterkg:truncated marker.")))
-    for fmt in formats.RESULTS + formats.GRAPH_RESULTS:
-        if fmt.w3c:
-            g.add((svc, SD.resultFormat, URIRef(fmt.w3c)))
-    ds = URIRef(site.sparql + "#dataset")
-    g.add((svc, SD.defaultDataset, ds))
-    g.add((ds, RDF.type, SD.Dataset))
-    for name in store.named_graphs():
-        ng = URIRef(f"{site.sparql}#graph-{len(g)}")
-        g.add((ds, SD.namedGraph, ng))
-        g.add((ng, SD.name, URIRef(name)))
-    g.add((svc, DCTERMS.description,
-           Literal("clusterkg read-only SPARQL endpoint. The default graph is the current knowledge graph: "
-                   "each cluster as its latest page version states it, reconciled with the other sources; "
-                   "each named graph keeps what one source said (not sd:UnionDefaultGraph).")))
-    return g
-
-
 def service_description(request: Request) -> Response:
     """The answer to a GET of the endpoint without ``query``: the SPARQL Service
     Description (SPARQL 1.1 Service Description §2, §3) in the RDF format ``Accept``
@@ -298,7 +260,10 @@ def service_description(request: Request) -> Response:
     store = state.store.get()
 
     def make() -> tuple[bytes, str]:
-        return serialize_graph(_description(request, store), media, context_url=None), ""
+        settings = state.settings
+        triples = description(state.urls.sparql, store.named_graphs(), settings.service_allow, settings.query_timeout,
+                              settings.max_rows, settings.max_response_bytes)
+        return write_description(triples, media), ""
 
     # a remote SPARQL server may change between our builds (as for the response cache)
     body = make()[0] if state.settings.remote else kept((store.generation, "service-description", media), make)[0]
