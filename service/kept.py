@@ -40,35 +40,38 @@ def _held(key: tuple) -> tuple[bytes, str] | None:
 def kept(key: tuple, make: Callable[[], tuple[bytes, str]]) -> tuple[bytes, str]:
     """The body and ETag kept under ``key``, or ``make()``'s, then kept (the least recently
     used dropped past :data:`KEPT_BYTES`; a body alone over it is kept until the next).
-    While one thread makes a key's body, the others asking for that key wait for it.
-    Blocking (``make`` writes a document): for the thread pool.
+    One thread at a time makes a key's body; the others asking for that key wait for it,
+    then look again (and one of them makes it when the maker failed). Blocking (``make``
+    writes a document): for the thread pool.
 
     :param key: a tuple whose first item is the snapshot's generation.
     :param make: a function of no arguments returning ``(body, ETag)``.
     :return: ``(body, ETag)``.
-    :raises Exception: what ``make`` raises (nothing is kept; a waiting thread then makes
-        the body itself).
+    :raises Exception: what ``make`` raises (nothing is kept).
     """
     global _kept_size
-    with _KEPT_LOCK:
-        found = _held(key)
-        if found is not None:
-            return found
-        making = _MAKING.setdefault(key, threading.Lock())
-    with making:
+    while True:
         with _KEPT_LOCK:
-            found = _held(key)  # made while this thread waited
-        if found is not None:
-            return found
-        try:
-            body, etag = make()
-            with _KEPT_LOCK:
+            found = _held(key)
+            if found is not None:
+                return found
+            making = _MAKING.get(key)
+            if making is None:  # this thread makes it
+                making = _MAKING[key] = threading.Lock()
+                making.acquire()
+                break
+        with making:  # wait for the maker, then look again
+            pass
+    try:
+        body, etag = make()
+        with _KEPT_LOCK:
+            if key not in _KEPT:
                 _KEPT[key] = (body, etag)
                 _kept_size += len(body)
-                while _kept_size > KEPT_BYTES and len(_KEPT) > 1:
-                    _kept_size -= len(_KEPT.popitem(last=False)[1][0])
-        finally:
-            with _KEPT_LOCK:
-                if _MAKING.get(key) is making:
-                    del _MAKING[key]
-    return body, etag
+            while _kept_size > KEPT_BYTES and len(_KEPT) > 1:
+                _kept_size -= len(_KEPT.popitem(last=False)[1][0])
+        return body, etag
+    finally:
+        with _KEPT_LOCK:
+            del _MAKING[key]
+        making.release()

@@ -15,6 +15,7 @@ Spec: RDF 1.1 N-Triples §4 (canonical N-Triples), RDF 1.1 N-Quads, JSON-LD 1.1 
 from __future__ import annotations
 
 import hashlib
+from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -38,8 +39,9 @@ def canonical_ntriples(data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) 
     # change from build to build
     if fmt == ox.RdfFormat.N_TRIPLES:  # read as N-Quads, its superset: quads in the default graph, made in Rust
         store.extend(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-        if any(True for _ in store.named_graphs()):  # a fourth term: N-Quads, not N-Triples
-            raise SyntaxError("a line of the N-Triples has a fourth term (a graph name)")
+        for name in store.named_graphs():  # a fourth term: N-Quads, not N-Triples
+            quad = next(iter(store.quads_for_pattern(None, None, None, name)))
+            raise SyntaxError(f"a line of the N-Triples has a fourth term (a graph name): {quad}")
     else:
         store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(data, format=fmt))
     out = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
@@ -65,8 +67,15 @@ def jsonld_fragment(graph_iri: str, ntriples: bytes) -> bytes:
     :return: UTF-8 bytes; empty for an empty graph.
     :raises SyntaxError: when ``ntriples`` is not N-Triples.
     """
-    ox.NamedNode(graph_iri)  # a bad IRI is a ValueError here, not a parse error below
-    out = ox.serialize(ox.parse(as_nquads(graph_iri, ntriples), format=ox.RdfFormat.N_QUADS),
+    graph = ox.NamedNode(graph_iri)  # a bad IRI is a ValueError here, not a parse error below
+
+    def in_graph(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        for quad in quads:  # a line that did not end in " .\n" kept no graph name: not canonical
+            if quad.graph_name != graph:
+                raise SyntaxError(f"not canonical N-Triples (a line ends otherwise than ' .\\n'): {quad.triple}")
+            yield quad
+
+    out = ox.serialize(in_graph(ox.parse(as_nquads(graph_iri, ntriples), format=ox.RdfFormat.N_QUADS)),
                        format=ox.RdfFormat.JSON_LD)
     out = (out or b"").strip()
     return out[1:-1].strip() if out.startswith(b"[") and out.endswith(b"]") else out

@@ -23,27 +23,37 @@ __all__ = ["slugify", "country_code", "country_name", "country_of_adjective", "c
            "language_name", "COUNTRY_ADJECTIVES"]
 
 
-@functools.lru_cache(maxsize=1 << 14)
 def slugify(text: str) -> str:
     """URI-safe slug of a name ("Bucureşti - Ilfov" -> "bucuresti-ilfov"): ASCII, lower
     case, hyphens (python-slugify), "&" read as a space, so names that differ only in case,
     spacing and punctuation share a slug. A name with nothing a slug can keep (only symbols:
     "★★★") gets ``x-`` and a digest of the name instead, so two such names stay apart;
     a blank name gives ``"x"``. The same input always gives the same slug, so the last
-    16,384 are remembered (a build slugs about 37 names per profile, most of them region,
-    country and concept names seen before; python-slugify imports its transliteration
-    module on every call).
+    16,384 of at most 200 characters are remembered (a build slugs about 37 names per
+    profile, most of them region, country and concept names seen before; python-slugify
+    imports its transliteration module on every call).
 
     >>> slugify("Balkan & Black Sea ICT Custers Network"), slugify("ALPHA-GMBH") == slugify("Alpha GmbH")
     ('balkan-black-sea-ict-custers-network', True)
     >>> slugify("★★★") != slugify("※"), slugify("★★★")[:2]
     (True, 'x-')
     """
+    return _slug(text) if len(text) > _REMEMBERED else _remembered_slug(text)
+
+
+#: Longest text whose slug is remembered (names are short; a page's text is not worth keeping).
+_REMEMBERED = 200
+
+
+def _slug(text: str) -> str:
     slug = _slugify(text, replacements=[["&", " "]])
     if slug:
         return slug
     key = unicodedata.normalize("NFKC", text).strip().casefold()
     return "x-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10] if key else "x"
+
+
+_remembered_slug = functools.lru_cache(maxsize=1 << 14)(_slug)
 
 _COUNTRY_EXTRA = {
     "kosovo": "XKX",

@@ -33,7 +33,7 @@ import math
 import re
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -74,9 +74,13 @@ def _parse(path: str, mtime_ns: int) -> Graph:
     return Graph().parse(path, format=formats.TURTLE.rdflib)
 
 
-def _meta_graph(request: Request, name: str) -> Graph:
-    meta: Path = request.app.state.store.get().meta_dir
-    path = meta / name
+def _meta_graph(store, name: str) -> Graph:
+    """The snapshot's metadata file ``name`` (Turtle), parsed once per file.
+
+    :param store: the serving snapshot's store (the one whose generation keys the body).
+    :raises NotFound: a snapshot built without it.
+    """
+    path = store.meta_dir / name
     if not path.is_file():
         raise NotFound(f"{name} (this snapshot was built without it; rebuild with 'clusterkg build')")
     return _parse(str(path), path.stat().st_mtime_ns)
@@ -90,7 +94,8 @@ def _respond(request: Request, make: Callable[[], Graph], media: str | None, cac
              extra: dict[str, str] | None = None, generation: str | None = None,
              params: list[tuple[str, str]] | None = None, variant: tuple = ()) -> Response:
     """The document ``make()`` builds, in the format ``media`` names or ``Accept`` picks
-    (HTML for a browser), written once per snapshot and request (:func:`~clusterkg.service.kept.kept`), with
+    (HTML for a browser), written once per snapshot, media type and ``params``/``variant``
+    (:func:`~clusterkg.service.kept.kept`), with
     its ETag and ``304`` on a match; ``generation``: the snapshot ``make`` reads (default:
     the serving one).
 
@@ -120,8 +125,8 @@ def _write(request: Request, g: Graph, media: str, params: list[tuple[str, str]]
     """The graph in ``media`` (a page for a browser, its alternates with ``params``), and its ETag."""
     if media == formats.HTML.media_type:  # a browser: the same graph as a page
         site: urls.Urls = request.app.state.urls
-        url = str(request.url).split("?")[0]
-        title = next((t for p, t in _TITLES.items() if url[len(site.base):].startswith(p)), "Metadata")
+        base_path = urlsplit(site.base).path  # the request's own host name is not in the body's key
+        title = next((t for p, t in _TITLES.items() if request.url.path[len(base_path):].startswith(p)), "Metadata")
         query = "?" + urlencode(params) if params else ""
         alternates = {f.media_type: site.base + urls.CATALOG + f.suffix + query
                       for f in formats.METADATA} if title == _TITLES[urls.CATALOG] else {}
@@ -220,7 +225,8 @@ def catalog(request: Request, suffix: str = "") -> Response:
     if suffix and media is None:
         raise NotFound(request.url.path)
     profile = _profile(request)
-    g = _meta_graph(request, catalog_file(profile))
+    store = request.app.state.store.get()  # one snapshot for the graph and the body's key
+    g = _meta_graph(store, catalog_file(profile))
     site = request.app.state.urls
     cat = site.catalog()
     datasets = sorted(g.objects(cat, DCAT.dataset), key=str)
@@ -232,19 +238,22 @@ def catalog(request: Request, suffix: str = "") -> Response:
         datasets = [d for d in datasets if stamps[d] >= since]
         # named by the earliest change among the datasets selected, which selects the same
         # ones however the date was written: one body per selection, not one per spelling
-        keep.append(("modified_since", min((stamps[d] for d in datasets), default=since).isoformat()))
+        # (none selected: just after the latest change)
+        latest = max(stamps.values(), default=since - _dt.timedelta(microseconds=1))
+        first = min((stamps[d] for d in datasets), default=latest + _dt.timedelta(microseconds=1))
+        keep.append(("modified_since", first.isoformat()))
     page = params.get("page")
     extra = {"Link": f'<{PROFILES[profile]}>; rel="profile"', "Content-Profile": f"<{PROFILES[profile]}>"}
     if page is None:
         return _respond(request, lambda: g if "modified_since" not in params else _subset(g, cat, datasets), media,
-                        extra=extra, params=keep, variant=(profile,))
+                        extra=extra, params=keep, variant=(profile,), generation=store.generation)
     n, size = page_number(page), request.app.state.settings.catalog_page_size
 
     def page_url(i: int) -> URIRef:
         return URIRef(f"{cat}{suffix}?{urlencode(keep + [('page', str(i))])}")
 
     return _respond(request, lambda: _page(g, cat, datasets, n, size, page_url), media, extra=extra,
-                    params=keep + [("page", str(n))], variant=(profile,))
+                    params=keep + [("page", str(n))], variant=(profile,), generation=store.generation)
 
 
 @router.get("/" + urls.VOID, summary="VoID description of the dataset",
@@ -254,7 +263,8 @@ def void(request: Request) -> Response:
 
     :raises NotFound: a snapshot built without it.
     """
-    return _respond(request, lambda: _meta_graph(request, VOID_FILE), None)
+    store = request.app.state.store.get()
+    return _respond(request, lambda: _meta_graph(store, VOID_FILE), None, generation=store.generation)
 
 
 #: The day and version of a member, read from its line without parsing the rest (the
@@ -318,10 +328,14 @@ def _feed_index(store) -> tuple[Path, dict[str, list[tuple[tuple[str, str], int,
                     elif line.strip():
                         bad += 1
                     at += len(line)
-        if bad:
-            _log.warning("%s: %d damaged line(s) left out of the change feed", path, bad)
-        for members in days.values():
-            members.sort()
+        twice = 0
+        for day, members in days.items():
+            members.sort()  # a version listed twice is one member, its first line (pages follow versions)
+            days[day] = [m for i, m in enumerate(members) if not i or m[0] != members[i - 1][0]]
+            twice += len(members) - len(days[day])
+        if bad or twice:
+            _log.warning("%s: %d damaged line(s) and %d repeated version(s) left out of the change feed", path,
+                         bad, twice)
         _FEED_INDEXES[key] = days
         while len(_FEED_INDEXES) > 2:
             _FEED_INDEXES.popitem(last=False)

@@ -256,3 +256,23 @@ def test_damaged_lines_of_the_feed_are_left_out_not_a_500(tmp_path, server_facto
         assert len(members) == 4  # the four whole lines
     finally:
         server_stopper(srv)
+
+
+def test_a_version_listed_twice_is_one_member_and_every_page_is_reached(tmp_path, server_factory, server_stopper):
+    """Two builds in the same second give a profile's version the same IRI (one-second
+    stamps), and a line may be written twice by hand. Such a member was counted twice, so
+    the page after it did not start at a multiple of the page size, and the feed redirected
+    that page to itself for ever: the rest of the day could not be read (helper-24)."""
+    srv = server_factory(tmp_path / "store", tmp_path, {"SOURCE_DATE_EPOCH": "1764000000",
+                                                        "CLUSTERKG_FEED_PAGE_SIZE": "2"})
+    try:
+        feed_file = srv.store / "current" / "meta" / "feed.jsonl"
+        lines = feed_file.read_bytes().splitlines(keepends=True)
+        feed_file.write_bytes(b"".join(lines + [lines[1]]))  # the snapshot's own file, by hand
+        day = srv.url + "feed/2025-11-24"
+        versions, pages = _members_following_relations(day)
+        assert len(versions) == 6 and len(set(versions)) == 6 and len(pages) == 3
+        for page in pages[1:]:  # each page under its own name: no redirect, so no loop
+            assert httpx.get(page).status_code == 200
+    finally:
+        server_stopper(srv)

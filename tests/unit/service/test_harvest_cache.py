@@ -97,14 +97,19 @@ def test_a_catalogue_is_kept_under_what_it_depends_on_not_the_request_text(built
                         await c.get("/catalog", headers={**turtle, "Accept-Profile": "<http://example.org/none>"}),
                         await c.get("/catalog", params={"modified_since": "2000-01-01"}, headers=turtle),
                         await c.get("/catalog", params={"modified_since": "2000-01-01T00:00:00Z"}, headers=turtle),
-                        await c.get("/catalog", params={"modified_since": "2001-06-30", "page": "1"}, headers=turtle)]
+                        await c.get("/catalog", params={"modified_since": "2001-06-30", "page": "1"}, headers=turtle),
+                        await c.get("/catalog", params={"modified_since": "2099-01-01"}, headers=turtle),
+                        await c.get("/catalog", params={"modified_since": "2099-01-02T10:00:00Z"}, headers=turtle),
+                        await c.get("/catalog", params={"page": "1"},
+                                    headers={"Accept": "text/html", "Host": "another-name.example:9"}),
+                        await c.get("/catalog", params={"page": "1"}, headers={"Accept": "text/html"})]
 
     try:
         answers = asyncio.run(scenario())
     finally:
         gc.unfreeze()  # the app's start-up froze this process's heap
         gc.collect()  # the app's store closes its files now, not in a later test
-    assert [r.status_code for r in answers] == [200] * 7
+    assert [r.status_code for r in answers] == [200] * 11
     assert len({r.headers["etag"] for r in answers[:4]}) == 1
     whole = Graph().parse(data=answers[0].text, format="turtle")
     datasets = set(whole.objects(URIRef(BASE + "catalog"), DCAT.dataset))
@@ -112,7 +117,52 @@ def test_a_catalogue_is_kept_under_what_it_depends_on_not_the_request_text(built
     since = Graph().parse(data=answers[4].text, format="turtle")
     assert set(since.objects(URIRef(BASE + "catalog"), DCAT.dataset)) == datasets  # all changed after 2000
     assert answers[4].headers["etag"] == answers[5].headers["etag"]
+    nothing = Graph().parse(data=answers[7].text, format="turtle")
+    assert not list(nothing.objects(URIRef(BASE + "catalog"), DCAT.dataset))  # none changed since 2099
+    assert answers[7].headers["etag"] == answers[8].headers["etag"]  # however the later date is written
+    # the HTML view is the same whatever host name the request came under
+    assert "<title>Metadata" not in answers[9].text and "DCAT-AP catalogue" in answers[10].text
+    assert "catalog.ttl?page=1" in answers[10].text
     keys = [k for k in documents._KEPT if k[1] == "/catalog"]
-    assert len(keys) == 3, keys  # the whole catalogue, the one selection since 2000, its first page
+    # the whole catalogue, the selection since 2000, its first page, the empty selection, the HTML page
+    assert len(keys) == 5, keys
     page = answers[6].text
     assert "modified_since=2001-06-30" not in page and "modified_since=" in page  # named by the selection
+
+
+def test_when_the_maker_fails_one_waiter_makes_the_body_and_it_is_counted_once(monkeypatch):
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(documents, "_KEPT", type(documents._KEPT)())
+    monkeypatch.setattr(documents, "_kept_size", 0)
+    calls, running, most = [], [0], [0]
+    started = threading.Event()
+    lock = threading.Lock()
+
+    def make():
+        with lock:
+            calls.append(1)
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            first = len(calls) == 1
+        started.set()
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+        if first:
+            raise OSError("the snapshot's catalogue file went away")
+        return b"x" * 1000, '"x"'
+
+    with ThreadPoolExecutor(8) as pool:
+        first = pool.submit(documents.kept, ("g2", "/catalog"), make)
+        assert started.wait(5)
+        rest = [pool.submit(documents.kept, ("g2", "/catalog"), make) for _ in range(7)]
+        assert isinstance(first.exception(), OSError)
+        time.sleep(0.05)  # a waiter is making it now; these come while it does
+        late = [pool.submit(documents.kept, ("g2", "/catalog"), make) for _ in range(3)]
+        assert [f.result() for f in rest + late] == [(b"x" * 1000, '"x"')] * 10
+    assert len(calls) == 2 and most[0] == 1  # one maker at a time: the failed one, then one waiter
+    assert documents._kept_size == 1000 and list(documents._KEPT) == [("g2", "/catalog")]
+    assert documents._MAKING == {}
