@@ -330,8 +330,11 @@ def _feed_index(store) -> tuple[Path, dict[str, list[tuple[tuple[str, str], int,
                     at += len(line)
         twice = 0
         for day, members in days.items():
-            members.sort()  # a version listed twice is one member, its first line (pages follow versions)
-            days[day] = [m for i, m in enumerate(members) if not i or m[0] != members[i - 1][0]]
+            # a version listed twice is one member (pages follow versions): its last line, the
+            # newer (two builds in one second, as with a fixed SOURCE_DATE_EPOCH, give a changed
+            # profile's version the same IRI)
+            members.sort()
+            days[day] = [m for i, m in enumerate(members) if i + 1 == len(members) or m[0] != members[i + 1][0]]
             twice += len(members) - len(days[day])
         if bad or twice:
             _log.warning("%s: %d damaged line(s) and %d repeated version(s) left out of the change feed", path,

@@ -268,10 +268,14 @@ def test_a_version_listed_twice_is_one_member_and_every_page_is_reached(tmp_path
     try:
         feed_file = srv.store / "current" / "meta" / "feed.jsonl"
         lines = feed_file.read_bytes().splitlines(keepends=True)
-        feed_file.write_bytes(b"".join(lines + [lines[1]]))  # the snapshot's own file, by hand
+        again = lines[1].replace(b"2010-07-12", b"2010-07-13")  # its version IRI, newer content
+        assert b"ict-net" in lines[1] and again != lines[1]
+        feed_file.write_bytes(b"".join(lines + [again]))  # the snapshot's own file, by hand
         day = srv.url + "feed/2025-11-24"
         versions, pages = _members_following_relations(day)
         assert len(versions) == 6 and len(set(versions)) == 6 and len(pages) == 3
+        ict = "".join(httpx.get(p).text for p in pages)
+        assert "2010-07-13" in ict and "2010-07-12" not in ict  # the later line
         for page in pages[1:]:  # each page under its own name: no redirect, so no loop
             assert httpx.get(page).status_code == 200
     finally:
