@@ -6,11 +6,14 @@ Usage:
     python bench/build.py [N ...] [--rebuilds K] [--engines turbo,pyshacl]
         (default: 1100, K = 5, both engines)
 
-Prints one line per size: the full build's time and profiles/s, its peak resident
+Prints one line per size: the full build's time, profiles/s and CPU seconds (user and
+system, the build and every process it started: ``getrusage(RUSAGE_CHILDREN)``; steadier
+than the time on a machine whose speed varies, and what bounds a build on two busy
+cores), its peak resident
 memory (the build process and its worker processes together, sampled from /proc every
 50 ms, a child counted from its second sample on, and the largest single process), and the time of a rebuild after one profile
 changed: K rebuilds, each after another change to the same profile, as median and
-range (a virtual machine's speed varies between runs), and the rebuilds' peak resident
+range (a virtual machine's speed varies between runs), their median CPU seconds, and the rebuilds' peak resident
 memory (the largest of the K, process tree as above). The full build is made once per
 SHACL engine (``--shacl-engine``), the builds' default (pyshacl-turbo) first and the
 reference (pyshacl) after, measured in the same run; the rebuilds use the first. Each
@@ -21,6 +24,7 @@ line ends with the targets of issue 17 for that size, where it names one. Each b
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
@@ -62,9 +66,17 @@ def _sizes_kib(root: int, earlier: set[tuple[int, float]]) -> tuple[list[int], s
     return out, now
 
 
-def _run(args: list[str]) -> tuple[float, float, float]:
+def _cpu_seconds() -> float:
+    """User and system CPU seconds of this process's children that ended and were waited
+    for, and of their waited descendants (``getrusage(RUSAGE_CHILDREN)``)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _run(args: list[str]) -> tuple[float, float, float, float]:
     """Run ``clusterkg ARGS``; return (seconds, peak MiB of the process tree, peak MiB of
-    its largest process)."""
+    its largest process, CPU seconds of the tree: its workers and ``sort`` runs too)."""
+    cpu = _cpu_seconds()
     t = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "clusterkg", *args], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -84,7 +96,7 @@ def _run(args: list[str]) -> tuple[float, float, float]:
     watcher.join()
     if code != 0:
         raise SystemExit(f"clusterkg {' '.join(args)} exited with {code}")
-    return elapsed, peak[0] / 1024, peak[1] / 1024
+    return elapsed, peak[0] / 1024, peak[1] / 1024, _cpu_seconds() - cpu
 
 
 #: Issue 17's targets: profiles -> (full build, s; peak RSS, MiB; one-profile rebuild, s).
@@ -116,21 +128,25 @@ def main() -> None:
                 fulls[engine] = _run(["build", "-q", "--full", "--shacl-engine", engine, str(gen), "--store", store])
             store = str(Path(tmp) / f"store-{engines[0]}")
             first = sorted(gen.glob("*.txt"))[0]
-            times, rebuild_peak = [], 0.0
+            times, cpus, rebuild_peak = [], [], 0.0
             for i in range(rebuilds):
                 first.write_text(first.read_text(encoding="utf-8") + f"\nOther Label:\nChanged {i}\n",
                                  encoding="utf-8")
-                seconds, peak, _single = _run(["build", "-q", "--shacl-engine", engines[0], str(gen), "--store", store])
+                seconds, peak, _single, cpu = _run(["build", "-q", "--shacl-engine", engines[0], str(gen),
+                                                    "--store", store])
                 times.append(seconds)
+                cpus.append(cpu)
                 rebuild_peak = max(rebuild_peak, peak)
-            full, tree, single = fulls[engines[0]]
+            full, tree, single, full_cpu = fulls[engines[0]]
             others = "; ".join(f"with {e}: {fulls[e][0]:.1f} s ({fulls[e][0] / full:.2f}x the time)"
                                for e in engines[1:])
             target = TARGETS.get(n)
-            print(f"{n:>7} profiles: full build ({engines[0]}) {full:7.1f} s ({n / full:6.1f} profiles/s), peak RSS "
+            print(f"{n:>7} profiles: full build ({engines[0]}) {full:7.1f} s ({n / full:6.1f} profiles/s, "
+                  f"{full_cpu:.0f} s of CPU), peak RSS "
                   f"{tree:6.0f} MiB (largest process {single:5.0f} MiB){'; ' + others if others else ''}; "
                   f"rebuild with one profile changed {statistics.median(times):6.2f} s (median of {len(times)}, "
-                  f"{min(times):.2f}-{max(times):.2f} s, peak RSS {rebuild_peak:.0f} MiB)"
+                  f"{min(times):.2f}-{max(times):.2f} s, {statistics.median(cpus):.1f} s of CPU, "
+                  f"peak RSS {rebuild_peak:.0f} MiB)"
                   + (f"; targets: full {target[0]:.0f} s, {target[1]} MiB, rebuild {target[2]:.0f} s" if target else ""),
                   flush=True)
 
