@@ -413,11 +413,12 @@ def feed_day(day: str, request: Request, after: str | None = None) -> Response:
     """One day's fragment of the feed: the versions of the profiles changed that day, in
     pages of ``CLUSTERKG_FEED_PAGE_SIZE`` members in their order (:func:`_order`); the page
     ``?after=V`` holds those after version ``V``, and each page links the next with a
-    ``tree:Relation`` (TREE §3). Immutable once the day is over. Pages start at multiples
-    of the page size, so a day has one page per ``CLUSTERKG_FEED_PAGE_SIZE`` members and
-    the server writes no more bodies than that: a ``V`` that ends no page (one of another
-    page, or no member of the day: its profile was removed since the link was given) is
-    redirected (``302``) to the page holding the member that follows it.
+    ``tree:Relation`` (TREE §3). Immutable once the day is over. A ``V`` that is no member
+    of the day (its profile was removed since the link was given, or it is made up) is
+    redirected (``302``) to the page named by the member before its place, which holds the
+    same members: so the server writes at most one body per member, whatever ``after``
+    says. (Pages are not aligned to multiples of the page size: after a removal, a
+    client's cached page would lead back to itself.)
 
     :param day: ``YYYY-MM-DD``.
     :param after: the version IRI the page follows (the first page: none).
@@ -445,11 +446,9 @@ def feed_day(day: str, request: Request, after: str | None = None) -> Response:
         first = bisect.bisect_right(members, (order, math.inf, math.inf))
         if first >= len(members):
             raise NotFound(f"feed fragment {day}: no member after {after}")
+        if first == 0 or members[first - 1][0] != order:  # no member of the day (its profile was removed)
+            return _to_page(request, day, members[first - 1][0][1] if first else None)
     size = request.app.state.settings.feed_page_size
-    if after is not None:
-        start = first - first % size  # pages start at a multiple of the page size
-        if first == 0 or start != first or members[first - 1][0] != order:
-            return _to_page(request, day, members[start - 1][0][1] if start else None)
     today = _dt.datetime.now(_dt.timezone.utc).date()
     cache = "public, max-age=31536000, immutable" if date < today else "public, max-age=60"
     return _respond(request, lambda: _day_page(request, day, path, members, first, size, after), None,
@@ -458,7 +457,7 @@ def feed_day(day: str, request: Request, after: str | None = None) -> Response:
 
 def _to_page(request: Request, day: str, after: str | None) -> Response:
     """A redirect (``302``) to the page of ``day`` that follows member ``after`` (None: the
-    first page), under the one name the feed gives that page."""
+    first page)."""
     day_node = str(request.app.state.urls.feed_day(day))
     target = day_node if after is None else f"{day_node}?{urlencode({'after': after})}"
     return Response(status_code=302, headers={"Location": target, "Cache-Control": "public, max-age=60"})
