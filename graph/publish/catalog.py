@@ -220,7 +220,8 @@ def _service(g: set, n: _Nodes) -> None:
     g.add((service, RDF.type, DCAT.DataService))
     g.add((service, DCTERMS.title, lit("SPARQL 1.1 endpoint")))
     g.add((service, DCTERMS.description, lit("Read-only SPARQL 1.1 Protocol endpoint over the whole knowledge "
-                                             "graph; the default graph is the union of the profile graphs.")))
+                                             "graph; the default graph is the current view (each cluster as "
+                                             "reconciled from its sources), every source's graph a named graph.")))
     g.add((service, DCAT.endpointURL, endpoint))
     g.add((service, DCAT.endpointDescription, endpoint))
     g.add((service, DCTERMS.conformsTo, _PROTOCOL))
@@ -297,7 +298,8 @@ def _distribution(g: set, n: _Nodes, ds: DatasetFacts, f: DumpFile) -> None:
     g.add((dist, DCTERMS.title, lit(f"{fmt.label} dump{' (gzip)' if f.gzipped else ''}")))
     g.add((dist, DCTERMS.description, lit(
         f"The dataset as {fmt.label}{', gzip-compressed' if f.gzipped else ''}"
-        + (" (graph names kept)." if fmt.dataset else " (the union of the profile graphs)."))))
+        + (" (graph names kept)." if fmt.dataset else " (the default graph: the current view, each cluster as "
+                                                         "reconciled from its sources)."))))
     g.add((dist, DCAT.accessURL, url))
     g.add((dist, DCAT.downloadURL, url))
     g.add((dist, DCTERMS.format, EU_FILE_TYPE[fmt.eu_file_type]))

@@ -130,7 +130,8 @@ def _write(request: Request, g: Graph, media: str, params: list[tuple[str, str]]
         query = "?" + urlencode(params) if params else ""
         alternates = {f.media_type: site.base + urls.CATALOG + f.suffix + query
                       for f in formats.METADATA} if title == _TITLES[urls.CATALOG] else {}
-        body = render_html(g, None, title, alternates, {}, link=site.local)
+        document = site.base + request.url.path[len(base_path):]  # its hash IRIs (catalog#all) anchor by fragment
+        body = render_html(g, None, title, alternates, {}, link=site.local, document=document)
     else:
         body = serialize_graph(bind_prefixes(g), media, context_url=request.app.state.urls.context)
     return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -165,7 +166,9 @@ def _subset(g: Graph, cat: URIRef, keep: list[Node]) -> Graph:
     datasets = set(g.objects(cat, DCAT.dataset))
     skip = datasets - set(keep)
     nodes = _reachable(g, cat, skip)
-    out = Graph()
+    out = Graph(bind_namespaces="none")
+    for prefix, namespace in g.namespaces():  # the catalogue file's prefixes (adms, vcard...)
+        out.bind(prefix, namespace)
     for s in nodes:
         for p, o in g.predicate_objects(s):
             if o in skip:

@@ -117,12 +117,16 @@ def test_a_catalogue_is_kept_under_what_it_depends_on_not_the_request_text(built
     since = Graph().parse(data=answers[4].text, format="turtle")
     assert set(since.objects(URIRef(BASE + "catalog"), DCAT.dataset)) == datasets  # all changed after 2000
     assert answers[4].headers["etag"] == answers[5].headers["etag"]
+    assert "ns1:" not in answers[4].text and "@prefix vcard:" in answers[4].text  # the file's prefixes kept
+    # the plain dumps and the endpoint's default graph are the current view (helper-25)
+    assert "union of the profile graphs" not in answers[0].text and "the current view" in answers[0].text
     nothing = Graph().parse(data=answers[7].text, format="turtle")
     assert not list(nothing.objects(URIRef(BASE + "catalog"), DCAT.dataset))  # none changed since 2099
     assert answers[7].headers["etag"] == answers[8].headers["etag"]  # however the later date is written
     # the HTML view is the same whatever host name the request came under
     assert "<title>Metadata" not in answers[9].text and "DCAT-AP catalogue" in answers[10].text
     assert "catalog.ttl?page=1" in answers[10].text
+    assert 'id="all"' in answers[10].text and f'href="{BASE}catalog#all"' in answers[10].text  # lands on its section
     keys = [k for k in documents._KEPT if k[1] == "/catalog"]
     # the whole catalogue, the selection since 2000, its first page, the empty selection, the HTML page
     assert len(keys) == 5, keys
