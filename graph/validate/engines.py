@@ -75,8 +75,7 @@ def _context_aware(data: Graph) -> Graph:
     copy = Graph(bind_namespaces="none")
     for prefix, namespace in data.namespaces():
         copy.bind(prefix, namespace, override=True)
-    for triple in data:
-        copy.add(triple)
+    copy += data
     return copy
 
 

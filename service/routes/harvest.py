@@ -458,12 +458,17 @@ def feed_day(day: str, request: Request, after: str | None = None) -> Response:
                     cache=cache, generation=store.generation, params=[("after", after)] if after else None)
 
 
+def _page_iri(site: urls.Urls, day: str, after: str | None) -> URIRef:
+    """The page of ``day``'s fragment that follows member ``after`` (None: the first page)."""
+    day_node = site.feed_day(day)
+    return day_node if after is None else URIRef(f"{day_node}?{urlencode({'after': after})}")
+
+
 def _to_page(request: Request, day: str, after: str | None) -> Response:
     """A redirect (``302``) to the page of ``day`` that follows member ``after`` (None: the
     first page)."""
-    day_node = str(request.app.state.urls.feed_day(day))
-    target = day_node if after is None else f"{day_node}?{urlencode({'after': after})}"
-    return Response(status_code=302, headers={"Location": target, "Cache-Control": "public, max-age=60"})
+    return Response(status_code=302, headers={"Location": str(_page_iri(request.app.state.urls, day, after)),
+                                              "Cache-Control": "public, max-age=60"})
 
 
 def _day_page(request: Request, day: str, path: Path, members: list, first: int, size: int,
@@ -471,8 +476,7 @@ def _day_page(request: Request, day: str, path: Path, members: list, first: int,
     """The page of ``day``'s fragment that starts at ``members[first]`` (see :func:`feed_day`)."""
     site: urls.Urls = request.app.state.urls
     g = _stream(site)
-    stream, day_node = site.feed("stream"), site.feed_day(day)
-    node = day_node if after is None else URIRef(f"{day_node}?{urlencode({'after': after})}")
+    stream, node = site.feed("stream"), _page_iri(site, day, after)
     g.add((stream, TREE.view, site.feed()))
     g.add((node, RDF.type, TREE.Node))
     shown = members[first:first + size]
@@ -483,5 +487,5 @@ def _day_page(request: Request, day: str, path: Path, members: list, first: int,
         rel = URIRef(f"{node}#next")  # on this page, so a browser's view links it
         g.add((node, TREE.relation, rel))
         g.add((rel, RDF.type, TREE.Relation))
-        g.add((rel, TREE.node, URIRef(f"{day_node}?{urlencode({'after': shown[-1][0][1]})}")))
+        g.add((rel, TREE.node, _page_iri(site, day, shown[-1][0][1])))
     return g
